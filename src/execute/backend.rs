@@ -1,0 +1,42 @@
+//! The seam between the engine and whatever answers calls: a recording, AWS, or a test double.
+
+use std::future::Future;
+
+use serde_json::Value;
+
+/// Why a call produced no response: the AWS error code (or an ekscheck code such as
+/// `NoRecording`) and a human-readable message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallError {
+    /// Machine-readable code, e.g. `AccessDenied`, `ResourceNotFoundException`, `Throttling`.
+    pub code: String,
+    /// The service's message, or ekscheck's explanation.
+    pub message: String,
+}
+
+impl CallError {
+    /// Builds an error from a code and a message.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+/// Answers one registered read-only operation with its response, shaped exactly as
+/// `aws <service> <command> --output json` prints it (all pages merged).
+///
+/// `api` is always a name from [`crate::operations`], and `params` were validated against that
+/// operation's input members when the pack was loaded (templated values are rendered by now).
+pub trait Backend: Send + Sync + 'static {
+    /// Makes one call. Implementations retry what is worth retrying; the engine calls each
+    /// distinct `(api, params)` once per run.
+    fn call(&self, api: &str, params: &Value) -> impl Future<Output = Result<Value, CallError>> + Send;
+}

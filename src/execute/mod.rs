@@ -1,0 +1,3 @@
+//! Running a plan: every call instance, concurrently, each distinct call once.
+
+pub mod backend;
