@@ -38,5 +38,9 @@ impl std::fmt::Display for CallError {
 pub trait Backend: Send + Sync + 'static {
     /// Makes one call. Implementations retry what is worth retrying; the engine calls each
     /// distinct `(api, params)` once per run.
-    fn call(&self, api: &str, params: &Value) -> impl Future<Output = Result<Value, CallError>> + Send;
+    fn call(
+        &self,
+        api: &str,
+        params: &Value,
+    ) -> impl Future<Output = Result<Value, CallError>> + Send;
 }

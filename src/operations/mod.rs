@@ -14,43 +14,115 @@ pub struct Operation {
 
 /// Every operation ekscheck can call, sorted by name.
 pub static OPERATIONS: &[Operation] = &[
-    Operation { api: "ec2:DescribeDhcpOptions" },
-    Operation { api: "ec2:DescribeImages" },
-    Operation { api: "ec2:DescribeInstanceStatus" },
-    Operation { api: "ec2:DescribeInstances" },
-    Operation { api: "ec2:DescribeInternetGateways" },
-    Operation { api: "ec2:DescribeLaunchTemplateVersions" },
-    Operation { api: "ec2:DescribeNatGateways" },
-    Operation { api: "ec2:DescribeNetworkAcls" },
-    Operation { api: "ec2:DescribeRouteTables" },
-    Operation { api: "ec2:DescribeSecurityGroupRules" },
-    Operation { api: "ec2:DescribeSecurityGroups" },
-    Operation { api: "ec2:DescribeSubnets" },
-    Operation { api: "ec2:DescribeVpcAttribute" },
-    Operation { api: "ec2:DescribeVpcEndpoints" },
-    Operation { api: "ec2:DescribeVpcs" },
-    Operation { api: "eks:DescribeAccessEntry" },
-    Operation { api: "eks:DescribeAddon" },
-    Operation { api: "eks:DescribeCluster" },
-    Operation { api: "eks:DescribeFargateProfile" },
-    Operation { api: "eks:DescribeNodegroup" },
-    Operation { api: "eks:DescribeUpdate" },
-    Operation { api: "eks:ListAccessEntries" },
-    Operation { api: "eks:ListAddons" },
-    Operation { api: "eks:ListAssociatedAccessPolicies" },
-    Operation { api: "eks:ListClusters" },
-    Operation { api: "eks:ListFargateProfiles" },
-    Operation { api: "eks:ListNodegroups" },
-    Operation { api: "eks:ListUpdates" },
-    Operation { api: "iam:GetInstanceProfile" },
-    Operation { api: "iam:GetPolicy" },
-    Operation { api: "iam:GetPolicyVersion" },
+    Operation {
+        api: "ec2:DescribeDhcpOptions",
+    },
+    Operation {
+        api: "ec2:DescribeImages",
+    },
+    Operation {
+        api: "ec2:DescribeInstanceStatus",
+    },
+    Operation {
+        api: "ec2:DescribeInstances",
+    },
+    Operation {
+        api: "ec2:DescribeInternetGateways",
+    },
+    Operation {
+        api: "ec2:DescribeLaunchTemplateVersions",
+    },
+    Operation {
+        api: "ec2:DescribeNatGateways",
+    },
+    Operation {
+        api: "ec2:DescribeNetworkAcls",
+    },
+    Operation {
+        api: "ec2:DescribeRouteTables",
+    },
+    Operation {
+        api: "ec2:DescribeSecurityGroupRules",
+    },
+    Operation {
+        api: "ec2:DescribeSecurityGroups",
+    },
+    Operation {
+        api: "ec2:DescribeSubnets",
+    },
+    Operation {
+        api: "ec2:DescribeVpcAttribute",
+    },
+    Operation {
+        api: "ec2:DescribeVpcEndpoints",
+    },
+    Operation {
+        api: "ec2:DescribeVpcs",
+    },
+    Operation {
+        api: "eks:DescribeAccessEntry",
+    },
+    Operation {
+        api: "eks:DescribeAddon",
+    },
+    Operation {
+        api: "eks:DescribeCluster",
+    },
+    Operation {
+        api: "eks:DescribeFargateProfile",
+    },
+    Operation {
+        api: "eks:DescribeNodegroup",
+    },
+    Operation {
+        api: "eks:DescribeUpdate",
+    },
+    Operation {
+        api: "eks:ListAccessEntries",
+    },
+    Operation {
+        api: "eks:ListAddons",
+    },
+    Operation {
+        api: "eks:ListAssociatedAccessPolicies",
+    },
+    Operation {
+        api: "eks:ListClusters",
+    },
+    Operation {
+        api: "eks:ListFargateProfiles",
+    },
+    Operation {
+        api: "eks:ListNodegroups",
+    },
+    Operation {
+        api: "eks:ListUpdates",
+    },
+    Operation {
+        api: "iam:GetInstanceProfile",
+    },
+    Operation {
+        api: "iam:GetPolicy",
+    },
+    Operation {
+        api: "iam:GetPolicyVersion",
+    },
     Operation { api: "iam:GetRole" },
-    Operation { api: "iam:GetRolePolicy" },
-    Operation { api: "iam:ListAttachedRolePolicies" },
-    Operation { api: "iam:ListInstanceProfilesForRole" },
-    Operation { api: "iam:ListRolePolicies" },
-    Operation { api: "sts:GetCallerIdentity" },
+    Operation {
+        api: "iam:GetRolePolicy",
+    },
+    Operation {
+        api: "iam:ListAttachedRolePolicies",
+    },
+    Operation {
+        api: "iam:ListInstanceProfilesForRole",
+    },
+    Operation {
+        api: "iam:ListRolePolicies",
+    },
+    Operation {
+        api: "sts:GetCallerIdentity",
+    },
 ];
 
 /// Finds a registered operation by its `service:Operation` name.

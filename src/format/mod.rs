@@ -1,0 +1,3 @@
+//! The check format: packs, suites, calls and checks, loaded from YAML with locations.
+
+pub mod yaml;

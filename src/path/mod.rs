@@ -1,0 +1,322 @@
+//! JSONPath (RFC 9535) queries over call responses, via jsonpath-rust.
+//!
+//! [`JsonPath`] owns a query and its source text, rejects the typos jsonpath-rust lets through
+//! (`$.Attached Policies` parses as one name with a space), and knows whether the query is
+//! *singular* (names and indexes only), which decides whether an assertion tests one node or the
+//! list of selected nodes. Paths may contain templates inside string literals
+//! (`$[?@.Key == 'kubernetes.io/cluster/{{vars.cluster}}']`); those are parsed at run time.
+
+use jsonpath_rust::parser::errors::JsonPathError;
+use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
+use jsonpath_rust::parser::parse_json_path;
+use jsonpath_rust::query::js_path_process;
+use serde_json::Value;
+
+use crate::template::{RenderFailure, Scope, Template};
+
+/// A parsed JSONPath query.
+#[derive(Clone, Debug)]
+pub struct JsonPath {
+    source: String,
+    singular: bool,
+    query: Query,
+}
+
+#[derive(Clone, Debug)]
+enum Query {
+    /// Parsed once at load time.
+    Fixed(JpQuery),
+    /// Contains templates: rendered and parsed for each row.
+    Templated(Template),
+}
+
+/// Why a query is malformed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathError {
+    /// What is wrong.
+    pub message: String,
+    /// Byte offset in the query where the problem is.
+    pub offset: usize,
+    /// How to fix it.
+    pub help: String,
+}
+
+/// What a query selected in a document.
+#[derive(Debug, PartialEq)]
+pub enum Selection<'a> {
+    /// A singular query's node, or `None` when it is absent.
+    Node(Option<&'a Value>),
+    /// Every node a non-singular query selected, in document order.
+    Nodes(Vec<&'a Value>),
+}
+
+const HELP: &str = "write paths like `$.cluster.status`, `$.nodegroups[*]` or \
+                    `$.Tags[?@.Key == 'Name'].Value`; quote names that are not plain words: \
+                    `$['kubernetes.io/role']`";
+
+impl JsonPath {
+    /// The root: the whole document.
+    pub fn root() -> Self {
+        Self::parse("$").expect("`$` is a valid query")
+    }
+
+    /// Parses a query. `@` may stand for `$` (handy in `all:` and friends, where the path is
+    /// relative to each element).
+    pub fn parse(source: &str) -> Result<Self, PathError> {
+        let trimmed = source.trim();
+        let normalized = match trimmed.strip_prefix('@') {
+            Some(rest) => format!("${rest}"),
+            None => trimmed.to_owned(),
+        };
+        let template = Template::parse(&normalized).map_err(|error| PathError {
+            message: error.message,
+            offset: error.offset.unwrap_or(0),
+            help: error.help.unwrap_or_else(|| HELP.to_owned()),
+        })?;
+        let (query, parsed) = if template.is_literal() {
+            let parsed = parse_checked(&normalized)?;
+            (Query::Fixed(parsed.clone()), parsed)
+        } else {
+            // Check the shape now with every expression replaced by a plain word.
+            let probe = placeholder_for_expressions(&normalized);
+            (Query::Templated(template), parse_checked(&probe)?)
+        };
+        Ok(Self {
+            source: source.to_owned(),
+            singular: is_singular(&parsed),
+            query,
+        })
+    }
+
+    /// The query as written.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether the query selects at most one node (names and indexes only).
+    pub fn is_singular(&self) -> bool {
+        self.singular
+    }
+
+    /// The template inside the query, if it has one.
+    pub fn template(&self) -> Option<&Template> {
+        match &self.query {
+            Query::Templated(template) => Some(template),
+            Query::Fixed(_) => None,
+        }
+    }
+
+    /// Selects from `document`, rendering templates from `scope` first if there are any.
+    pub fn select<'a>(
+        &self,
+        document: &'a Value,
+        scope: &dyn Scope,
+    ) -> Result<Selection<'a>, RenderFailure> {
+        let nodes = match &self.query {
+            Query::Fixed(query) => run(query, document),
+            Query::Templated(template) => {
+                let rendered = template.render_in_jsonpath(scope)?;
+                let query = parse_checked(&rendered).map_err(|error| RenderFailure {
+                    template: self.source.clone(),
+                    message: format!("rendered path `{rendered}` is invalid: {}", error.message),
+                })?;
+                run(&query, document)
+            }
+        };
+        Ok(if self.singular {
+            Selection::Node(nodes.into_iter().next())
+        } else {
+            Selection::Nodes(nodes)
+        })
+    }
+}
+
+impl std::fmt::Display for JsonPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+fn run<'a>(query: &JpQuery, document: &'a Value) -> Vec<&'a Value> {
+    js_path_process(query, document)
+        .map(|refs| refs.into_iter().map(|r| r.val()).collect())
+        .unwrap_or_default()
+}
+
+fn parse_checked(source: &str) -> Result<JpQuery, PathError> {
+    if !source.starts_with('$') {
+        return Err(PathError {
+            message: "a path must start with `$` (the whole response)".to_owned(),
+            offset: 0,
+            help: HELP.to_owned(),
+        });
+    }
+    if let Some(offset) = space_inside_name(source) {
+        return Err(PathError {
+            message: "a name in this path contains a space".to_owned(),
+            offset,
+            help: "remove the space, or quote a name that really has one: `$['Some Name']`"
+                .to_owned(),
+        });
+    }
+    parse_json_path(source).map_err(|error| PathError {
+        message: "malformed JSONPath".to_owned(),
+        offset: error_offset(&error, source),
+        help: HELP.to_owned(),
+    })
+}
+
+fn error_offset(error: &JsonPathError, source: &str) -> usize {
+    match error {
+        JsonPathError::PestError(pest_error) => match pest_error.location {
+            pest::error::InputLocation::Pos(offset) => offset,
+            pest::error::InputLocation::Span((start, _)) => start,
+        },
+        _ => source.len(),
+    }
+    .min(source.len())
+}
+
+/// The offset of whitespace between two name characters outside string literals, which RFC 9535
+/// never allows but jsonpath-rust accepts inside shorthand names.
+fn space_inside_name(source: &str) -> Option<usize> {
+    let is_name_char = |c: char| c.is_alphanumeric() || c == '_' || !c.is_ascii();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut last_name_char = false;
+    let mut space_start: Option<usize> = None;
+    for (index, c) in source.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        if c.is_whitespace() {
+            if last_name_char && space_start.is_none() {
+                space_start = Some(index);
+            }
+            continue;
+        }
+        if let Some(start) = space_start.take()
+            && is_name_char(c)
+        {
+            return Some(start);
+        }
+        if c == '\'' || c == '"' {
+            quote = Some(c);
+        }
+        last_name_char = is_name_char(c) && c != '\'' && c != '"';
+    }
+    space_start
+}
+
+/// Replaces each `{{…}}` with a plain word so the query's shape can be checked at load time.
+fn placeholder_for_expressions(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("}}") {
+            Some(end) => {
+                out.push('x');
+                rest = &rest[start + end + 2..];
+                rest = rest.trim_start_matches('}');
+            }
+            None => {
+                rest = &rest[start..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_singular(query: &JpQuery) -> bool {
+    query.segments.iter().all(|segment| {
+        matches!(
+            segment,
+            Segment::Selector(Selector::Name(_) | Selector::Index(_))
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Map, json};
+
+    fn select<'a>(path: &str, doc: &'a Value) -> Selection<'a> {
+        JsonPath::parse(path)
+            .unwrap()
+            .select(doc, &Map::new())
+            .unwrap()
+    }
+
+    #[test]
+    fn singular_queries_select_one_node_or_absent() {
+        let doc = json!({"cluster": {"status": "ACTIVE", "tags": []}});
+        assert_eq!(
+            select("$.cluster.status", &doc),
+            Selection::Node(Some(&json!("ACTIVE")))
+        );
+        assert_eq!(select("$.cluster.nope", &doc), Selection::Node(None));
+        assert_eq!(
+            select("$['cluster']['tags']", &doc),
+            Selection::Node(Some(&json!([])))
+        );
+        assert!(JsonPath::parse("$.a[0].b").unwrap().is_singular());
+    }
+
+    #[test]
+    fn other_queries_select_lists() {
+        let doc = json!({"AttachedPolicies": [{"PolicyName": "A"}, {"PolicyName": "B"}]});
+        assert_eq!(
+            select("$.AttachedPolicies[*].PolicyName", &doc),
+            Selection::Nodes(vec![&json!("A"), &json!("B")])
+        );
+        assert_eq!(select("$..Nothing", &doc), Selection::Nodes(vec![]));
+        assert!(!JsonPath::parse("$.a[0:1]").unwrap().is_singular());
+        assert!(!JsonPath::parse("$.a[?@.x]").unwrap().is_singular());
+    }
+
+    #[test]
+    fn spaces_inside_names_are_rejected() {
+        let error = JsonPath::parse("$.Attached Policies").unwrap_err();
+        assert_eq!(error.offset, 10);
+        assert!(JsonPath::parse("$['Attached Policies']").is_ok());
+        assert!(JsonPath::parse("$.a[?@.b == 'x y' && @.c > 1]").is_ok());
+        assert!(JsonPath::parse("$.a ").is_ok());
+    }
+
+    #[test]
+    fn malformed_paths_report_an_offset() {
+        let error = JsonPath::parse("$.a[?@.b ==]").unwrap_err();
+        assert_eq!(error.message, "malformed JSONPath");
+        assert!(error.offset > 3, "{error:?}");
+        assert_eq!(JsonPath::parse("cluster.status").unwrap_err().offset, 0);
+        assert!(JsonPath::parse("$.my-key").is_err());
+    }
+
+    #[test]
+    fn templated_literals_are_rendered_and_escaped() {
+        let path = JsonPath::parse("$.Tags[?@.Key == 'owner/{{who}}'].Value").unwrap();
+        let doc = json!({"Tags": [{"Key": "owner/o'neil", "Value": 1}]});
+        let scope = json!({"who": "o'neil"}).as_object().unwrap().clone();
+        assert_eq!(
+            path.select(&doc, &scope).unwrap(),
+            Selection::Nodes(vec![&json!(1)])
+        );
+    }
+
+    #[test]
+    fn at_sign_means_the_current_element() {
+        let doc = json!({"Key": "k"});
+        assert_eq!(select("@.Key", &doc), Selection::Node(Some(&json!("k"))));
+    }
+}

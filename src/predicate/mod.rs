@@ -1,0 +1,302 @@
+//! Predicates: what an assertion requires of the value its path selects.
+//!
+//! Each family lives in its own file. A predicate answers `Ok(true/false)`, or `Err` with a
+//! "type mismatch" when it does not apply to the value (`gt` on a string), which is reported as a
+//! failure with that explanation rather than as a plain `false`.
+
+mod containment;
+mod equality;
+mod numeric;
+mod pattern;
+mod presence;
+mod quantifier;
+
+use serde_json::Value;
+
+use crate::path::{JsonPath, Selection};
+use crate::template::{RenderFailure, Scope, TemplatedValue};
+
+pub use numeric::{Bound, Comparison};
+pub use pattern::Pattern;
+
+/// A predicate with its operands (which may be templates).
+#[derive(Clone, Debug)]
+pub enum Predicate {
+    /// `exists: true/false`.
+    Exists(bool),
+    /// `equals: V`.
+    Equals(TemplatedValue),
+    /// `one_of: [V…]`.
+    OneOf(TemplatedValue),
+    /// `contains: V`.
+    Contains(TemplatedValue),
+    /// `contains_all: [V…]`.
+    ContainsAll(TemplatedValue),
+    /// `matches: REGEX`.
+    Matches(Pattern),
+    /// `count: N` or `count: {gte: N, …}`.
+    Count(Vec<Bound>),
+    /// `gt`, `gte`, `lt`, `lte: NUMBER`.
+    Compare(Bound),
+    /// `empty: true/false`.
+    Empty(bool),
+    /// `all: PREDICATE`.
+    All(Box<Nested>),
+    /// `any: PREDICATE`.
+    Any(Box<Nested>),
+    /// `none: PREDICATE`.
+    None(Box<Nested>),
+    /// `not: PREDICATE`.
+    Not(Box<Nested>),
+}
+
+/// A predicate applied below the value under test: to each element (`all`, `any`, `none`) or to
+/// the value itself (`not`), through an optional relative path.
+#[derive(Clone, Debug)]
+pub struct Nested {
+    /// Relative to the element; `$` (the element itself) when omitted.
+    pub path: JsonPath,
+    /// The predicate the selected value must satisfy.
+    pub predicate: Predicate,
+}
+
+/// The value under test.
+#[derive(Clone, Debug)]
+pub enum Subject<'a> {
+    /// A singular path selected nothing.
+    Absent,
+    /// A singular path's node.
+    Value(&'a Value),
+    /// Everything a non-singular path selected.
+    Nodes(Vec<&'a Value>),
+}
+
+impl<'a> From<Selection<'a>> for Subject<'a> {
+    fn from(selection: Selection<'a>) -> Self {
+        match selection {
+            Selection::Node(Some(value)) => Subject::Value(value),
+            Selection::Node(None) => Subject::Absent,
+            Selection::Nodes(nodes) => Subject::Nodes(nodes),
+        }
+    }
+}
+
+impl<'a> Subject<'a> {
+    /// The subject seen as a list: absent is empty, a scalar or object is a one-element list,
+    /// because AWS omits empty lists and IAM documents use a string where a list has one item.
+    pub fn items(&self) -> Vec<&'a Value> {
+        match self {
+            Subject::Absent | Subject::Value(Value::Null) => Vec::new(),
+            Subject::Value(Value::Array(items)) => items.iter().collect(),
+            Subject::Value(value) => vec![*value],
+            Subject::Nodes(nodes) => nodes.clone(),
+        }
+    }
+
+    /// The subject as one JSON value (`None` when absent); a node list becomes an array.
+    pub fn to_value(&self) -> Option<Value> {
+        match self {
+            Subject::Absent => None,
+            Subject::Value(value) => Some((*value).clone()),
+            Subject::Nodes(nodes) => {
+                Some(Value::Array(nodes.iter().map(|v| (*v).clone()).collect()))
+            }
+        }
+    }
+
+    /// A word for the subject's type, for mismatch messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Subject::Absent => "absent",
+            Subject::Nodes(_) => "a list of selected nodes",
+            Subject::Value(value) => kind_of(value),
+        }
+    }
+}
+
+/// A word for a JSON value's type.
+pub fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Why a predicate could not be decided.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Undecided {
+    /// The predicate does not apply to the value's type.
+    TypeMismatch(String),
+    /// An operand template could not be rendered for this row.
+    Render(RenderFailure),
+}
+
+impl From<RenderFailure> for Undecided {
+    fn from(failure: RenderFailure) -> Self {
+        Undecided::Render(failure)
+    }
+}
+
+/// A predicate's answer: whether it holds, plus a note pointing at the deciding element.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    /// Whether the predicate holds.
+    pub holds: bool,
+    /// For quantifiers: which element decided, and why.
+    pub note: Option<String>,
+}
+
+impl From<bool> for Verdict {
+    fn from(holds: bool) -> Self {
+        Verdict { holds, note: None }
+    }
+}
+
+/// The result of testing a predicate.
+pub type Tested = Result<Verdict, Undecided>;
+
+fn mismatch(predicate: &str, expected: &str, subject: &Subject) -> Undecided {
+    Undecided::TypeMismatch(format!(
+        "type mismatch: `{predicate}` needs {expected}, but the value is {}",
+        subject.kind()
+    ))
+}
+
+impl Predicate {
+    /// The predicate's key as written in a check file.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Predicate::Exists(_) => "exists",
+            Predicate::Equals(_) => "equals",
+            Predicate::OneOf(_) => "one_of",
+            Predicate::Contains(_) => "contains",
+            Predicate::ContainsAll(_) => "contains_all",
+            Predicate::Matches(_) => "matches",
+            Predicate::Count(_) => "count",
+            Predicate::Compare(bound) => bound.comparison.keyword(),
+            Predicate::Empty(_) => "empty",
+            Predicate::All(_) => "all",
+            Predicate::Any(_) => "any",
+            Predicate::None(_) => "none",
+            Predicate::Not(_) => "not",
+        }
+    }
+
+    /// Tests the predicate against `subject`, rendering operand templates from `scope`.
+    pub fn test(&self, subject: &Subject, scope: &dyn Scope) -> Tested {
+        match self {
+            Predicate::Exists(expected) => Ok(presence::exists(subject, *expected).into()),
+            Predicate::Empty(expected) => Ok(presence::empty(subject, *expected).into()),
+            Predicate::Equals(value) => Ok(equality::equals(subject, &value.render(scope)?).into()),
+            Predicate::OneOf(values) => equality::one_of(subject, &values.render(scope)?),
+            Predicate::Contains(value) => {
+                Ok(containment::contains(subject, &value.render(scope)?).into())
+            }
+            Predicate::ContainsAll(values) => {
+                containment::contains_all(subject, &values.render(scope)?)
+            }
+            Predicate::Matches(pattern) => pattern.test(subject, scope),
+            Predicate::Count(bounds) => numeric::count(subject, bounds, scope),
+            Predicate::Compare(bound) => numeric::compare(subject, bound, scope),
+            Predicate::All(nested) => quantifier::all(subject, nested, scope),
+            Predicate::Any(nested) => quantifier::any(subject, nested, scope),
+            Predicate::None(nested) => quantifier::none(subject, nested, scope),
+            Predicate::Not(nested) => quantifier::not(subject, nested, scope),
+        }
+    }
+
+    /// The predicate as a short phrase with its operands rendered, e.g. `contains "x"`.
+    pub fn describe(&self, scope: &dyn Scope) -> String {
+        let shown = |value: &TemplatedValue| match value.render(scope) {
+            Ok(value) => crate::report::shorten(&value),
+            Err(_) => "(unrenderable)".to_owned(),
+        };
+        match self {
+            Predicate::Exists(true) => "exists".to_owned(),
+            Predicate::Exists(false) => "does not exist".to_owned(),
+            Predicate::Empty(true) => "is empty".to_owned(),
+            Predicate::Empty(false) => "is not empty".to_owned(),
+            Predicate::Equals(v)
+            | Predicate::OneOf(v)
+            | Predicate::Contains(v)
+            | Predicate::ContainsAll(v) => format!("{} {}", self.keyword(), shown(v)),
+            Predicate::Matches(pattern) => format!("matches /{}/", pattern.source()),
+            Predicate::Count(bounds) => format!("count {}", numeric::describe(bounds, scope)),
+            Predicate::Compare(bound) => numeric::describe(std::slice::from_ref(bound), scope),
+            Predicate::All(n) | Predicate::Any(n) | Predicate::None(n) | Predicate::Not(n) => {
+                format!("{} {{{}}}", self.keyword(), n.describe(scope))
+            }
+        }
+    }
+
+    /// Every operand template, for load-time name checks.
+    pub fn operands(&self) -> Vec<&TemplatedValue> {
+        match self {
+            Predicate::Exists(_) | Predicate::Empty(_) => Vec::new(),
+            Predicate::Equals(v)
+            | Predicate::OneOf(v)
+            | Predicate::Contains(v)
+            | Predicate::ContainsAll(v) => vec![v],
+            Predicate::Matches(pattern) => pattern.operands(),
+            Predicate::Count(bounds) => bounds.iter().map(|b| &b.value).collect(),
+            Predicate::Compare(bound) => vec![&bound.value],
+            Predicate::All(n) | Predicate::Any(n) | Predicate::None(n) | Predicate::Not(n) => {
+                n.predicate.operands()
+            }
+        }
+    }
+
+    /// Paths inside nested predicates, for load-time name checks.
+    pub fn nested_paths(&self) -> Vec<&JsonPath> {
+        match self {
+            Predicate::All(n) | Predicate::Any(n) | Predicate::None(n) | Predicate::Not(n) => {
+                let mut paths = vec![&n.path];
+                paths.extend(n.predicate.nested_paths());
+                paths
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Nested {
+    /// Tests the nested predicate against what its path selects in `value`.
+    fn test_on(&self, value: &Value, scope: &dyn Scope) -> Tested {
+        let selection = self.path.select(value, scope)?;
+        self.predicate.test(&Subject::from(selection), scope)
+    }
+
+    fn describe(&self, scope: &dyn Scope) -> String {
+        if self.path.source() == "$" {
+            self.predicate.describe(scope)
+        } else {
+            format!("{} {}", self.path, self.predicate.describe(scope))
+        }
+    }
+}
+
+/// Deep equality in which numbers compare by value (`1` equals `1.0`).
+pub fn deep_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
+            (Some(x), Some(y)) => x == y,
+            _ => x == y,
+        },
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| deep_equal(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(key, a)| y.get(key).is_some_and(|b| deep_equal(a, b)))
+        }
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests;

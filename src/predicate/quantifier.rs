@@ -1,0 +1,65 @@
+//! `all`, `any`, `none` (over the elements of a list) and `not`.
+
+use super::{Nested, Subject, Tested, Verdict};
+use crate::template::Scope;
+
+/// `all` holds when every element satisfies the nested predicate (vacuously for none).
+pub fn all(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
+    for (index, item) in subject.items().into_iter().enumerate() {
+        if !nested.test_on(item, scope)?.holds {
+            return Ok(failing_element(index, item));
+        }
+    }
+    Ok(true.into())
+}
+
+/// `any` holds when at least one element satisfies the nested predicate.
+pub fn any(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
+    for item in subject.items() {
+        if nested.test_on(item, scope)?.holds {
+            return Ok(true.into());
+        }
+    }
+    Ok(false.into())
+}
+
+/// `none` holds when no element satisfies the nested predicate.
+pub fn none(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
+    for (index, item) in subject.items().into_iter().enumerate() {
+        if nested.test_on(item, scope)?.holds {
+            return Ok(failing_element(index, item));
+        }
+    }
+    Ok(true.into())
+}
+
+/// `not` holds when the nested predicate does not. Without a path it tests the same subject;
+/// with one, the path is applied to the value under test.
+pub fn not(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
+    let verdict = if nested.path.source() == "$" {
+        nested.predicate.test(subject, scope)?
+    } else {
+        match subject {
+            Subject::Value(value) => nested.test_on(value, scope)?,
+            Subject::Absent => nested.predicate.test(&Subject::Absent, scope)?,
+            Subject::Nodes(_) => {
+                return Err(super::mismatch(
+                    "not",
+                    "a single value when it has a `path` (use `none:` for lists)",
+                    subject,
+                ));
+            }
+        }
+    };
+    Ok((!verdict.holds).into())
+}
+
+fn failing_element(index: usize, item: &serde_json::Value) -> Verdict {
+    Verdict {
+        holds: false,
+        note: Some(format!(
+            "element {index} decides it: {}",
+            crate::report::shorten(item)
+        )),
+    }
+}

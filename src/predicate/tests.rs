@@ -1,0 +1,350 @@
+use serde_json::{Map, Value, json};
+
+use super::*;
+use crate::path::JsonPath;
+
+fn value(v: Value) -> TemplatedValue {
+    TemplatedValue::compile(&v).unwrap()
+}
+
+fn nested(path: &str, predicate: Predicate) -> Box<Nested> {
+    Box::new(Nested {
+        path: JsonPath::parse(path).unwrap(),
+        predicate,
+    })
+}
+
+fn bound(keyword: &str, v: Value) -> Bound {
+    Bound {
+        comparison: Comparison::from_keyword(keyword).unwrap(),
+        value: value(v),
+    }
+}
+
+fn scope() -> Map<String, Value> {
+    json!({"vars": {"vpc": "vpc-1", "min": "3"}})
+        .as_object()
+        .unwrap()
+        .clone()
+}
+
+/// Tests `predicate` on what `path` selects in `doc`.
+fn test(predicate: &Predicate, path: &str, doc: &Value) -> Tested {
+    let selection = JsonPath::parse(path)
+        .unwrap()
+        .select(doc, &scope())
+        .unwrap();
+    predicate.test(&Subject::from(selection), &scope())
+}
+
+fn holds(predicate: &Predicate, path: &str, doc: &Value) -> bool {
+    test(predicate, path, doc).unwrap().holds
+}
+
+fn mismatch(predicate: &Predicate, path: &str, doc: &Value) -> String {
+    match test(predicate, path, doc) {
+        Err(Undecided::TypeMismatch(message)) => message,
+        other => panic!("expected a type mismatch, got {other:?}"),
+    }
+}
+
+#[test]
+fn exists_on_singular_and_list_paths() {
+    let doc = json!({"a": {"b": null}, "list": [1]});
+    assert!(holds(&Predicate::Exists(true), "$.a.b", &doc));
+    assert!(!holds(&Predicate::Exists(true), "$.a.c", &doc));
+    assert!(holds(&Predicate::Exists(false), "$.a.c", &doc));
+    assert!(holds(&Predicate::Exists(true), "$.list[*]", &doc));
+    assert!(holds(&Predicate::Exists(false), "$.missing[*]", &doc));
+}
+
+#[test]
+fn empty_treats_absent_as_empty_list() {
+    let doc = json!({"s": "", "o": {}, "l": [], "full": [1], "n": 0});
+    for path in ["$.s", "$.o", "$.l", "$.missing", "$.missing[*]"] {
+        assert!(holds(&Predicate::Empty(true), path, &doc), "{path}");
+    }
+    assert!(holds(&Predicate::Empty(false), "$.full", &doc));
+    assert!(holds(&Predicate::Empty(false), "$.n", &doc));
+}
+
+#[test]
+fn equals_deep_and_numeric() {
+    let doc = json!({"n": 1, "o": {"a": [1, 2]}, "l": [{"x": 1}, {"x": 2}]});
+    assert!(holds(&Predicate::Equals(value(json!(1.0))), "$.n", &doc));
+    assert!(holds(
+        &Predicate::Equals(value(json!({"a": [1, 2]}))),
+        "$.o",
+        &doc
+    ));
+    assert!(!holds(
+        &Predicate::Equals(value(json!({"a": [2, 1]}))),
+        "$.o",
+        &doc
+    ));
+    assert!(holds(
+        &Predicate::Equals(value(json!([1, 2]))),
+        "$.l[*].x",
+        &doc
+    ));
+    assert!(!holds(
+        &Predicate::Equals(value(json!(null))),
+        "$.absent",
+        &doc
+    ));
+}
+
+#[test]
+fn equals_with_templates_compares_across_calls() {
+    let doc = json!({"VpcId": "vpc-1"});
+    assert!(holds(
+        &Predicate::Equals(value(json!("{{vars.vpc}}"))),
+        "$.VpcId",
+        &doc
+    ));
+}
+
+#[test]
+fn one_of_candidates() {
+    let doc = json!({"mode": "API"});
+    let p = Predicate::OneOf(value(json!(["API", "API_AND_CONFIG_MAP"])));
+    assert!(holds(&p, "$.mode", &doc));
+    assert!(!holds(&p, "$.absent", &doc));
+    let not_a_list = Predicate::OneOf(value(json!("API")));
+    assert!(matches!(
+        test(&not_a_list, "$.mode", &doc),
+        Err(Undecided::TypeMismatch(_))
+    ));
+}
+
+#[test]
+fn contains_on_lists_strings_scalars_and_absent() {
+    let doc = json!({
+        "names": ["A", "B"],
+        "s": "hello world",
+        "principal": "ec2.amazonaws.com",
+        "o": {"k": 1}
+    });
+    assert!(holds(
+        &Predicate::Contains(value(json!("A"))),
+        "$.names",
+        &doc
+    ));
+    assert!(holds(
+        &Predicate::Contains(value(json!("B"))),
+        "$.names[*]",
+        &doc
+    ));
+    assert!(!holds(
+        &Predicate::Contains(value(json!("C"))),
+        "$.names",
+        &doc
+    ));
+    assert!(holds(
+        &Predicate::Contains(value(json!("lo w"))),
+        "$.s",
+        &doc
+    ));
+    assert!(holds(
+        &Predicate::Contains(value(json!("ec2.amazonaws.com"))),
+        "$.principal",
+        &doc
+    ));
+    assert!(!holds(
+        &Predicate::Contains(value(json!("A"))),
+        "$.absent",
+        &doc
+    ));
+    assert!(holds(
+        &Predicate::Contains(value(json!({"k": 1}))),
+        "$.o",
+        &doc
+    ));
+}
+
+#[test]
+fn contains_all_reports_what_is_missing() {
+    let doc = json!({"names": ["A", "B"]});
+    assert!(holds(
+        &Predicate::ContainsAll(value(json!(["A", "B"]))),
+        "$.names",
+        &doc
+    ));
+    let verdict = test(
+        &Predicate::ContainsAll(value(json!(["A", "C"]))),
+        "$.names",
+        &doc,
+    )
+    .unwrap();
+    assert!(!verdict.holds);
+    assert_eq!(verdict.note.as_deref(), Some("missing: \"C\""));
+    assert!(matches!(
+        test(&Predicate::ContainsAll(value(json!("A"))), "$.names", &doc),
+        Err(Undecided::TypeMismatch(_))
+    ));
+}
+
+#[test]
+fn matches_strings_only() {
+    let doc = json!({"arn": "arn:aws:iam::1:role/x", "n": 5, "l": ["a"]});
+    let p = Predicate::Matches(Pattern::new("^arn:aws:iam::\\d+:role/").unwrap());
+    assert!(holds(&p, "$.arn", &doc));
+    assert!(!holds(&p, "$.absent", &doc));
+    assert!(mismatch(&p, "$.n", &doc).contains("is a number"));
+    assert!(mismatch(&p, "$.l[*]", &doc).contains("a list of selected nodes"));
+    assert!(Pattern::new("(unclosed").is_err());
+}
+
+#[test]
+fn count_with_bounds_and_templates() {
+    let doc = json!({"l": [1, 2, 3], "one": "x"});
+    assert!(holds(
+        &Predicate::Count(vec![bound("equals", json!(3))]),
+        "$.l",
+        &doc
+    ));
+    assert!(holds(
+        &Predicate::Count(vec![bound("equals", json!(3))]),
+        "$.l[*]",
+        &doc
+    ));
+    assert!(holds(
+        &Predicate::Count(vec![
+            bound("gte", json!(1)),
+            bound("lte", json!("{{vars.min}}"))
+        ]),
+        "$.l",
+        &doc
+    ));
+    assert!(holds(
+        &Predicate::Count(vec![bound("equals", json!(0))]),
+        "$.absent",
+        &doc
+    ));
+    assert!(holds(
+        &Predicate::Count(vec![bound("equals", json!(1))]),
+        "$.one",
+        &doc
+    ));
+    let verdict = test(&Predicate::Count(vec![bound("gt", json!(5))]), "$.l", &doc).unwrap();
+    assert_eq!(verdict.note.as_deref(), Some("count is 3"));
+}
+
+#[test]
+fn comparisons_need_numbers() {
+    let doc = json!({"free": 12, "name": "x"});
+    assert!(holds(
+        &Predicate::Compare(bound("gt", json!(10))),
+        "$.free",
+        &doc
+    ));
+    assert!(holds(
+        &Predicate::Compare(bound("gte", json!(12))),
+        "$.free",
+        &doc
+    ));
+    assert!(!holds(
+        &Predicate::Compare(bound("lt", json!(12))),
+        "$.free",
+        &doc
+    ));
+    assert!(holds(
+        &Predicate::Compare(bound("lte", json!("{{vars.min}}0"))),
+        "$.free",
+        &doc
+    ));
+    assert!(!holds(
+        &Predicate::Compare(bound("gt", json!(1))),
+        "$.absent",
+        &doc
+    ));
+    assert!(mismatch(&Predicate::Compare(bound("gt", json!(1))), "$.name", &doc).contains("`gt`"));
+    assert!(
+        mismatch(
+            &Predicate::Compare(bound("gt", json!("abc"))),
+            "$.free",
+            &doc
+        )
+        .contains("must be a number")
+    );
+}
+
+#[test]
+fn quantifiers_over_elements() {
+    let doc = json!({"subnets": [
+        {"Id": "a", "Free": 10},
+        {"Id": "b", "Free": 0}
+    ]});
+    let positive = || Predicate::Compare(bound("gt", json!(0)));
+    assert!(!holds(
+        &Predicate::All(nested("$.Free", positive())),
+        "$.subnets",
+        &doc
+    ));
+    let verdict = test(
+        &Predicate::All(nested("$.Free", positive())),
+        "$.subnets",
+        &doc,
+    )
+    .unwrap();
+    assert!(verdict.note.unwrap().starts_with("element 1 decides it"));
+    assert!(holds(
+        &Predicate::Any(nested("$.Free", positive())),
+        "$.subnets",
+        &doc
+    ));
+    assert!(!holds(
+        &Predicate::None(nested("$.Free", positive())),
+        "$.subnets",
+        &doc
+    ));
+    assert!(holds(
+        &Predicate::All(nested("$.Free", positive())),
+        "$.absent",
+        &doc
+    ));
+    assert!(!holds(
+        &Predicate::Any(nested("$.Free", positive())),
+        "$.absent",
+        &doc
+    ));
+    assert!(holds(
+        &Predicate::None(nested("$", positive())),
+        "$.absent",
+        &doc
+    ));
+    // A type mismatch inside a quantifier is reported, not read as false.
+    let strings = json!({"l": ["a"]});
+    assert!(matches!(
+        test(&Predicate::Any(nested("$", positive())), "$.l", &strings),
+        Err(Undecided::TypeMismatch(_))
+    ));
+}
+
+#[test]
+fn not_inverts_the_nested_predicate() {
+    let doc = json!({"names": ["A"], "o": {"k": "v"}});
+    assert!(holds(
+        &Predicate::Not(nested("$", Predicate::Contains(value(json!("B"))))),
+        "$.names",
+        &doc
+    ));
+    assert!(!holds(
+        &Predicate::Not(nested("$", Predicate::Contains(value(json!("A"))))),
+        "$.names",
+        &doc
+    ));
+    assert!(holds(
+        &Predicate::Not(nested("$.k", Predicate::Equals(value(json!("w"))))),
+        "$.o",
+        &doc
+    ));
+}
+
+#[test]
+fn descriptions_render_operands() {
+    let p = Predicate::Equals(value(json!("{{vars.vpc}}")));
+    assert_eq!(p.describe(&scope()), "equals \"vpc-1\"");
+    let count = Predicate::Count(vec![bound("gte", json!(1)), bound("lte", json!(3))]);
+    assert_eq!(count.describe(&scope()), "count >= 1 and <= 3");
+}

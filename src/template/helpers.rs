@@ -1,0 +1,100 @@
+//! The helpers a template may call, besides handlebars' built-ins (`if`, `eq`, `len`, …).
+
+use handlebars::{Handlebars, handlebars_helper};
+use serde_json::Value;
+
+handlebars_helper!(arn_name: |arn: str| arn_name_of(arn));
+handlebars_helper!(arn_account: |arn: str| arn_field(arn, 4));
+handlebars_helper!(arn_partition: |arn: str| arn_field(arn, 1));
+handlebars_helper!(arn_region: |arn: str| arn_field(arn, 3));
+handlebars_helper!(json: |value: Json| serde_json::to_string(value).unwrap_or_default());
+handlebars_helper!(default: |value: Json, fallback: Json| {
+    if value.is_null() { fallback.clone() } else { value.clone() }
+});
+
+/// The last path segment of an ARN (`…:role/dev/my-role` → `my-role`), or the resource after the
+/// last `:` when the ARN has no path.
+pub fn arn_name_of(arn: &str) -> String {
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
+    resource
+        .rsplit(['/', ':'])
+        .next()
+        .unwrap_or(resource)
+        .to_owned()
+}
+
+fn arn_field(arn: &str, index: usize) -> String {
+    arn.split(':').nth(index).unwrap_or_default().to_owned()
+}
+
+/// Helpers registered by ekscheck, with the names templates use.
+pub const HELPER_NAMES: &[&str] = &[
+    "arn_name",
+    "arn_account",
+    "arn_partition",
+    "arn_region",
+    "json",
+    "default",
+];
+
+/// Handlebars' own helpers that are safe and useful in checks.
+pub const BUILTIN_HELPER_NAMES: &[&str] = &[
+    "if", "unless", "each", "with", "lookup", "eq", "ne", "gt", "gte", "lt", "lte", "and", "or",
+    "not", "len",
+];
+
+/// Registers ekscheck's helpers on `registry`.
+pub fn register(registry: &mut Handlebars<'static>) {
+    registry.register_helper("arn_name", Box::new(arn_name));
+    registry.register_helper("arn_account", Box::new(arn_account));
+    registry.register_helper("arn_partition", Box::new(arn_partition));
+    registry.register_helper("arn_region", Box::new(arn_region));
+    registry.register_helper("json", Box::new(json));
+    registry.register_helper("default", Box::new(default));
+    // `log` and `raw` are built-ins that a check has no use for; `log` writes to the process log.
+    registry.unregister_helper("log");
+    registry.unregister_helper("raw");
+}
+
+/// Whether `name` is a helper a template may call.
+pub fn is_helper(name: &str) -> bool {
+    HELPER_NAMES.contains(&name) || BUILTIN_HELPER_NAMES.contains(&name)
+}
+
+/// Renders a JSON value the way a template interpolates it: strings bare, others as JSON.
+pub fn display_value(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arn_name_takes_the_last_path_segment() {
+        assert_eq!(
+            arn_name_of("arn:aws:iam::111122223333:role/dev/my-role"),
+            "my-role"
+        );
+        assert_eq!(
+            arn_name_of("arn:aws:iam::111122223333:role/my-role"),
+            "my-role"
+        );
+        assert_eq!(
+            arn_name_of("arn:aws:iam::111122223333:instance-profile/eks-abc"),
+            "eks-abc"
+        );
+        assert_eq!(arn_name_of("plain-name"), "plain-name");
+    }
+
+    #[test]
+    fn arn_fields() {
+        let arn = "arn:aws-cn:eks:cn-north-1:111122223333:cluster/demo";
+        assert_eq!(arn_field(arn, 1), "aws-cn");
+        assert_eq!(arn_field(arn, 3), "cn-north-1");
+        assert_eq!(arn_field(arn, 4), "111122223333");
+    }
+}

@@ -1,0 +1,550 @@
+//! Templates in check files: handlebars, strict, unescaped, without partials or decorators.
+//!
+//! A template is compiled once at load time. Walking its syntax tree tells which names it uses
+//! (variables, calls, fan-out bindings), which gives call dependencies and undefined-name errors
+//! before anything runs. A template that is exactly one `{{ … }}` expression evaluates to the JSON
+//! value of that expression, so `"{{nodegroup.nodegroup.subnets}}"` is a list, not a string.
+
+pub mod helpers;
+mod value;
+
+pub use value::TemplatedValue;
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use handlebars::template::{HelperTemplate, Parameter, TemplateElement};
+use handlebars::{Context, Handlebars, Path, RenderContext, Renderable, StringOutput};
+use serde_json::{Map, Value};
+
+/// The registry used for every template: strict, no HTML escaping, ekscheck's helpers.
+static PLAIN: LazyLock<Handlebars<'static>> = LazyLock::new(|| registry(handlebars::no_escape));
+
+/// The registry used for templates inside JSONPath string literals: interpolated values are
+/// escaped so that they cannot end the literal they are written in.
+static JSONPATH_LITERAL: LazyLock<Handlebars<'static>> =
+    LazyLock::new(|| registry(escape_jsonpath_literal));
+
+fn registry(escape: fn(&str) -> String) -> Handlebars<'static> {
+    let mut registry = Handlebars::new();
+    registry.set_strict_mode(true);
+    registry.register_escape_fn(escape);
+    helpers::register(&mut registry);
+    registry
+}
+
+/// Escapes a value for use inside a single- or double-quoted JSONPath string literal.
+pub fn escape_jsonpath_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '\'' | '"' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c < ' ' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A compiled template string.
+#[derive(Clone, Debug)]
+pub struct Template {
+    source: String,
+    body: Body,
+    names: Vec<NameUse>,
+}
+
+#[derive(Clone, Debug)]
+enum Body {
+    /// No `{{`: the source is the value.
+    Literal,
+    /// Text with expressions: renders to a string.
+    Text(handlebars::Template),
+    /// Exactly one expression (its text kept for messages): renders to its JSON value.
+    Whole(handlebars::Template, String),
+}
+
+/// A root name a template reads, and the member read from it (`vars.cluster` → `vars`,
+/// `Some("cluster")`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NameUse {
+    /// The root: `vars`, a call name or a fan-out binding.
+    pub root: String,
+    /// The first member after the root, if any.
+    pub member: Option<String>,
+}
+
+/// Why a template could not be compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateError {
+    /// What is wrong.
+    pub message: String,
+    /// Byte offset inside the template source, when known.
+    pub offset: Option<usize>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+/// Why a template could not be rendered at run time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderFailure {
+    /// The template source.
+    pub template: String,
+    /// The renderer's explanation (e.g. a name that is undefined for this row).
+    pub message: String,
+}
+
+impl std::fmt::Display for RenderFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "template `{}` could not render: {}",
+            self.template, self.message
+        )
+    }
+}
+
+/// The values a template may read, by root name.
+pub trait Scope {
+    /// The value bound to `root` (`vars`, a call's response, a fan-out item).
+    fn get(&self, root: &str) -> Option<&Value>;
+}
+
+impl Scope for Map<String, Value> {
+    fn get(&self, root: &str) -> Option<&Value> {
+        Map::get(self, root)
+    }
+}
+
+impl Template {
+    /// Compiles a template, rejecting partials, decorators and unknown helpers.
+    pub fn parse(source: &str) -> Result<Self, TemplateError> {
+        if !source.contains("{{") {
+            return Ok(Self {
+                source: source.to_owned(),
+                body: Body::Literal,
+                names: Vec::new(),
+            });
+        }
+        let compiled = handlebars::Template::compile(source).map_err(|error| {
+            let offset = error
+                .pos()
+                .map(|(line, column)| offset_of(source, line, column));
+            TemplateError {
+                message: format!("invalid template: {}", error.reason()),
+                offset,
+                help: Some("expressions are written `{{name.member}}` or `{{helper arg}}`".into()),
+            }
+        })?;
+        let mut names = BTreeSet::new();
+        walk(&compiled.elements, false, &mut names)?;
+        let body = match compiled.elements.as_slice() {
+            [TemplateElement::Expression(expression)]
+            | [TemplateElement::HtmlExpression(expression)] => {
+                let (compiled, inner) = as_json_expression(source, expression)?;
+                Body::Whole(compiled, inner)
+            }
+            _ => Body::Text(compiled),
+        };
+        Ok(Self {
+            source: source.to_owned(),
+            body,
+            names: names.into_iter().collect(),
+        })
+    }
+
+    /// The template as written.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether the template has no expressions at all.
+    pub fn is_literal(&self) -> bool {
+        matches!(self.body, Body::Literal)
+    }
+
+    /// Whether the template is exactly one expression, whose value keeps its JSON type.
+    pub fn is_whole_expression(&self) -> bool {
+        matches!(self.body, Body::Whole(..))
+    }
+
+    /// The root names the template reads.
+    pub fn names(&self) -> &[NameUse] {
+        &self.names
+    }
+
+    /// Renders to a JSON value: typed for a whole expression, a string otherwise.
+    pub fn render_value(&self, scope: &dyn Scope) -> Result<Value, RenderFailure> {
+        match &self.body {
+            Body::Literal => Ok(Value::String(self.source.clone())),
+            Body::Text(compiled) => self.run(&PLAIN, compiled, scope).map(Value::String),
+            Body::Whole(compiled, inner) => {
+                let json = self.run(&PLAIN, compiled, scope).map_err(|mut failure| {
+                    if failure.message.contains("json param") {
+                        failure.message = format!("`{inner}` is not defined (for this row)");
+                    }
+                    failure
+                })?;
+                serde_json::from_str(&json).map_err(|error| self.failure(error.to_string()))
+            }
+        }
+    }
+
+    /// Renders to text; a whole expression that is not a string is written as JSON.
+    pub fn render_string(&self, scope: &dyn Scope) -> Result<String, RenderFailure> {
+        Ok(helpers::display_value(&self.render_value(scope)?))
+    }
+
+    /// Renders for a JSONPath query: interpolated values are escaped for string literals.
+    pub fn render_in_jsonpath(&self, scope: &dyn Scope) -> Result<String, RenderFailure> {
+        match &self.body {
+            Body::Literal => Ok(self.source.clone()),
+            Body::Text(compiled) => self.run(&JSONPATH_LITERAL, compiled, scope),
+            Body::Whole(..) => self
+                .render_string(scope)
+                .map(|s| escape_jsonpath_literal(&s)),
+        }
+    }
+
+    fn run(
+        &self,
+        registry: &Handlebars<'static>,
+        compiled: &handlebars::Template,
+        scope: &dyn Scope,
+    ) -> Result<String, RenderFailure> {
+        let mut data = Map::new();
+        for name in &self.names {
+            if let Some(value) = scope.get(&name.root) {
+                data.entry(name.root.clone())
+                    .or_insert_with(|| value.clone());
+            }
+        }
+        let context = Context::from(Value::Object(data));
+        let mut render_context = RenderContext::new(None);
+        let mut out = StringOutput::new();
+        compiled
+            .render(registry, &context, &mut render_context, &mut out)
+            .map_err(|error| self.failure(describe_render_error(&error)))?;
+        out.into_string()
+            .map_err(|error| self.failure(error.to_string()))
+    }
+
+    fn failure(&self, message: String) -> RenderFailure {
+        RenderFailure {
+            template: self.source.clone(),
+            message,
+        }
+    }
+}
+
+fn describe_render_error(error: &handlebars::RenderError) -> String {
+    match error.reason() {
+        handlebars::RenderErrorReason::MissingVariable(Some(path)) => {
+            format!("`{path}` is not defined (for this row)")
+        }
+        reason => reason.to_string(),
+    }
+}
+
+/// Rewrites a whole-expression template as `{{json EXPR}}` so its value comes out as JSON;
+/// returns the compiled rewrite and the expression's text.
+fn as_json_expression(
+    source: &str,
+    expression: &HelperTemplate,
+) -> Result<(handlebars::Template, String), TemplateError> {
+    let trimmed = source.trim();
+    let inner = trimmed
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .trim_matches('~')
+        .trim();
+    let wrapped = if expression.params.is_empty() && expression.hash.is_empty() {
+        format!("{{{{json {inner}}}}}")
+    } else {
+        format!("{{{{json ({inner})}}}}")
+    };
+    let compiled = handlebars::Template::compile(&wrapped).map_err(|error| TemplateError {
+        message: format!("invalid template: {}", error.reason()),
+        offset: None,
+        help: None,
+    })?;
+    Ok((compiled, inner.to_owned()))
+}
+
+/// Collects root names and rejects what a check template may not contain.
+fn walk(
+    elements: &[TemplateElement],
+    in_item_scope: bool,
+    names: &mut BTreeSet<NameUse>,
+) -> Result<(), TemplateError> {
+    for element in elements {
+        match element {
+            TemplateElement::RawString(_) | TemplateElement::Comment(_) => {}
+            TemplateElement::Expression(helper) | TemplateElement::HtmlExpression(helper) => {
+                walk_expression(helper, in_item_scope, names)?;
+            }
+            TemplateElement::HelperBlock(helper) => {
+                walk_expression(helper, in_item_scope, names)?;
+                let opens_item_scope =
+                    in_item_scope || matches!(helper_name(helper), Some("each" | "with"));
+                for body in [&helper.template, &helper.inverse].into_iter().flatten() {
+                    walk(&body.elements, opens_item_scope, names)?;
+                }
+            }
+            TemplateElement::PartialExpression(_) | TemplateElement::PartialBlock(_) => {
+                return Err(forbidden("partials (`{{> name}}`)"));
+            }
+            TemplateElement::DecoratorExpression(_) | TemplateElement::DecoratorBlock(_) => {
+                return Err(forbidden("decorators (`{{* name}}`)"));
+            }
+            _ => return Err(forbidden("this kind of template element")),
+        }
+    }
+    Ok(())
+}
+
+fn forbidden(what: &str) -> TemplateError {
+    TemplateError {
+        message: format!("{what} are not allowed in check templates"),
+        offset: None,
+        help: Some("write the text inline; templates may only use names and helpers".into()),
+    }
+}
+
+fn helper_name(helper: &HelperTemplate) -> Option<&str> {
+    match &helper.name {
+        Parameter::Name(name) => Some(name),
+        _ => None,
+    }
+}
+
+fn walk_expression(
+    helper: &HelperTemplate,
+    in_item_scope: bool,
+    names: &mut BTreeSet<NameUse>,
+) -> Result<(), TemplateError> {
+    let has_arguments = !helper.params.is_empty() || !helper.hash.is_empty() || helper.block;
+    match &helper.name {
+        Parameter::Name(name) if has_arguments => {
+            if !helpers::is_helper(name) {
+                return Err(unknown_helper(name));
+            }
+        }
+        Parameter::Name(name) => {
+            if !helpers::is_helper(name) {
+                record_path(name, in_item_scope, names);
+            }
+        }
+        parameter => walk_parameter(parameter, in_item_scope, names)?,
+    }
+    for parameter in helper.params.iter().chain(helper.hash.values()) {
+        walk_parameter(parameter, in_item_scope, names)?;
+    }
+    Ok(())
+}
+
+fn unknown_helper(name: &str) -> TemplateError {
+    let mut known: Vec<&str> = helpers::HELPER_NAMES.to_vec();
+    known.extend(helpers::BUILTIN_HELPER_NAMES);
+    TemplateError {
+        message: format!("unknown helper `{name}`"),
+        offset: None,
+        help: Some(match crate::suggest::closest(name, known.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("available helpers: {}", known.join(", ")),
+        }),
+    }
+}
+
+fn walk_parameter(
+    parameter: &Parameter,
+    in_item_scope: bool,
+    names: &mut BTreeSet<NameUse>,
+) -> Result<(), TemplateError> {
+    match parameter {
+        Parameter::Name(name) => record_path(name, in_item_scope, names),
+        Parameter::Path(Path::Relative((_, raw))) => record_path(raw, in_item_scope, names),
+        Parameter::Path(_) | Parameter::Literal(_) => {}
+        Parameter::Subexpression(subexpression) => {
+            walk(
+                std::slice::from_ref(&subexpression.element),
+                in_item_scope,
+                names,
+            )?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Records the root of a path such as `vars.cluster`, `nodegroup.nodegroup.subnets`,
+/// `@root.vars.x` or (inside `#each`) `../ng`.
+fn record_path(raw: &str, in_item_scope: bool, names: &mut BTreeSet<NameUse>) {
+    let mut rest = raw;
+    let mut climbed = false;
+    while let Some(stripped) = rest.strip_prefix("../") {
+        rest = stripped;
+        climbed = true;
+    }
+    if let Some(stripped) = rest
+        .strip_prefix("@root.")
+        .or_else(|| rest.strip_prefix("@root/"))
+    {
+        rest = stripped;
+        climbed = true;
+    }
+    if rest.starts_with('@') || rest == "this" || rest.starts_with("this.") || rest.is_empty() {
+        return;
+    }
+    if in_item_scope && !climbed {
+        return;
+    }
+    let mut segments = rest.split(['.', '/']);
+    let root = segments.next().unwrap_or_default().to_owned();
+    let member = segments
+        .next()
+        .map(|m| m.trim_matches(['[', ']']).to_owned());
+    names.insert(NameUse { root, member });
+}
+
+/// Converts a 1-based line and column inside `source` into a byte offset.
+fn offset_of(source: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = source
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    source[line_start..]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(source.len(), |(i, _)| line_start + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn scope() -> Map<String, Value> {
+        json!({
+            "vars": {"cluster": "demo", "min": 5},
+            "nodegroup": {"nodegroup": {
+                "nodeRole": "arn:aws:iam::111122223333:role/dev/node-role",
+                "subnets": ["subnet-1", "subnet-2"]
+            }},
+            "ng": "ng-a"
+        })
+        .as_object()
+        .unwrap()
+        .clone()
+    }
+
+    fn names(source: &str) -> Vec<String> {
+        Template::parse(source)
+            .unwrap()
+            .names()
+            .iter()
+            .map(|n| match &n.member {
+                Some(m) => format!("{}.{m}", n.root),
+                None => n.root.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn literal_strings_are_not_compiled() {
+        let template = Template::parse("plain text").unwrap();
+        assert!(template.is_literal());
+        assert_eq!(
+            template.render_value(&scope()).unwrap(),
+            json!("plain text")
+        );
+    }
+
+    #[test]
+    fn whole_expression_keeps_json_type() {
+        let list = Template::parse("{{nodegroup.nodegroup.subnets}}").unwrap();
+        assert!(list.is_whole_expression());
+        assert_eq!(
+            list.render_value(&scope()).unwrap(),
+            json!(["subnet-1", "subnet-2"])
+        );
+        let number = Template::parse("{{ vars.min }}").unwrap();
+        assert_eq!(number.render_value(&scope()).unwrap(), json!(5));
+        let helper = Template::parse("{{arn_name nodegroup.nodegroup.nodeRole}}").unwrap();
+        assert_eq!(helper.render_value(&scope()).unwrap(), json!("node-role"));
+    }
+
+    #[test]
+    fn mixed_text_renders_to_string() {
+        let template = Template::parse("cluster {{vars.cluster}} has {{vars.min}}").unwrap();
+        assert_eq!(
+            template.render_value(&scope()).unwrap(),
+            json!("cluster demo has 5")
+        );
+    }
+
+    #[test]
+    fn strict_mode_rejects_undefined_names() {
+        let template = Template::parse("{{vars.nope}}").unwrap();
+        let failure = template.render_value(&scope()).unwrap_err();
+        assert!(failure.message.contains("vars.nope"), "{failure}");
+        let text = Template::parse("x {{nodegroup.missing}} y").unwrap();
+        assert!(text.render_value(&scope()).is_err());
+    }
+
+    #[test]
+    fn no_html_escaping() {
+        let mut scope = scope();
+        scope.insert("ng".into(), json!("<a&b>"));
+        let template = Template::parse("name: {{ng}}").unwrap();
+        assert_eq!(template.render_string(&scope).unwrap(), "name: <a&b>");
+    }
+
+    #[test]
+    fn names_are_collected_from_paths_helpers_and_blocks() {
+        assert_eq!(
+            names("{{arn_name nodegroup.nodegroup.nodeRole}} in {{vars.cluster}}"),
+            ["nodegroup.nodegroup", "vars.cluster"]
+        );
+        assert_eq!(
+            names("{{#each nodegroup.nodegroup.subnets}}{{this}} {{../ng}}{{/each}}"),
+            ["ng", "nodegroup.nodegroup"]
+        );
+        assert_eq!(names("{{json (default ng \"x\")}}"), ["ng"]);
+    }
+
+    #[test]
+    fn partials_decorators_and_unknown_helpers_are_rejected() {
+        for source in [
+            "{{> other}}",
+            "{{#*inline \"p\"}}{{> p}}{{/inline}}",
+            "{{*decorate}}",
+        ] {
+            let error = Template::parse(source).unwrap_err();
+            assert!(error.message.contains("not allowed"), "{source}: {error:?}");
+        }
+        let error = Template::parse("{{arn_nam x}}").unwrap_err();
+        assert_eq!(error.help.as_deref(), Some("did you mean `arn_name`?"));
+    }
+
+    #[test]
+    fn syntax_errors_carry_a_position() {
+        let error = Template::parse("abc {{#if x}} no end").unwrap_err();
+        assert!(error.message.starts_with("invalid template"), "{error:?}");
+    }
+
+    #[test]
+    fn jsonpath_literals_are_escaped() {
+        let mut scope = scope();
+        scope.insert("ng".into(), json!("it's"));
+        let template = Template::parse("$[?@.Name == '{{ng}}']").unwrap();
+        assert_eq!(
+            template.render_in_jsonpath(&scope).unwrap(),
+            "$[?@.Name == 'it\\'s']"
+        );
+    }
+}

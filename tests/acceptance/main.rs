@@ -1,0 +1,1 @@
+//! Acceptance tests: the `ekscheck` binary and library driven end to end.
