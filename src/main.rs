@@ -1,1 +1,5 @@
-fn main() {}
+//! The `ekscheck` command.
+
+fn main() -> std::process::ExitCode {
+    ekscheck::cli::main()
+}

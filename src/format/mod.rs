@@ -1,3 +1,13 @@
 //! The check format: packs, suites, calls and checks, loaded from YAML with locations.
+//!
+//! This module reads and checks what can be checked file by file (shapes, operations, params,
+//! templates, paths, predicates). Cross-references (names, dependencies, fan-outs, `needs`) are
+//! resolved by [`crate::plan`].
 
+mod load;
+pub mod model;
+mod raw;
 pub mod yaml;
+
+pub use load::{MANIFEST, kind_name, load_packs, severity_name};
+pub use model::*;

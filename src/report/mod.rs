@@ -1,5 +1,8 @@
 //! Reporting run results: the console (libtest style) and JUnit XML, both from one outcome list.
 
+pub mod console;
+pub mod junit;
+
 use std::io::{self, Write};
 
 use serde_json::Value;

@@ -1,0 +1,322 @@
+//! The command line: `ekscheck run`, `ekscheck validate`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use libtest_mimic::Arguments;
+
+use crate::diagnostic::Diagnostic;
+use crate::evaluate::{Outcome, Status, evaluate};
+use crate::execute::recording::RecordingBackend;
+use crate::execute::{Execution, Limits, execute};
+use crate::format::{Pack, load_packs};
+use crate::plan::{CheckId, Plan};
+use crate::report;
+
+/// Exit codes, as in the format specification.
+pub mod exit {
+    /// Every check passed (warnings allowed).
+    pub const PASSED: u8 = 0;
+    /// A check of severity `error` failed.
+    pub const FAILED: u8 = 1;
+    /// Invalid input (pack, command line, variables): nothing ran.
+    pub const INVALID_INPUT: u8 = 2;
+    /// No check failed, but some could not be decided.
+    pub const ERRORS: u8 = 3;
+}
+
+/// Why won't my EKS nodes join? Declarative, shareable checks over read-only AWS calls.
+#[derive(Debug, Parser)]
+#[command(name = "ekscheck", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run packs and report like `cargo test` (and as JUnit XML).
+    Run(RunArgs),
+    /// Check packs for every problem that can be found without calling AWS.
+    Validate {
+        /// Pack directories.
+        #[arg(required = true, value_name = "PACK_DIR")]
+        packs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Pack directories.
+    #[arg(required = true, value_name = "PACK_DIR")]
+    packs: Vec<PathBuf>,
+    /// A variable for the packs, e.g. `--var cluster=demo`.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+    /// A YAML file of variables (`name: value`).
+    #[arg(long, value_name = "FILE")]
+    vars_file: Option<PathBuf>,
+    /// Answer calls from a recording directory instead of AWS.
+    #[arg(long, value_name = "DIR")]
+    recording: Option<PathBuf>,
+    /// AWS region (overrides the environment and profile).
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// AWS named profile.
+    #[arg(long, value_name = "PROFILE")]
+    profile: Option<String>,
+    /// Send AWS requests to this endpoint (e.g. an emulator).
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// The most AWS requests in flight at once.
+    #[arg(long, default_value_t = 32, value_name = "N")]
+    max_concurrency: usize,
+    /// libtest arguments: filters, --exact, --skip, --list, --format, --test-threads, …
+    #[arg(last = true, value_name = "LIBTEST_ARGS")]
+    libtest: Vec<String>,
+}
+
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(name, value)| (name.trim().to_owned(), value.to_owned()))
+        .filter(|(name, _)| !name.is_empty())
+        .ok_or_else(|| format!("`{text}` is not NAME=VALUE"))
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Validate { packs } => validate(&packs),
+        Command::Run(args) => run(args),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints diagnostics to stderr; returns whether any is an error.
+fn show(diagnostics: &[Diagnostic]) -> bool {
+    let color = std::io::stderr().is_terminal();
+    for diagnostic in diagnostics {
+        eprintln!("{}", diagnostic.render(color));
+    }
+    diagnostics.iter().any(Diagnostic::is_error)
+}
+
+/// Loads and plans `dirs`, printing every problem; `None` if anything is invalid.
+fn load(dirs: &[PathBuf]) -> Option<Vec<Pack>> {
+    let (packs, diagnostics) = load_packs(dirs);
+    let mut failed = show(&diagnostics);
+    if !failed && let Err(problems) = Plan::build(&packs) {
+        show(&problems);
+        failed = true;
+    }
+    (!failed).then_some(packs)
+}
+
+fn validate(dirs: &[PathBuf]) -> u8 {
+    let Some(packs) = load(dirs) else {
+        return exit::INVALID_INPUT;
+    };
+    let checks: usize = packs
+        .iter()
+        .flat_map(|p| &p.suites)
+        .map(|s| s.checks.len())
+        .sum();
+    println!("{} pack(s), {checks} check(s): valid", packs.len());
+    exit::PASSED
+}
+
+fn run(args: RunArgs) -> u8 {
+    let Some(packs) = load(&args.packs) else {
+        return exit::INVALID_INPUT;
+    };
+    let plan = Plan::build(&packs).expect("validated by load");
+    let vars = match crate::vars::resolve(&packs, &args.vars, args.vars_file.as_deref()) {
+        Ok(vars) => vars,
+        Err(problems) => {
+            show(&problems);
+            return exit::INVALID_INPUT;
+        }
+    };
+    let libtest = libtest_arguments(&args.libtest);
+    if let Some(logfile) = &libtest.logfile
+        && let Err(error) = std::fs::File::create(logfile)
+    {
+        show(&[Diagnostic::unlocated(format!(
+            "--logfile {logfile}: {error}"
+        ))]);
+        return exit::INVALID_INPUT;
+    }
+    let selected: Vec<CheckId> = (0..plan.checks.len())
+        .filter(|&id| {
+            may_select(
+                &libtest,
+                &plan.checks[id].name,
+                !plan.checks[id].fanout.is_empty(),
+            )
+        })
+        .collect();
+    if libtest.list {
+        let names: Vec<String> = selected
+            .iter()
+            .map(|&id| plan.checks[id].name.clone())
+            .collect();
+        report::console::list(&libtest, &names);
+        return exit::PASSED;
+    }
+    let Some(recording) = &args.recording else {
+        show(&[
+            Diagnostic::unlocated("no backend: pass --recording DIR").with_help(
+                "a run answers calls from a recording made with `ekscheck record` or by hand",
+            ),
+        ]);
+        return exit::INVALID_INPUT;
+    };
+    let backend = match RecordingBackend::load(recording) {
+        Ok(backend) => backend,
+        Err(problems) => {
+            show(&problems);
+            return exit::INVALID_INPUT;
+        }
+    };
+    let evaluated = plan.with_needed_checks(&selected);
+    let needed = plan.calls_needed(&evaluated);
+    let limits = Limits {
+        max_concurrency: args.max_concurrency,
+    };
+    let execution = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(execute(&plan, &vars, &needed, &backend, limits)),
+        Err(error) => {
+            show(&[Diagnostic::unlocated(format!(
+                "cannot start the async runtime: {error}"
+            ))]);
+            return exit::INVALID_INPUT;
+        }
+    };
+    finish(
+        &plan,
+        &execution,
+        &vars,
+        &selected,
+        &evaluated,
+        &libtest,
+        args.junit.as_deref(),
+    )
+}
+
+/// Evaluates, writes the JUnit report, prints the console report, and returns the exit code.
+fn finish(
+    plan: &Plan,
+    execution: &Execution,
+    vars: &[serde_json::Value],
+    selected: &[CheckId],
+    evaluated: &[CheckId],
+    libtest: &Arguments,
+    junit: Option<&Path>,
+) -> u8 {
+    let outcomes: Vec<Outcome> = evaluate(plan, execution, vars, evaluated)
+        .into_iter()
+        .filter(|outcome| selected.contains(&outcome.check))
+        .collect();
+    let shown: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| {
+            !libtest.is_filtered_out(&libtest_mimic::Trial::test(o.name.clone(), || Ok(())))
+        })
+        .collect();
+    if let Some(path) = junit {
+        let owned: Vec<Outcome> = shown.iter().map(|o| (*o).clone()).collect();
+        let xml = report::junit::report(plan, &owned, execution.elapsed);
+        let written = std::fs::File::create(path)
+            .map_err(|e| e.to_string())
+            .and_then(|file| xml.serialize(file).map_err(|e| e.to_string()));
+        if let Err(error) = written {
+            show(&[Diagnostic::unlocated(format!(
+                "--junit {}: {error}",
+                path.display()
+            ))]);
+            return exit::INVALID_INPUT;
+        }
+    }
+    report::console::print(libtest, &outcomes);
+    exit_code(shown.iter().copied())
+}
+
+/// The run's exit code from the outcomes that were reported.
+pub fn exit_code<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> u8 {
+    let mut code = exit::PASSED;
+    for outcome in outcomes {
+        if outcome.fails_run() {
+            return exit::FAILED;
+        }
+        if matches!(outcome.status, Status::Error(_)) {
+            code = exit::ERRORS;
+        }
+    }
+    code
+}
+
+fn libtest_arguments(extra: &[String]) -> Arguments {
+    Arguments::from_iter(std::iter::once("ekscheck".to_owned()).chain(extra.iter().cloned()))
+}
+
+/// Whether libtest's filters could select some row of a check, decided before any call is made.
+/// Rows of a fanned-out check are named `NAME[LABEL]` with labels only known after the calls,
+/// so a filter that might match a label keeps the check.
+fn may_select(args: &Arguments, name: &str, fanned_out: bool) -> bool {
+    if let Some(filter) = &args.filter {
+        let possible = if args.exact {
+            filter == name
+                || (fanned_out && filter.starts_with(&format!("{name}[")) && filter.ends_with(']'))
+        } else {
+            name.contains(filter.as_str())
+                || (fanned_out
+                    && match filter.split_once('[') {
+                        Some((head, _)) => name.ends_with(head),
+                        None => true,
+                    })
+        };
+        if !possible {
+            return false;
+        }
+    }
+    !args.skip.iter().any(|skip| {
+        if args.exact {
+            !fanned_out && skip == name
+        } else {
+            name.contains(skip.as_str())
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> Arguments {
+        libtest_arguments(&extra.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn filters_decide_before_calls() {
+        let name = "node-join::iam::cni";
+        assert!(may_select(&args(&[]), name, false));
+        assert!(may_select(&args(&["iam"]), name, false));
+        assert!(!may_select(&args(&["network"]), name, false));
+        assert!(may_select(&args(&["ng-b"]), name, true));
+        assert!(may_select(&args(&["iam::cni[ng-b]"]), name, true));
+        assert!(!may_select(&args(&["network::x[ng-b]"]), name, true));
+        assert!(may_select(
+            &args(&["--exact", "node-join::iam::cni[ng-b]"]),
+            name,
+            true
+        ));
+        assert!(!may_select(&args(&["--skip", "iam"]), name, true));
+        assert!(may_select(&args(&["--skip", "network"]), name, true));
+    }
+}

@@ -1,0 +1,288 @@
+//! Deciding checks: one outcome per check and row, from the responses of an execution.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::execute::{Execution, Failure, Row, RowScope, row_scope};
+use crate::format::{Assertion, Severity};
+use crate::plan::{CheckId, Plan, PlannedCheck};
+use crate::predicate::{Subject, Undecided, Verdict};
+use crate::report::shorten;
+use crate::template::Scope;
+
+/// How a check ended for one row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    /// Every assertion holds.
+    Pass,
+    /// At least one assertion does not hold; one message per failed assertion.
+    Fail(Vec<String>),
+    /// The check could not be decided: a call it needs failed, or a template did not render.
+    Error(String),
+    /// `when` was false, or a needed check did not pass.
+    Skip(String),
+}
+
+impl Status {
+    /// A one-word name: `pass`, `fail`, `error`, `skip`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail(_) => "fail",
+            Status::Error(_) => "error",
+            Status::Skip(_) => "skip",
+        }
+    }
+}
+
+/// The outcome of one check for one row.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The check.
+    pub check: CheckId,
+    /// `PACK::SUITE::ID` or `PACK::SUITE::ID[LABEL]`.
+    pub name: String,
+    /// The row.
+    pub row: Row,
+    /// The check's title, rendered for the row.
+    pub title: String,
+    /// The check's severity.
+    pub severity: Severity,
+    /// How it ended.
+    pub status: Status,
+    /// The remediation, rendered for the row (for failures).
+    pub remediation: Option<String>,
+    /// Time spent: the slowest request the check read, plus evaluation.
+    pub elapsed: Duration,
+}
+
+impl Outcome {
+    /// Whether this outcome fails the run (a failure of severity `error`).
+    pub fn fails_run(&self) -> bool {
+        matches!(self.status, Status::Fail(_)) && self.severity == Severity::Error
+    }
+}
+
+/// Decides `checks` (which must include every check they need) and returns their outcomes in
+/// plan order, rows in order.
+pub fn evaluate(
+    plan: &Plan,
+    execution: &Execution,
+    vars: &[Value],
+    checks: &[CheckId],
+) -> Vec<Outcome> {
+    let mut outcomes: Vec<Option<Vec<Outcome>>> = vec![None; plan.checks.len()];
+    let mut order = Vec::new();
+    let mut visited = vec![false; plan.checks.len()];
+    fn visit(id: CheckId, plan: &Plan, visited: &mut [bool], order: &mut Vec<CheckId>) {
+        if !std::mem::replace(&mut visited[id], true) {
+            for &need in &plan.checks[id].needs {
+                visit(need, plan, visited, order);
+            }
+            order.push(id);
+        }
+    }
+    for &id in checks {
+        visit(id, plan, &mut visited, &mut order);
+    }
+    for id in order {
+        let decided = decide_check(plan, execution, vars, id, &outcomes);
+        outcomes[id] = Some(decided);
+    }
+    checks
+        .iter()
+        .flat_map(|&id| outcomes[id].take().unwrap_or_default())
+        .collect()
+}
+
+fn rows_of(check: &PlannedCheck, execution: &Execution) -> Vec<(Row, Option<Arc<Failure>>)> {
+    match check.fanout.last() {
+        None => vec![(Row::default(), None)],
+        Some(last) => match execution.expansions.get(last) {
+            None => Vec::new(),
+            Some(expansion) => expansion
+                .failures
+                .iter()
+                .map(|(row, failure)| (row.clone(), Some(Arc::clone(failure))))
+                .chain(expansion.rows.iter().map(|row| (row.clone(), None)))
+                .collect(),
+        },
+    }
+}
+
+fn decide_check(
+    plan: &Plan,
+    execution: &Execution,
+    vars: &[Value],
+    id: CheckId,
+    decided: &[Option<Vec<Outcome>>],
+) -> Vec<Outcome> {
+    let check = &plan.checks[id];
+    let vars = &vars[check.pack];
+    rows_of(check, execution)
+        .into_iter()
+        .map(|(row, expansion_failure)| {
+            let started = Instant::now();
+            let waited = check
+                .refs
+                .values()
+                .filter_map(|r| r.call_id())
+                .filter_map(|call| execution.calls[call].as_ref()?.at(&row).map(|i| i.elapsed))
+                .max()
+                .unwrap_or_default();
+            let render = |template: &crate::template::Template, scope: &dyn Scope| {
+                template
+                    .render_string(scope)
+                    .unwrap_or_else(|_| template.source().to_owned())
+            };
+            let (scope, call_failure) =
+                row_scope(&check.refs, &check.fanout, &row, vars, &execution.calls);
+            let failure = expansion_failure.or(call_failure);
+            let title = render(&check.def.title, &scope);
+            let (remediation, status) = match (unmet_need(plan, check, &row, decided), failure) {
+                (Some(reason), _) => (None, Status::Skip(reason)),
+                (None, Some(failure)) => (None, Status::Error(failure.to_string())),
+                (None, None) => (
+                    check.def.remediation.as_ref().map(|r| render(r, &scope)),
+                    decide_row(check, &scope),
+                ),
+            };
+            let label = row.label();
+            Outcome {
+                check: id,
+                name: match &label {
+                    Some(label) => format!("{}[{label}]", check.name),
+                    None => check.name.clone(),
+                },
+                row,
+                title,
+                severity: check.def.severity,
+                status,
+                remediation,
+                elapsed: waited + started.elapsed(),
+            }
+        })
+        .collect()
+}
+
+/// The reason to skip a row because a needed check did not pass for it (root causes first: a
+/// needed check is consulted before the calls of this one, which may fail for the same cause).
+fn unmet_need(
+    plan: &Plan,
+    check: &PlannedCheck,
+    row: &Row,
+    decided: &[Option<Vec<Outcome>>],
+) -> Option<String> {
+    for &need in &check.needs {
+        let unmet = decided[need]
+            .iter()
+            .flatten()
+            .filter(|outcome| outcome.row.compatible(row))
+            .find(|outcome| outcome.status != Status::Pass);
+        if let Some(outcome) = unmet {
+            let state = match outcome.status {
+                Status::Fail(_) => "failed",
+                Status::Error(_) => "error",
+                _ => "skipped",
+            };
+            return Some(format!("needs {} ({state})", plan.checks[need].def.id));
+        }
+    }
+    None
+}
+
+fn decide_row(check: &PlannedCheck, scope: &RowScope) -> Status {
+    for assertion in &check.def.when {
+        match test(assertion, scope) {
+            Ok((verdict, _)) if verdict.holds => {}
+            Ok((_, actual)) => {
+                return Status::Skip(format!(
+                    "when: {} {} is false (actual: {actual})",
+                    assertion.path,
+                    assertion.predicate.describe(scope)
+                ));
+            }
+            Err(problem) => return Status::Error(format!("when: {problem}")),
+        }
+    }
+    let mut failures = Vec::new();
+    for assertion in &check.def.expect {
+        match test(assertion, scope) {
+            Ok((verdict, _)) if verdict.holds => {}
+            Ok((verdict, actual)) => {
+                failures.push(failure_message(assertion, scope, &actual, verdict.note))
+            }
+            Err(AssertionProblem::Mismatch(message)) => {
+                failures.push(failure_message(assertion, scope, &message, None));
+            }
+            Err(AssertionProblem::Render(message)) => return Status::Error(message),
+        }
+    }
+    if failures.is_empty() {
+        Status::Pass
+    } else {
+        Status::Fail(failures)
+    }
+}
+
+enum AssertionProblem {
+    /// The predicate does not apply to the value: reported as a failure.
+    Mismatch(String),
+    /// A template could not render: the check is an error.
+    Render(String),
+}
+
+impl std::fmt::Display for AssertionProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AssertionProblem::Mismatch(m) | AssertionProblem::Render(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Tests one assertion; returns the verdict and the actual value, shortened for messages.
+fn test(assertion: &Assertion, scope: &RowScope) -> Result<(Verdict, String), AssertionProblem> {
+    let Some(document) = scope.get(&assertion.on) else {
+        return Err(AssertionProblem::Render(format!(
+            "call `{}` has no response for this row",
+            assertion.on
+        )));
+    };
+    let selection = assertion
+        .path
+        .select(document, scope)
+        .map_err(|failure| AssertionProblem::Render(failure.to_string()))?;
+    let subject = Subject::from(selection);
+    let actual = match subject.to_value() {
+        Some(value) => shorten(&value),
+        None => "absent".to_owned(),
+    };
+    match assertion.predicate.test(&subject, scope) {
+        Ok(verdict) => Ok((verdict, actual)),
+        Err(Undecided::TypeMismatch(message)) => {
+            Err(AssertionProblem::Mismatch(format!("{actual} ({message})")))
+        }
+        Err(Undecided::Render(failure)) => Err(AssertionProblem::Render(failure.to_string())),
+    }
+}
+
+fn failure_message(
+    assertion: &Assertion,
+    scope: &RowScope,
+    actual: &str,
+    note: Option<String>,
+) -> String {
+    let mut message = format!(
+        "assertion failed at {}\n  on:       {}\n  path:     {}\n  expected: {}\n  actual:   {actual}",
+        assertion.location,
+        assertion.on,
+        assertion.path,
+        assertion.predicate.describe(scope),
+    );
+    if let Some(note) = note {
+        message.push_str(&format!("\n  note:     {note}"));
+    }
+    message
+}

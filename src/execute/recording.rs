@@ -1,0 +1,150 @@
+//! A recording: a directory of JSON files, each answering one call. Runs offline.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::backend::{Backend, CallError};
+use super::call_key;
+use crate::diagnostic::Diagnostic;
+
+/// One recorded call, as stored on disk.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordedCall {
+    api: String,
+    #[serde(default)]
+    params: Value,
+    #[serde(default)]
+    response: Option<Value>,
+    #[serde(default)]
+    error: Option<RecordedError>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordedError {
+    code: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// Answers calls from a recording; counts how often each call is asked for.
+#[derive(Debug, Default)]
+pub struct RecordingBackend {
+    answers: HashMap<String, Result<Value, CallError>>,
+    asked: Mutex<HashMap<String, usize>>,
+}
+
+impl RecordingBackend {
+    /// Loads every `*.json` file below `dir`. Every unreadable or malformed file is reported.
+    pub fn load(dir: &Path) -> Result<Self, Vec<Diagnostic>> {
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        collect_json_files(dir, &mut files, &mut problems);
+        files.sort();
+        let mut answers = HashMap::new();
+        for path in files {
+            match read_recorded_call(&path) {
+                Ok(recorded) => {
+                    let key = call_key(&recorded.api, &recorded.params);
+                    let answer = match (recorded.response, recorded.error) {
+                        (Some(response), None) => Ok(response),
+                        (None, Some(error)) => Err(CallError::new(error.code, error.message)),
+                        _ => {
+                            problems.push(
+                                Diagnostic::file(
+                                    &path,
+                                    "has both or neither of `response` and `error`",
+                                )
+                                .with_help("a recorded call has exactly one of them"),
+                            );
+                            continue;
+                        }
+                    };
+                    answers.insert(key, answer);
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        if answers.is_empty() {
+            return Err(vec![
+                Diagnostic::file(dir, "holds no recorded calls (`*.json`)")
+                    .with_help("record one with `ekscheck record`, or check the path"),
+            ]);
+        }
+        Ok(Self {
+            answers,
+            asked: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// How many times each `(api, params)` was asked for, keyed like [`call_key`].
+    pub fn times_asked(&self) -> HashMap<String, usize> {
+        self.asked
+            .lock()
+            .map(|asked| asked.clone())
+            .unwrap_or_default()
+    }
+}
+
+fn read_recorded_call(path: &Path) -> Result<RecordedCall, Diagnostic> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| Diagnostic::file(path, format_args!("cannot read: {error}")))?;
+    serde_json::from_str(&text).map_err(|error| {
+        Diagnostic::file(
+            path,
+            format_args!(
+                "is not a recorded call: {error} (line {}, column {})",
+                error.line(),
+                error.column()
+            ),
+        )
+        .with_help(
+            r#"a recorded call is {"api": "eks:DescribeCluster", "params": {…}, "response": {…}}"#,
+        )
+    })
+}
+
+fn collect_json_files(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    collect_json_files(&path, files, problems);
+                } else if path.extension().is_some_and(|e| e == "json") {
+                    files.push(path);
+                }
+            }
+        }
+        Err(error) => problems.push(
+            Diagnostic::file(dir, format_args!("cannot read the recording: {error}"))
+                .with_help("pass a directory of recorded calls to --recording"),
+        ),
+    }
+}
+
+impl Backend for RecordingBackend {
+    async fn call(&self, api: &str, params: &Value) -> Result<Value, CallError> {
+        let key = call_key(api, params);
+        if let Ok(mut asked) = self.asked.lock() {
+            *asked.entry(key.clone()).or_default() += 1;
+        }
+        self.answers.get(&key).cloned().unwrap_or_else(|| {
+            Err(CallError::new(
+                "NoRecording",
+                format!(
+                    "the recording has no answer for {api} with params {}",
+                    super::canonical_json(params)
+                ),
+            ))
+        })
+    }
+}

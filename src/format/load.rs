@@ -1,0 +1,792 @@
+//! Loading packs from disk: read every file, check everything that can be checked locally, and
+//! collect every problem (not just the first) as a located [`Diagnostic`].
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::model::{
+    Assertion, Call, Check, ForEach, Need, Pack, Severity, Suite, VarDecl, VarKind,
+};
+use super::raw;
+use super::yaml::{self, Node, Spanned, descend, location_of};
+use crate::diagnostic::{Diagnostic, Location, SourceFile};
+use crate::operations::{self, OPERATIONS};
+use crate::path::{JsonPath, PathError};
+use crate::predicate::{Bound, Comparison, Nested, Pattern, Predicate};
+use crate::suggest;
+use crate::template::{Template, TemplateError, TemplatedValue};
+
+/// The manifest file name.
+pub const MANIFEST: &str = "pack.yaml";
+
+static SLUG: LazyLock<Regex> = LazyLock::new(|| Regex::new("^[a-z0-9][a-z0-9-]*$").unwrap());
+static IDENTIFIER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("^[A-Za-z_][A-Za-z0-9_]*$").unwrap());
+/// A number YAML reads as a float although the text was surely meant as a string: `1.30`.
+static LOSSY_NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d+\.\d*0$").unwrap());
+
+/// Loads the packs in `dirs`. Returns the packs that could be read and every problem found;
+/// a caller must not run anything if any diagnostic is an error.
+pub fn load_packs(dirs: &[PathBuf]) -> (Vec<Pack>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let packs = dirs
+        .iter()
+        .filter_map(|dir| load_pack(dir, &mut diagnostics))
+        .collect();
+    (packs, diagnostics)
+}
+
+fn read_source(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Arc<SourceFile>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(SourceFile::new(path.to_path_buf(), text)),
+        Err(error) => {
+            diagnostics.push(
+                Diagnostic::file(path, format_args!("cannot read: {error}"))
+                    .with_help("check the path and that the file is readable UTF-8 text"),
+            );
+            None
+        }
+    }
+}
+
+fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
+    let manifest_path = dir.join(MANIFEST);
+    if !manifest_path.is_file() {
+        diagnostics.push(
+            Diagnostic::file(dir, format_args!("is not a pack: there is no {MANIFEST}"))
+                .with_help("point ekscheck at a pack directory, e.g. `checks/node-join`"),
+        );
+        return None;
+    }
+    let manifest_file = read_source(&manifest_path, diagnostics)?;
+    let manifest = yaml::parse::<raw::Manifest>(&manifest_file);
+    let mut suite_files = Vec::new();
+    collect_suite_files(dir, dir, &mut suite_files, diagnostics);
+    suite_files.sort();
+    let raw_suites: Vec<(Arc<SourceFile>, raw::Suite)> = suite_files
+        .iter()
+        .filter_map(|path| {
+            let file = read_source(path, diagnostics)?;
+            match yaml::parse::<raw::Suite>(&file) {
+                Ok(suite) => Some((file, suite)),
+                Err(diagnostic) => {
+                    diagnostics.push(diagnostic);
+                    None
+                }
+            }
+        })
+        .collect();
+    let manifest = match manifest {
+        Ok(manifest) => manifest,
+        Err(diagnostic) => {
+            diagnostics.push(diagnostic);
+            return None;
+        }
+    };
+    if raw_suites.is_empty() && suite_files.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(
+                Location::file_start(&manifest_file),
+                "the pack has no suites",
+            )
+            .with_help("add a suite file (`*.yaml` with `checks:`) next to pack.yaml"),
+        );
+    }
+    let mut loader = Loader {
+        file: Arc::clone(&manifest_file),
+        diagnostics,
+    };
+    let name = loader.slug(&manifest.pack, "pack name");
+    if semver::Version::parse(&manifest.version.value).is_err() {
+        let at = loader.at(&manifest.version);
+        loader.error(
+            at,
+            "`version` must be a semantic version",
+            "write e.g. `version: 1.0.0`",
+        );
+    }
+    let vars = manifest
+        .vars
+        .0
+        .iter()
+        .filter_map(|(name, decl)| loader.var(name, decl))
+        .collect();
+    let calls = loader.calls(&manifest.calls);
+    let mut suites: Vec<Suite> = Vec::new();
+    for (file, raw_suite) in raw_suites {
+        let mut loader = Loader {
+            file,
+            diagnostics: &mut *loader.diagnostics,
+        };
+        let suite = loader.suite(raw_suite);
+        if let Some(other) = suites.iter().find(|other| other.name == suite.name) {
+            let message = format!(
+                "suite `{}` is defined twice (also in {})",
+                suite.name,
+                other.file.path.display()
+            );
+            let at = Location::file_start(&suite.file);
+            loader.error(at, message, "give one of them a different `suite:` name");
+        }
+        suites.push(suite);
+    }
+    Some(Pack {
+        name,
+        version: manifest.version.value,
+        description: manifest.description,
+        dir: dir.to_path_buf(),
+        manifest: manifest_file,
+        vars,
+        calls,
+        suites,
+    })
+}
+
+fn collect_suite_files(
+    root: &Path,
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) => {
+            diagnostics.push(Diagnostic::file(dir, format_args!("cannot list: {error}")));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_suite_files(root, &path, files, diagnostics);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+            && path != root.join(MANIFEST)
+        {
+            files.push(path);
+        }
+    }
+}
+
+/// Builds `all`, `any`, `none` or `not` from its nested predicate.
+type MakeQuantifier = fn(Box<Nested>) -> Predicate;
+
+/// Converts the raw shapes of one file into the model, reporting problems as it goes.
+struct Loader<'d> {
+    file: Arc<SourceFile>,
+    diagnostics: &'d mut Vec<Diagnostic>,
+}
+
+impl Loader<'_> {
+    fn at<T>(&self, spanned: &Spanned<T>) -> Location {
+        location_of(&self.file, spanned)
+    }
+
+    fn error(&mut self, at: Location, message: impl Into<String>, help: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::error(at, message).with_help(help));
+    }
+
+    /// The location `offset` bytes into a string scalar's content (after an opening quote).
+    fn inside_string(&self, spanned: &Spanned<String>, offset: usize) -> Location {
+        let at = self.at(spanned);
+        let quote = usize::from(at.snippet().starts_with(['"', '\'']));
+        let span = spanned.value.len().saturating_sub(offset).min(1);
+        at.shifted(quote + offset, span)
+    }
+
+    fn slug(&mut self, name: &Spanned<String>, what: &str) -> String {
+        if !SLUG.is_match(&name.value) {
+            let at = self.at(name);
+            self.error(
+                at,
+                format!("invalid {what} `{}`", name.value),
+                "use lowercase letters, digits and dashes, e.g. `node-role-exists`",
+            );
+        }
+        name.value.clone()
+    }
+
+    fn identifier(&mut self, name: &Spanned<String>, what: &str) {
+        if !IDENTIFIER.is_match(&name.value) || name.value == "vars" {
+            let at = self.at(name);
+            self.error(
+                at,
+                format!("invalid {what} `{}`", name.value),
+                "use letters, digits and `_`, starting with a letter (templates read it as \
+                 `{{name.member}}`); `vars` is reserved",
+            );
+        }
+    }
+
+    fn template(&mut self, source: &Spanned<String>) -> Option<Template> {
+        match Template::parse(&source.value) {
+            Ok(template) => Some(template),
+            Err(error) => {
+                self.template_error(source, &error);
+                None
+            }
+        }
+    }
+
+    fn template_error(&mut self, source: &Spanned<String>, error: &TemplateError) {
+        let at = match error.offset {
+            Some(offset) => self.inside_string(source, offset),
+            None => self.at(source),
+        };
+        let help = error
+            .help
+            .clone()
+            .unwrap_or_else(|| "fix the template".to_owned());
+        self.error(at, error.message.clone(), help);
+    }
+
+    fn path(&mut self, source: &Spanned<String>) -> Option<JsonPath> {
+        match JsonPath::parse(&source.value) {
+            Ok(path) => Some(path),
+            Err(PathError {
+                message,
+                offset,
+                help,
+            }) => {
+                let at = self.inside_string(source, offset);
+                self.error(at, message, help);
+                None
+            }
+        }
+    }
+
+    /// Warns about numbers like `1.30`, which YAML reads as `1.3`.
+    fn warn_lossy_numbers(&mut self, node: &Spanned<Node>) {
+        match &node.value {
+            Node::Number(_) => {
+                let at = self.at(node);
+                if LOSSY_NUMBER.is_match(at.snippet()) {
+                    let text = at.snippet().to_owned();
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            at,
+                            format!("`{text}` is read as the number {}", node.value.to_json()),
+                        )
+                        .with_help(format!(
+                            "if you meant the text (an EKS version, say), quote it: \"{text}\""
+                        )),
+                    );
+                }
+            }
+            Node::List(items) => items.iter().for_each(|item| self.warn_lossy_numbers(item)),
+            Node::Map(entries) => entries
+                .iter()
+                .for_each(|(_, value)| self.warn_lossy_numbers(value)),
+            _ => {}
+        }
+    }
+
+    /// A JSON value whose strings may be templates; errors point inside `node`.
+    fn templated_value(&mut self, node: &Spanned<Node>) -> Option<TemplatedValue> {
+        self.warn_lossy_numbers(node);
+        match TemplatedValue::compile(&node.value.to_json()) {
+            Ok(value) => Some(value),
+            Err((steps, error)) => {
+                let at = self.at(descend(node, &steps));
+                let help = error.help.unwrap_or_else(|| "fix the template".to_owned());
+                self.error(at, error.message, help);
+                None
+            }
+        }
+    }
+
+    fn var(&mut self, name: &Spanned<String>, decl: &Spanned<raw::VarDecl>) -> Option<VarDecl> {
+        self.identifier(name, "variable name");
+        let default = decl.value.default.as_ref().map(|node| {
+            self.warn_lossy_numbers(node);
+            node.value.to_json()
+        });
+        let kind = match (&decl.value.kind, &default) {
+            (Some(kind), _) => kind.value,
+            (None, Some(Value::Number(_))) => VarKind::Number,
+            (None, Some(Value::Bool(_))) => VarKind::Boolean,
+            (None, _) => VarKind::String,
+        };
+        if let (Some(value), Some(node)) = (&default, &decl.value.default)
+            && !kind_accepts(kind, value)
+        {
+            let at = self.at(node);
+            self.error(
+                at,
+                format!("the default does not match `type: {}`", kind_name(kind)),
+                "change the default or the type",
+            );
+        }
+        if decl.value.required && default.is_some() {
+            let at = self.at(decl);
+            self.error(
+                at,
+                format!("variable `{}` is required but has a default", name.value),
+                "remove `required: true` or the default",
+            );
+        }
+        Some(VarDecl {
+            name: name.value.clone(),
+            required: decl.value.required,
+            default,
+            description: decl.value.description.clone(),
+            kind,
+            location: self.at(name),
+        })
+    }
+
+    fn calls(&mut self, calls: &raw::Entries<raw::Call>) -> Vec<Call> {
+        calls
+            .0
+            .iter()
+            .filter_map(|(name, call)| self.call(name, &call.value))
+            .collect()
+    }
+
+    fn call(&mut self, name: &Spanned<String>, call: &raw::Call) -> Option<Call> {
+        self.identifier(name, "call name");
+        let operation = operations::lookup(&call.api.value);
+        if operation.is_none() {
+            let at = self.at(&call.api);
+            let names = OPERATIONS.iter().map(|op| op.api);
+            let help = suggest::did_you_mean(&call.api.value, names);
+            self.diagnostics.push(
+                Diagnostic::error(
+                    at,
+                    format!("`{}` is not an operation ekscheck can call", call.api.value),
+                )
+                .with_label("not a registered read-only operation")
+                .with_help(help),
+            );
+        }
+        let params = match &call.params {
+            None => Some(TemplatedValue::Literal(Value::Object(Default::default()))),
+            Some(node) => self.params(node, operation),
+        };
+        let for_each = call.for_each.as_ref().and_then(|for_each| {
+            let for_each = &for_each.value;
+            self.identifier(&for_each.binding, "`as` name");
+            let label_source = match (&for_each.label, &call.label) {
+                (Some(inner), Some(outer)) => {
+                    let at = self.at(outer);
+                    self.error(
+                        at,
+                        "the row label is given twice",
+                        "keep either `label:` or `for_each.label:`",
+                    );
+                    Some(inner)
+                }
+                (inner, outer) => inner.as_ref().or(outer.as_ref()),
+            };
+            let label = label_source.map(|label| self.template(label));
+            Some(ForEach {
+                source: for_each.source.value.clone(),
+                source_location: self.at(&for_each.source),
+                path: self.path(&for_each.path)?,
+                binding: for_each.binding.value.clone(),
+                binding_location: self.at(&for_each.binding),
+                label: label.flatten(),
+            })
+        });
+        if call.for_each.is_none()
+            && let Some(label) = &call.label
+        {
+            let at = self.at(label);
+            self.error(
+                at,
+                "`label` names fan-out rows, but this call has no `for_each`",
+                "remove `label`, or add `for_each`",
+            );
+        }
+        Some(Call {
+            name: name.value.clone(),
+            operation: operation?,
+            params: params?,
+            for_each: if call.for_each.is_some() {
+                Some(for_each?)
+            } else {
+                None
+            },
+            accept_errors: call.accept_errors.iter().map(|c| c.value.clone()).collect(),
+            location: self.at(name),
+        })
+    }
+
+    fn params(
+        &mut self,
+        node: &Spanned<Node>,
+        operation: Option<&'static operations::Operation>,
+    ) -> Option<TemplatedValue> {
+        if !matches!(node.value, Node::Map(_)) {
+            let at = self.at(node);
+            self.error(
+                at,
+                format!("`params` must be a mapping, not {}", node.value.kind()),
+                "write `params: { Name: value }` with the API's member names",
+            );
+            return None;
+        }
+        let value = self.templated_value(node)?;
+        if let Some(operation) = operation {
+            for problem in operations::check_params(operation, &node.value.to_json()) {
+                let at = self.at(descend(node, &problem.location));
+                let help = problem.help.unwrap_or_else(|| {
+                    format!("see `aws {}` --generate-cli-skeleton", operation.api)
+                });
+                self.error(at, problem.message, help);
+            }
+        }
+        Some(value)
+    }
+
+    fn suite(&mut self, suite: raw::Suite) -> Suite {
+        let name = match &suite.suite {
+            Some(name) => self.slug(name, "suite name"),
+            None => self
+                .file
+                .path
+                .file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+        let calls = self.calls(&suite.calls);
+        let mut checks: Vec<Check> = Vec::new();
+        for raw_check in &suite.checks {
+            let Some(check) = self.check(raw_check) else {
+                continue;
+            };
+            if checks.iter().any(|other| other.id == check.id) {
+                let at = self.at(&raw_check.value.id);
+                self.error(
+                    at,
+                    format!("check id `{}` is used twice in this suite", check.id),
+                    "give each check of a suite its own id",
+                );
+            }
+            checks.push(check);
+        }
+        if suite.checks.is_empty() {
+            let at = Location::file_start(&self.file);
+            self.error(
+                at,
+                "the suite has no checks",
+                "add `checks:` with at least one check",
+            );
+        }
+        Suite {
+            name,
+            description: suite.description.clone(),
+            file: Arc::clone(&self.file),
+            calls,
+            checks,
+        }
+    }
+
+    fn check(&mut self, check: &Spanned<raw::Check>) -> Option<Check> {
+        let raw = &check.value;
+        let id = self.slug(&raw.id, "check id");
+        let title = self.template(&raw.title);
+        let remediation = raw.remediation.as_ref().map(|r| self.template(r));
+        if raw.expect.is_empty() {
+            let at = self.at(&raw.id);
+            self.error(
+                at,
+                format!("check `{id}` has no assertions"),
+                "add `expect:` with at least one assertion, e.g. `- path: $.x\n  exists: true`",
+            );
+        }
+        let default_on = raw.on.as_ref();
+        let expect: Vec<Option<Assertion>> = raw
+            .expect
+            .iter()
+            .map(|a| self.assertion(a, default_on))
+            .collect();
+        let when: Vec<Option<Assertion>> = raw
+            .when
+            .iter()
+            .map(|a| self.assertion(a, default_on))
+            .collect();
+        let needs = raw
+            .needs
+            .iter()
+            .map(|need| {
+                let (suite, id) = match need.value.split_once('/') {
+                    Some((suite, id)) => (Some(suite.to_owned()), id.to_owned()),
+                    None => (None, need.value.clone()),
+                };
+                Need {
+                    suite,
+                    id,
+                    location: self.at(need),
+                }
+            })
+            .collect();
+        Some(Check {
+            id,
+            title: title?,
+            description: raw.description.clone(),
+            severity: raw.severity.as_ref().map(|s| s.value).unwrap_or_default(),
+            remediation: remediation.flatten(),
+            expect: expect.into_iter().collect::<Option<_>>()?,
+            when: when.into_iter().collect::<Option<_>>()?,
+            needs,
+            location: self.at(&raw.id),
+        })
+    }
+
+    fn assertion(
+        &mut self,
+        assertion: &Spanned<raw::Assertion>,
+        default_on: Option<&Spanned<String>>,
+    ) -> Option<Assertion> {
+        let on = assertion.value.on.as_ref().or(default_on);
+        let Some(on) = on else {
+            let at = self.at(assertion);
+            self.error(
+                at,
+                "this assertion does not say which call's response it tests",
+                "add `on: CALL` to the assertion, or to its check",
+            );
+            return None;
+        };
+        let (path, predicate) = self.nested_parts(assertion)?;
+        Some(Assertion {
+            on: on.value.clone(),
+            on_location: self.at(on),
+            path,
+            predicate,
+            location: self.at(assertion),
+        })
+    }
+
+    fn nested_parts(
+        &mut self,
+        assertion: &Spanned<raw::Assertion>,
+    ) -> Option<(JsonPath, Predicate)> {
+        let path = match &assertion.value.path {
+            Some(source) => self.path(source),
+            None => Some(JsonPath::root()),
+        };
+        let predicate = self.predicate(assertion);
+        Some((path?, predicate?))
+    }
+
+    fn nested(&mut self, assertion: &Spanned<raw::Assertion>) -> Option<Box<Nested>> {
+        if let Some(on) = &assertion.value.on {
+            let at = self.at(on);
+            self.error(
+                at,
+                "a nested predicate cannot name a call",
+                "remove `on:` here; its `path` is relative to each element",
+            );
+        }
+        let (path, predicate) = self.nested_parts(assertion)?;
+        Some(Box::new(Nested { path, predicate }))
+    }
+
+    fn predicate(&mut self, assertion: &Spanned<raw::Assertion>) -> Option<Predicate> {
+        let raw = &assertion.value;
+        let present: Vec<&str> = [
+            ("exists", raw.exists.is_some()),
+            ("equals", raw.equals.is_some()),
+            ("one_of", raw.one_of.is_some()),
+            ("contains", raw.contains.is_some()),
+            ("contains_all", raw.contains_all.is_some()),
+            ("matches", raw.matches.is_some()),
+            ("count", raw.count.is_some()),
+            ("gt", raw.gt.is_some()),
+            ("gte", raw.gte.is_some()),
+            ("lt", raw.lt.is_some()),
+            ("lte", raw.lte.is_some()),
+            ("empty", raw.empty.is_some()),
+            ("all", raw.all.is_some()),
+            ("any", raw.any.is_some()),
+            ("none", raw.none.is_some()),
+            ("not", raw.not.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(key, set)| set.then_some(key))
+        .collect();
+        if present.len() != 1 {
+            let at = self.at(assertion);
+            let (message, help) = if present.is_empty() {
+                (
+                    "this assertion has no predicate".to_owned(),
+                    "add one of: exists, equals, one_of, contains, contains_all, matches, count, \
+                     gt, gte, lt, lte, empty, all, any, none, not"
+                        .to_owned(),
+                )
+            } else {
+                (
+                    format!(
+                        "this assertion has {} predicates ({})",
+                        present.len(),
+                        present.join(", ")
+                    ),
+                    "an assertion has exactly one predicate: split it into several assertions"
+                        .to_owned(),
+                )
+            };
+            self.error(at, message, help);
+            return None;
+        }
+        if let Some(flag) = &raw.exists {
+            return Some(Predicate::Exists(flag.value));
+        }
+        if let Some(flag) = &raw.empty {
+            return Some(Predicate::Empty(flag.value));
+        }
+        if let Some(node) = &raw.equals {
+            return self.templated_value(node).map(Predicate::Equals);
+        }
+        if let Some(node) = &raw.contains {
+            return self.templated_value(node).map(Predicate::Contains);
+        }
+        if let Some(node) = &raw.one_of {
+            return self.list_operand(node, "one_of").map(Predicate::OneOf);
+        }
+        if let Some(node) = &raw.contains_all {
+            return self
+                .list_operand(node, "contains_all")
+                .map(Predicate::ContainsAll);
+        }
+        if let Some(source) = &raw.matches {
+            return match Pattern::new(&source.value) {
+                Ok(pattern) => Some(Predicate::Matches(pattern)),
+                Err(error) => {
+                    let at = self.at(source);
+                    self.error(
+                        at,
+                        format!("invalid regular expression: {}", first_line(&error)),
+                        "see https://docs.rs/regex for the syntax; escape `\\` in double quotes",
+                    );
+                    None
+                }
+            };
+        }
+        if let Some(node) = &raw.count {
+            return self.count(node).map(Predicate::Count);
+        }
+        for (keyword, operand) in [
+            ("gt", &raw.gt),
+            ("gte", &raw.gte),
+            ("lt", &raw.lt),
+            ("lte", &raw.lte),
+        ] {
+            if let Some(node) = operand {
+                let comparison = Comparison::from_keyword(keyword)?;
+                return self.bound(comparison, node).map(Predicate::Compare);
+            }
+        }
+        let quantifiers: [(&Option<Box<Spanned<raw::Assertion>>>, MakeQuantifier); 4] = [
+            (&raw.all, Predicate::All),
+            (&raw.any, Predicate::Any),
+            (&raw.none, Predicate::None),
+            (&raw.not, Predicate::Not),
+        ];
+        quantifiers
+            .into_iter()
+            .find_map(|(nested, make)| nested.as_ref().map(|n| (n, make)))
+            .and_then(|(nested, make)| self.nested(nested).map(make))
+    }
+
+    fn list_operand(&mut self, node: &Spanned<Node>, keyword: &str) -> Option<TemplatedValue> {
+        let is_template = matches!(&node.value, Node::String(s) if s.contains("{{"));
+        if !matches!(node.value, Node::List(_)) && !is_template {
+            let at = self.at(node);
+            self.error(
+                at,
+                format!("`{keyword}` takes a list, not {}", node.value.kind()),
+                format!("write `{keyword}: [a, b]`"),
+            );
+            return None;
+        }
+        self.templated_value(node)
+    }
+
+    fn bound(&mut self, comparison: Comparison, node: &Spanned<Node>) -> Option<Bound> {
+        let is_template = matches!(&node.value, Node::String(s) if s.contains("{{"));
+        if !matches!(node.value, Node::Number(_)) && !is_template {
+            let at = self.at(node);
+            self.error(
+                at,
+                format!(
+                    "`{}` takes a number, not {}",
+                    comparison.keyword(),
+                    node.value.kind()
+                ),
+                "write a number, or a template such as \"{{vars.min_free_ips}}\"",
+            );
+            return None;
+        }
+        Some(Bound {
+            comparison,
+            value: self.templated_value(node)?,
+        })
+    }
+
+    fn count(&mut self, node: &Spanned<Node>) -> Option<Vec<Bound>> {
+        let Node::Map(entries) = &node.value else {
+            return self.bound(Comparison::Equal, node).map(|b| vec![b]);
+        };
+        let mut bounds = Vec::new();
+        for (key, value) in entries {
+            match Comparison::from_keyword(&key.value) {
+                Some(comparison) => bounds.push(self.bound(comparison, value)?),
+                None => {
+                    let at = self.at(key);
+                    let help =
+                        suggest::did_you_mean(&key.value, ["equals", "gt", "gte", "lt", "lte"]);
+                    self.error(at, format!("`{}` is not a count bound", key.value), help);
+                    return None;
+                }
+            }
+        }
+        if bounds.is_empty() {
+            let at = self.at(node);
+            self.error(
+                at,
+                "`count` needs a bound",
+                "write `count: 2` or `count: {gte: 1}`",
+            );
+            return None;
+        }
+        Some(bounds)
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines()
+        .map(str::trim)
+        .rfind(|line| line.starts_with("error:"))
+        .unwrap_or_else(|| text.lines().next().unwrap_or_default())
+}
+
+fn kind_accepts(kind: VarKind, value: &Value) -> bool {
+    match kind {
+        VarKind::String => value.is_string(),
+        VarKind::Number => value.is_number(),
+        VarKind::Boolean => value.is_boolean(),
+    }
+}
+
+/// The name of a variable type as written in `type:`.
+pub fn kind_name(kind: VarKind) -> &'static str {
+    match kind {
+        VarKind::String => "string",
+        VarKind::Number => "number",
+        VarKind::Boolean => "boolean",
+    }
+}
+
+/// `Severity` as written in check files.
+pub fn severity_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}

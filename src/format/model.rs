@@ -1,0 +1,196 @@
+//! A loaded pack: every template compiled, every path parsed, every value located.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use super::raw::{Severity, VarKind};
+use crate::diagnostic::{Location, SourceFile};
+use crate::operations::Operation;
+use crate::path::JsonPath;
+use crate::predicate::Predicate;
+use crate::template::{Template, TemplatedValue};
+
+/// A directory of suites sharing a manifest: the unit teams share.
+#[derive(Debug)]
+pub struct Pack {
+    /// `pack:`, e.g. `node-join`.
+    pub name: String,
+    /// `version:` (semver).
+    pub version: String,
+    /// `description:`.
+    pub description: Option<String>,
+    /// The pack directory.
+    pub dir: PathBuf,
+    /// `pack.yaml`.
+    pub manifest: Arc<SourceFile>,
+    /// The variables a run must or may supply.
+    pub vars: Vec<VarDecl>,
+    /// Calls visible to every suite.
+    pub calls: Vec<Call>,
+    /// The suites, sorted by file path.
+    pub suites: Vec<Suite>,
+}
+
+/// A declared variable.
+#[derive(Debug)]
+pub struct VarDecl {
+    /// The name, read in templates as `vars.NAME`.
+    pub name: String,
+    /// Whether a run must supply it.
+    pub required: bool,
+    /// The value used when a run does not supply one.
+    pub default: Option<Value>,
+    /// What it means.
+    pub description: Option<String>,
+    /// The type of its value: command-line text is converted to it.
+    pub kind: VarKind,
+    /// Where it is declared.
+    pub location: Location,
+}
+
+/// A file of calls and checks.
+#[derive(Debug)]
+pub struct Suite {
+    /// `suite:`, or the file stem.
+    pub name: String,
+    /// `description:`.
+    pub description: Option<String>,
+    /// The suite file.
+    pub file: Arc<SourceFile>,
+    /// Calls visible to this suite only.
+    pub calls: Vec<Call>,
+    /// The checks, in file order.
+    pub checks: Vec<Check>,
+}
+
+/// A named, templated call of one registered operation.
+#[derive(Debug)]
+pub struct Call {
+    /// The name templates and `on:` use.
+    pub name: String,
+    /// The operation.
+    pub operation: &'static Operation,
+    /// The parameters, with templates.
+    pub params: TemplatedValue,
+    /// One instance per selected item, if set.
+    pub for_each: Option<ForEach>,
+    /// AWS error codes answered as `{"Error": {"Code", "Message"}}` instead of failing.
+    pub accept_errors: Vec<String>,
+    /// Where the call is defined (its name).
+    pub location: Location,
+}
+
+/// `for_each`: one call instance per item that `path` selects in the `source` call's response.
+#[derive(Debug)]
+pub struct ForEach {
+    /// The call whose response is iterated.
+    pub source: String,
+    /// Where `in:` is written.
+    pub source_location: Location,
+    /// Selects the items.
+    pub path: JsonPath,
+    /// The name each item is bound to.
+    pub binding: String,
+    /// Where `as:` is written.
+    pub binding_location: Location,
+    /// Names a row; the item itself when absent.
+    pub label: Option<Template>,
+}
+
+/// A check: assertions on call responses, with a title and a remediation.
+#[derive(Debug)]
+pub struct Check {
+    /// Unique in its suite.
+    pub id: String,
+    /// One line saying what must hold.
+    pub title: Template,
+    /// Why it matters, at more length.
+    pub description: Option<String>,
+    /// How much a failure matters.
+    pub severity: Severity,
+    /// What to change when it fails.
+    pub remediation: Option<Template>,
+    /// Every assertion must hold.
+    pub expect: Vec<Assertion>,
+    /// If any of these is false, the check is skipped.
+    pub when: Vec<Assertion>,
+    /// Checks that must pass (for the same row) before this one is decided.
+    pub needs: Vec<Need>,
+    /// Where the check starts.
+    pub location: Location,
+}
+
+/// A reference from `needs:` to another check: `id` or `suite/id`.
+#[derive(Debug)]
+pub struct Need {
+    /// The suite, if given.
+    pub suite: Option<String>,
+    /// The check id.
+    pub id: String,
+    /// Where the reference is written.
+    pub location: Location,
+}
+
+/// One assertion: a path in a call's response and a predicate on what it selects.
+#[derive(Debug)]
+pub struct Assertion {
+    /// The call whose response is tested.
+    pub on: String,
+    /// Where that call name is written (the check's `on:` when inherited).
+    pub on_location: Location,
+    /// What is tested; `$` when omitted.
+    pub path: JsonPath,
+    /// What must hold.
+    pub predicate: Predicate,
+    /// Where the assertion starts.
+    pub location: Location,
+}
+
+impl Call {
+    /// Every template the call renders (params and label), for name checks.
+    pub fn templates(&self) -> Vec<&Template> {
+        let mut templates: Vec<&Template> = self
+            .params
+            .templates()
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        if let Some(for_each) = &self.for_each {
+            templates.extend(for_each.path.template());
+        }
+        templates
+    }
+}
+
+impl Check {
+    /// Every assertion: `when` first, then `expect`.
+    pub fn assertions(&self) -> impl Iterator<Item = &Assertion> {
+        self.when.iter().chain(&self.expect)
+    }
+
+    /// Every template the check renders, for name checks.
+    pub fn templates(&self) -> Vec<&Template> {
+        let mut templates = vec![&self.title];
+        templates.extend(&self.remediation);
+        for assertion in self.assertions() {
+            templates.extend(assertion.templates());
+        }
+        templates
+    }
+}
+
+impl Assertion {
+    /// The templates in the path and the predicate's operands.
+    pub fn templates(&self) -> Vec<&Template> {
+        let mut templates: Vec<&Template> = self.path.template().into_iter().collect();
+        for path in self.predicate.nested_paths() {
+            templates.extend(path.template());
+        }
+        for operand in self.predicate.operands() {
+            templates.extend(operand.templates().into_iter().map(|(_, t)| t));
+        }
+        templates
+    }
+}

@@ -1,0 +1,199 @@
+//! The YAML shapes of `pack.yaml` and suite files, as serde reads them. Unknown keys are errors.
+
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
+
+use super::yaml::{Node, Spanned};
+
+/// A mapping with user-chosen keys (variable names, call names), kept in source order with the
+/// location of every key.
+#[derive(Debug)]
+pub struct Entries<T>(pub Vec<(Spanned<String>, Spanned<T>)>);
+
+impl<T> Default for Entries<T> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntriesVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for EntriesVisitor<T> {
+            type Value = Entries<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a mapping of names")
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Entries(Vec::new()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key()? {
+                    entries.push((key, map.next_value()?));
+                }
+                Ok(Entries(entries))
+            }
+        }
+        deserializer.deserialize_map(EntriesVisitor(std::marker::PhantomData))
+    }
+}
+
+/// `pack.yaml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub pack: Spanned<String>,
+    pub version: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub vars: Entries<VarDecl>,
+    #[serde(default)]
+    pub calls: Entries<Call>,
+}
+
+/// One entry of `vars:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VarDecl {
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub default: Option<Spanned<Node>>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<Spanned<VarKind>>,
+}
+
+/// The type of a variable's value (`type:`), for values given on the command line.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum VarKind {
+    /// Text (the default).
+    String,
+    /// An integer or decimal number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+}
+
+/// A suite file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suite {
+    #[serde(default)]
+    pub suite: Option<Spanned<String>>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub calls: Entries<Call>,
+    #[serde(default)]
+    pub checks: Vec<Spanned<Check>>,
+}
+
+/// One entry of `calls:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Call {
+    pub api: Spanned<String>,
+    #[serde(default)]
+    pub params: Option<Spanned<Node>>,
+    #[serde(default)]
+    pub for_each: Option<Spanned<ForEach>>,
+    #[serde(default)]
+    pub label: Option<Spanned<String>>,
+    #[serde(default)]
+    pub accept_errors: Vec<Spanned<String>>,
+}
+
+/// `for_each: { in, path, as, label }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForEach {
+    #[serde(rename = "in")]
+    pub source: Spanned<String>,
+    pub path: Spanned<String>,
+    #[serde(rename = "as")]
+    pub binding: Spanned<String>,
+    #[serde(default)]
+    pub label: Option<Spanned<String>>,
+}
+
+/// One entry of `checks:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub id: Spanned<String>,
+    pub title: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub severity: Option<Spanned<Severity>>,
+    #[serde(default)]
+    pub remediation: Option<Spanned<String>>,
+    #[serde(default)]
+    pub on: Option<Spanned<String>>,
+    #[serde(default)]
+    pub expect: Vec<Spanned<Assertion>>,
+    #[serde(default)]
+    pub when: Vec<Spanned<Assertion>>,
+    #[serde(default)]
+    pub needs: Vec<Spanned<String>>,
+}
+
+/// How much a failed check matters.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A failure fails the run (exit code 1).
+    #[default]
+    Error,
+    /// Reported, but the run still passes.
+    Warning,
+    /// Reported for information; the run still passes.
+    Info,
+}
+
+/// An assertion, or (inside `all`, `any`, `none`, `not`) a nested predicate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assertion {
+    #[serde(default)]
+    pub on: Option<Spanned<String>>,
+    #[serde(default)]
+    pub path: Option<Spanned<String>>,
+    #[serde(default)]
+    pub exists: Option<Spanned<bool>>,
+    #[serde(default)]
+    pub equals: Option<Spanned<Node>>,
+    #[serde(default)]
+    pub one_of: Option<Spanned<Node>>,
+    #[serde(default)]
+    pub contains: Option<Spanned<Node>>,
+    #[serde(default)]
+    pub contains_all: Option<Spanned<Node>>,
+    #[serde(default)]
+    pub matches: Option<Spanned<String>>,
+    #[serde(default)]
+    pub count: Option<Spanned<Node>>,
+    #[serde(default)]
+    pub gt: Option<Spanned<Node>>,
+    #[serde(default)]
+    pub gte: Option<Spanned<Node>>,
+    #[serde(default)]
+    pub lt: Option<Spanned<Node>>,
+    #[serde(default)]
+    pub lte: Option<Spanned<Node>>,
+    #[serde(default)]
+    pub empty: Option<Spanned<bool>>,
+    #[serde(default)]
+    pub all: Option<Box<Spanned<Assertion>>>,
+    #[serde(default)]
+    pub any: Option<Box<Spanned<Assertion>>>,
+    #[serde(default)]
+    pub none: Option<Box<Spanned<Assertion>>>,
+    #[serde(default)]
+    pub not: Option<Box<Spanned<Assertion>>>,
+}

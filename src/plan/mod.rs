@@ -1,0 +1,636 @@
+//! The plan: every call and check of a run with its references resolved.
+//!
+//! Resolving names gives each call its dependencies (calls it reads, the call its `for_each`
+//! iterates) and its *fan-out*: the chain of `for_each` calls whose rows it runs once per,
+//! outermost first. A call or check that refers to a fanned-out call inherits that fan-out; two
+//! unrelated fan-outs in one call or check, a dependency cycle, an undefined name or a `needs`
+//! pointing nowhere are load-time errors.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::format::{Call, Check, Pack};
+use crate::suggest;
+use crate::template::{NameUse, Template};
+
+/// Index of a call in [`Plan::calls`].
+pub type CallId = usize;
+/// Index of a check in [`Plan::checks`].
+pub type CheckId = usize;
+
+/// What a root name in a template refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ref {
+    /// `vars`: the run's variables.
+    Vars,
+    /// A call's response.
+    Call(CallId),
+    /// The item bound by a fan-out call's `for_each … as`.
+    Binding(CallId),
+}
+
+/// A call with its references resolved.
+#[derive(Debug)]
+pub struct PlannedCall<'p> {
+    /// Index of its pack.
+    pub pack: usize,
+    /// Its definition.
+    pub def: &'p Call,
+    /// Root names its templates read.
+    pub refs: BTreeMap<String, Ref>,
+    /// Calls whose responses it needs before it can run.
+    pub depends_on: Vec<CallId>,
+    /// The fan-out chain it runs once per row of, outermost first (ends with itself if it has
+    /// `for_each`).
+    pub fanout: Vec<CallId>,
+}
+
+/// A check with its references resolved.
+#[derive(Debug)]
+pub struct PlannedCheck<'p> {
+    /// Index of its pack.
+    pub pack: usize,
+    /// Index of its suite in the pack.
+    pub suite: usize,
+    /// Its definition.
+    pub def: &'p Check,
+    /// `PACK::SUITE::ID`.
+    pub name: String,
+    /// Root names its templates and assertions read.
+    pub refs: BTreeMap<String, Ref>,
+    /// The fan-out chain it runs once per row of.
+    pub fanout: Vec<CallId>,
+    /// Checks that must pass first.
+    pub needs: Vec<CheckId>,
+}
+
+/// Every call and check of a run, resolved.
+#[derive(Debug)]
+pub struct Plan<'p> {
+    /// The packs.
+    pub packs: &'p [Pack],
+    /// Every call, pack-level and suite-level, of every pack.
+    pub calls: Vec<PlannedCall<'p>>,
+    /// Every check, in pack, suite and file order.
+    pub checks: Vec<PlannedCheck<'p>>,
+    /// Calls in an order where dependencies come first.
+    pub order: Vec<CallId>,
+}
+
+/// The names visible from one suite (or, for pack-level calls, from the pack).
+#[derive(Default)]
+struct Scope {
+    calls: BTreeMap<String, CallId>,
+    bindings: BTreeMap<String, CallId>,
+}
+
+impl<'p> Plan<'p> {
+    /// Resolves every reference in `packs`; returns every problem found.
+    pub fn build(packs: &'p [Pack]) -> Result<Self, Vec<Diagnostic>> {
+        let mut builder = Builder {
+            calls: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        let mut scopes: Vec<(Scope, Vec<Scope>)> = Vec::new();
+        for (pack_index, pack) in packs.iter().enumerate() {
+            let mut pack_scope = Scope::default();
+            builder.declare(pack_index, &pack.calls, &mut pack_scope);
+            let suite_scopes = pack
+                .suites
+                .iter()
+                .map(|suite| {
+                    let mut scope = Scope {
+                        calls: pack_scope.calls.clone(),
+                        bindings: pack_scope.bindings.clone(),
+                    };
+                    builder.declare(pack_index, &suite.calls, &mut scope);
+                    scope
+                })
+                .collect();
+            scopes.push((pack_scope, suite_scopes));
+        }
+        // Resolve each call in the scope it was declared in.
+        for (pack_index, pack) in packs.iter().enumerate() {
+            let (pack_scope, suite_scopes) = &scopes[pack_index];
+            let mut call_scopes: Vec<(&Call, &Scope)> =
+                pack.calls.iter().map(|call| (call, pack_scope)).collect();
+            for (suite, scope) in pack.suites.iter().zip(suite_scopes) {
+                call_scopes.extend(suite.calls.iter().map(|call| (call, scope)));
+            }
+            for (call, scope) in call_scopes {
+                builder.resolve_call(pack, call, scope);
+            }
+        }
+        let order = builder.order();
+        if let Some(order) = &order {
+            for &id in order {
+                builder.compute_call_fanout(id);
+            }
+        }
+        let mut checks = Vec::new();
+        for (pack_index, pack) in packs.iter().enumerate() {
+            for (suite_index, suite) in pack.suites.iter().enumerate() {
+                let scope = &scopes[pack_index].1[suite_index];
+                for check in &suite.checks {
+                    checks.push(builder.resolve_check(pack_index, suite_index, pack, check, scope));
+                }
+            }
+        }
+        builder.resolve_needs(packs, &mut checks);
+        if builder.diagnostics.is_empty()
+            && let Some(order) = order
+        {
+            return Ok(Plan {
+                packs,
+                calls: builder.calls,
+                checks,
+                order,
+            });
+        }
+        Err(builder.diagnostics)
+    }
+
+    /// The check, suite and pack names a check's test name is made of.
+    pub fn pack_of(&self, check: &PlannedCheck) -> &'p Pack {
+        &self.packs[check.pack]
+    }
+
+    /// The calls needed to decide `checks`: those they test or read, and everything those depend
+    /// on, including the calls whose rows they fan out over.
+    pub fn calls_needed(&self, checks: &[CheckId]) -> Vec<bool> {
+        let mut needed = vec![false; self.calls.len()];
+        let mut stack: Vec<CallId> = Vec::new();
+        for &check in checks {
+            let check = &self.checks[check];
+            stack.extend(check.refs.values().filter_map(|r| r.call_id()));
+            stack.extend(&check.fanout);
+        }
+        while let Some(id) = stack.pop() {
+            if !std::mem::replace(&mut needed[id], true) {
+                let call = &self.calls[id];
+                stack.extend(&call.depends_on);
+                stack.extend(&call.fanout);
+            }
+        }
+        needed
+    }
+
+    /// `checks` plus every check they need, transitively.
+    pub fn with_needed_checks(&self, checks: &[CheckId]) -> Vec<CheckId> {
+        let mut included = vec![false; self.checks.len()];
+        let mut stack = checks.to_vec();
+        while let Some(id) = stack.pop() {
+            if !std::mem::replace(&mut included[id], true) {
+                stack.extend(&self.checks[id].needs);
+            }
+        }
+        (0..self.checks.len()).filter(|&id| included[id]).collect()
+    }
+}
+
+impl Ref {
+    /// The call behind a call or binding reference.
+    pub fn call_id(self) -> Option<CallId> {
+        match self {
+            Ref::Vars => None,
+            Ref::Call(id) | Ref::Binding(id) => Some(id),
+        }
+    }
+}
+
+struct Builder<'p> {
+    calls: Vec<PlannedCall<'p>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'p> Builder<'p> {
+    fn error(&mut self, at: &Location, message: String, help: String) {
+        self.diagnostics
+            .push(Diagnostic::error(at.clone(), message).with_help(help));
+    }
+
+    fn declare(&mut self, pack: usize, calls: &'p [Call], scope: &mut Scope) {
+        for call in calls {
+            let id = self.calls.len();
+            if scope.calls.insert(call.name.clone(), id).is_some() {
+                self.error(
+                    &call.location,
+                    format!("call `{}` is already defined for this suite", call.name),
+                    "rename one of them; pack-level calls are visible in every suite".into(),
+                );
+            }
+            if let Some(for_each) = &call.for_each {
+                let binding = &for_each.binding;
+                if scope.calls.contains_key(binding)
+                    || scope.bindings.insert(binding.clone(), id).is_some()
+                {
+                    self.error(
+                        &for_each.binding_location,
+                        format!("`as: {binding}` is already a call or binding name here"),
+                        "choose a name no other call or `as` uses".into(),
+                    );
+                }
+            }
+            self.calls.push(PlannedCall {
+                pack,
+                def: call,
+                refs: BTreeMap::new(),
+                depends_on: Vec::new(),
+                fanout: Vec::new(),
+            });
+        }
+    }
+
+    fn resolve_call(&mut self, pack: &Pack, call: &'p Call, scope: &Scope) {
+        let id = scope.calls[&call.name];
+        let mut refs = BTreeMap::new();
+        let names: Vec<NameUse> = call.templates().into_iter().flat_map(names_of).collect();
+        self.resolve_names(pack, &names, scope, &call.location, &mut refs);
+        let mut depends_on: Vec<CallId> = Vec::new();
+        if let Some(label) = call.for_each.as_ref().and_then(|f| f.label.as_ref()) {
+            let mut label_refs = BTreeMap::new();
+            self.resolve_names(pack, label.names(), scope, &call.location, &mut label_refs);
+            if label_refs.values().any(|r| matches!(r, Ref::Call(_))) {
+                self.error(
+                    &call.location,
+                    format!("the row label of `{}` reads a call's response", call.name),
+                    "a label may use `vars` and `as` names only, e.g. `{{ng}}`".into(),
+                );
+            }
+        }
+        if let Some(for_each) = &call.for_each {
+            match scope.calls.get(&for_each.source) {
+                Some(&source) => {
+                    refs.insert(for_each.source.clone(), Ref::Call(source));
+                }
+                None => self.undefined(
+                    &for_each.source_location,
+                    "call",
+                    &for_each.source,
+                    scope.calls.keys(),
+                ),
+            }
+        }
+        for reference in refs.values() {
+            match *reference {
+                Ref::Call(target) if target == id => self.error(
+                    &call.location,
+                    format!("call `{}` refers to its own response", call.name),
+                    "a call can only read calls made before it".into(),
+                ),
+                Ref::Call(target) => depends_on.push(target),
+                // Rows of a fan-out are known once the call it iterates is done.
+                Ref::Binding(owner) if owner != id => {
+                    if let Some(source) = self.for_each_source(owner, scope) {
+                        depends_on.push(source);
+                    }
+                }
+                Ref::Binding(_) | Ref::Vars => {}
+            }
+        }
+        depends_on.sort_unstable();
+        depends_on.dedup();
+        self.calls[id].refs = refs;
+        self.calls[id].depends_on = depends_on;
+    }
+
+    fn for_each_source(&self, owner: CallId, scope: &Scope) -> Option<CallId> {
+        let source = &self.calls[owner].def.for_each.as_ref()?.source;
+        scope.calls.get(source).copied()
+    }
+
+    fn resolve_names(
+        &mut self,
+        pack: &Pack,
+        names: &[NameUse],
+        scope: &Scope,
+        at: &Location,
+        refs: &mut BTreeMap<String, Ref>,
+    ) {
+        for name in names {
+            let reference = if name.root == "vars" {
+                if let Some(member) = &name.member
+                    && !pack.vars.iter().any(|var| &var.name == member)
+                {
+                    self.undefined(
+                        at,
+                        "variable",
+                        &format!("vars.{member}"),
+                        pack.vars
+                            .iter()
+                            .map(|v| format!("vars.{}", v.name))
+                            .collect::<Vec<_>>()
+                            .iter(),
+                    );
+                    continue;
+                }
+                Ref::Vars
+            } else if let Some(&id) = scope.calls.get(&name.root) {
+                Ref::Call(id)
+            } else if let Some(&id) = scope.bindings.get(&name.root) {
+                Ref::Binding(id)
+            } else {
+                let mut known: Vec<String> = vec!["vars".to_owned()];
+                known.extend(scope.calls.keys().cloned());
+                known.extend(scope.bindings.keys().cloned());
+                self.undefined(at, "name", &name.root, known.iter());
+                continue;
+            };
+            refs.insert(name.root.clone(), reference);
+        }
+    }
+
+    fn undefined<'a>(
+        &mut self,
+        at: &Location,
+        what: &str,
+        name: &str,
+        known: impl Iterator<Item = &'a String> + Clone,
+    ) {
+        let help = suggest::did_you_mean(name, known.map(String::as_str));
+        self.error(at, format!("undefined {what} `{name}`"), help);
+    }
+
+    /// A topological order of the calls, or `None` after reporting each cycle.
+    fn order(&mut self) -> Option<Vec<CallId>> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            Active,
+            Done,
+        }
+        let mut marks = vec![Mark::New; self.calls.len()];
+        let mut order = Vec::with_capacity(self.calls.len());
+        let mut cycles: Vec<Vec<CallId>> = Vec::new();
+        fn visit(
+            id: CallId,
+            calls: &[PlannedCall],
+            marks: &mut [Mark],
+            stack: &mut Vec<CallId>,
+            order: &mut Vec<CallId>,
+            cycles: &mut Vec<Vec<CallId>>,
+        ) {
+            match marks[id] {
+                Mark::Done => return,
+                Mark::Active => {
+                    let start = stack.iter().position(|&s| s == id).unwrap_or(0);
+                    cycles.push(stack[start..].to_vec());
+                    return;
+                }
+                Mark::New => {}
+            }
+            marks[id] = Mark::Active;
+            stack.push(id);
+            for &dependency in &calls[id].depends_on {
+                visit(dependency, calls, marks, stack, order, cycles);
+            }
+            stack.pop();
+            marks[id] = Mark::Done;
+            order.push(id);
+        }
+        for id in 0..self.calls.len() {
+            visit(
+                id,
+                &self.calls,
+                &mut marks,
+                &mut Vec::new(),
+                &mut order,
+                &mut cycles,
+            );
+        }
+        for cycle in &cycles {
+            let names: Vec<&str> = cycle
+                .iter()
+                .map(|&id| self.calls[id].def.name.as_str())
+                .collect();
+            let first = self.calls[cycle[0]].def;
+            let at = first.location.clone();
+            self.error(
+                &at,
+                format!(
+                    "calls depend on each other in a cycle: {} → {}",
+                    names.join(" → "),
+                    names[0]
+                ),
+                "break the cycle: one of these calls must not read the others".into(),
+            );
+        }
+        cycles.is_empty().then_some(order)
+    }
+
+    /// Merges fan-out chains: each must extend the other, or they are unrelated.
+    fn merge_fanouts(
+        &mut self,
+        chains: impl IntoIterator<Item = (String, Vec<CallId>)>,
+        at: &Location,
+        what: &str,
+    ) -> Vec<CallId> {
+        let mut merged: Vec<CallId> = Vec::new();
+        let mut merged_from = String::new();
+        for (name, chain) in chains {
+            if chain.starts_with(&merged) {
+                if chain.len() > merged.len() {
+                    merged = chain;
+                    merged_from = name;
+                }
+            } else if !merged.starts_with(&chain) {
+                let describe = |chain: &[CallId]| {
+                    chain
+                        .iter()
+                        .map(|&id| self.calls[id].def.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                };
+                let message = format!(
+                    "{what} refers to two unrelated fan-outs: `{merged_from}` (one row per {}) and \
+                     `{name}` (one row per {})",
+                    describe(&merged),
+                    describe(&chain)
+                );
+                self.error(
+                    at,
+                    message,
+                    "split it so each part reads one fan-out, or nest one `for_each` inside the other"
+                        .into(),
+                );
+            }
+        }
+        merged
+    }
+
+    fn compute_call_fanout(&mut self, id: CallId) {
+        let call = self.calls[id].def;
+        let chains: Vec<(String, Vec<CallId>)> = self.calls[id]
+            .refs
+            .iter()
+            .filter_map(|(name, reference)| match *reference {
+                Ref::Call(target) => Some((name.clone(), self.calls[target].fanout.clone())),
+                Ref::Binding(owner) if owner != id => {
+                    Some((name.clone(), self.calls[owner].fanout.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut fanout =
+            self.merge_fanouts(chains, &call.location, &format!("call `{}`", call.name));
+        if let Some(for_each) = &call.for_each {
+            let source_chain = match self.calls[id].refs.get(&for_each.source) {
+                Some(Ref::Call(source)) => self.calls[*source].fanout.clone(),
+                _ => Vec::new(),
+            };
+            if fanout != source_chain {
+                self.error(
+                    &call.location,
+                    format!(
+                        "call `{}` iterates `{}` but also reads a value that fans out further",
+                        call.name, for_each.source
+                    ),
+                    "a `for_each` call may only read calls of the rows it iterates".into(),
+                );
+            }
+            fanout = source_chain;
+            fanout.push(id);
+        }
+        self.calls[id].fanout = fanout;
+    }
+
+    fn resolve_check(
+        &mut self,
+        pack_index: usize,
+        suite_index: usize,
+        pack: &'p Pack,
+        check: &'p Check,
+        scope: &Scope,
+    ) -> PlannedCheck<'p> {
+        let mut refs = BTreeMap::new();
+        let header: Vec<NameUse> = [Some(&check.title), check.remediation.as_ref()]
+            .into_iter()
+            .flatten()
+            .flat_map(names_of)
+            .collect();
+        self.resolve_names(pack, &header, scope, &check.location, &mut refs);
+        for assertion in check.assertions() {
+            match scope.calls.get(&assertion.on) {
+                Some(&id) => {
+                    refs.insert(assertion.on.clone(), Ref::Call(id));
+                }
+                None => self.undefined(
+                    &assertion.on_location,
+                    "call",
+                    &assertion.on,
+                    scope.calls.keys(),
+                ),
+            }
+            let names: Vec<NameUse> = assertion
+                .templates()
+                .into_iter()
+                .flat_map(names_of)
+                .collect();
+            self.resolve_names(pack, &names, scope, &assertion.location, &mut refs);
+        }
+        let chains: Vec<(String, Vec<CallId>)> = refs
+            .iter()
+            .filter_map(|(name, reference)| {
+                reference
+                    .call_id()
+                    .map(|id| (name.clone(), self.calls[id].fanout.clone()))
+            })
+            .collect();
+        let fanout = self.merge_fanouts(chains, &check.location, &format!("check `{}`", check.id));
+        let suite = &pack.suites[suite_index];
+        PlannedCheck {
+            pack: pack_index,
+            suite: suite_index,
+            def: check,
+            name: format!("{}::{}::{}", pack.name, suite.name, check.id),
+            refs,
+            fanout,
+            needs: Vec::new(),
+        }
+    }
+
+    fn resolve_needs(&mut self, packs: &[Pack], checks: &mut [PlannedCheck]) {
+        let index: HashMap<(usize, &str, &str), CheckId> = checks
+            .iter()
+            .enumerate()
+            .map(|(id, c)| {
+                (
+                    (
+                        c.pack,
+                        packs[c.pack].suites[c.suite].name.as_str(),
+                        c.def.id.as_str(),
+                    ),
+                    id,
+                )
+            })
+            .collect();
+        for id in 0..checks.len() {
+            let check = &checks[id];
+            let suite_name = packs[check.pack].suites[check.suite].name.as_str();
+            let mut needs = Vec::new();
+            for need in &check.def.needs {
+                let suite = need.suite.as_deref().unwrap_or(suite_name);
+                match index.get(&(check.pack, suite, need.id.as_str())) {
+                    Some(&target) if target == id => self.error(
+                        &need.location,
+                        format!("check `{}` needs itself", need.id),
+                        "remove it from `needs`".into(),
+                    ),
+                    Some(&target) => needs.push(target),
+                    None => {
+                        let known: Vec<String> = checks
+                            .iter()
+                            .filter(|c| c.pack == check.pack)
+                            .map(|c| {
+                                let s = &packs[c.pack].suites[c.suite].name;
+                                if s == suite_name {
+                                    c.def.id.clone()
+                                } else {
+                                    format!("{s}/{}", c.def.id)
+                                }
+                            })
+                            .collect();
+                        let shown = match &need.suite {
+                            Some(suite) => format!("{suite}/{}", need.id),
+                            None => need.id.clone(),
+                        };
+                        self.undefined(&need.location, "check", &shown, known.iter());
+                    }
+                }
+            }
+            checks[id].needs = needs;
+        }
+        self.report_needs_cycles(checks);
+    }
+
+    fn report_needs_cycles(&mut self, checks: &[PlannedCheck]) {
+        let mut state = vec![0u8; checks.len()];
+        fn has_cycle(id: CheckId, checks: &[PlannedCheck], state: &mut [u8]) -> bool {
+            match state[id] {
+                1 => return true,
+                2 => return false,
+                _ => {}
+            }
+            state[id] = 1;
+            let found = checks[id]
+                .needs
+                .iter()
+                .any(|&n| has_cycle(n, checks, state));
+            state[id] = 2;
+            found
+        }
+        for id in 0..checks.len() {
+            if state[id] == 0 && has_cycle(id, checks, &mut state) {
+                self.error(
+                    &checks[id].def.location,
+                    format!("`needs` of check `{}` form a cycle", checks[id].def.id),
+                    "a check cannot (indirectly) need itself: remove one of the `needs`".into(),
+                );
+            }
+        }
+    }
+}
+
+fn names_of(template: &Template) -> Vec<NameUse> {
+    template.names().to_vec()
+}

@@ -1,0 +1,95 @@
+//! The console report: libtest's output format, through libtest-mimic, from stored outcomes.
+
+use std::panic::{self, AssertUnwindSafe};
+
+use libtest_mimic::{Arguments, Completion, Failed, FormatSetting, Trial};
+
+use crate::evaluate::{Outcome, Status};
+use crate::format::{Severity, severity_name};
+
+/// Prints outcomes as `cargo test` does (`test NAME ... ok`, failures, `test result: …`), then
+/// the details of warning and info failures, which are shown as ignored so they do not fail.
+pub fn print(args: &Arguments, outcomes: &[Outcome]) {
+    let trials = outcomes.iter().map(trial).collect();
+    run_guarded(args, trials);
+    let pretty = !matches!(args.format, Some(FormatSetting::Json));
+    let advisories: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.severity != Severity::Error && matches!(o.status, Status::Fail(_)))
+        .filter(|o| !args.is_filtered_out(&Trial::test(o.name.clone(), || Ok(()))))
+        .collect();
+    if pretty && !advisories.is_empty() {
+        let mut text = String::from("\nwarnings:\n");
+        for outcome in advisories {
+            text.push_str(&format!(
+                "\n---- {} ({}) ----\n{}\n",
+                outcome.name,
+                severity_name(outcome.severity),
+                details(outcome)
+            ));
+        }
+        write_stdout(&text);
+    }
+}
+
+/// Prints the names of checks without running anything (`--list`).
+pub fn list(args: &Arguments, names: &[String]) {
+    let trials = names
+        .iter()
+        .map(|name| Trial::test(name.clone(), || Ok(())))
+        .collect();
+    run_guarded(args, trials);
+}
+
+/// Runs libtest-mimic's printer, which panics when stdout is a closed pipe (`| head`): such a
+/// panic ends the output quietly instead of crashing.
+fn run_guarded(args: &Arguments, trials: Vec<Trial>) {
+    let default_hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let _ = panic::catch_unwind(AssertUnwindSafe(|| libtest_mimic::run(args, trials)));
+    panic::set_hook(default_hook);
+}
+
+fn write_stdout(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().write_all(text.as_bytes());
+}
+
+fn trial(outcome: &Outcome) -> Trial {
+    let result: Result<Completion, Failed> = match &outcome.status {
+        Status::Pass => Ok(Completion::Completed),
+        Status::Skip(reason) => Ok(Completion::ignored_with(reason)),
+        Status::Fail(_) if outcome.severity != Severity::Error => Ok(Completion::ignored_with(
+            format!("{}: {}", severity_name(outcome.severity), outcome.title),
+        )),
+        Status::Fail(_) | Status::Error(_) => Err(Failed::from(details(outcome))),
+    };
+    Trial::ignorable_test(outcome.name.clone(), move || result)
+}
+
+/// The full explanation of a failed or errored outcome.
+pub fn details(outcome: &Outcome) -> String {
+    let mut text = outcome.title.clone();
+    match &outcome.status {
+        Status::Fail(failures) => {
+            for failure in failures {
+                text.push('\n');
+                text.push_str(failure);
+            }
+            if let Some(remediation) = &outcome.remediation {
+                text.push_str("\nremediation: ");
+                text.push_str(remediation.trim());
+            }
+        }
+        Status::Error(message) => {
+            text.push_str("\nerror: could not decide: ");
+            text.push_str(message);
+        }
+        Status::Skip(reason) => {
+            text.push_str("\nskipped: ");
+            text.push_str(reason);
+        }
+        Status::Pass => {}
+    }
+    text
+}

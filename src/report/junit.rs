@@ -1,0 +1,78 @@
+//! JUnit XML for CI, through quick-junit: a `<testsuite>` per suite, a `<testcase>` per check row.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::console::details;
+use crate::evaluate::{Outcome, Status};
+use crate::format::severity_name;
+use crate::plan::Plan;
+
+/// Builds the JUnit report of `outcomes`; `elapsed` is the run's wall time.
+pub fn report(plan: &Plan, outcomes: &[Outcome], elapsed: Duration) -> Report {
+    let mut suites: BTreeMap<(usize, usize), TestSuite> = BTreeMap::new();
+    for outcome in outcomes {
+        let check = &plan.checks[outcome.check];
+        let pack = &plan.packs[check.pack];
+        let suite_name = &pack.suites[check.suite].name;
+        let classname = format!("{}::{suite_name}", pack.name);
+        let suite = suites.entry((check.pack, check.suite)).or_insert_with(|| {
+            let mut suite = TestSuite::new(classname.clone());
+            suite.add_property(Property::new("pack", pack.name.clone()));
+            suite.add_property(Property::new("pack.version", pack.version.clone()));
+            suite.add_property(Property::new(
+                "file",
+                pack.suites[check.suite].file.path.display().to_string(),
+            ));
+            suite
+        });
+        let case_name = outcome
+            .name
+            .strip_prefix(&format!("{classname}::"))
+            .unwrap_or(&outcome.name);
+        let mut status = match &outcome.status {
+            Status::Pass => TestCaseStatus::success(),
+            Status::Fail(_) => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_type(severity_name(outcome.severity));
+                status
+            }
+            Status::Error(_) => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+                status.set_type("error");
+                status
+            }
+            Status::Skip(reason) => {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(reason.clone());
+                status
+            }
+        };
+        if matches!(outcome.status, Status::Fail(_) | Status::Error(_)) {
+            status.set_message(outcome.title.clone());
+            status.set_description(details(outcome));
+        }
+        let mut case = TestCase::new(case_name.to_owned(), status);
+        case.set_classname(classname);
+        case.set_time(outcome.elapsed);
+        case.add_property(Property::new("severity", severity_name(outcome.severity)));
+        let mut operations: Vec<&str> = check
+            .refs
+            .values()
+            .filter_map(|r| match r {
+                crate::plan::Ref::Call(id) => Some(plan.calls[*id].def.operation.api),
+                _ => None,
+            })
+            .collect();
+        operations.sort_unstable();
+        operations.dedup();
+        case.add_property(Property::new("operations", operations.join(",")));
+        suite.add_test_case(case);
+    }
+    let mut report = Report::new("ekscheck");
+    report.set_time(elapsed);
+    report.add_test_suites(suites.into_values());
+    report
+}

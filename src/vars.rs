@@ -1,0 +1,188 @@
+//! The variables of a run: `--var NAME=VALUE`, `--vars-file FILE` and the packs' defaults.
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::format::yaml::{self, Node, Spanned, location_of};
+use crate::format::{Pack, VarKind, kind_name};
+use crate::suggest;
+
+/// Resolves each pack's variables (one JSON object per pack, in pack order). Command-line values
+/// win over the vars file, which wins over defaults.
+pub fn resolve(
+    packs: &[Pack],
+    cli: &[(String, String)],
+    vars_file: Option<&Path>,
+) -> Result<Vec<Value>, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let from_file = match vars_file {
+        None => Vec::new(),
+        Some(path) => read_vars_file(path, &mut problems),
+    };
+    let declared: Vec<&str> = packs
+        .iter()
+        .flat_map(|pack| pack.vars.iter().map(|v| v.name.as_str()))
+        .collect();
+    for (name, _) in cli {
+        if !declared.contains(&name.as_str()) {
+            problems.push(
+                Diagnostic::unlocated(format!(
+                    "--var {name}: no pack declares a variable `{name}`"
+                ))
+                .with_help(suggest::did_you_mean(name, declared.iter().copied())),
+            );
+        }
+    }
+    for (name, _, file) in &from_file {
+        if !declared.contains(&name.value.as_str()) {
+            problems.push(
+                Diagnostic::error(
+                    location_of(file, name),
+                    format!("no pack declares a variable `{}`", name.value),
+                )
+                .with_help(suggest::did_you_mean(&name.value, declared.iter().copied())),
+            );
+        }
+    }
+    let mut resolved = Vec::new();
+    for pack in packs {
+        let mut values = Map::new();
+        for decl in &pack.vars {
+            let given_on_cli = cli.iter().rev().find(|(name, _)| name == &decl.name);
+            let given_in_file = from_file
+                .iter()
+                .find(|(name, _, _)| name.value == decl.name);
+            let value = if let Some((_, text)) = given_on_cli {
+                match convert(text, decl.kind) {
+                    Ok(value) => Some(value),
+                    Err(expected) => {
+                        problems.push(
+                            Diagnostic::unlocated(format!(
+                                "--var {}={text}: expected {expected}",
+                                decl.name
+                            ))
+                            .with_help(format!(
+                                "variable `{}` of pack `{}` has `type: {}`",
+                                decl.name,
+                                pack.name,
+                                kind_name(decl.kind)
+                            )),
+                        );
+                        continue;
+                    }
+                }
+            } else if let Some((_, node, file)) = given_in_file {
+                let value = node.value.to_json();
+                if !matches_kind(&value, decl.kind) {
+                    problems.push(
+                        Diagnostic::error(
+                            location_of(file, node),
+                            format!("`{}` must be a {}", decl.name, kind_name(decl.kind)),
+                        )
+                        .with_help("quote text values, write numbers and booleans bare"),
+                    );
+                    continue;
+                }
+                Some(value)
+            } else {
+                decl.default.clone()
+            };
+            match value {
+                Some(value) => {
+                    values.insert(decl.name.clone(), value);
+                }
+                None if decl.required => problems.push(
+                    Diagnostic::unlocated(format!(
+                        "pack `{}` needs variable `{}`{}",
+                        pack.name,
+                        decl.name,
+                        decl.description
+                            .as_deref()
+                            .map(|d| format!(" ({d})"))
+                            .unwrap_or_default()
+                    ))
+                    .with_help(format!(
+                        "pass --var {}=VALUE, or set it in --vars-file",
+                        decl.name
+                    )),
+                ),
+                None => {}
+            }
+        }
+        resolved.push(Value::Object(values));
+    }
+    if problems.is_empty() {
+        Ok(resolved)
+    } else {
+        Err(problems)
+    }
+}
+
+type FileVar = (Spanned<String>, Spanned<Node>, std::sync::Arc<SourceFile>);
+
+fn read_vars_file(path: &Path, problems: &mut Vec<Diagnostic>) -> Vec<FileVar> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) => {
+            problems.push(Diagnostic::file(
+                path,
+                format_args!("cannot read the vars file: {error}"),
+            ));
+            return Vec::new();
+        }
+    };
+    let file = SourceFile::new(path.to_path_buf(), text);
+    match yaml::parse::<Spanned<Node>>(&file) {
+        Ok(Spanned {
+            value: Node::Map(entries),
+            ..
+        }) => entries
+            .into_iter()
+            .map(|(name, value)| (name, value, std::sync::Arc::clone(&file)))
+            .collect(),
+        Ok(other) => {
+            problems.push(
+                Diagnostic::error(
+                    location_of(&file, &other),
+                    "a vars file must be a mapping of names to values",
+                )
+                .with_help("write e.g. `cluster: demo`"),
+            );
+            Vec::new()
+        }
+        Err(diagnostic) => {
+            problems.push(diagnostic);
+            Vec::new()
+        }
+    }
+}
+
+fn convert(text: &str, kind: VarKind) -> Result<Value, &'static str> {
+    match kind {
+        VarKind::String => Ok(Value::String(text.to_owned())),
+        VarKind::Number => text
+            .parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| {
+                text.parse::<f64>()
+                    .map_err(|_| ())
+                    .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number).ok_or(()))
+            })
+            .map_err(|_| "a number"),
+        VarKind::Boolean => match text {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err("`true` or `false`"),
+        },
+    }
+}
+
+fn matches_kind(value: &Value, kind: VarKind) -> bool {
+    match kind {
+        VarKind::String => value.is_string(),
+        VarKind::Number => value.is_number(),
+        VarKind::Boolean => value.is_boolean(),
+    }
+}
