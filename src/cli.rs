@@ -109,12 +109,11 @@ fn show(diagnostics: &[Diagnostic]) -> bool {
 
 /// Loads and plans `dirs`, printing every problem; `None` if anything is invalid.
 fn load(dirs: &[PathBuf]) -> Option<Vec<Pack>> {
-    let (packs, diagnostics) = load_packs(dirs);
-    let mut failed = show(&diagnostics);
-    if !failed && let Err(problems) = Plan::build(&packs) {
-        show(&problems);
-        failed = true;
+    let (packs, mut diagnostics) = load_packs(dirs);
+    if let Err(problems) = Plan::build(&packs) {
+        diagnostics.extend(problems);
     }
+    let failed = show(&diagnostics);
     (!failed).then_some(packs)
 }
 

@@ -21,7 +21,9 @@ pub fn did_you_mean<'a>(
     match closest(name, candidates.clone()) {
         Some(close) => format!("did you mean `{close}`?"),
         None => {
-            let all: Vec<&str> = candidates.into_iter().collect();
+            let mut all: Vec<&str> = candidates.into_iter().collect();
+            all.sort_unstable();
+            all.dedup();
             if all.is_empty() {
                 "nothing is defined here yet".to_owned()
             } else {

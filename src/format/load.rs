@@ -83,18 +83,17 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
         Ok(manifest) => manifest,
         Err(diagnostic) => {
             diagnostics.push(diagnostic);
+            // Still check the suites, so that one run shows every problem.
+            for (file, raw_suite) in raw_suites {
+                Loader {
+                    file,
+                    diagnostics: &mut *diagnostics,
+                }
+                .suite(raw_suite);
+            }
             return None;
         }
     };
-    if raw_suites.is_empty() && suite_files.is_empty() {
-        diagnostics.push(
-            Diagnostic::error(
-                Location::file_start(&manifest_file),
-                "the pack has no suites",
-            )
-            .with_help("add a suite file (`*.yaml` with `checks:`) next to pack.yaml"),
-        );
-    }
     let mut loader = Loader {
         file: Arc::clone(&manifest_file),
         diagnostics,
@@ -114,7 +113,7 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
         .iter()
         .filter_map(|(name, decl)| loader.var(name, decl))
         .collect();
-    let calls = loader.calls(&manifest.calls);
+    let (calls, unloaded_calls) = loader.calls(&manifest.calls);
     let mut suites: Vec<Suite> = Vec::new();
     for (file, raw_suite) in raw_suites {
         let mut loader = Loader {
@@ -142,6 +141,7 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
         vars,
         calls,
         suites,
+        unloaded_calls,
     })
 }
 
@@ -223,7 +223,10 @@ impl Loader<'_> {
 
     fn template(&mut self, source: &Spanned<String>) -> Option<Template> {
         match Template::parse(&source.value) {
-            Ok(template) => Some(template),
+            Ok(mut template) => {
+                template.set_location(self.at(source));
+                Some(template)
+            }
             Err(error) => {
                 self.template_error(source, &error);
                 None
@@ -245,7 +248,10 @@ impl Loader<'_> {
 
     fn path(&mut self, source: &Spanned<String>) -> Option<JsonPath> {
         match JsonPath::parse(&source.value) {
-            Ok(path) => Some(path),
+            Ok(mut path) => {
+                path.set_location(self.at(source));
+                Some(path)
+            }
             Err(PathError {
                 message,
                 offset,
@@ -288,7 +294,11 @@ impl Loader<'_> {
     fn templated_value(&mut self, node: &Spanned<Node>) -> Option<TemplatedValue> {
         self.warn_lossy_numbers(node);
         match TemplatedValue::compile(&node.value.to_json()) {
-            Ok(value) => Some(value),
+            Ok(mut value) => {
+                let file = Arc::clone(&self.file);
+                value.set_locations(&|steps| location_of(&file, descend(node, steps)));
+                Some(value)
+            }
             Err((steps, error)) => {
                 let at = self.at(descend(node, &steps));
                 let help = error.help.unwrap_or_else(|| "fix the template".to_owned());
@@ -338,12 +348,17 @@ impl Loader<'_> {
         })
     }
 
-    fn calls(&mut self, calls: &raw::Entries<raw::Call>) -> Vec<Call> {
-        calls
-            .0
-            .iter()
-            .filter_map(|(name, call)| self.call(name, &call.value))
-            .collect()
+    /// The calls that loaded, and the names of those that had errors.
+    fn calls(&mut self, calls: &raw::Entries<raw::Call>) -> (Vec<Call>, Vec<String>) {
+        let mut loaded = Vec::new();
+        let mut unloaded = Vec::new();
+        for (name, call) in &calls.0 {
+            match self.call(name, &call.value) {
+                Some(call) => loaded.push(call),
+                None => unloaded.push(name.value.clone()),
+            }
+        }
+        (loaded, unloaded)
     }
 
     fn call(&mut self, name: &Spanned<String>, call: &raw::Call) -> Option<Call> {
@@ -452,10 +467,12 @@ impl Loader<'_> {
                 .map(|stem| stem.to_string_lossy().into_owned())
                 .unwrap_or_default(),
         };
-        let calls = self.calls(&suite.calls);
+        let (calls, unloaded_calls) = self.calls(&suite.calls);
         let mut checks: Vec<Check> = Vec::new();
+        let mut unloaded_checks = Vec::new();
         for raw_check in &suite.checks {
             let Some(check) = self.check(raw_check) else {
+                unloaded_checks.push(raw_check.value.id.value.clone());
                 continue;
             };
             if checks.iter().any(|other| other.id == check.id) {
@@ -482,6 +499,8 @@ impl Loader<'_> {
             file: Arc::clone(&self.file),
             calls,
             checks,
+            unloaded_calls,
+            unloaded_checks,
         }
     }
 

@@ -31,6 +31,8 @@ pub struct Pack {
     pub calls: Vec<Call>,
     /// The suites, sorted by file path.
     pub suites: Vec<Suite>,
+    /// Pack-level calls that had errors: references to them are not reported again.
+    pub unloaded_calls: Vec<String>,
 }
 
 /// A declared variable.
@@ -63,6 +65,10 @@ pub struct Suite {
     pub calls: Vec<Call>,
     /// The checks, in file order.
     pub checks: Vec<Check>,
+    /// Calls of this suite that had errors: references to them are not reported again.
+    pub unloaded_calls: Vec<String>,
+    /// Checks of this suite that had errors: `needs` pointing at them are not reported again.
+    pub unloaded_checks: Vec<String>,
 }
 
 /// A named, templated call of one registered operation.

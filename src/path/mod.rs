@@ -12,6 +12,7 @@ use jsonpath_rust::parser::parse_json_path;
 use jsonpath_rust::query::js_path_process;
 use serde_json::Value;
 
+use crate::diagnostic::Location;
 use crate::template::{RenderFailure, Scope, Template};
 
 /// A parsed JSONPath query.
@@ -96,6 +97,13 @@ impl JsonPath {
     /// Whether the query selects at most one node (names and indexes only).
     pub fn is_singular(&self) -> bool {
         self.singular
+    }
+
+    /// Records where the query is written, for messages about its template.
+    pub fn set_location(&mut self, location: Location) {
+        if let Query::Templated(template) = &mut self.query {
+            template.set_location(location);
+        }
     }
 
     /// The template inside the query, if it has one.

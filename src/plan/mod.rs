@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::format::{Call, Check, Pack};
 use crate::suggest;
-use crate::template::{NameUse, Template};
+use crate::template::NameUse;
 
 /// Index of a call in [`Plan::calls`].
 pub type CallId = usize;
@@ -82,6 +82,8 @@ pub struct Plan<'p> {
 struct Scope {
     calls: BTreeMap<String, CallId>,
     bindings: BTreeMap<String, CallId>,
+    /// Calls that had load errors: references to them are not reported again.
+    unloaded: Vec<String>,
 }
 
 impl<'p> Plan<'p> {
@@ -93,7 +95,10 @@ impl<'p> Plan<'p> {
         };
         let mut scopes: Vec<(Scope, Vec<Scope>)> = Vec::new();
         for (pack_index, pack) in packs.iter().enumerate() {
-            let mut pack_scope = Scope::default();
+            let mut pack_scope = Scope {
+                unloaded: pack.unloaded_calls.clone(),
+                ..Scope::default()
+            };
             builder.declare(pack_index, &pack.calls, &mut pack_scope);
             let suite_scopes = pack
                 .suites
@@ -102,6 +107,7 @@ impl<'p> Plan<'p> {
                     let mut scope = Scope {
                         calls: pack_scope.calls.clone(),
                         bindings: pack_scope.bindings.clone(),
+                        unloaded: [&pack.unloaded_calls[..], &suite.unloaded_calls[..]].concat(),
                     };
                     builder.declare(pack_index, &suite.calls, &mut scope);
                     scope
@@ -244,12 +250,15 @@ impl<'p> Builder<'p> {
     fn resolve_call(&mut self, pack: &Pack, call: &'p Call, scope: &Scope) {
         let id = scope.calls[&call.name];
         let mut refs = BTreeMap::new();
-        let names: Vec<NameUse> = call.templates().into_iter().flat_map(names_of).collect();
-        self.resolve_names(pack, &names, scope, &call.location, &mut refs);
+        for template in call.templates() {
+            let at = template.location().unwrap_or(&call.location);
+            self.resolve_names(pack, template.names(), scope, at, &mut refs);
+        }
         let mut depends_on: Vec<CallId> = Vec::new();
         if let Some(label) = call.for_each.as_ref().and_then(|f| f.label.as_ref()) {
             let mut label_refs = BTreeMap::new();
-            self.resolve_names(pack, label.names(), scope, &call.location, &mut label_refs);
+            let at = label.location().unwrap_or(&call.location);
+            self.resolve_names(pack, label.names(), scope, at, &mut label_refs);
             if label_refs.values().any(|r| matches!(r, Ref::Call(_))) {
                 self.error(
                     &call.location,
@@ -263,6 +272,7 @@ impl<'p> Builder<'p> {
                 Some(&source) => {
                     refs.insert(for_each.source.clone(), Ref::Call(source));
                 }
+                None if scope.unloaded.contains(&for_each.source) => {}
                 None => self.undefined(
                     &for_each.source_location,
                     "call",
@@ -329,6 +339,8 @@ impl<'p> Builder<'p> {
                 Ref::Call(id)
             } else if let Some(&id) = scope.bindings.get(&name.root) {
                 Ref::Binding(id)
+            } else if scope.unloaded.contains(&name.root) {
+                continue;
             } else {
                 let mut known: Vec<String> = vec!["vars".to_owned()];
                 known.extend(scope.calls.keys().cloned());
@@ -503,17 +515,12 @@ impl<'p> Builder<'p> {
         scope: &Scope,
     ) -> PlannedCheck<'p> {
         let mut refs = BTreeMap::new();
-        let header: Vec<NameUse> = [Some(&check.title), check.remediation.as_ref()]
-            .into_iter()
-            .flatten()
-            .flat_map(names_of)
-            .collect();
-        self.resolve_names(pack, &header, scope, &check.location, &mut refs);
         for assertion in check.assertions() {
             match scope.calls.get(&assertion.on) {
                 Some(&id) => {
                     refs.insert(assertion.on.clone(), Ref::Call(id));
                 }
+                None if scope.unloaded.contains(&assertion.on) => {}
                 None => self.undefined(
                     &assertion.on_location,
                     "call",
@@ -521,12 +528,10 @@ impl<'p> Builder<'p> {
                     scope.calls.keys(),
                 ),
             }
-            let names: Vec<NameUse> = assertion
-                .templates()
-                .into_iter()
-                .flat_map(names_of)
-                .collect();
-            self.resolve_names(pack, &names, scope, &assertion.location, &mut refs);
+        }
+        for template in check.templates() {
+            let at = template.location().unwrap_or(&check.location);
+            self.resolve_names(pack, template.names(), scope, at, &mut refs);
         }
         let chains: Vec<(String, Vec<CallId>)> = refs
             .iter()
@@ -577,6 +582,10 @@ impl<'p> Builder<'p> {
                         "remove it from `needs`".into(),
                     ),
                     Some(&target) => needs.push(target),
+                    None if packs[check.pack]
+                        .suites
+                        .iter()
+                        .any(|s| s.name == suite && s.unloaded_checks.contains(&need.id)) => {}
                     None => {
                         let known: Vec<String> = checks
                             .iter()
@@ -629,8 +638,4 @@ impl<'p> Builder<'p> {
             }
         }
     }
-}
-
-fn names_of(template: &Template) -> Vec<NameUse> {
-    template.names().to_vec()
 }

@@ -17,6 +17,8 @@ use handlebars::template::{HelperTemplate, Parameter, TemplateElement};
 use handlebars::{Context, Handlebars, Path, RenderContext, Renderable, StringOutput};
 use serde_json::{Map, Value};
 
+use crate::diagnostic::Location;
+
 /// The registry used for every template: strict, no HTML escaping, ekscheck's helpers.
 static PLAIN: LazyLock<Handlebars<'static>> = LazyLock::new(|| registry(handlebars::no_escape));
 
@@ -55,6 +57,7 @@ pub struct Template {
     source: String,
     body: Body,
     names: Vec<NameUse>,
+    location: Option<Location>,
 }
 
 #[derive(Clone, Debug)]
@@ -127,6 +130,7 @@ impl Template {
                 source: source.to_owned(),
                 body: Body::Literal,
                 names: Vec::new(),
+                location: None,
             });
         }
         let compiled = handlebars::Template::compile(source).map_err(|error| {
@@ -153,7 +157,18 @@ impl Template {
             source: source.to_owned(),
             body,
             names: names.into_iter().collect(),
+            location: None,
         })
+    }
+
+    /// Records where the template is written, for messages about it.
+    pub fn set_location(&mut self, location: Location) {
+        self.location = Some(location);
+    }
+
+    /// Where the template is written, if known.
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
     }
 
     /// The template as written.

@@ -2,6 +2,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::diagnostic::Location;
+
 use super::{NameUse, RenderFailure, Scope, Template, TemplateError};
 
 /// A JSON value in which any string may be a template.
@@ -70,6 +72,36 @@ impl TemplatedValue {
                     .collect::<Result<Map<_, _>, _>>()?,
             ),
         })
+    }
+
+    /// Records where each template is written; `locate` maps the steps to a template (member
+    /// names and list indexes) to its location.
+    pub fn set_locations(&mut self, locate: &dyn Fn(&[String]) -> Location) {
+        fn walk(
+            value: &mut TemplatedValue,
+            steps: &mut Vec<String>,
+            locate: &dyn Fn(&[String]) -> Location,
+        ) {
+            match value {
+                TemplatedValue::Literal(_) => {}
+                TemplatedValue::Template(template) => template.set_location(locate(steps)),
+                TemplatedValue::List(items) => {
+                    for (index, item) in items.iter_mut().enumerate() {
+                        steps.push(index.to_string());
+                        walk(item, steps, locate);
+                        steps.pop();
+                    }
+                }
+                TemplatedValue::Map(entries) => {
+                    for (key, item) in entries {
+                        steps.push(key.clone());
+                        walk(item, steps, locate);
+                        steps.pop();
+                    }
+                }
+            }
+        }
+        walk(self, &mut Vec::new(), locate);
     }
 
     /// The literal value, when there is no template in it.
