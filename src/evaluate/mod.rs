@@ -1,5 +1,6 @@
 //! Deciding checks: one outcome per check and row, from the responses of an execution.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -73,7 +74,7 @@ pub fn evaluate(
     vars: &[Value],
     checks: &[CheckId],
 ) -> Vec<Outcome> {
-    let mut outcomes: Vec<Option<Vec<Outcome>>> = vec![None; plan.checks.len()];
+    let mut outcomes: Vec<Option<Decided>> = (0..plan.checks.len()).map(|_| None).collect();
     let mut order = Vec::new();
     let mut visited = vec![false; plan.checks.len()];
     fn visit(id: CheckId, plan: &Plan, visited: &mut [bool], order: &mut Vec<CheckId>) {
@@ -87,14 +88,65 @@ pub fn evaluate(
     for &id in checks {
         visit(id, plan, &mut visited, &mut order);
     }
+    let mut needed_by_others = vec![false; plan.checks.len()];
+    for &id in &order {
+        for &need in &plan.checks[id].needs {
+            needed_by_others[need] = true;
+        }
+    }
     for id in order {
         let decided = decide_check(plan, execution, vars, id, &outcomes);
-        outcomes[id] = Some(decided);
+        outcomes[id] = Some(Decided::new(decided, needed_by_others[id]));
     }
     checks
         .iter()
-        .flat_map(|&id| outcomes[id].take().unwrap_or_default())
+        .flat_map(|&id| outcomes[id].take().map(|d| d.outcomes).unwrap_or_default())
         .collect()
+}
+
+/// The outcomes of a decided check, indexed by row for the checks that need it.
+struct Decided {
+    outcomes: Vec<Outcome>,
+    /// For each row path: the first outcome at that path or below it that did not pass.
+    unpassed_at_or_below: HashMap<Vec<usize>, usize>,
+    /// For each row path: the first outcome exactly at that path that did not pass.
+    unpassed_at: HashMap<Vec<usize>, usize>,
+}
+
+impl Decided {
+    fn new(outcomes: Vec<Outcome>, indexed: bool) -> Self {
+        let mut unpassed_at_or_below = HashMap::new();
+        let mut unpassed_at = HashMap::new();
+        if indexed {
+            for (index, outcome) in outcomes.iter().enumerate() {
+                if outcome.status == Status::Pass {
+                    continue;
+                }
+                let path = &outcome.row.path;
+                unpassed_at.entry(path.clone()).or_insert(index);
+                for depth in 0..=path.len() {
+                    unpassed_at_or_below
+                        .entry(path[..depth].to_vec())
+                        .or_insert(index);
+                }
+            }
+        }
+        Self {
+            outcomes,
+            unpassed_at_or_below,
+            unpassed_at,
+        }
+    }
+
+    /// An outcome that did not pass for a row compatible with `row` (one row's path is a prefix
+    /// of the other's), if there is one.
+    fn unpassed_for(&self, row: &Row) -> Option<&Outcome> {
+        let path = &row.path;
+        self.unpassed_at_or_below
+            .get(path)
+            .or_else(|| (0..path.len()).find_map(|depth| self.unpassed_at.get(&path[..depth])))
+            .map(|&index| &self.outcomes[index])
+    }
 }
 
 fn rows_of(check: &PlannedCheck, execution: &Execution) -> Vec<(Row, Option<Arc<Failure>>)> {
@@ -117,7 +169,7 @@ fn decide_check(
     execution: &Execution,
     vars: &[Value],
     id: CheckId,
-    decided: &[Option<Vec<Outcome>>],
+    decided: &[Option<Decided>],
 ) -> Vec<Outcome> {
     let check = &plan.checks[id];
     let vars = &vars[check.pack];
@@ -173,14 +225,10 @@ fn unmet_need(
     plan: &Plan,
     check: &PlannedCheck,
     row: &Row,
-    decided: &[Option<Vec<Outcome>>],
+    decided: &[Option<Decided>],
 ) -> Option<String> {
     for &need in &check.needs {
-        let unmet = decided[need]
-            .iter()
-            .flatten()
-            .filter(|outcome| outcome.row.compatible(row))
-            .find(|outcome| outcome.status != Status::Pass);
+        let unmet = decided[need].as_ref().and_then(|d| d.unpassed_for(row));
         if let Some(outcome) = unmet {
             let state = match outcome.status {
                 Status::Fail(_) => "failed",
@@ -242,7 +290,8 @@ impl std::fmt::Display for AssertionProblem {
     }
 }
 
-/// Tests one assertion; returns the verdict and the actual value, shortened for messages.
+/// Tests one assertion; returns the verdict and, when it fails, the actual value shortened for
+/// messages.
 fn test(assertion: &Assertion, scope: &RowScope) -> Result<(Verdict, String), AssertionProblem> {
     let Some(document) = scope.get(&assertion.on) else {
         return Err(AssertionProblem::Render(format!(
@@ -255,15 +304,19 @@ fn test(assertion: &Assertion, scope: &RowScope) -> Result<(Verdict, String), As
         .select(document, scope)
         .map_err(|failure| AssertionProblem::Render(failure.to_string()))?;
     let subject = Subject::from(selection);
-    let actual = match subject.to_value() {
-        Some(value) => shorten(&value),
-        None => "absent".to_owned(),
+    // Rendering the actual value costs more than most predicates: only do it for messages.
+    let actual = || match &subject {
+        Subject::Absent => "absent".to_owned(),
+        Subject::Value(value) => shorten(value),
+        nodes => nodes.to_value().map(|v| shorten(&v)).unwrap_or_default(),
     };
     match assertion.predicate.test(&subject, scope) {
-        Ok(verdict) => Ok((verdict, actual)),
-        Err(Undecided::TypeMismatch(message)) => {
-            Err(AssertionProblem::Mismatch(format!("{actual} ({message})")))
-        }
+        Ok(verdict) if verdict.holds => Ok((verdict, String::new())),
+        Ok(verdict) => Ok((verdict, actual())),
+        Err(Undecided::TypeMismatch(message)) => Err(AssertionProblem::Mismatch(format!(
+            "{} ({message})",
+            actual()
+        ))),
         Err(Undecided::Render(failure)) => Err(AssertionProblem::Render(failure.to_string())),
     }
 }

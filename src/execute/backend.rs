@@ -35,7 +35,7 @@ impl std::fmt::Display for CallError {
 ///
 /// `api` is always a name from [`crate::operations`], and `params` were validated against that
 /// operation's input members when the pack was loaded (templated values are rendered by now).
-pub trait Backend: Send + Sync + 'static {
+pub trait Backend: Send + Sync {
     /// Makes one call. Implementations retry what is worth retrying; the engine calls each
     /// distinct `(api, params)` once per run.
     fn call(

@@ -248,7 +248,7 @@ pub async fn execute<B: Backend>(
         vars,
         needed,
         backend,
-        permits: Semaphore::new(limits.max_concurrency.max(1)),
+        permits: Semaphore::new(limits.max_concurrency.clamp(1, Semaphore::MAX_PERMITS)),
         results: (0..plan.calls.len()).map(|_| OnceCell::new()).collect(),
         expansions: (0..plan.calls.len()).map(|_| OnceCell::new()).collect(),
         requests: Mutex::new(HashMap::new()),

@@ -52,6 +52,11 @@ fn help_for(message: &str) -> Option<String> {
         })
     } else if message.contains("duplicate") {
         Some("each key may appear once in a mapping: merge or remove the repeated key".to_owned())
+    } else if message.contains("anchor or alias") {
+        Some(
+            "`*` and `&` start YAML aliases and anchors: quote the value, e.g. `path: \"$.a[*]\"`"
+                .to_owned(),
+        )
     } else if message.contains("missing field") {
         Some("add the missing key".to_owned())
     } else {

@@ -25,6 +25,8 @@ pub struct JsonPath {
 
 #[derive(Clone, Debug)]
 enum Query {
+    /// Names and indexes only: walked directly, without the general evaluator.
+    Steps(Vec<Step>),
     /// Parsed once at load time.
     Fixed(JpQuery),
     /// Contains templates: rendered and parsed for each row.
@@ -76,7 +78,10 @@ impl JsonPath {
         })?;
         let (query, parsed) = if template.is_literal() {
             let parsed = parse_checked(&normalized)?;
-            (Query::Fixed(parsed.clone()), parsed)
+            match steps_of(&parsed) {
+                Some(steps) => (Query::Steps(steps), parsed),
+                None => (Query::Fixed(parsed.clone()), parsed),
+            }
         } else {
             // Check the shape now with every expression replaced by a plain word.
             let probe = placeholder_for_expressions(&normalized);
@@ -110,7 +115,7 @@ impl JsonPath {
     pub fn template(&self) -> Option<&Template> {
         match &self.query {
             Query::Templated(template) => Some(template),
-            Query::Fixed(_) => None,
+            Query::Steps(_) | Query::Fixed(_) => None,
         }
     }
 
@@ -121,6 +126,7 @@ impl JsonPath {
         scope: &dyn Scope,
     ) -> Result<Selection<'a>, RenderFailure> {
         let nodes = match &self.query {
+            Query::Steps(steps) => return Ok(Selection::Node(walk(steps, document))),
             Query::Fixed(query) => run(query, document),
             Query::Templated(template) => {
                 let rendered = template.render_in_jsonpath(scope)?;
@@ -143,6 +149,43 @@ impl std::fmt::Display for JsonPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.source)
     }
+}
+
+/// One step of a singular query.
+#[derive(Clone, Debug)]
+enum Step {
+    Name(String),
+    Index(i64),
+}
+
+fn steps_of(query: &JpQuery) -> Option<Vec<Step>> {
+    query
+        .segments
+        .iter()
+        .map(|segment| match segment {
+            Segment::Selector(Selector::Name(name)) => Some(Step::Name(name.clone())),
+            Segment::Selector(Selector::Index(index)) => Some(Step::Index(*index)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Follows names and indexes (negative from the end, as RFC 9535 says).
+fn walk<'a>(steps: &[Step], document: &'a Value) -> Option<&'a Value> {
+    steps
+        .iter()
+        .try_fold(document, |value, step| match (step, value) {
+            (Step::Name(name), Value::Object(entries)) => entries.get(name),
+            (Step::Index(index), Value::Array(items)) => {
+                let position = if *index < 0 {
+                    items.len() as i64 + index
+                } else {
+                    *index
+                };
+                usize::try_from(position).ok().and_then(|i| items.get(i))
+            }
+            _ => None,
+        })
 }
 
 fn run<'a>(query: &JpQuery, document: &'a Value) -> Vec<&'a Value> {
@@ -320,6 +363,24 @@ mod tests {
             path.select(&doc, &scope).unwrap(),
             Selection::Nodes(vec![&json!(1)])
         );
+    }
+
+    #[test]
+    fn direct_walk_matches_the_general_evaluator() {
+        let doc = json!({"a": [{"b": 1}, {"b": 2}], "c": {"d": null}});
+        for path in [
+            "$.a[0].b",
+            "$.a[-1].b",
+            "$.a[5]",
+            "$.c.d",
+            "$.c.e",
+            "$['a'][1]['b']",
+            "$",
+        ] {
+            let fast = select(path, &doc);
+            let general = run(&parse_json_path(path).unwrap(), &doc);
+            assert_eq!(fast, Selection::Node(general.into_iter().next()), "{path}");
+        }
     }
 
     #[test]

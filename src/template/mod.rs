@@ -64,10 +64,21 @@ pub struct Template {
 enum Body {
     /// No `{{`: the source is the value.
     Literal,
+    /// Only text and plain paths such as `{{vars.cluster}}`: rendered without handlebars.
+    Simple(Vec<Piece>),
+    /// Exactly one plain path: its JSON value, looked up without handlebars.
+    WholePath(Vec<String>),
     /// Text with expressions: renders to a string.
     Text(handlebars::Template),
     /// Exactly one expression (its text kept for messages): renders to its JSON value.
     Whole(handlebars::Template, String),
+}
+
+/// A part of a [`Body::Simple`] template.
+#[derive(Clone, Debug)]
+enum Piece {
+    Text(String),
+    Path(Vec<String>),
 }
 
 /// A root name a template reads, and the member read from it (`vars.cluster` → `vars`,
@@ -146,6 +157,12 @@ impl Template {
         let mut names = BTreeSet::new();
         walk(&compiled.elements, false, &mut names)?;
         let body = match compiled.elements.as_slice() {
+            [TemplateElement::Expression(expression)] if plain_path(expression).is_some() => {
+                Body::WholePath(plain_path(expression).unwrap_or_default())
+            }
+            elements if simple_pieces(elements).is_some() => {
+                Body::Simple(simple_pieces(elements).unwrap_or_default())
+            }
             [TemplateElement::Expression(expression)]
             | [TemplateElement::HtmlExpression(expression)] => {
                 let (compiled, inner) = as_json_expression(source, expression)?;
@@ -183,7 +200,7 @@ impl Template {
 
     /// Whether the template is exactly one expression, whose value keeps its JSON type.
     pub fn is_whole_expression(&self) -> bool {
-        matches!(self.body, Body::Whole(..))
+        matches!(self.body, Body::Whole(..) | Body::WholePath(_))
     }
 
     /// The root names the template reads.
@@ -195,6 +212,10 @@ impl Template {
     pub fn render_value(&self, scope: &dyn Scope) -> Result<Value, RenderFailure> {
         match &self.body {
             Body::Literal => Ok(Value::String(self.source.clone())),
+            Body::WholePath(path) => self.lookup(path, scope).cloned(),
+            Body::Simple(pieces) => self
+                .concatenate(pieces, scope, &|s| s.to_owned())
+                .map(Value::String),
             Body::Text(compiled) => self.run(&PLAIN, compiled, scope).map(Value::String),
             Body::Whole(compiled, inner) => {
                 let json = self.run(&PLAIN, compiled, scope).map_err(|mut failure| {
@@ -217,11 +238,57 @@ impl Template {
     pub fn render_in_jsonpath(&self, scope: &dyn Scope) -> Result<String, RenderFailure> {
         match &self.body {
             Body::Literal => Ok(self.source.clone()),
+            Body::Simple(pieces) => self.concatenate(pieces, scope, &escape_jsonpath_literal),
             Body::Text(compiled) => self.run(&JSONPATH_LITERAL, compiled, scope),
-            Body::Whole(..) => self
+            Body::Whole(..) | Body::WholePath(_) => self
                 .render_string(scope)
                 .map(|s| escape_jsonpath_literal(&s)),
         }
+    }
+
+    /// The value at a plain path such as `vars.cluster`; undefined is an error (strict mode).
+    fn lookup<'s>(
+        &self,
+        path: &[String],
+        scope: &'s dyn Scope,
+    ) -> Result<&'s Value, RenderFailure> {
+        let undefined = || {
+            self.failure(format!(
+                "`{}` is not defined (for this row)",
+                path.join(".")
+            ))
+        };
+        let (root, members) = path.split_first().ok_or_else(undefined)?;
+        let mut value = scope.get(root).ok_or_else(undefined)?;
+        for member in members {
+            value = match value {
+                Value::Object(entries) => entries.get(member),
+                Value::Array(items) => member.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            }
+            .ok_or_else(undefined)?;
+        }
+        Ok(value)
+    }
+
+    fn concatenate(
+        &self,
+        pieces: &[Piece],
+        scope: &dyn Scope,
+        escape: &dyn Fn(&str) -> String,
+    ) -> Result<String, RenderFailure> {
+        let mut out = String::with_capacity(self.source.len());
+        for piece in pieces {
+            match piece {
+                Piece::Text(text) => out.push_str(text),
+                Piece::Path(path) => match self.lookup(path, scope)? {
+                    Value::Null => {}
+                    Value::String(text) => out.push_str(&escape(text)),
+                    other => out.push_str(&escape(&other.to_string())),
+                },
+            }
+        }
+        Ok(out)
     }
 
     fn run(
@@ -262,6 +329,40 @@ fn describe_render_error(error: &handlebars::RenderError) -> String {
         }
         reason => reason.to_string(),
     }
+}
+
+/// The segments of an expression that is just a plain path (`{{vars.cluster}}`), if it is one.
+fn plain_path(expression: &HelperTemplate) -> Option<Vec<String>> {
+    if !expression.params.is_empty() || !expression.hash.is_empty() || expression.block {
+        return None;
+    }
+    let raw = match &expression.name {
+        Parameter::Name(name) if !helpers::is_helper(name) => name.as_str(),
+        Parameter::Path(Path::Relative((_, raw))) => raw.as_str(),
+        _ => return None,
+    };
+    let segments: Vec<String> = raw.split('.').map(str::to_owned).collect();
+    let plain = |s: &String| {
+        !s.is_empty()
+            && s != "this"
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    segments.iter().all(plain).then_some(segments)
+}
+
+/// The template as text and plain paths, if that is all it is (no helpers, no blocks, no
+/// triple-stash).
+fn simple_pieces(elements: &[TemplateElement]) -> Option<Vec<Piece>> {
+    elements
+        .iter()
+        .map(|element| match element {
+            TemplateElement::RawString(text) => Some(Piece::Text(text.clone())),
+            TemplateElement::Comment(_) => Some(Piece::Text(String::new())),
+            TemplateElement::Expression(expression) => plain_path(expression).map(Piece::Path),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Rewrites a whole-expression template as `{{json EXPR}}` so its value comes out as JSON;
