@@ -45,6 +45,12 @@ enum Command {
         #[arg(required = true, value_name = "PACK_DIR")]
         packs: Vec<PathBuf>,
     },
+    /// Print the least-privilege IAM policy (JSON) that lets a role run these packs.
+    Policy {
+        /// Pack directories.
+        #[arg(required = true, value_name = "PACK_DIR")]
+        packs: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +99,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Validate { packs } => validate(&packs),
+        Command::Policy { packs } => policy(&packs),
         Command::Run(args) => run(args),
     };
     ExitCode::from(code)
@@ -128,6 +135,41 @@ fn validate(dirs: &[PathBuf]) -> u8 {
         .sum();
     println!("{} pack(s), {checks} check(s): valid", packs.len());
     exit::PASSED
+}
+
+fn policy(dirs: &[PathBuf]) -> u8 {
+    let Some(packs) = load(dirs) else {
+        return exit::INVALID_INPUT;
+    };
+    let plan = Plan::build(&packs).expect("validated by load");
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&least_privilege_policy(&plan)).unwrap_or_default()
+    );
+    exit::PASSED
+}
+
+/// An IAM policy allowing exactly the operations the checks of `plan` call.
+pub fn least_privilege_policy(plan: &Plan) -> serde_json::Value {
+    let all: Vec<CheckId> = (0..plan.checks.len()).collect();
+    let mut actions: Vec<&str> = plan
+        .calls_needed(&all)
+        .iter()
+        .enumerate()
+        .filter(|(_, needed)| **needed)
+        .map(|(id, _)| plan.calls[id].def.operation.api)
+        .collect();
+    actions.sort_unstable();
+    actions.dedup();
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "EkscheckReadOnly",
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": "*"
+        }]
+    })
 }
 
 fn run(args: RunArgs) -> u8 {
