@@ -9,10 +9,12 @@ use libtest_mimic::Arguments;
 
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{Outcome, Status, evaluate};
+use crate::execute::record::Recorder;
 use crate::execute::recording::RecordingBackend;
-use crate::execute::{Execution, Limits, execute};
+use crate::execute::{Backend, CallError, Execution, Limits, execute};
 use crate::format::{Pack, load_packs};
 use crate::plan::{CheckId, Plan};
+use crate::redact::Redactor;
 use crate::report;
 
 /// Exit codes, as in the format specification.
@@ -39,6 +41,8 @@ pub struct Cli {
 enum Command {
     /// Run packs and report like `cargo test` (and as JUnit XML).
     Run(RunArgs),
+    /// Run packs and write every call they make as a recording, to replay offline and share.
+    Record(RecordArgs),
     /// Check packs for every problem that can be found without calling AWS.
     Validate {
         /// Pack directories.
@@ -55,6 +59,35 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct RunArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    backend: BackendArgs,
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// libtest arguments: filters, --exact, --skip, --list, --format, --test-threads, …
+    #[arg(last = true, value_name = "LIBTEST_ARGS")]
+    libtest: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct RecordArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    backend: BackendArgs,
+    /// The directory to write the recording to.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Replace account IDs, IP addresses and host names, consistently.
+    #[arg(long)]
+    redact: bool,
+}
+
+/// The packs and the variables of a run.
+#[derive(Debug, Args)]
+struct InputArgs {
     /// Pack directories.
     #[arg(required = true, value_name = "PACK_DIR")]
     packs: Vec<PathBuf>,
@@ -64,6 +97,11 @@ struct RunArgs {
     /// A YAML file of variables (`name: value`).
     #[arg(long, value_name = "FILE")]
     vars_file: Option<PathBuf>,
+}
+
+/// Where calls are answered.
+#[derive(Debug, Args)]
+struct BackendArgs {
     /// Answer calls from a recording directory instead of AWS.
     #[arg(long, value_name = "DIR")]
     recording: Option<PathBuf>,
@@ -76,15 +114,9 @@ struct RunArgs {
     /// Send AWS requests to this endpoint (e.g. an emulator).
     #[arg(long, value_name = "URL")]
     endpoint_url: Option<String>,
-    /// Also write a JUnit XML report to FILE.
-    #[arg(long, value_name = "FILE")]
-    junit: Option<PathBuf>,
     /// The most AWS requests in flight at once.
     #[arg(long, default_value_t = 32, value_name = "N")]
     max_concurrency: usize,
-    /// libtest arguments: filters, --exact, --skip, --list, --format, --test-threads, …
-    #[arg(last = true, value_name = "LIBTEST_ARGS")]
-    libtest: Vec<String>,
 }
 
 fn parse_var(text: &str) -> Result<(String, String), String> {
@@ -101,6 +133,7 @@ pub fn main() -> ExitCode {
         Command::Validate { packs } => validate(&packs),
         Command::Policy { packs } => policy(&packs),
         Command::Run(args) => run(args),
+        Command::Record(args) => record(args),
     };
     ExitCode::from(code)
 }
@@ -172,18 +205,72 @@ pub fn least_privilege_policy(plan: &Plan) -> serde_json::Value {
     })
 }
 
-fn run(args: RunArgs) -> u8 {
-    let Some(packs) = load(&args.packs) else {
-        return exit::INVALID_INPUT;
-    };
-    let plan = Plan::build(&packs).expect("validated by load");
-    let vars = match crate::vars::resolve(&packs, &args.vars, args.vars_file.as_deref()) {
-        Ok(vars) => vars,
-        Err(problems) => {
+/// Loaded packs, their plan inputs and variables: everything a run needs before any call.
+struct Prepared {
+    packs: Vec<Pack>,
+    vars: Vec<serde_json::Value>,
+}
+
+fn prepare(input: &InputArgs) -> Result<Prepared, u8> {
+    let packs = load(&input.packs).ok_or(exit::INVALID_INPUT)?;
+    let vars = crate::vars::resolve(&packs, &input.vars, input.vars_file.as_deref()).map_err(
+        |problems| {
             show(&problems);
-            return exit::INVALID_INPUT;
+            exit::INVALID_INPUT
+        },
+    )?;
+    Ok(Prepared { packs, vars })
+}
+
+/// The backend chosen on the command line.
+enum AnyBackend {
+    Recording(RecordingBackend),
+}
+
+impl Backend for AnyBackend {
+    async fn call(
+        &self,
+        api: &str,
+        params: &serde_json::Value,
+    ) -> Result<serde_json::Value, CallError> {
+        match self {
+            AnyBackend::Recording(backend) => backend.call(api, params).await,
         }
+    }
+}
+
+fn connect(args: &BackendArgs) -> Result<AnyBackend, u8> {
+    let Some(recording) = &args.recording else {
+        show(&[
+            Diagnostic::unlocated("no backend: pass --recording DIR").with_help(
+                "a run answers calls from a recording made with `ekscheck record` or by hand",
+            ),
+        ]);
+        return Err(exit::INVALID_INPUT);
     };
+    RecordingBackend::load(recording)
+        .map(AnyBackend::Recording)
+        .map_err(|problems| {
+            show(&problems);
+            exit::INVALID_INPUT
+        })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, u8> {
+    tokio::runtime::Runtime::new().map_err(|error| {
+        show(&[Diagnostic::unlocated(format!(
+            "cannot start the async runtime: {error}"
+        ))]);
+        exit::INVALID_INPUT
+    })
+}
+
+fn run(args: RunArgs) -> u8 {
+    let prepared = match prepare(&args.input) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
+    };
+    let plan = Plan::build(&prepared.packs).expect("validated by load");
     let libtest = libtest_arguments(&args.libtest);
     if let Some(logfile) = &libtest.logfile
         && let Err(error) = std::fs::File::create(logfile)
@@ -210,44 +297,58 @@ fn run(args: RunArgs) -> u8 {
         report::console::list(&libtest, &names);
         return exit::PASSED;
     }
-    let Some(recording) = &args.recording else {
-        show(&[
-            Diagnostic::unlocated("no backend: pass --recording DIR").with_help(
-                "a run answers calls from a recording made with `ekscheck record` or by hand",
-            ),
-        ]);
-        return exit::INVALID_INPUT;
-    };
-    let backend = match RecordingBackend::load(recording) {
-        Ok(backend) => backend,
-        Err(problems) => {
-            show(&problems);
-            return exit::INVALID_INPUT;
-        }
+    let (backend, runtime) = match connect(&args.backend).and_then(|b| Ok((b, runtime()?))) {
+        Ok(pair) => pair,
+        Err(code) => return code,
     };
     let evaluated = plan.with_needed_checks(&selected);
     let needed = plan.calls_needed(&evaluated);
     let limits = Limits {
-        max_concurrency: args.max_concurrency,
+        max_concurrency: args.backend.max_concurrency,
     };
-    let execution = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime.block_on(execute(&plan, &vars, &needed, &backend, limits)),
-        Err(error) => {
-            show(&[Diagnostic::unlocated(format!(
-                "cannot start the async runtime: {error}"
-            ))]);
-            return exit::INVALID_INPUT;
-        }
-    };
+    let execution = runtime.block_on(execute(&plan, &prepared.vars, &needed, &backend, limits));
     finish(
         &plan,
         &execution,
-        &vars,
+        &prepared.vars,
         &selected,
         &evaluated,
         &libtest,
         args.junit.as_deref(),
     )
+}
+
+fn record(args: RecordArgs) -> u8 {
+    let prepared = match prepare(&args.input) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
+    };
+    let plan = Plan::build(&prepared.packs).expect("validated by load");
+    let (backend, runtime) = match connect(&args.backend).and_then(|b| Ok((b, runtime()?))) {
+        Ok(pair) => pair,
+        Err(code) => return code,
+    };
+    let all: Vec<CheckId> = (0..plan.checks.len()).collect();
+    let needed = plan.calls_needed(&all);
+    let recorder = Recorder::new(&backend);
+    let limits = Limits {
+        max_concurrency: args.backend.max_concurrency,
+    };
+    runtime.block_on(execute(&plan, &prepared.vars, &needed, &recorder, limits));
+    let mut redactor = args.redact.then(Redactor::new);
+    match recorder.write(&args.out, redactor.as_mut()) {
+        Ok(count) => {
+            println!("recorded {count} call(s) in {}", args.out.display());
+            exit::PASSED
+        }
+        Err(error) => {
+            show(&[Diagnostic::file(
+                &args.out,
+                format_args!("cannot write the recording: {error}"),
+            )]);
+            exit::INVALID_INPUT
+        }
+    }
 }
 
 /// Evaluates, writes the JUnit report, prints the console report, and returns the exit code.

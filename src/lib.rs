@@ -9,6 +9,7 @@ pub mod operations;
 pub mod path;
 pub mod plan;
 pub mod predicate;
+pub mod redact;
 pub mod report;
 pub mod suggest;
 pub mod template;

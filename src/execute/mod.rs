@@ -6,6 +6,7 @@
 //! instances and checks that depend on it.
 
 pub mod backend;
+pub mod record;
 pub mod recording;
 mod rows;
 
