@@ -190,7 +190,8 @@ pub fn least_privilege_policy(plan: &Plan) -> serde_json::Value {
         .iter()
         .enumerate()
         .filter(|(_, needed)| **needed)
-        .map(|(id, _)| plan.calls[id].def.operation.api)
+        .filter_map(|(id, _)| plan.calls[id].def.operation())
+        .map(|operation| operation.api)
         .collect();
     actions.sort_unstable();
     actions.dedup();

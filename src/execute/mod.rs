@@ -21,6 +21,7 @@ use tokio::sync::{OnceCell, Semaphore};
 pub use backend::{Backend, CallError};
 pub use rows::Row;
 
+use crate::format::CallSource;
 use crate::path::Selection;
 use crate::plan::{CallId, Plan, Ref};
 use crate::template::{RenderFailure, Scope, helpers::display_value};
@@ -345,20 +346,27 @@ impl<'p, B: Backend> Engine<'p, B> {
         Arc::new(CallResults::new(failed_rows.chain(instances).collect()))
     }
 
-    /// Renders the call's params for one row and asks the backend (once per distinct call).
+    /// Renders the call's params for one row and asks the backend (once per distinct call);
+    /// a computed call just renders its value.
     async fn answer(&self, id: CallId, scope: &RowScope<'_>) -> (Answer, Duration) {
         let call = self.plan.calls[id].def;
-        let params = match call.params.render(scope) {
-            Ok(params) => params,
-            Err(failure) => {
-                let failure = Failure::Render {
-                    call: call.name.clone(),
-                    failure,
-                };
-                return (Err(Arc::new(failure)), Duration::ZERO);
-            }
+        let render_failure = |failure| {
+            Arc::new(Failure::Render {
+                call: call.name.clone(),
+                failure,
+            })
         };
-        let api = call.operation.api;
+        let (operation, params) = match &call.source {
+            CallSource::Computed(value) => {
+                let answer = value.render(scope).map(Arc::new).map_err(render_failure);
+                return (answer, Duration::ZERO);
+            }
+            CallSource::Api { operation, params } => match params.render(scope) {
+                Ok(params) => (operation, params),
+                Err(failure) => return (Err(render_failure(failure)), Duration::ZERO),
+            },
+        };
+        let api = operation.api;
         let shared = {
             let mut requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(requests.entry(call_key(api, &params)).or_default())

@@ -8,14 +8,14 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::model::{
-    Assertion, Call, Check, ForEach, Need, Pack, Severity, Suite, VarDecl, VarKind,
+    Assertion, Call, CallSource, Check, ForEach, Need, Pack, Severity, Suite, VarDecl, VarKind,
 };
 use super::raw;
 use super::yaml::{self, Node, Spanned, descend, location_of};
 use crate::diagnostic::{Diagnostic, Location, SourceFile};
 use crate::operations::{self, OPERATIONS};
 use crate::path::{JsonPath, PathError};
-use crate::predicate::{Bound, Comparison, Nested, Pattern, Predicate};
+use crate::predicate::{Bound, Cidr, Comparison, Nested, Pattern, Predicate, Traffic};
 use crate::suggest;
 use crate::template::{Template, TemplateError, TemplatedValue};
 
@@ -363,24 +363,7 @@ impl Loader<'_> {
 
     fn call(&mut self, name: &Spanned<String>, call: &raw::Call) -> Option<Call> {
         self.identifier(name, "call name");
-        let operation = operations::lookup(&call.api.value);
-        if operation.is_none() {
-            let at = self.at(&call.api);
-            let names = OPERATIONS.iter().map(|op| op.api);
-            let help = suggest::did_you_mean(&call.api.value, names);
-            self.diagnostics.push(
-                Diagnostic::error(
-                    at,
-                    format!("`{}` is not an operation ekscheck can call", call.api.value),
-                )
-                .with_label("not a registered read-only operation")
-                .with_help(help),
-            );
-        }
-        let params = match &call.params {
-            None => Some(TemplatedValue::Literal(Value::Object(Default::default()))),
-            Some(node) => self.params(node, operation),
-        };
+        let source = self.call_source(name, call);
         let for_each = call.for_each.as_ref().and_then(|for_each| {
             let for_each = &for_each.value;
             self.identifier(&for_each.binding, "`as` name");
@@ -418,8 +401,7 @@ impl Loader<'_> {
         }
         Some(Call {
             name: name.value.clone(),
-            operation: operation?,
-            params: params?,
+            source: source?,
             for_each: if call.for_each.is_some() {
                 Some(for_each?)
             } else {
@@ -427,6 +409,60 @@ impl Loader<'_> {
             },
             accept_errors: call.accept_errors.iter().map(|c| c.value.clone()).collect(),
             location: self.at(name),
+        })
+    }
+
+    /// `api` and `params`, or `value`.
+    fn call_source(&mut self, name: &Spanned<String>, call: &raw::Call) -> Option<CallSource> {
+        let api = match (&call.api, &call.value) {
+            (Some(api), None) => api,
+            (None, Some(value)) => {
+                if call.params.is_some() || !call.accept_errors.is_empty() {
+                    let at = self.at(name);
+                    self.error(
+                        at,
+                        format!("call `{}` is computed (`value:`): it takes no `params` or `accept_errors`", name.value),
+                        "remove them, or make it an AWS call with `api:`",
+                    );
+                }
+                return self.templated_value(value).map(CallSource::Computed);
+            }
+            (api, _) => {
+                let at = self.at(name);
+                let message = if api.is_some() {
+                    format!("call `{}` has both `api` and `value`", name.value)
+                } else {
+                    format!("call `{}` has neither `api` nor `value`", name.value)
+                };
+                self.error(
+                    at,
+                    message,
+                    "a call is either `api: service:Operation` with `params`, or `value: TEMPLATE`",
+                );
+                return None;
+            }
+        };
+        let operation = operations::lookup(&api.value);
+        if operation.is_none() {
+            let at = self.at(api);
+            let names = OPERATIONS.iter().map(|op| op.api);
+            let help = suggest::did_you_mean(&api.value, names);
+            self.diagnostics.push(
+                Diagnostic::error(
+                    at,
+                    format!("`{}` is not an operation ekscheck can call", api.value),
+                )
+                .with_label("not a registered read-only operation")
+                .with_help(help),
+            );
+        }
+        let params = match &call.params {
+            None => Some(TemplatedValue::Literal(Value::Object(Default::default()))),
+            Some(node) => self.params(node, operation),
+        };
+        Some(CallSource::Api {
+            operation: operation?,
+            params: params?,
         })
     }
 
@@ -621,6 +657,8 @@ impl Loader<'_> {
             ("lt", raw.lt.is_some()),
             ("lte", raw.lte.is_some()),
             ("empty", raw.empty.is_some()),
+            ("in_cidr", raw.in_cidr.is_some()),
+            ("allows_traffic", raw.allows_traffic.is_some()),
             ("all", raw.all.is_some()),
             ("any", raw.any.is_some()),
             ("none", raw.none.is_some()),
@@ -635,7 +673,7 @@ impl Loader<'_> {
                 (
                     "this assertion has no predicate".to_owned(),
                     "add one of: exists, equals, one_of, contains, contains_all, matches, count, \
-                     gt, gte, lt, lte, empty, all, any, none, not"
+                     gt, gte, lt, lte, empty, in_cidr, allows_traffic, all, any, none, not"
                         .to_owned(),
                 )
             } else {
@@ -685,6 +723,36 @@ impl Loader<'_> {
                     None
                 }
             };
+        }
+        if let Some(node) = &raw.in_cidr {
+            if let Node::String(text) = &node.value
+                && !text.contains("{{")
+                && Cidr::parse(text).is_none()
+            {
+                let at = self.at(node);
+                self.error(
+                    at,
+                    format!("`{text}` is not an IPv4 network"),
+                    "write e.g. `in_cidr: 10.0.0.0/16`",
+                );
+                return None;
+            }
+            return self.templated_value(node).map(Predicate::InCidr);
+        }
+        if let Some(node) = &raw.allows_traffic {
+            let value = self.templated_value(node)?;
+            if let Some(literal) = value.as_literal()
+                && let Err(message) = Traffic::parse(literal)
+            {
+                let at = self.at(node);
+                self.error(
+                    at,
+                    format!("invalid `allows_traffic`: {message}"),
+                    "write e.g. `allows_traffic: {direction: egress, protocol: tcp, port: 443, cidr: 0.0.0.0/0}`",
+                );
+                return None;
+            }
+            return Some(Predicate::AllowsTraffic(value));
         }
         if let Some(node) = &raw.count {
             return self.count(node).map(Predicate::Count);

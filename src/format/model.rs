@@ -71,21 +71,34 @@ pub struct Suite {
     pub unloaded_checks: Vec<String>,
 }
 
-/// A named, templated call of one registered operation.
+/// A named call: of one registered read-only operation, or a value computed from other calls.
 #[derive(Debug)]
 pub struct Call {
     /// The name templates and `on:` use.
     pub name: String,
-    /// The operation.
-    pub operation: &'static Operation,
-    /// The parameters, with templates.
-    pub params: TemplatedValue,
+    /// What answers the call.
+    pub source: CallSource,
     /// One instance per selected item, if set.
     pub for_each: Option<ForEach>,
     /// AWS error codes answered as `{"Error": {"Code", "Message"}}` instead of failing.
     pub accept_errors: Vec<String>,
     /// Where the call is defined (its name).
     pub location: Location,
+}
+
+/// What answers a call.
+#[derive(Debug)]
+pub enum CallSource {
+    /// `api:` and `params:`: an AWS operation.
+    Api {
+        /// The operation.
+        operation: &'static Operation,
+        /// The parameters, with templates.
+        params: TemplatedValue,
+    },
+    /// `value:`: a template computed from other calls, with no AWS request (an ekscheck
+    /// extension, e.g. a subnet's effective route table).
+    Computed(TemplatedValue),
 }
 
 /// `for_each`: one call instance per item that `path` selects in the `source` call's response.
@@ -155,14 +168,22 @@ pub struct Assertion {
 }
 
 impl Call {
-    /// Every template the call renders (params and label), for name checks.
+    /// The AWS operation, unless the call is computed.
+    pub fn operation(&self) -> Option<&'static Operation> {
+        match &self.source {
+            CallSource::Api { operation, .. } => Some(operation),
+            CallSource::Computed(_) => None,
+        }
+    }
+
+    /// Every template the call renders (params or value, and the `for_each` path), for name
+    /// checks.
     pub fn templates(&self) -> Vec<&Template> {
-        let mut templates: Vec<&Template> = self
-            .params
-            .templates()
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect();
+        let value = match &self.source {
+            CallSource::Api { params, .. } => params,
+            CallSource::Computed(value) => value,
+        };
+        let mut templates: Vec<&Template> = value.templates().into_iter().map(|(_, t)| t).collect();
         if let Some(for_each) = &self.for_each {
             templates.extend(for_each.path.template());
         }

@@ -97,7 +97,10 @@ pub struct Suite {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Call {
-    pub api: Spanned<String>,
+    #[serde(default)]
+    pub api: Option<Spanned<String>>,
+    #[serde(default)]
+    pub value: Option<Spanned<Node>>,
     #[serde(default)]
     pub params: Option<Spanned<Node>>,
     #[serde(default)]
@@ -188,6 +191,10 @@ pub struct Assertion {
     pub lte: Option<Spanned<Node>>,
     #[serde(default)]
     pub empty: Option<Spanned<bool>>,
+    #[serde(default)]
+    pub in_cidr: Option<Spanned<Node>>,
+    #[serde(default)]
+    pub allows_traffic: Option<Spanned<Node>>,
     #[serde(default)]
     pub all: Option<Box<Spanned<Assertion>>>,
     #[serde(default)]

@@ -6,6 +6,7 @@
 
 mod containment;
 mod equality;
+mod network;
 mod numeric;
 mod pattern;
 mod presence;
@@ -16,6 +17,7 @@ use serde_json::Value;
 use crate::path::{JsonPath, Selection};
 use crate::template::{RenderFailure, Scope, TemplatedValue};
 
+pub use network::{Cidr, Traffic};
 pub use numeric::{Bound, Comparison};
 pub use pattern::Pattern;
 
@@ -40,6 +42,10 @@ pub enum Predicate {
     Compare(Bound),
     /// `empty: true/false`.
     Empty(bool),
+    /// `in_cidr: NETWORK`.
+    InCidr(TemplatedValue),
+    /// `allows_traffic: {direction, protocol, port, cidr, group}`.
+    AllowsTraffic(TemplatedValue),
     /// `all: PREDICATE`.
     All(Box<Nested>),
     /// `any: PREDICATE`.
@@ -179,6 +185,8 @@ impl Predicate {
             Predicate::Count(_) => "count",
             Predicate::Compare(bound) => bound.comparison.keyword(),
             Predicate::Empty(_) => "empty",
+            Predicate::InCidr(_) => "in_cidr",
+            Predicate::AllowsTraffic(_) => "allows_traffic",
             Predicate::All(_) => "all",
             Predicate::Any(_) => "any",
             Predicate::None(_) => "none",
@@ -200,6 +208,10 @@ impl Predicate {
                 containment::contains_all(subject, &values.render(scope)?)
             }
             Predicate::Matches(pattern) => pattern.test(subject, scope),
+            Predicate::InCidr(network) => network::in_cidr(subject, &network.render(scope)?),
+            Predicate::AllowsTraffic(traffic) => {
+                network::allows_traffic(subject, &traffic.render(scope)?)
+            }
             Predicate::Count(bounds) => numeric::count(subject, bounds, scope),
             Predicate::Compare(bound) => numeric::compare(subject, bound, scope),
             Predicate::All(nested) => quantifier::all(subject, nested, scope),
@@ -223,7 +235,9 @@ impl Predicate {
             Predicate::Equals(v)
             | Predicate::OneOf(v)
             | Predicate::Contains(v)
-            | Predicate::ContainsAll(v) => format!("{} {}", self.keyword(), shown(v)),
+            | Predicate::ContainsAll(v)
+            | Predicate::InCidr(v)
+            | Predicate::AllowsTraffic(v) => format!("{} {}", self.keyword(), shown(v)),
             Predicate::Matches(pattern) => format!("matches /{}/", pattern.source()),
             Predicate::Count(bounds) => format!("count {}", numeric::describe(bounds, scope)),
             Predicate::Compare(bound) => numeric::describe(std::slice::from_ref(bound), scope),
@@ -240,7 +254,9 @@ impl Predicate {
             Predicate::Equals(v)
             | Predicate::OneOf(v)
             | Predicate::Contains(v)
-            | Predicate::ContainsAll(v) => vec![v],
+            | Predicate::ContainsAll(v)
+            | Predicate::InCidr(v)
+            | Predicate::AllowsTraffic(v) => vec![v],
             Predicate::Matches(pattern) => pattern.operands(),
             Predicate::Count(bounds) => bounds.iter().map(|b| &b.value).collect(),
             Predicate::Compare(bound) => vec![&bound.value],

@@ -62,7 +62,7 @@ pub fn report(plan: &Plan, outcomes: &[Outcome], elapsed: Duration) -> Report {
             .refs
             .values()
             .filter_map(|r| match r {
-                crate::plan::Ref::Call(id) => Some(plan.calls[*id].def.operation.api),
+                crate::plan::Ref::Call(id) => plan.calls[*id].def.operation().map(|op| op.api),
                 _ => None,
             })
             .collect();

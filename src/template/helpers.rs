@@ -11,6 +11,24 @@ handlebars_helper!(json: |value: Json| serde_json::to_string(value).unwrap_or_de
 handlebars_helper!(default: |value: Json, fallback: Json| {
     if value.is_null() { fallback.clone() } else { value.clone() }
 });
+handlebars_helper!(route_table_for_subnet: |tables: Json, subnet: str| {
+    effective_route_table(tables, subnet).cloned().unwrap_or(Value::Null)
+});
+
+/// The route table that governs `subnet`: the one explicitly associated with it, else the
+/// main table of its VPC (among `tables`, the `RouteTables` of `ec2:DescribeRouteTables`).
+pub fn effective_route_table<'a>(tables: &'a Value, subnet: &str) -> Option<&'a Value> {
+    let tables = tables.as_array()?;
+    let associations = |table: &'a Value| table["Associations"].as_array().into_iter().flatten();
+    tables
+        .iter()
+        .find(|table| associations(table).any(|a| a["SubnetId"].as_str() == Some(subnet)))
+        .or_else(|| {
+            tables
+                .iter()
+                .find(|table| associations(table).any(|a| a["Main"] == true))
+        })
+}
 
 /// The last path segment of an ARN (`…:role/dev/my-role` → `my-role`), or the resource after the
 /// last `:` when the ARN has no path.
@@ -35,6 +53,7 @@ pub const HELPER_NAMES: &[&str] = &[
     "arn_region",
     "json",
     "default",
+    "route_table_for_subnet",
 ];
 
 /// Handlebars' own helpers that are safe and useful in checks.
@@ -51,6 +70,7 @@ pub fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("arn_region", Box::new(arn_region));
     registry.register_helper("json", Box::new(json));
     registry.register_helper("default", Box::new(default));
+    registry.register_helper("route_table_for_subnet", Box::new(route_table_for_subnet));
     // `log` and `raw` are built-ins that a check has no use for; `log` writes to the process log.
     registry.unregister_helper("log");
     registry.unregister_helper("raw");
@@ -88,6 +108,17 @@ mod tests {
             "eks-abc"
         );
         assert_eq!(arn_name_of("plain-name"), "plain-name");
+    }
+
+    #[test]
+    fn effective_route_table_prefers_explicit_association() {
+        let tables = serde_json::json!([
+            {"RouteTableId": "rtb-main", "Associations": [{"Main": true}]},
+            {"RouteTableId": "rtb-a", "Associations": [{"Main": false, "SubnetId": "subnet-a"}]}
+        ]);
+        let id = |subnet| effective_route_table(&tables, subnet).map(|t| t["RouteTableId"].clone());
+        assert_eq!(id("subnet-a"), Some("rtb-a".into()));
+        assert_eq!(id("subnet-b"), Some("rtb-main".into()));
     }
 
     #[test]
