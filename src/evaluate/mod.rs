@@ -327,6 +327,17 @@ fn failure_message(
     actual: &str,
     note: Option<String>,
 ) -> String {
+    if let crate::predicate::Predicate::AnyOf(_) = assertion.predicate {
+        let mut message = format!(
+            "assertion failed at {}\n  expected: {}",
+            assertion.location,
+            assertion.predicate.describe(scope)
+        );
+        if let Some(note) = note {
+            message.push_str(&format!("\n  note:     {note}"));
+        }
+        return message;
+    }
     let mut message = format!(
         "assertion failed at {}\n  on:       {}\n  path:     {}\n  expected: {}\n  actual:   {actual}",
         assertion.location,

@@ -15,7 +15,7 @@ use super::yaml::{self, Node, Spanned, descend, location_of};
 use crate::diagnostic::{Diagnostic, Location, SourceFile};
 use crate::operations::{self, OPERATIONS};
 use crate::path::{JsonPath, PathError};
-use crate::predicate::{Bound, Cidr, Comparison, Nested, Pattern, Predicate, Traffic};
+use crate::predicate::{Alternative, Bound, Cidr, Comparison, Nested, Pattern, Predicate, Traffic};
 use crate::suggest;
 use crate::template::{Template, TemplateError, TemplatedValue};
 
@@ -85,19 +85,12 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
             diagnostics.push(diagnostic);
             // Still check the suites, so that one run shows every problem.
             for (file, raw_suite) in raw_suites {
-                Loader {
-                    file,
-                    diagnostics: &mut *diagnostics,
-                }
-                .suite(raw_suite);
+                Loader::new(file, &mut *diagnostics).suite(raw_suite);
             }
             return None;
         }
     };
-    let mut loader = Loader {
-        file: Arc::clone(&manifest_file),
-        diagnostics,
-    };
+    let mut loader = Loader::new(Arc::clone(&manifest_file), diagnostics);
     let name = loader.slug(&manifest.pack, "pack name");
     if semver::Version::parse(&manifest.version.value).is_err() {
         let at = loader.at(&manifest.version);
@@ -116,10 +109,7 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
     let (calls, unloaded_calls) = loader.calls(&manifest.calls);
     let mut suites: Vec<Suite> = Vec::new();
     for (file, raw_suite) in raw_suites {
-        let mut loader = Loader {
-            file,
-            diagnostics: &mut *loader.diagnostics,
-        };
+        let mut loader = Loader::new(file, &mut *loader.diagnostics);
         let suite = loader.suite(raw_suite);
         if let Some(other) = suites.iter().find(|other| other.name == suite.name) {
             let message = format!(
@@ -177,9 +167,19 @@ type MakeQuantifier = fn(Box<Nested>) -> Predicate;
 struct Loader<'d> {
     file: Arc<SourceFile>,
     diagnostics: &'d mut Vec<Diagnostic>,
+    /// The `on:` of the check being loaded, inherited by its assertions.
+    default_on: Option<Spanned<String>>,
 }
 
-impl Loader<'_> {
+impl<'d> Loader<'d> {
+    fn new(file: Arc<SourceFile>, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
+        Self {
+            file,
+            diagnostics,
+            default_on: None,
+        }
+    }
+
     fn at<T>(&self, spanned: &Spanned<T>) -> Location {
         location_of(&self.file, spanned)
     }
@@ -553,6 +553,7 @@ impl Loader<'_> {
                 "add `expect:` with at least one assertion, e.g. `- path: $.x\n  exists: true`",
             );
         }
+        self.default_on = raw.on.clone();
         let default_on = raw.on.as_ref();
         let expect: Vec<Option<Assertion>> = raw
             .expect
@@ -597,7 +598,19 @@ impl Loader<'_> {
         assertion: &Spanned<raw::Assertion>,
         default_on: Option<&Spanned<String>>,
     ) -> Option<Assertion> {
-        let on = assertion.value.on.as_ref().or(default_on);
+        // `any_of` names its calls in its alternatives: the first one stands for the assertion.
+        let first_alternative = assertion
+            .value
+            .any_of
+            .as_ref()
+            .and_then(|alternatives| alternatives.value.first())
+            .and_then(|first| first.value.on.as_ref());
+        let on = assertion
+            .value
+            .on
+            .as_ref()
+            .or(default_on)
+            .or(first_alternative);
         let Some(on) = on else {
             let at = self.at(assertion);
             self.error(
@@ -663,6 +676,7 @@ impl Loader<'_> {
             ("any", raw.any.is_some()),
             ("none", raw.none.is_some()),
             ("not", raw.not.is_some()),
+            ("any_of", raw.any_of.is_some()),
         ]
         .into_iter()
         .filter_map(|(key, set)| set.then_some(key))
@@ -673,7 +687,7 @@ impl Loader<'_> {
                 (
                     "this assertion has no predicate".to_owned(),
                     "add one of: exists, equals, one_of, contains, contains_all, matches, count, \
-                     gt, gte, lt, lte, empty, in_cidr, allows_traffic, all, any, none, not"
+                     gt, gte, lt, lte, empty, in_cidr, allows_traffic, all, any, none, not, any_of"
                         .to_owned(),
                 )
             } else {
@@ -723,6 +737,10 @@ impl Loader<'_> {
                     None
                 }
             };
+        }
+        if let Some(alternatives) = &raw.any_of {
+            let default_on = raw.on.clone().or_else(|| self.default_on.clone());
+            return self.alternatives(alternatives, default_on.as_ref());
         }
         if let Some(node) = &raw.in_cidr {
             if let Node::String(text) = &node.value
@@ -778,6 +796,39 @@ impl Loader<'_> {
             .into_iter()
             .find_map(|(nested, make)| nested.as_ref().map(|n| (n, make)))
             .and_then(|(nested, make)| self.nested(nested).map(make))
+    }
+
+    fn alternatives(
+        &mut self,
+        alternatives: &Spanned<Vec<Spanned<raw::Assertion>>>,
+        default_on: Option<&Spanned<String>>,
+    ) -> Option<Predicate> {
+        if alternatives.value.len() < 2 {
+            let at = self.at(alternatives);
+            self.error(
+                at,
+                "`any_of` needs at least two assertions",
+                "list the alternatives, each with its `on`, `path` and predicate",
+            );
+            return None;
+        }
+        let default_on = default_on.cloned();
+        let converted: Vec<Option<Alternative>> = alternatives
+            .value
+            .iter()
+            .map(|alternative| {
+                let assertion = self.assertion(alternative, default_on.as_ref())?;
+                Some(Alternative {
+                    on: assertion.on,
+                    path: assertion.path,
+                    predicate: assertion.predicate,
+                })
+            })
+            .collect();
+        converted
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .map(Predicate::AnyOf)
     }
 
     fn list_operand(&mut self, node: &Spanned<Node>, keyword: &str) -> Option<TemplatedValue> {

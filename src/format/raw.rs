@@ -203,4 +203,6 @@ pub struct Assertion {
     pub none: Option<Box<Spanned<Assertion>>>,
     #[serde(default)]
     pub not: Option<Box<Spanned<Assertion>>>,
+    #[serde(default)]
+    pub any_of: Option<Spanned<Vec<Spanned<Assertion>>>>,
 }

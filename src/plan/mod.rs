@@ -516,17 +516,17 @@ impl<'p> Builder<'p> {
     ) -> PlannedCheck<'p> {
         let mut refs = BTreeMap::new();
         for assertion in check.assertions() {
-            match scope.calls.get(&assertion.on) {
-                Some(&id) => {
-                    refs.insert(assertion.on.clone(), Ref::Call(id));
+            let alternatives = assertion.predicate.calls_read();
+            let read = std::iter::once((assertion.on.as_str(), &assertion.on_location))
+                .chain(alternatives.into_iter().map(|on| (on, &assertion.location)));
+            for (on, at) in read {
+                match scope.calls.get(on) {
+                    Some(&id) => {
+                        refs.insert(on.to_owned(), Ref::Call(id));
+                    }
+                    None if scope.unloaded.iter().any(|u| u == on) => {}
+                    None => self.undefined(at, "call", on, scope.calls.keys()),
                 }
-                None if scope.unloaded.contains(&assertion.on) => {}
-                None => self.undefined(
-                    &assertion.on_location,
-                    "call",
-                    &assertion.on,
-                    scope.calls.keys(),
-                ),
             }
         }
         for template in check.templates() {

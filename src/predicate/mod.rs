@@ -54,6 +54,19 @@ pub enum Predicate {
     None(Box<Nested>),
     /// `not: PREDICATE`.
     Not(Box<Nested>),
+    /// `any_of: [ASSERTION…]`: at least one of several assertions, each on its own call.
+    AnyOf(Vec<Alternative>),
+}
+
+/// One assertion of `any_of`: a call, a path in its response, and a predicate.
+#[derive(Clone, Debug)]
+pub struct Alternative {
+    /// The call whose response is tested.
+    pub on: String,
+    /// What is tested.
+    pub path: JsonPath,
+    /// What must hold.
+    pub predicate: Predicate,
 }
 
 /// A predicate applied below the value under test: to each element (`all`, `any`, `none`) or to
@@ -191,6 +204,7 @@ impl Predicate {
             Predicate::Any(_) => "any",
             Predicate::None(_) => "none",
             Predicate::Not(_) => "not",
+            Predicate::AnyOf(_) => "any_of",
         }
     }
 
@@ -218,6 +232,7 @@ impl Predicate {
             Predicate::Any(nested) => quantifier::any(subject, nested, scope),
             Predicate::None(nested) => quantifier::none(subject, nested, scope),
             Predicate::Not(nested) => quantifier::not(subject, nested, scope),
+            Predicate::AnyOf(alternatives) => any_of(alternatives, scope),
         }
     }
 
@@ -244,6 +259,27 @@ impl Predicate {
             Predicate::All(n) | Predicate::Any(n) | Predicate::None(n) | Predicate::Not(n) => {
                 format!("{} {{{}}}", self.keyword(), n.describe(scope))
             }
+            Predicate::AnyOf(alternatives) => {
+                let shown: Vec<String> = alternatives
+                    .iter()
+                    .map(|a| format!("{} {} {}", a.on, a.path, a.predicate.describe(scope)))
+                    .collect();
+                format!("any of: {}", shown.join(" | "))
+            }
+        }
+    }
+
+    /// Calls read by `any_of` alternatives (at any depth), for dependency resolution.
+    pub fn calls_read(&self) -> Vec<&str> {
+        match self {
+            Predicate::AnyOf(alternatives) => alternatives
+                .iter()
+                .flat_map(|a| std::iter::once(a.on.as_str()).chain(a.predicate.calls_read()))
+                .collect(),
+            Predicate::All(n) | Predicate::Any(n) | Predicate::None(n) | Predicate::Not(n) => {
+                n.predicate.calls_read()
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -263,12 +299,20 @@ impl Predicate {
             Predicate::All(n) | Predicate::Any(n) | Predicate::None(n) | Predicate::Not(n) => {
                 n.predicate.operands()
             }
+            Predicate::AnyOf(alternatives) => alternatives
+                .iter()
+                .flat_map(|a| a.predicate.operands())
+                .collect(),
         }
     }
 
     /// Paths inside nested predicates, for load-time name checks.
     pub fn nested_paths(&self) -> Vec<&JsonPath> {
         match self {
+            Predicate::AnyOf(alternatives) => alternatives
+                .iter()
+                .flat_map(|a| std::iter::once(&a.path).chain(a.predicate.nested_paths()))
+                .collect(),
             Predicate::All(n) | Predicate::Any(n) | Predicate::None(n) | Predicate::Not(n) => {
                 let mut paths = vec![&n.path];
                 paths.extend(n.predicate.nested_paths());
@@ -276,6 +320,36 @@ impl Predicate {
             }
             _ => Vec::new(),
         }
+    }
+}
+
+/// `any_of` holds when at least one alternative holds; a type mismatch in one alternative is
+/// reported only if no other alternative holds.
+fn any_of(alternatives: &[Alternative], scope: &dyn Scope) -> Tested {
+    let mut problem = None;
+    for alternative in alternatives {
+        let Some(document) = scope.get(&alternative.on) else {
+            return Err(Undecided::TypeMismatch(format!(
+                "call `{}` has no response for this row",
+                alternative.on
+            )));
+        };
+        let subject = Subject::from(alternative.path.select(document, scope)?);
+        match alternative.predicate.test(&subject, scope) {
+            Ok(verdict) if verdict.holds => return Ok(verdict),
+            Ok(_) => {}
+            Err(undecided) => problem = Some(undecided),
+        }
+    }
+    match problem {
+        Some(problem) => Err(problem),
+        None => Ok(Verdict {
+            holds: false,
+            note: Some(format!(
+                "none of the {} alternatives holds",
+                alternatives.len()
+            )),
+        }),
     }
 }
 
