@@ -1,14 +1,16 @@
-//! The command line: `ekscheck run`, `ekscheck validate`.
+//! The command line: `ekscheck run`, `record`, `validate` and `policy`.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use libtest_mimic::Arguments;
 
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{Outcome, Status, evaluate};
+use crate::execute::aws::{AwsBackend, AwsSettings};
 use crate::execute::record::Recorder;
 use crate::execute::recording::RecordingBackend;
 use crate::execute::{Backend, CallError, Execution, Limits, execute};
@@ -117,6 +119,12 @@ struct BackendArgs {
     /// The most AWS requests in flight at once.
     #[arg(long, default_value_t = 32, value_name = "N")]
     max_concurrency: usize,
+    /// Attempts per AWS request (throttling and server errors are retried, adaptively).
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    max_attempts: u32,
+    /// The longest one attempt of an AWS request may take, in seconds.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    call_timeout: u64,
 }
 
 fn parse_var(text: &str) -> Result<(String, String), String> {
@@ -226,6 +234,7 @@ fn prepare(input: &InputArgs) -> Result<Prepared, u8> {
 /// The backend chosen on the command line.
 enum AnyBackend {
     Recording(RecordingBackend),
+    Aws(AwsBackend),
 }
 
 impl Backend for AnyBackend {
@@ -236,34 +245,46 @@ impl Backend for AnyBackend {
     ) -> Result<serde_json::Value, CallError> {
         match self {
             AnyBackend::Recording(backend) => backend.call(api, params).await,
+            AnyBackend::Aws(backend) => backend.call(api, params).await,
         }
     }
 }
 
-fn connect(args: &BackendArgs) -> Result<AnyBackend, u8> {
-    let Some(recording) = &args.recording else {
-        show(&[
-            Diagnostic::unlocated("no backend: pass --recording DIR").with_help(
-                "a run answers calls from a recording made with `ekscheck record` or by hand",
-            ),
-        ]);
-        return Err(exit::INVALID_INPUT);
-    };
-    RecordingBackend::load(recording)
-        .map(AnyBackend::Recording)
-        .map_err(|problems| {
-            show(&problems);
-            exit::INVALID_INPUT
-        })
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, u8> {
-    tokio::runtime::Runtime::new().map_err(|error| {
+/// The async runtime and the backend of a run: a recording, or AWS.
+fn connect(args: &BackendArgs) -> Result<(AnyBackend, tokio::runtime::Runtime), u8> {
+    let runtime = tokio::runtime::Runtime::new().map_err(|error| {
         show(&[Diagnostic::unlocated(format!(
             "cannot start the async runtime: {error}"
         ))]);
         exit::INVALID_INPUT
-    })
+    })?;
+    let backend = match &args.recording {
+        Some(recording) => RecordingBackend::load(recording)
+            .map(AnyBackend::Recording)
+            .map_err(|problems| show(&problems)),
+        None => {
+            let settings = AwsSettings {
+                region: args.region.clone(),
+                profile: args.profile.clone(),
+                endpoint_url: args.endpoint_url.clone(),
+                max_attempts: args.max_attempts,
+                attempt_timeout: Duration::from_secs(args.call_timeout.max(1)),
+                ..AwsSettings::default()
+            };
+            runtime
+                .block_on(AwsBackend::connect(&settings))
+                .map(AnyBackend::Aws)
+                .map_err(|message| {
+                    show(&[Diagnostic::unlocated(message).with_help(
+                        "ekscheck finds credentials and region as the AWS CLI does; \
+                         or pass --recording DIR to run offline",
+                    )])
+                })
+        }
+    };
+    backend
+        .map(|backend| (backend, runtime))
+        .map_err(|_| exit::INVALID_INPUT)
 }
 
 fn run(args: RunArgs) -> u8 {
@@ -298,7 +319,7 @@ fn run(args: RunArgs) -> u8 {
         report::console::list(&libtest, &names);
         return exit::PASSED;
     }
-    let (backend, runtime) = match connect(&args.backend).and_then(|b| Ok((b, runtime()?))) {
+    let (backend, runtime) = match connect(&args.backend) {
         Ok(pair) => pair,
         Err(code) => return code,
     };
@@ -325,7 +346,7 @@ fn record(args: RecordArgs) -> u8 {
         Err(code) => return code,
     };
     let plan = Plan::build(&prepared.packs).expect("validated by load");
-    let (backend, runtime) = match connect(&args.backend).and_then(|b| Ok((b, runtime()?))) {
+    let (backend, runtime) = match connect(&args.backend) {
         Ok(pair) => pair,
         Err(code) => return code,
     };

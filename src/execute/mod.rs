@@ -5,6 +5,7 @@
 //! operation, same rendered params) share one backend request. A failed call fails only the
 //! instances and checks that depend on it.
 
+pub mod aws;
 pub mod backend;
 pub mod record;
 pub mod recording;

@@ -1,133 +1,72 @@
-//! The allow-list of read-only AWS operations a pack may call.
+//! The allow-list of read-only AWS operations a pack may call, with their input members.
 //!
 //! A check names an operation as `service:Operation`, spelled like its IAM action. Nothing outside
-//! this table can be called: that is what makes a pack from another team safe to run.
+//! this table can be called: that is what makes a pack from another team safe to run. The table
+//! is generated from the AWS service models (`cargo xtask codegen`), so `params` are checked
+//! against each operation's real member names, types and constraints before anything runs.
+
+mod generated;
 
 use serde_json::Value;
+
+pub use generated::OPERATIONS;
+
+use crate::suggest;
 
 /// One registered read-only operation.
 #[derive(Debug)]
 pub struct Operation {
     /// `service:Operation`, e.g. `eks:DescribeCluster`; also the IAM action it needs.
     pub api: &'static str,
+    /// The members `params` may set (pagination tokens excluded: ekscheck reads every page).
+    pub input: &'static [Member],
 }
 
-/// Every operation ekscheck can call, sorted by name.
-pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        api: "ec2:DescribeDhcpOptions",
+/// A member of an input structure.
+#[derive(Debug)]
+pub struct Member {
+    /// The API's member name, e.g. `SubnetIds`, `clusterName`.
+    pub name: &'static str,
+    /// Whether the API requires it.
+    pub required: bool,
+    /// Its type.
+    pub shape: &'static Shape,
+}
+
+/// The type of an input member, with the model's constraints.
+#[derive(Debug)]
+pub enum Shape {
+    /// Text.
+    String,
+    /// One of these strings.
+    Enum(&'static [&'static str]),
+    /// A whole number, within bounds when given.
+    Integer {
+        /// The smallest value allowed.
+        min: Option<i64>,
+        /// The largest value allowed.
+        max: Option<i64>,
     },
-    Operation {
-        api: "ec2:DescribeImages",
-    },
-    Operation {
-        api: "ec2:DescribeInstanceStatus",
-    },
-    Operation {
-        api: "ec2:DescribeInstances",
-    },
-    Operation {
-        api: "ec2:DescribeInternetGateways",
-    },
-    Operation {
-        api: "ec2:DescribeLaunchTemplateVersions",
-    },
-    Operation {
-        api: "ec2:DescribeNatGateways",
-    },
-    Operation {
-        api: "ec2:DescribeNetworkAcls",
-    },
-    Operation {
-        api: "ec2:DescribeRouteTables",
-    },
-    Operation {
-        api: "ec2:DescribeSecurityGroupRules",
-    },
-    Operation {
-        api: "ec2:DescribeSecurityGroups",
-    },
-    Operation {
-        api: "ec2:DescribeSubnets",
-    },
-    Operation {
-        api: "ec2:DescribeVpcAttribute",
-    },
-    Operation {
-        api: "ec2:DescribeVpcEndpoints",
-    },
-    Operation {
-        api: "ec2:DescribeVpcs",
-    },
-    Operation {
-        api: "eks:DescribeAccessEntry",
-    },
-    Operation {
-        api: "eks:DescribeAddon",
-    },
-    Operation {
-        api: "eks:DescribeCluster",
-    },
-    Operation {
-        api: "eks:DescribeFargateProfile",
-    },
-    Operation {
-        api: "eks:DescribeNodegroup",
-    },
-    Operation {
-        api: "eks:DescribeUpdate",
-    },
-    Operation {
-        api: "eks:ListAccessEntries",
-    },
-    Operation {
-        api: "eks:ListAddons",
-    },
-    Operation {
-        api: "eks:ListAssociatedAccessPolicies",
-    },
-    Operation {
-        api: "eks:ListClusters",
-    },
-    Operation {
-        api: "eks:ListFargateProfiles",
-    },
-    Operation {
-        api: "eks:ListNodegroups",
-    },
-    Operation {
-        api: "eks:ListUpdates",
-    },
-    Operation {
-        api: "iam:GetInstanceProfile",
-    },
-    Operation {
-        api: "iam:GetPolicy",
-    },
-    Operation {
-        api: "iam:GetPolicyVersion",
-    },
-    Operation { api: "iam:GetRole" },
-    Operation {
-        api: "iam:GetRolePolicy",
-    },
-    Operation {
-        api: "iam:ListAttachedRolePolicies",
-    },
-    Operation {
-        api: "iam:ListInstanceProfilesForRole",
-    },
-    Operation {
-        api: "iam:ListRolePolicies",
-    },
-    Operation {
-        api: "sts:GetCallerIdentity",
-    },
-];
+    /// A decimal number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// An ISO 8601 date and time.
+    Timestamp,
+    /// A list of values of one shape.
+    List(&'static Shape),
+    /// A mapping from text to values of one shape.
+    Map(&'static Shape),
+    /// A structure with these members.
+    Structure(&'static [Member]),
+}
 
 /// Finds a registered operation by its `service:Operation` name.
 pub fn lookup(api: &str) -> Option<&'static Operation> {
-    OPERATIONS.iter().find(|op| op.api == api)
+    OPERATIONS
+        .binary_search_by(|op| op.api.cmp(api))
+        .ok()
+        .map(|index| &OPERATIONS[index])
 }
 
 /// A problem with the `params` of a call, found before anything runs.
@@ -141,15 +80,236 @@ pub struct ParamProblem {
     pub help: Option<String>,
 }
 
-/// Checks `params` against the operation's input. Strings containing `{{` are templates whose
-/// type is only known at run time; their type is not checked.
-pub fn check_params(_operation: &Operation, params: &Value) -> Vec<ParamProblem> {
-    if params.is_object() {
-        return Vec::new();
+/// Checks `params` against the operation's input members. Strings containing `{{` are templates
+/// whose value is only known at run time: their type is not checked.
+pub fn check_params(operation: &Operation, params: &Value) -> Vec<ParamProblem> {
+    let mut problems = Vec::new();
+    let mut checker = Checker {
+        api: operation.api,
+        path: Vec::new(),
+        problems: &mut problems,
+    };
+    checker.structure(operation.input, params, "params");
+    problems
+}
+
+struct Checker<'a> {
+    api: &'static str,
+    path: Vec<String>,
+    problems: &'a mut Vec<ParamProblem>,
+}
+
+fn is_template(value: &Value) -> bool {
+    value.as_str().is_some_and(|s| s.contains("{{"))
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, message: String, help: Option<String>) {
+        self.problems.push(ParamProblem {
+            location: self.path.clone(),
+            message,
+            help,
+        });
     }
-    vec![ParamProblem {
-        location: Vec::new(),
-        message: "`params` must be a mapping of the operation's input members".to_owned(),
-        help: Some("write `params: { Name: value, … }`".to_owned()),
-    }]
+
+    fn structure(&mut self, members: &[Member], value: &Value, what: &str) {
+        let Value::Object(entries) = value else {
+            if !is_template(value) {
+                self.problem(
+                    format!("{what} must be a mapping of member names"),
+                    Some("write `{ Name: value, … }`".to_owned()),
+                );
+            }
+            return;
+        };
+        for (name, item) in entries {
+            self.path.push(name.clone());
+            match members.iter().find(|m| m.name == name) {
+                Some(member) => self.value(member.shape, item, name),
+                None => {
+                    let known = members.iter().map(|m| m.name);
+                    let help = if ["NextToken", "nextToken", "Marker"].contains(&name.as_str()) {
+                        "ekscheck reads every page of a response itself: remove the token"
+                            .to_owned()
+                    } else {
+                        suggest::did_you_mean(name, known)
+                    };
+                    let message = if self.path.len() == 1 {
+                        format!("`{name}` is not a parameter of {}", self.api)
+                    } else {
+                        format!("`{name}` is not a member of {what}")
+                    };
+                    self.problem(message, Some(help));
+                }
+            }
+            self.path.pop();
+        }
+        for member in members.iter().filter(|m| m.required) {
+            if !entries.contains_key(member.name) {
+                self.problem(
+                    format!("{} needs `{}`", self.api, member.name),
+                    Some(format!("add `{}: …` to {what}", member.name)),
+                );
+            }
+        }
+    }
+
+    fn value(&mut self, shape: &Shape, value: &Value, name: &str) {
+        if is_template(value) {
+            return;
+        }
+        let mismatch = |expected: &str| {
+            format!(
+                "`{name}` must be {expected}, not {}",
+                crate::predicate::kind_of(value)
+            )
+        };
+        match shape {
+            Shape::String if !value.is_string() => {
+                let help = "quote the value".to_owned();
+                self.problem(mismatch("text"), Some(help));
+            }
+            Shape::Enum(allowed) => match value.as_str() {
+                Some(text) if allowed.contains(&text) => {}
+                Some(text) => {
+                    let help = suggest::did_you_mean(text, allowed.iter().copied());
+                    self.problem(
+                        format!(
+                            "`{text}` is not a valid `{name}`: expected one of {}",
+                            allowed.join(", ")
+                        ),
+                        Some(help),
+                    );
+                }
+                None => self.problem(mismatch("text"), None),
+            },
+            Shape::Integer { min, max } => match value.as_i64() {
+                Some(number) => {
+                    let below = min.is_some_and(|min| number < min);
+                    let above = max.is_some_and(|max| number > max);
+                    if below || above {
+                        let range = match (min, max) {
+                            (Some(min), Some(max)) => format!("from {min} to {max}"),
+                            (Some(min), None) => format!("at least {min}"),
+                            (None, Some(max)) => format!("at most {max}"),
+                            (None, None) => unreachable!("a bound was crossed"),
+                        };
+                        self.problem(
+                            format!("`{name}` is {number}, but {} takes {range}", self.api),
+                            Some(format!("use a value {range}")),
+                        );
+                    }
+                }
+                None => self.problem(
+                    mismatch("a whole number"),
+                    Some("write a number without quotes".to_owned()),
+                ),
+            },
+            Shape::Number if !value.is_number() => {
+                self.problem(mismatch("a number"), None);
+            }
+            Shape::Boolean if !value.is_boolean() => {
+                self.problem(
+                    mismatch("`true` or `false`"),
+                    Some("write true or false without quotes".to_owned()),
+                );
+            }
+            Shape::Timestamp if !value.is_string() => {
+                self.problem(mismatch("an ISO 8601 date and time"), None);
+            }
+            Shape::List(item) => match value {
+                Value::Array(items) => {
+                    for (index, element) in items.iter().enumerate() {
+                        self.path.push(index.to_string());
+                        self.value(item, element, name);
+                        self.path.pop();
+                    }
+                }
+                _ => self.problem(
+                    mismatch("a list"),
+                    Some(format!("write `{name}: [ … ]`, even for one item")),
+                ),
+            },
+            Shape::Map(item) => match value {
+                Value::Object(entries) => {
+                    for (key, element) in entries {
+                        self.path.push(key.clone());
+                        self.value(item, element, key);
+                        self.path.pop();
+                    }
+                }
+                _ => self.problem(mismatch("a mapping"), None),
+            },
+            Shape::Structure(members) => self.structure(members, value, &format!("`{name}`")),
+            Shape::String | Shape::Number | Shape::Boolean | Shape::Timestamp => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn problems(api: &str, params: Value) -> Vec<String> {
+        check_params(lookup(api).unwrap(), &params)
+            .into_iter()
+            .map(|p| format!("{}: {}", p.location.join("."), p.message))
+            .collect()
+    }
+
+    #[test]
+    fn the_table_is_sorted_for_lookup() {
+        assert!(OPERATIONS.windows(2).all(|w| w[0].api < w[1].api));
+        assert!(lookup("eks:DescribeCluster").is_some());
+        assert!(lookup("eks:DeleteCluster").is_none());
+    }
+
+    #[test]
+    fn params_are_checked_against_the_model() {
+        assert!(problems("ec2:DescribeSubnets", json!({"SubnetIds": ["subnet-1"]})).is_empty());
+        assert_eq!(
+            problems("ec2:DescribeSubnets", json!({"SubnetId": "subnet-1"})),
+            ["SubnetId: `SubnetId` is not a parameter of ec2:DescribeSubnets"]
+        );
+        assert_eq!(
+            problems("ec2:DescribeSubnets", json!({"SubnetIds": "subnet-1"})),
+            ["SubnetIds: `SubnetIds` must be a list, not a string"]
+        );
+        assert_eq!(
+            problems("eks:DescribeCluster", json!({})),
+            [": eks:DescribeCluster needs `name`"]
+        );
+        assert_eq!(
+            problems("ec2:DescribeRouteTables", json!({"MaxResults": 1000})),
+            ["MaxResults: `MaxResults` is 1000, but ec2:DescribeRouteTables takes from 5 to 100"]
+        );
+        assert_eq!(
+            problems("ec2:DescribeNatGateways", json!({"Filters": []})),
+            ["Filters: `Filters` is not a parameter of ec2:DescribeNatGateways"]
+        );
+        assert_eq!(
+            problems(
+                "ec2:DescribeVpcAttribute",
+                json!({"VpcId": "vpc-1", "Attribute": "dnsSupport"})
+            ),
+            [
+                "Attribute: `dnsSupport` is not a valid `Attribute`: expected one of enableDnsSupport, enableDnsHostnames, enableNetworkAddressUsageMetrics"
+            ]
+        );
+        assert_eq!(
+            problems(
+                "ec2:DescribeSubnets",
+                json!({"Filters": [{"Name": "vpc-id", "Value": ["x"]}]})
+            ),
+            ["Filters.0.Value: `Value` is not a member of `Filters`"]
+        );
+        assert!(
+            problems(
+                "ec2:DescribeSubnets",
+                json!({"SubnetIds": "{{nodegroup.nodegroup.subnets}}"})
+            )
+            .is_empty()
+        );
+    }
 }

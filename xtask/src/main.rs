@@ -1,0 +1,661 @@
+//! ekscheck's maintenance tasks.
+//!
+//! `cargo xtask codegen [--check] [--botocore DIR]` reads botocore's service models (the same
+//! models the AWS CLI prints its output from) and writes:
+//!
+//! * `src/operations/generated.rs`: the allow-list of operations with their input members, types
+//!   and constraints, which `ekscheck validate` checks `params` against;
+//! * `src/execute/aws/generated/*.rs`: for each operation, the AWS SDK call with its parameter
+//!   setters and, for every structure and enum its response can hold, a converter to the JSON the
+//!   AWS CLI prints (member names from the model, enums as strings, pages merged).
+//!
+//! The SDK's Rust names are derived from the model names the way smithy-rs derives them; a wrong
+//! guess fails to compile. `--check` regenerates in memory and fails if the checked-in files differ.
+
+mod naming;
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use serde_json::{Map, Value};
+
+use naming::{pascal_case, rust_member_name, snake_case};
+
+/// The allow-list: every read-only operation ekscheck may call, by service. Adding an operation
+/// is adding its name here and running `cargo xtask codegen`.
+const ALLOW_LIST: &[(&str, &[&str])] = &[
+    (
+        "eks",
+        &[
+            "DescribeAccessEntry",
+            "DescribeAddon",
+            "DescribeCluster",
+            "DescribeFargateProfile",
+            "DescribeNodegroup",
+            "DescribeUpdate",
+            "ListAccessEntries",
+            "ListAddons",
+            "ListAssociatedAccessPolicies",
+            "ListClusters",
+            "ListFargateProfiles",
+            "ListNodegroups",
+            "ListUpdates",
+        ],
+    ),
+    (
+        "ec2",
+        &[
+            "DescribeDhcpOptions",
+            "DescribeImages",
+            "DescribeInstanceStatus",
+            "DescribeInstances",
+            "DescribeInternetGateways",
+            "DescribeLaunchTemplateVersions",
+            "DescribeNatGateways",
+            "DescribeNetworkAcls",
+            "DescribeRouteTables",
+            "DescribeSecurityGroupRules",
+            "DescribeSecurityGroups",
+            "DescribeSubnets",
+            "DescribeVpcAttribute",
+            "DescribeVpcEndpoints",
+            "DescribeVpcs",
+        ],
+    ),
+    (
+        "iam",
+        &[
+            "GetInstanceProfile",
+            "GetPolicy",
+            "GetPolicyVersion",
+            "GetRole",
+            "GetRolePolicy",
+            "ListAttachedRolePolicies",
+            "ListInstanceProfilesForRole",
+            "ListRolePolicies",
+            "SimulatePrincipalPolicy",
+        ],
+    ),
+    ("sts", &["GetCallerIdentity"]),
+];
+
+/// IAM members of this shape hold URL-encoded JSON, which the AWS CLI decodes and parses.
+const POLICY_DOCUMENT_SHAPE: &str = "policyDocumentType";
+
+const OPERATIONS_FILE: &str = "src/operations/generated.rs";
+const AWS_DIR: &str = "src/execute/aws/generated";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen(&args[1..]),
+        _ => Err("usage: cargo xtask codegen [--check] [--botocore DIR]".to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn codegen(args: &[String]) -> Result<(), String> {
+    let check = args.iter().any(|a| a == "--check");
+    let botocore = match args.iter().position(|a| a == "--botocore") {
+        Some(i) => PathBuf::from(args.get(i + 1).ok_or("--botocore needs a directory")?),
+        None => default_botocore()?,
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .ok_or("xtask is not inside the workspace")?
+        .to_path_buf();
+    let version = botocore_version(&botocore);
+    let services: Vec<Service> = ALLOW_LIST
+        .iter()
+        .map(|(name, operations)| Service::load(&botocore, name, operations))
+        .collect::<Result<_, _>>()?;
+    let mut files = vec![(
+        root.join(OPERATIONS_FILE),
+        operations_table(&services, &version),
+    )];
+    for service in &services {
+        files.push((
+            root.join(AWS_DIR).join(format!("{}.rs", service.name)),
+            service.aws_module(&version)?,
+        ));
+    }
+    files.push((
+        root.join(AWS_DIR).join("mod.rs"),
+        dispatch_module(&services, &version),
+    ));
+    let mut stale = Vec::new();
+    for (path, text) in files {
+        let text = rustfmt(&text)?;
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current == text {
+            continue;
+        }
+        if check {
+            stale.push(path.display().to_string());
+        } else {
+            std::fs::create_dir_all(path.parent().ok_or("bad path")?).map_err(|e| e.to_string())?;
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            println!("wrote {}", path.display());
+        }
+    }
+    if stale.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "generated code is out of date (run `cargo xtask codegen`): {}",
+            stale.join(", ")
+        ))
+    }
+}
+
+/// botocore's data directory in the project's Python environment (which the tests create).
+fn default_botocore() -> Result<PathBuf, String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let python = root.join(".venv/bin/python");
+    let output = Command::new(&python)
+        .args([
+            "-c",
+            "import botocore, os; print(os.path.dirname(botocore.__file__))",
+        ])
+        .output()
+        .map_err(|e| {
+            format!(
+                "cannot run {} ({e}): run `cargo test` once to create the Python environment, \
+                 or pass --botocore DIR",
+                python.display()
+            )
+        })?;
+    if !output.status.success() {
+        return Err("botocore is not installed in .venv: pass --botocore DIR".to_owned());
+    }
+    let dir = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    Ok(PathBuf::from(dir).join("data"))
+}
+
+fn botocore_version(data: &Path) -> String {
+    let init = data.parent().map(|p| p.join("__init__.py"));
+    let text = init
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default();
+    text.lines()
+        .find_map(|line| line.strip_prefix("__version__ = "))
+        .map(|v| v.trim_matches(['\'', '"']).to_owned())
+        .unwrap_or_else(|| "(unknown version)".to_owned())
+}
+
+fn rustfmt(text: &str) -> Result<String, String> {
+    use std::io::Write;
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run rustfmt: {e}"))?;
+    child
+        .stdin
+        .take()
+        .ok_or("no stdin")?
+        .write_all(text.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err(format!(
+            "rustfmt failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// One service model.
+struct Service {
+    /// `eks`, `ec2`, …: the prefix of IAM actions.
+    name: &'static str,
+    shapes: Map<String, Value>,
+    operations: Vec<OperationModel>,
+}
+
+/// One allowed operation of a service.
+struct OperationModel {
+    name: &'static str,
+    input: Option<String>,
+    output: Option<String>,
+    /// The paginator's `input_token`, `result_key`s and `non_aggregate_keys`.
+    pagination: Option<Pagination>,
+}
+
+struct Pagination {
+    input_tokens: Vec<String>,
+    result_keys: Vec<String>,
+    kept_keys: Vec<String>,
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn read_json(path: &Path) -> Result<Value, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let parsed = if path.extension().is_some_and(|e| e == "gz") {
+        serde_json::from_reader(flate2::read::GzDecoder::new(file))
+    } else {
+        serde_json::from_reader(std::io::BufReader::new(file))
+    };
+    parsed.map_err(|e| format!("{}: {e}", path.display()))
+}
+
+impl Service {
+    fn load(data: &Path, name: &'static str, allowed: &[&'static str]) -> Result<Self, String> {
+        let mut versions: Vec<PathBuf> = std::fs::read_dir(data.join(name))
+            .map_err(|e| format!("{}: {e}", data.join(name).display()))?
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| path.join("service-2.json.gz").is_file())
+            .collect();
+        versions.sort();
+        let latest = versions
+            .last()
+            .ok_or_else(|| format!("no model for {name}"))?;
+        let model = read_json(&latest.join("service-2.json.gz"))?;
+        let paginators = match latest.join("paginators-1.json") {
+            path if path.is_file() => read_json(&path)?,
+            _ => Value::Null,
+        };
+        let shapes = model["shapes"].as_object().cloned().unwrap_or_default();
+        let mut operations = Vec::new();
+        for &operation in allowed {
+            let spec = &model["operations"][operation];
+            if spec.is_null() {
+                return Err(format!("{name}:{operation} is not in the model"));
+            }
+            let paginator = &paginators["pagination"][operation];
+            let pagination = paginator.is_object().then(|| Pagination {
+                input_tokens: strings(&paginator["input_token"]),
+                result_keys: strings(&paginator["result_key"]),
+                kept_keys: strings(&paginator["non_aggregate_keys"]),
+            });
+            operations.push(OperationModel {
+                name: operation,
+                input: spec["input"]["shape"].as_str().map(str::to_owned),
+                output: spec["output"]["shape"].as_str().map(str::to_owned),
+                pagination,
+            });
+        }
+        Ok(Self {
+            name,
+            shapes,
+            operations,
+        })
+    }
+
+    fn shape(&self, name: &str) -> &Value {
+        &self.shapes[name]
+    }
+
+    fn kind(&self, name: &str) -> &str {
+        self.shape(name)["type"].as_str().unwrap_or_default()
+    }
+
+    fn is_enum(&self, name: &str) -> bool {
+        self.shape(name).get("enum").is_some()
+    }
+
+    fn members<'a>(&'a self, shape: &str) -> impl Iterator<Item = (&'a String, &'a Value)> {
+        self.shape(shape)["members"]
+            .as_object()
+            .into_iter()
+            .flat_map(|members| members.iter())
+    }
+
+    fn required(&self, shape: &str) -> Vec<String> {
+        strings(&self.shape(shape)["required"])
+    }
+
+    /// The shapes below `root` (not `root` itself), in a stable order.
+    fn reachable(&self, root: &str, found: &mut BTreeSet<String>) {
+        let shape = self.shape(root);
+        let mut children: Vec<&str> = self
+            .members(root)
+            .filter_map(|(_, m)| m["shape"].as_str())
+            .collect();
+        for key in ["member", "key", "value"] {
+            children.extend(shape[key]["shape"].as_str());
+        }
+        for child in children {
+            if found.insert(child.to_owned()) {
+                self.reachable(child, found);
+            }
+        }
+    }
+
+    /// The input members a pack may set (pagination tokens are ekscheck's business).
+    fn input_members(&self, operation: &OperationModel) -> Vec<(&String, &Value)> {
+        let Some(input) = &operation.input else {
+            return Vec::new();
+        };
+        let tokens = operation
+            .pagination
+            .as_ref()
+            .map(|p| p.input_tokens.clone())
+            .unwrap_or_default();
+        self.members(input)
+            .filter(|(name, _)| !tokens.contains(name))
+            .collect()
+    }
+
+    /// The Rust path of the SDK type for a structure or enum shape.
+    fn rust_type(&self, shape: &str) -> String {
+        for operation in &self.operations {
+            if operation.output.as_deref() == Some(shape) {
+                return format!(
+                    "aws_sdk_{}::operation::{}::{}Output",
+                    self.name,
+                    snake_case(operation.name),
+                    operation.name
+                );
+            }
+        }
+        format!("types::{}", pascal_case(shape))
+    }
+
+    /// The module of one service: the calls, then the converters.
+    fn aws_module(&self, version: &str) -> Result<String, String> {
+        let mut body = String::new();
+        let takes_params = self
+            .operations
+            .iter()
+            .any(|operation| !self.input_members(operation).is_empty());
+        writeln!(
+            body,
+            "/// Calls `operation` of {0} with `params`, returning the response as the AWS CLI \
+             prints it.\npub(in crate::execute::aws) async fn call(client: &Client, operation: \
+             &str, {1}: &Params<'_>) -> Result<Value, CallError> {{\nmatch operation {{",
+            self.name,
+            if takes_params { "params" } else { "_params" }
+        )
+        .ok();
+        for operation in &self.operations {
+            let mut request = format!("client.{}()", snake_case(operation.name));
+            for (member, _) in self.input_members(operation) {
+                write!(
+                    request,
+                    ".set_{}(params.get(\"{member}\")?)",
+                    rust_member_name(member).trim_start_matches("r#")
+                )
+                .ok();
+            }
+            let call = match &operation.pagination {
+                Some(pagination) => format!(
+                    "paginated({request}.into_paginator().send(), &[{}], &[{}]).await",
+                    quoted(&pagination.result_keys),
+                    quoted(&pagination.kept_keys)
+                ),
+                None => format!("single({request}.send().await)"),
+            };
+            writeln!(body, "\"{}\" => {call},", operation.name).ok();
+        }
+        writeln!(
+            body,
+            "_ => Err(CallError::unregistered(\"{}\", operation)),\n}}\n}}\n",
+            self.name
+        )
+        .ok();
+        self.write_converters(&mut body)?;
+        let used = |name: &str| body.contains(name);
+        let helpers: Vec<&str> = [
+            ("FromParam", "FromParam"),
+            ("Params", "Params"),
+            ("ToCli", "ToCli"),
+            ("enums", "enums!"),
+            ("field", "field("),
+            ("object", "object("),
+            ("paginated", "paginated("),
+            ("policy_document", "policy_document("),
+            ("single", "single("),
+        ]
+        .into_iter()
+        .filter(|(_, usage)| used(usage))
+        .map(|(name, _)| name)
+        .collect();
+        let client = if used("types::") {
+            "{Client, types}"
+        } else {
+            "Client"
+        };
+        Ok(format!(
+            "//! {} operations: SDK calls and AWS CLI-shaped converters.\n//!\n//! Generated by \
+             `cargo xtask codegen` from botocore {version}. Do not edit.\n\nuse aws_sdk_{}::{client};\n\
+             use serde_json::Value;\n\nuse crate::execute::CallError;\nuse \
+             crate::execute::aws::convert::{{{}}};\n\n{body}",
+            self.name.to_uppercase(),
+            self.name,
+            helpers.join(", ")
+        ))
+    }
+
+    /// `ToCli` for every structure a response can hold, `FromParam` for every parameter
+    /// structure, and both for every enum.
+    fn write_converters(&self, out: &mut String) -> Result<(), String> {
+        let mut outputs = BTreeSet::new();
+        let mut inputs = BTreeSet::new();
+        for operation in &self.operations {
+            if let Some(output) = &operation.output {
+                outputs.insert(output.clone());
+                self.reachable(output, &mut outputs);
+            }
+            if let Some(input) = &operation.input {
+                self.reachable(input, &mut inputs);
+            }
+        }
+        for shape in outputs.iter().chain(&inputs) {
+            if matches!(self.kind(shape), "union" | "document") {
+                return Err(format!("{}: shape {shape} is not supported", self.name));
+            }
+        }
+        for shape in &outputs {
+            if self.kind(shape) == "structure" {
+                self.write_to_cli(out, shape);
+            }
+        }
+        for shape in &inputs {
+            if self.kind(shape) == "structure" {
+                self.write_from_param(out, shape);
+            }
+        }
+        let enums: BTreeSet<String> = outputs
+            .iter()
+            .chain(&inputs)
+            .filter(|shape| self.is_enum(shape))
+            .map(|shape| self.rust_type(shape))
+            .collect();
+        if !enums.is_empty() {
+            writeln!(
+                out,
+                "enums!({});",
+                enums.into_iter().collect::<Vec<_>>().join(", ")
+            )
+            .ok();
+        }
+        Ok(())
+    }
+
+    fn write_to_cli(&self, out: &mut String, shape: &str) {
+        let members: Vec<String> = self
+            .members(shape)
+            .map(|(name, member)| {
+                let field = format!("self.{}", rust_member_name(name));
+                let value = if member["shape"] == POLICY_DOCUMENT_SHAPE {
+                    format!("policy_document(&{field})")
+                } else {
+                    format!("{field}.to_cli()")
+                };
+                format!("(\"{name}\", {value})")
+            })
+            .collect();
+        writeln!(
+            out,
+            "impl ToCli for {} {{\nfn to_cli(&self) -> Option<Value> {{\nobject([{}])\n}}\n}}\n",
+            self.rust_type(shape),
+            members.join(", ")
+        )
+        .ok();
+    }
+
+    fn write_from_param(&self, out: &mut String, shape: &str) {
+        let rust_type = self.rust_type(shape);
+        let mut builder = format!("{rust_type}::builder()");
+        for (name, _) in self.members(shape) {
+            write!(
+                builder,
+                ".set_{}(field(value, \"{name}\")?)",
+                rust_member_name(name).trim_start_matches("r#")
+            )
+            .ok();
+        }
+        let built = if self.required(shape).is_empty() {
+            format!("Ok({builder}.build())")
+        } else {
+            format!("{builder}.build().map_err(|error| error.to_string())")
+        };
+        writeln!(
+            out,
+            "impl FromParam for {rust_type} {{\nfn from_param(value: &Value) -> Result<Self, \
+             String> {{\n{built}\n}}\n}}\n"
+        )
+        .ok();
+    }
+
+    /// The `Shape` expression describing an input shape, for the operation table.
+    fn shape_expression(&self, shape: &str) -> String {
+        let spec = self.shape(shape);
+        let bound = |key: &str| match spec[key].as_i64() {
+            Some(n) => format!("Some({n})"),
+            None => "None".to_owned(),
+        };
+        match self.kind(shape) {
+            "string" if self.is_enum(shape) => {
+                format!("Shape::Enum(&[{}])", quoted(&strings(&spec["enum"])))
+            }
+            "string" => "Shape::String".to_owned(),
+            "integer" | "long" => {
+                format!(
+                    "Shape::Integer {{ min: {}, max: {} }}",
+                    bound("min"),
+                    bound("max")
+                )
+            }
+            "float" | "double" => "Shape::Number".to_owned(),
+            "boolean" => "Shape::Boolean".to_owned(),
+            "timestamp" => "Shape::Timestamp".to_owned(),
+            "list" => format!(
+                "Shape::List(&{})",
+                self.shape_expression(spec["member"]["shape"].as_str().unwrap_or_default())
+            ),
+            "map" => format!(
+                "Shape::Map(&{})",
+                self.shape_expression(spec["value"]["shape"].as_str().unwrap_or_default())
+            ),
+            "structure" => format!(
+                "Shape::Structure(&[{}])",
+                self.member_list(shape, &self.members(shape).collect::<Vec<_>>())
+            ),
+            other => format!("Shape::Unsupported({other:?})"),
+        }
+    }
+
+    fn member_list(&self, shape: &str, members: &[(&String, &Value)]) -> String {
+        let required = self.required(shape);
+        members
+            .iter()
+            .map(|(name, member)| {
+                format!(
+                    "Member {{ name: \"{name}\", required: {}, shape: &{} }}",
+                    required.contains(name),
+                    self.shape_expression(member["shape"].as_str().unwrap_or_default())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn operations_table(services: &[Service], version: &str) -> String {
+    let mut entries: Vec<(String, String)> = Vec::new();
+    for service in services {
+        for operation in &service.operations {
+            let api = format!("{}:{}", service.name, operation.name);
+            let input = match &operation.input {
+                Some(shape) => service.member_list(shape, &service.input_members(operation)),
+                None => String::new(),
+            };
+            entries.push((
+                api.clone(),
+                format!("Operation {{ api: \"{api}\", input: &[{input}] }},"),
+            ));
+        }
+    }
+    entries.sort();
+    let mut out = format!(
+        "//! The allow-list of read-only operations with their input members.\n//!\n//! \
+         Generated by `cargo xtask codegen` from botocore {version}. Do not edit: add an \
+         operation to the list in `xtask/src/main.rs` instead.\n\nuse super::{{Member, \
+         Operation, Shape}};\n\n/// Every operation a pack may call, sorted by name.\npub static \
+         OPERATIONS: &[Operation] = &[\n"
+    );
+    for (_, entry) in entries {
+        out.push_str(&entry);
+        out.push('\n');
+    }
+    out.push_str("];\n");
+    out
+}
+
+fn dispatch_module(services: &[Service], version: &str) -> String {
+    let mut out = format!(
+        "//! The SDK calls of every allowed operation, by service.\n//!\n//! Generated by `cargo \
+         xtask codegen` from botocore {version}. Do not edit.\n\n"
+    );
+    for service in services {
+        writeln!(out, "mod {};", service.name).ok();
+    }
+    out.push_str(
+        "\nuse serde_json::Value;\n\nuse super::Clients;\nuse super::convert::Params;\nuse \
+         crate::execute::CallError;\n\n/// Calls `api` (`service:Operation`) with `params`.\n\
+         pub(super) async fn call(clients: &Clients, api: &str, params: &Params<'_>) -> \
+         Result<Value, CallError> {\nlet (service, operation) = api.split_once(':').unwrap_or((api, \
+         \"\"));\nmatch service {\n",
+    );
+    for service in services {
+        writeln!(
+            out,
+            "\"{0}\" => {0}::call(&clients.{0}, operation, params).await,",
+            service.name
+        )
+        .ok();
+    }
+    out.push_str("_ => Err(CallError::unregistered(service, operation)),\n}\n}\n");
+    out
+}
