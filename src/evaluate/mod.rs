@@ -184,23 +184,33 @@ fn decide_check(
                 .filter_map(|call| execution.calls[call].as_ref()?.at(&row).map(|i| i.elapsed))
                 .max()
                 .unwrap_or_default();
-            let render = |template: &crate::template::Template, scope: &dyn Scope| {
-                template
-                    .render_string(scope)
-                    .unwrap_or_else(|_| template.source().to_owned())
-            };
             let (scope, call_failure) =
                 row_scope(&check.refs, &check.fanout, &row, vars, &execution.calls);
             let failure = expansion_failure.or(call_failure);
-            let title = render(&check.def.title, &scope);
+            let title = check.def.title.render_string(&scope);
             let (remediation, status) = match (unmet_need(plan, check, &row, decided), failure) {
                 (Some(reason), _) => (None, Status::Skip(reason)),
                 (None, Some(failure)) => (None, Status::Error(failure.to_string())),
-                (None, None) => (
-                    check.def.remediation.as_ref().map(|r| render(r, &scope)),
-                    decide_row(check, &scope),
-                ),
+                // Strict templates: a title (always shown) or the remediation of a failure that
+                // cannot render leaves the check undecided.
+                (None, None) => match (&title, decide_row(check, &scope)) {
+                    (Err(failure), _) => (None, Status::Error(failure.to_string())),
+                    (Ok(_), status @ Status::Fail(_)) => {
+                        let remediation = check
+                            .def
+                            .remediation
+                            .as_ref()
+                            .map(|r| r.render_string(&scope));
+                        match remediation.transpose() {
+                            Ok(remediation) => (remediation, status),
+                            Err(failure) => (None, Status::Error(failure.to_string())),
+                        }
+                    }
+                    (Ok(_), status) => (None, status),
+                },
             };
+            // Skipped and errored rows may lack what the title reads: it is shown as written.
+            let title = title.unwrap_or_else(|_| check.def.title.source().to_owned());
             let label = row.label();
             Outcome {
                 check: id,
@@ -313,6 +323,12 @@ fn test(assertion: &Assertion, scope: &RowScope) -> Result<(Verdict, String), As
     match assertion.predicate.test(&subject, scope) {
         Ok(verdict) if verdict.holds => Ok((verdict, String::new())),
         Ok(verdict) => Ok((verdict, actual())),
+        // `any_of` tests other calls' responses: its own value would not explain the mismatch.
+        Err(Undecided::TypeMismatch(message))
+            if matches!(assertion.predicate, crate::predicate::Predicate::AnyOf(_)) =>
+        {
+            Err(AssertionProblem::Mismatch(message))
+        }
         Err(Undecided::TypeMismatch(message)) => Err(AssertionProblem::Mismatch(format!(
             "{} ({message})",
             actual()
@@ -333,7 +349,8 @@ fn failure_message(
             assertion.location,
             assertion.predicate.describe(scope)
         );
-        if let Some(note) = note {
+        // Without a note, `actual` is the type mismatch that kept every alternative undecided.
+        if let Some(note) = note.or_else(|| Some(actual.to_owned()).filter(|a| !a.is_empty())) {
             message.push_str(&format!("\n  note:     {note}"));
         }
         return message;

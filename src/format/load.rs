@@ -457,7 +457,18 @@ impl<'d> Loader<'d> {
             );
         }
         let params = match &call.params {
-            None => Some(TemplatedValue::Literal(Value::Object(Default::default()))),
+            None => {
+                // No `params` is `params: {}`: the operation's required members are still missing.
+                if let Some(operation) = operation {
+                    let empty = Value::Object(Default::default());
+                    for problem in operations::check_params(operation, &empty) {
+                        let at = self.at(api);
+                        let help = problem.help.unwrap_or_default();
+                        self.error(at, problem.message, help);
+                    }
+                }
+                Some(TemplatedValue::Literal(Value::Object(Default::default())))
+            }
             Some(node) => self.params(node, operation),
         };
         Some(CallSource::Api {
@@ -506,19 +517,24 @@ impl<'d> Loader<'d> {
         let (calls, unloaded_calls) = self.calls(&suite.calls);
         let mut checks: Vec<Check> = Vec::new();
         let mut unloaded_checks = Vec::new();
-        for raw_check in &suite.checks {
-            let Some(check) = self.check(raw_check) else {
-                unloaded_checks.push(raw_check.value.id.value.clone());
-                continue;
-            };
-            if checks.iter().any(|other| other.id == check.id) {
-                let at = self.at(&raw_check.value.id);
+        for (index, raw_check) in suite.checks.iter().enumerate() {
+            // Compared as written, so that a check with other problems still counts.
+            let id = &raw_check.value.id;
+            if suite.checks[..index]
+                .iter()
+                .any(|other| other.value.id.value == id.value)
+            {
+                let at = self.at(id);
                 self.error(
                     at,
-                    format!("check id `{}` is used twice in this suite", check.id),
+                    format!("check id `{}` is used twice in this suite", id.value),
                     "give each check of a suite its own id",
                 );
             }
+            let Some(check) = self.check(raw_check) else {
+                unloaded_checks.push(id.value.clone());
+                continue;
+            };
             checks.push(check);
         }
         if suite.checks.is_empty() {

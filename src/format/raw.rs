@@ -159,6 +159,12 @@ pub enum Severity {
     Info,
 }
 
+/// A predicate operand that is present, even when it is `null` (`equals: null` compares with
+/// null; serde would otherwise read an explicit null as a missing key).
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Spanned<Node>>, D::Error> {
+    Spanned::<Node>::deserialize(deserializer).map(Some)
+}
+
 /// An assertion, or (inside `all`, `any`, `none`, `not`) a nested predicate.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -169,31 +175,31 @@ pub struct Assertion {
     pub path: Option<Spanned<String>>,
     #[serde(default)]
     pub exists: Option<Spanned<bool>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub equals: Option<Spanned<Node>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub one_of: Option<Spanned<Node>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub contains: Option<Spanned<Node>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub contains_all: Option<Spanned<Node>>,
     #[serde(default)]
     pub matches: Option<Spanned<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub count: Option<Spanned<Node>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub gt: Option<Spanned<Node>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub gte: Option<Spanned<Node>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub lt: Option<Spanned<Node>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub lte: Option<Spanned<Node>>,
     #[serde(default)]
     pub empty: Option<Spanned<bool>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub in_cidr: Option<Spanned<Node>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub allows_traffic: Option<Spanned<Node>>,
     #[serde(default)]
     pub all: Option<Box<Spanned<Assertion>>>,

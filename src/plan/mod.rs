@@ -127,9 +127,19 @@ impl<'p> Plan<'p> {
                 builder.resolve_call(pack, call, scope);
             }
         }
-        let order = builder.order();
-        if let Some(order) = &order {
-            for &id in order {
+        let (order, cyclic) = builder.order();
+        // Fan-outs are computed in dependency order. A call in a cycle (reported already), or
+        // reading one, gets none, so that the other calls and checks are still checked.
+        let mut unordered = cyclic;
+        for &id in &order {
+            let reads_unordered = builder.calls[id]
+                .refs
+                .values()
+                .filter_map(|r| r.call_id())
+                .any(|call| unordered[call]);
+            if unordered[id] || reads_unordered {
+                unordered[id] = true;
+            } else {
                 builder.compute_call_fanout(id);
             }
         }
@@ -143,9 +153,7 @@ impl<'p> Plan<'p> {
             }
         }
         builder.resolve_needs(packs, &mut checks);
-        if builder.diagnostics.is_empty()
-            && let Some(order) = order
-        {
+        if builder.diagnostics.is_empty() {
             return Ok(Plan {
                 packs,
                 calls: builder.calls,
@@ -363,8 +371,10 @@ impl<'p> Builder<'p> {
         self.error(at, format!("undefined {what} `{name}`"), help);
     }
 
-    /// A topological order of the calls, or `None` after reporting each cycle.
-    fn order(&mut self) -> Option<Vec<CallId>> {
+    /// A topological order of the calls: each after the calls it reads and after the `for_each`
+    /// calls whose items it reads (whose fan-out it inherits). Reports each cycle; returns which
+    /// calls are part of one.
+    fn order(&mut self) -> (Vec<CallId>, Vec<bool>) {
         #[derive(Clone, Copy, PartialEq)]
         enum Mark {
             New,
@@ -374,9 +384,21 @@ impl<'p> Builder<'p> {
         let mut marks = vec![Mark::New; self.calls.len()];
         let mut order = Vec::with_capacity(self.calls.len());
         let mut cycles: Vec<Vec<CallId>> = Vec::new();
+        let edges: Vec<Vec<CallId>> = self
+            .calls
+            .iter()
+            .enumerate()
+            .map(|(id, call)| {
+                let owners = call.refs.values().filter_map(|r| match *r {
+                    Ref::Binding(owner) if owner != id => Some(owner),
+                    _ => None,
+                });
+                call.depends_on.iter().copied().chain(owners).collect()
+            })
+            .collect();
         fn visit(
             id: CallId,
-            calls: &[PlannedCall],
+            edges: &[Vec<CallId>],
             marks: &mut [Mark],
             stack: &mut Vec<CallId>,
             order: &mut Vec<CallId>,
@@ -393,8 +415,8 @@ impl<'p> Builder<'p> {
             }
             marks[id] = Mark::Active;
             stack.push(id);
-            for &dependency in &calls[id].depends_on {
-                visit(dependency, calls, marks, stack, order, cycles);
+            for &dependency in &edges[id] {
+                visit(dependency, edges, marks, stack, order, cycles);
             }
             stack.pop();
             marks[id] = Mark::Done;
@@ -403,7 +425,7 @@ impl<'p> Builder<'p> {
         for id in 0..self.calls.len() {
             visit(
                 id,
-                &self.calls,
+                &edges,
                 &mut marks,
                 &mut Vec::new(),
                 &mut order,
@@ -427,7 +449,11 @@ impl<'p> Builder<'p> {
                 "break the cycle: one of these calls must not read the others".into(),
             );
         }
-        cycles.is_empty().then_some(order)
+        let mut cyclic = vec![false; self.calls.len()];
+        for &id in cycles.iter().flatten() {
+            cyclic[id] = true;
+        }
+        (order, cyclic)
     }
 
     /// Merges fan-out chains: each must extend the other, or they are unrelated.

@@ -44,9 +44,13 @@ pub fn list(args: &Arguments, names: &[String]) {
 /// Runs libtest-mimic's printer, which panics when stdout is a closed pipe (`| head`): such a
 /// panic ends the output quietly instead of crashing.
 fn run_guarded(args: &Arguments, trials: Vec<Trial>) {
+    // Trials only return stored outcomes: unless told otherwise, run them on one thread, so that
+    // the report lists them in plan order every time rather than in a racy order.
+    let mut args = args.clone();
+    args.test_threads = args.test_threads.or(Some(1));
     let default_hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
-    let _ = panic::catch_unwind(AssertUnwindSafe(|| libtest_mimic::run(args, trials)));
+    let _ = panic::catch_unwind(AssertUnwindSafe(|| libtest_mimic::run(&args, trials)));
     panic::set_hook(default_hook);
 }
 

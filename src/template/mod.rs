@@ -35,16 +35,15 @@ fn registry(escape: fn(&str) -> String) -> Handlebars<'static> {
     registry
 }
 
-/// Escapes a value for use inside a single- or double-quoted JSONPath string literal.
+/// Escapes a value for use inside a single- or double-quoted JSONPath string literal. Quotes
+/// become `\u0027` and `\u0022`: RFC 9535 allows `\'` only between single quotes and `\"` only
+/// between double quotes, but `\uXXXX` in both.
 pub fn escape_jsonpath_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\\' | '\'' | '"' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c < ' ' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '\\' => out.push_str("\\\\"),
+            c if c < ' ' || c == '\'' || c == '"' => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }
@@ -660,7 +659,7 @@ mod tests {
         let template = Template::parse("$[?@.Name == '{{ng}}']").unwrap();
         assert_eq!(
             template.render_in_jsonpath(&scope).unwrap(),
-            "$[?@.Name == 'it\\'s']"
+            "$[?@.Name == 'it\\u0027s']"
         );
     }
 }

@@ -1,1 +1,6 @@
-//! Acceptance tests: the `ekscheck` binary and library driven end to end.
+//! Acceptance tests: the `ekscheck` binary and library driven end to end, in one test binary
+//! (each test binary links the AWS SDK, which is slow to link).
+
+mod engine;
+mod quickstart;
+mod support;

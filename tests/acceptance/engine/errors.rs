@@ -1,0 +1,253 @@
+//! Failed calls: `accept_errors` turns the listed AWS error codes into a response
+//! `{"Error": {"Code", "Message"}}`; any other failure makes exactly the checks that depend on the
+//! call (directly, through another call, or through a fan-out row) errors that name the call, its
+//! parameters and the AWS error. Errors alone exit with 3, a failure with 1.
+
+use serde_json::json;
+
+use crate::support::{CaseOutcome, Fixture, expected, failure};
+
+const SUITE: &str = "\
+calls:
+  cluster:
+    api: eks:DescribeCluster
+    params: { name: c1 }
+  missing_role:
+    api: iam:GetRole
+    params: { RoleName: node-b }
+    accept_errors: [NoSuchEntity, AccessDenied]
+  entries:
+    api: eks:ListAccessEntries
+    params: { clusterName: c1 }
+  entry:
+    api: eks:DescribeAccessEntry
+    params: { clusterName: c1, principalArn: \"{{entries.accessEntries.0}}\" }
+  denied_role:
+    api: iam:GetRole
+    params: { RoleName: node-c }
+    accept_errors: [NoSuchEntity]
+checks:
+  - id: cluster-active
+    title: Cluster is ACTIVE
+    on: cluster
+    expect:
+      - { path: $.cluster.status, equals: ACTIVE }
+  - id: role-is-absent
+    title: Role node-b does not exist
+    on: missing_role
+    expect:
+      - { path: $.Role, exists: false }
+      - { path: $.Error, equals: { Code: NoSuchEntity, Message: The role with name node-b cannot be found. } }
+  - id: entries-listed
+    title: Access entries can be listed
+    on: entries
+    expect:
+      - { path: $.accessEntries, exists: true }
+  - id: entry-type
+    title: First access entry is for nodes
+    on: entry
+    expect:
+      - { path: $.accessEntry.type, equals: EC2_LINUX }
+  - id: entry-and-cluster
+    title: Cluster and access entries agree
+    on: cluster
+    expect:
+      - { path: $.cluster.status, equals: ACTIVE }
+      - { on: entries, path: $.accessEntries, count: { gte: 1 } }
+  - id: denied-role
+    title: Role node-c can be read
+    on: denied_role
+    expect:
+      - { path: $.Role, exists: true }
+";
+
+fn fixture(cluster_status: &str) -> Fixture {
+    Fixture::pack(&[("s.yaml", SUITE)])
+        .respond(
+            "eks:DescribeCluster",
+            json!({"name": "c1"}),
+            json!({"cluster": {"status": cluster_status}}),
+        )
+        .fail(
+            "iam:GetRole",
+            json!({"RoleName": "node-b"}),
+            "NoSuchEntity",
+            "The role with name node-b cannot be found.",
+        )
+        .fail(
+            "eks:ListAccessEntries",
+            json!({"clusterName": "c1"}),
+            "AccessDeniedException",
+            "User ci is not authorized to perform: eks:ListAccessEntries",
+        )
+        .fail(
+            "iam:GetRole",
+            json!({"RoleName": "node-c"}),
+            "AccessDenied",
+            "User ci is not authorized to perform: iam:GetRole",
+        )
+}
+
+const ENTRIES_FAILED: &str = "error: could not decide: call `entries` (eks:ListAccessEntries \
+     {\"clusterName\":\"c1\"}) failed: AccessDeniedException: User ci is not authorized to \
+     perform: eks:ListAccessEntries";
+
+#[test]
+fn a_failed_call_makes_only_its_dependent_checks_errors() {
+    let (run, report) = fixture("ACTIVE").run(&[]);
+    run.expect_code(3);
+    assert_eq!(
+        report.outcome_list(),
+        expected(&[
+            ("t::s::cluster-active", CaseOutcome::Pass),
+            ("t::s::role-is-absent", CaseOutcome::Pass),
+            ("t::s::entries-listed", CaseOutcome::Error),
+            ("t::s::entry-type", CaseOutcome::Error),
+            ("t::s::entry-and-cluster", CaseOutcome::Error),
+            ("t::s::denied-role", CaseOutcome::Error),
+        ])
+    );
+    // A check reading the failed call through another call reports the root cause.
+    for name in [
+        "t::s::entries-listed",
+        "t::s::entry-type",
+        "t::s::entry-and-cluster",
+    ] {
+        let case = report.case(name);
+        let title = case.text.lines().next().unwrap_or_default();
+        assert_eq!(case.text, format!("{title}\n{ENTRIES_FAILED}"), "{name}");
+    }
+    // An error code that is not accepted is still an error.
+    assert_eq!(
+        report.case("t::s::denied-role").text,
+        "Role node-c can be read\nerror: could not decide: call `denied_role` (iam:GetRole \
+         {\"RoleName\":\"node-c\"}) failed: AccessDenied: User ci is not authorized to perform: \
+         iam:GetRole"
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "---- t::s::entry-type ----\nFirst access entry is for nodes\n{ENTRIES_FAILED}\n"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("test result: FAILED. 2 passed; 4 failed; 0 ignored"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_failure_beside_errors_exits_with_1() {
+    let (run, report) = fixture("CREATING").run(&[]);
+    run.expect_code(1);
+    assert_eq!(
+        report.case("t::s::cluster-active").outcome,
+        failure("error")
+    );
+    assert_eq!(report.case("t::s::entry-type").outcome, CaseOutcome::Error);
+}
+
+#[test]
+fn a_call_with_no_recording_is_an_error_outcome() {
+    let suite = "\
+calls:
+  cluster:
+    api: eks:DescribeCluster
+    params: { name: other }
+checks:
+  - id: cluster-active
+    title: Cluster is ACTIVE
+    on: cluster
+    expect:
+      - { path: $.cluster.status, equals: ACTIVE }
+";
+    let (run, report) = Fixture::pack(&[("s.yaml", suite)])
+        .respond(
+            "eks:DescribeCluster",
+            json!({"name": "c1"}),
+            json!({"cluster": {"status": "ACTIVE"}}),
+        )
+        .run(&[]);
+    run.expect_code(3);
+    assert_eq!(
+        report.case("t::s::cluster-active").text,
+        "Cluster is ACTIVE\nerror: could not decide: call `cluster` (eks:DescribeCluster \
+         {\"name\":\"other\"}) failed: NoRecording: the recording has no answer for \
+         eks:DescribeCluster with params {\"name\":\"other\"}"
+    );
+}
+
+#[test]
+fn a_failed_fan_out_source_makes_its_rows_errors() {
+    // ng-b cannot be described: its rows (and the subnets below it) are errors, ng-a is decided.
+    let suite = "\
+calls:
+  nodegroups:
+    api: eks:ListNodegroups
+    params: { clusterName: c1 }
+  nodegroup:
+    for_each: { in: nodegroups, path: '$.nodegroups[*]', as: ng }
+    api: eks:DescribeNodegroup
+    params: { clusterName: c1, nodegroupName: '{{ng}}' }
+  subnet:
+    for_each: { in: nodegroup, path: '$.nodegroup.subnets[*]', as: subnet_id }
+    api: ec2:DescribeSubnets
+    params: { SubnetIds: ['{{subnet_id}}'] }
+checks:
+  - id: active
+    title: '{{ng}} is ACTIVE'
+    on: nodegroup
+    expect:
+      - { path: $.nodegroup.status, equals: ACTIVE }
+  - id: subnet-available
+    title: subnet of {{ng}} is available
+    on: subnet
+    expect:
+      - { path: '$.Subnets[0].State', equals: available }
+";
+    let (run, report) = Fixture::pack(&[("s.yaml", suite)])
+        .respond(
+            "eks:ListNodegroups",
+            json!({"clusterName": "c1"}),
+            json!({"nodegroups": ["ng-a", "ng-b"]}),
+        )
+        .respond(
+            "eks:DescribeNodegroup",
+            json!({"clusterName": "c1", "nodegroupName": "ng-a"}),
+            json!({"nodegroup": {"status": "ACTIVE", "subnets": ["subnet-1"]}}),
+        )
+        .fail(
+            "eks:DescribeNodegroup",
+            json!({"clusterName": "c1", "nodegroupName": "ng-b"}),
+            "ThrottlingException",
+            "Rate exceeded",
+        )
+        .respond(
+            "ec2:DescribeSubnets",
+            json!({"SubnetIds": ["subnet-1"]}),
+            json!({"Subnets": [{"State": "available"}]}),
+        )
+        .run(&[]);
+    run.expect_code(3);
+    assert_eq!(
+        report.outcomes(),
+        expected(&[
+            ("t::s::active[ng-a]", CaseOutcome::Pass),
+            ("t::s::active[ng-b]", CaseOutcome::Error),
+            ("t::s::subnet-available[ng-a/subnet-1]", CaseOutcome::Pass),
+            ("t::s::subnet-available[ng-b]", CaseOutcome::Error),
+        ])
+        .into_iter()
+        .collect()
+    );
+    let message = "error: could not decide: call `nodegroup` (eks:DescribeNodegroup \
+                   {\"clusterName\":\"c1\",\"nodegroupName\":\"ng-b\"}) failed: \
+                   ThrottlingException: Rate exceeded";
+    for name in ["t::s::active[ng-b]", "t::s::subnet-available[ng-b]"] {
+        let text = &report.case(name).text;
+        assert_eq!(text.lines().nth(1), Some(message), "{name}: {text}");
+    }
+}

@@ -1,0 +1,346 @@
+//! Templates at run time: a whole-expression template keeps its JSON type (a list of subnet IDs
+//! stays a list in `params`, as the recording proves by matching); strict mode makes an undefined
+//! name an error outcome, never an empty string; operands compare across calls; numeric bounds
+//! accept numeric strings; values rendered into JSONPath literals are escaped; helpers work.
+
+use serde_json::{Value, json};
+
+use crate::support::{CaseOutcome, Fixture, expected, failure};
+
+const MANIFEST: &str = "\
+pack: t
+version: 1.0.0
+vars:
+  page_size: { default: 20 }
+  prefix: { default: c1 }
+  min_free: { description: a number given on the command line (text) }
+  owner: { default: \"o'neil \\\"the\\\" \\\\ owner\" }
+  role_arn: { default: \"arn:aws-cn:iam::111122223333:role/dev/my-role\" }
+  cluster_arn: { default: \"arn:aws:eks:eu-west-2:111122223333:cluster/c1\" }
+calls:
+  cluster:
+    api: eks:DescribeCluster
+    params: { name: c1 }
+";
+
+fn cluster() -> Value {
+    json!({"cluster": {
+        "name": "c1",
+        "empty": "",
+        "nothing": null,
+        "markup": "<a&b>",
+        "resourcesVpcConfig": {"vpcId": "vpc-1", "subnetIds": ["subnet-1", "subnet-2"]},
+        "tagList": [{"Key": "owner", "Value": "o'neil \"the\" \\ owner"}, {"Key": "team", "Value": "x"}]
+    }})
+}
+
+fn fixture(files: &[(&str, &str)]) -> Fixture {
+    let mut all = vec![("pack.yaml", MANIFEST)];
+    all.extend_from_slice(files);
+    Fixture::pack(&all).respond("eks:DescribeCluster", json!({"name": "c1"}), cluster())
+}
+
+#[test]
+fn a_whole_expression_passes_its_json_value_into_params() {
+    let suite = "\
+calls:
+  subnets:
+    api: ec2:DescribeSubnets
+    params: { SubnetIds: \"{{cluster.cluster.resourcesVpcConfig.subnetIds}}\" }
+  tables:
+    api: ec2:DescribeRouteTables
+    params:
+      MaxResults: \"{{ vars.page_size }}\"
+      Filters: [{ Name: vpc-id, Values: [\"{{subnets.Subnets.0.VpcId}}\"] }]
+  role:
+    api: iam:GetRole
+    params: { RoleName: \"{{vars.prefix}}-node-{{vars.page_size}}\" }
+checks:
+  - id: subnets
+    title: subnets
+    on: subnets
+    expect:
+      - { path: $.Subnets, count: 2 }
+  - id: tables
+    title: tables
+    on: tables
+    expect:
+      - { path: $.RouteTables, count: 1 }
+  - id: role
+    title: role
+    on: role
+    expect:
+      - { path: $.Role.RoleName, equals: c1-node-20 }
+";
+    let (run, report) = fixture(&[("s.yaml", suite)])
+        .respond(
+            "ec2:DescribeSubnets",
+            json!({"SubnetIds": ["subnet-1", "subnet-2"]}),
+            json!({"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1"},
+                               {"SubnetId": "subnet-2", "VpcId": "vpc-1"}]}),
+        )
+        .respond(
+            "ec2:DescribeRouteTables",
+            json!({"MaxResults": 20, "Filters": [{"Name": "vpc-id", "Values": ["vpc-1"]}]}),
+            json!({"RouteTables": [{"RouteTableId": "rtb-1"}]}),
+        )
+        .respond(
+            "iam:GetRole",
+            json!({"RoleName": "c1-node-20"}),
+            json!({"Role": {"RoleName": "c1-node-20"}}),
+        )
+        .run(&["--var", "min_free=1"]);
+    run.expect_code(0);
+    assert_eq!(
+        report.outcome_list(),
+        expected(&[
+            ("t::s::subnets", CaseOutcome::Pass),
+            ("t::s::tables", CaseOutcome::Pass),
+            ("t::s::role", CaseOutcome::Pass),
+        ])
+    );
+}
+
+#[test]
+fn an_undefined_name_at_run_time_is_an_error_never_an_empty_string() {
+    // Every check below would pass if the undefined member rendered as "".
+    let suite = "\
+calls:
+  whole:
+    api: iam:GetRole
+    params: { RoleName: \"{{cluster.cluster.nmae}}\" }
+  text:
+    api: iam:GetRole
+    params: { RoleName: \"role-{{cluster.cluster.nmae}}\" }
+  computed:
+    value: \"{{cluster.cluster.nmae}}\"
+checks:
+  - id: param-whole
+    title: param whole
+    on: whole
+    expect:
+      - { exists: true }
+  - id: param-text
+    title: param text
+    on: text
+    expect:
+      - { exists: true }
+  - id: computed
+    title: computed
+    on: computed
+    expect:
+      - { equals: '' }
+  - id: operand-whole
+    title: operand whole
+    on: cluster
+    expect:
+      - { path: $.cluster.empty, equals: '{{cluster.cluster.nmae}}' }
+  - id: operand-text
+    title: operand text
+    on: cluster
+    expect:
+      - { path: $.cluster.name, equals: 'c{{cluster.cluster.nmae}}1' }
+  - id: operand-helper
+    title: operand helper
+    on: cluster
+    expect:
+      - { path: $.cluster.empty, equals: '{{arn_name cluster.cluster.nmae}}' }
+  - id: path-literal
+    title: path literal
+    on: cluster
+    expect:
+      - { path: \"$.cluster.tagList[?@.Key == '{{cluster.cluster.nmae}}']\", exists: false }
+  - id: when-operand
+    title: when operand
+    when:
+      - { on: cluster, path: $.cluster.empty, equals: '{{cluster.cluster.nmae}}' }
+    on: cluster
+    expect:
+      - { exists: true }
+  - id: title
+    title: Cluster {{cluster.cluster.nmae}}
+    on: cluster
+    expect:
+      - { path: $.cluster.name, equals: c1 }
+  - id: remediation
+    title: remediation
+    on: cluster
+    expect:
+      - { path: $.cluster.name, equals: c2 }
+    remediation: rename to {{cluster.cluster.nmae}}
+  - id: remediation-not-needed
+    title: remediation not needed
+    on: cluster
+    expect:
+      - { path: $.cluster.name, equals: c1 }
+    remediation: rename to {{cluster.cluster.nmae}}
+";
+    let (run, report) = fixture(&[("strict.yaml", suite)]).run(&["--var", "min_free=1"]);
+    run.expect_code(3);
+    let undefined = "`cluster.cluster.nmae` is not defined (for this row)";
+    let helper = "Helper/Decorator arn_name param with name arn required but not found";
+    // (check id, where the template is, the template, why it could not render)
+    #[rustfmt::skip]
+    let cases: &[(&str, &str, &str, &str)] = &[
+        ("param-whole", "call `whole`: ", "{{cluster.cluster.nmae}}", undefined),
+        ("param-text", "call `text`: ", "role-{{cluster.cluster.nmae}}", undefined),
+        ("computed", "call `computed`: ", "{{cluster.cluster.nmae}}", undefined),
+        ("operand-whole", "", "{{cluster.cluster.nmae}}", undefined),
+        ("operand-text", "", "c{{cluster.cluster.nmae}}1", undefined),
+        ("operand-helper", "", "{{arn_name cluster.cluster.nmae}}", helper),
+        ("path-literal", "", "$.cluster.tagList[?@.Key == '{{cluster.cluster.nmae}}']", undefined),
+        ("when-operand", "when: ", "{{cluster.cluster.nmae}}", undefined),
+        ("title", "", "Cluster {{cluster.cluster.nmae}}", undefined),
+        ("remediation", "", "rename to {{cluster.cluster.nmae}}", undefined),
+    ];
+    let mut wrong = Vec::new();
+    for (id, place, template, reason) in cases {
+        let case = report.case(&format!("t::strict::{id}"));
+        let wanted = format!(
+            "error: could not decide: {place}template `{template}` could not render: {reason}"
+        );
+        if case.outcome != CaseOutcome::Error || case.text.lines().nth(1) != Some(wanted.as_str()) {
+            wrong.push(format!(
+                "{id}: {:?}\n{}\n  expected {wanted}",
+                case.outcome, case.text
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // A title that cannot render is shown as written.
+    assert_eq!(
+        report.case("t::strict::title").message,
+        "Cluster {{cluster.cluster.nmae}}"
+    );
+    // A remediation is only rendered for a failure.
+    let passed = report.case("t::strict::remediation-not-needed");
+    assert_eq!(passed.outcome, CaseOutcome::Pass);
+    assert_eq!(report.cases().count(), cases.len() + 1);
+}
+
+#[test]
+fn operands_compare_across_calls_and_bounds_accept_numeric_text() {
+    let suite = "\
+calls:
+  subnets:
+    api: ec2:DescribeSubnets
+    params: { SubnetIds: [subnet-1, subnet-2] }
+checks:
+  - id: same-vpc
+    title: subnets are in the cluster's VPC
+    on: subnets
+    expect:
+      - path: '$.Subnets[*].VpcId'
+        all: { equals: '{{cluster.cluster.resourcesVpcConfig.vpcId}}' }
+  - id: same-subnets
+    title: the cluster's subnets
+    on: subnets
+    expect:
+      - { path: '$.Subnets[*].SubnetId', equals: '{{cluster.cluster.resourcesVpcConfig.subnetIds}}' }
+  - id: free
+    title: free addresses
+    on: subnets
+    expect:
+      - { path: '$.Subnets[0].AvailableIpAddressCount', gte: '{{vars.min_free}}' }
+      - { path: $.Subnets, count: { lte: '{{vars.min_free}}' } }
+";
+    let fixture = fixture(&[("cross.yaml", suite)]).respond(
+        "ec2:DescribeSubnets",
+        json!({"SubnetIds": ["subnet-1", "subnet-2"]}),
+        json!({"Subnets": [
+            {"SubnetId": "subnet-1", "VpcId": "vpc-1", "AvailableIpAddressCount": 12},
+            {"SubnetId": "subnet-2", "VpcId": "vpc-1", "AvailableIpAddressCount": 40}
+        ]}),
+    );
+    let (run, report) = fixture.run(&["--var", "min_free=12"]);
+    run.expect_code(0);
+    assert_eq!(
+        report.outcome_list(),
+        expected(&[
+            ("t::cross::same-vpc", CaseOutcome::Pass),
+            ("t::cross::same-subnets", CaseOutcome::Pass),
+            ("t::cross::free", CaseOutcome::Pass),
+        ])
+    );
+    let (run, report) = fixture.run(&["--var", "min_free=13", "--", "free"]);
+    run.expect_code(1);
+    let text = &report.case("t::cross::free").text;
+    assert!(text.contains("  expected: >= 13\n  actual:   12"), "{text}");
+    let (run, report) = fixture.run(&["--var", "min_free=lots", "--", "free"]);
+    run.expect_code(1);
+    let text = &report.case("t::cross::free").text;
+    assert!(
+        text.contains("  actual:   12 (type mismatch: the bound of `gte` must be a number, but it is a string)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn values_rendered_into_jsonpath_literals_are_escaped() {
+    let suite = "\
+checks:
+  - id: owner-tag
+    title: owner tag
+    on: cluster
+    expect:
+      - path: \"$.cluster.tagList[?@.Value == '{{vars.owner}}'].Key\"
+        equals: [owner]
+      - path: '$.cluster.tagList[?@.Value == \"{{vars.owner}}\"].Key'
+        equals: [owner]
+";
+    let (run, report) = fixture(&[("escape.yaml", suite)]).run(&["--var", "min_free=1"]);
+    run.expect_code(0);
+    assert_eq!(
+        report.case("t::escape::owner-tag").outcome,
+        CaseOutcome::Pass
+    );
+}
+
+#[test]
+fn helpers_render_without_html_escaping() {
+    let suite = "\
+calls:
+  rendered:
+    value:
+      name: \"{{arn_name vars.role_arn}}\"
+      account: \"{{arn_account vars.role_arn}}\"
+      partition: \"{{arn_partition vars.role_arn}}\"
+      region: \"{{arn_region vars.cluster_arn}}\"
+      fallback: \"{{default cluster.cluster.nothing 'none'}}\"
+      kept: \"{{default cluster.cluster.name 'none'}}\"
+      json: \"{{json cluster.cluster.resourcesVpcConfig.subnetIds}}\"
+      length: \"{{len cluster.cluster.resourcesVpcConfig.subnetIds}}\"
+      text: \"markup {{cluster.cluster.markup}}\"
+      conditional: \"{{#if (eq cluster.cluster.name 'c1')}}yes{{else}}no{{/if}}\"
+checks:
+  - id: helpers
+    title: helpers {{cluster.cluster.markup}}
+    on: rendered
+    expect:
+      - equals:
+          name: my-role
+          account: '111122223333'
+          partition: aws-cn
+          region: eu-west-2
+          fallback: none
+          kept: c1
+          json: '[\"subnet-1\",\"subnet-2\"]'
+          length: 2
+          text: markup <a&b>
+          conditional: 'yes'
+      - { path: $.name, equals: nobody }
+";
+    let (run, report) = fixture(&[("helpers.yaml", suite)]).run(&["--var", "min_free=1"]);
+    run.expect_code(1);
+    let case = report.case("t::helpers::helpers");
+    assert_eq!(case.outcome, failure("error"));
+    assert_eq!(case.message, "helpers <a&b>");
+    // Only the second assertion fails: every helper rendered as expected.
+    assert_eq!(
+        case.text.matches("assertion failed").count(),
+        1,
+        "{}",
+        case.text
+    );
+    assert!(case.text.contains("  path:     $.name\n"), "{}", case.text);
+}

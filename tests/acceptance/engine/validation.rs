@@ -1,0 +1,543 @@
+//! `ekscheck validate`: every problem that can be found without calling AWS is reported at
+//! `file:line:column` as printed, all of them in one run; the exit code is 2 and nothing runs.
+//! An unquoted `1.30` is a warning, which does not make a pack invalid.
+
+use crate::support::{Fixture, diagnostics, ekscheck};
+
+const MANIFEST: &str = "\
+pack: t
+version: 1.0.0
+vars:
+  cluster: { required: true }
+calls:
+  cluster:
+    api: eks:DescribeCluster
+    params: { name: \"{{vars.cluster}}\" }
+";
+
+/// One invalid suite: its file name, its text, the diagnostics `validate` prints for it
+/// (`pack/FILE:LINE:COLUMN: LEVEL: MESSAGE`), and text its help must show.
+struct Case {
+    file: &'static str,
+    text: &'static str,
+    printed: &'static [&'static str],
+    help: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        file: "yaml-syntax.yaml",
+        text: "checks:\n  - id: a\n    title: \"unclosed\n    on: cluster\n",
+        printed: &["pack/yaml-syntax.yaml:3:12: error: unclosed quote"],
+        help: &[],
+    },
+    Case {
+        file: "unknown-key.yaml",
+        text: "checks:\n  - id: a\n    title: A\n    on: cluster\n    expectt:\n      - exists: true\n",
+        printed: &["pack/unknown-key.yaml:5:5: error: unknown field `expectt`, expected one of id, \
+                    title, description, severity, remediation, on, expect, when, needs"],
+        help: &["remove or rename the key"],
+    },
+    Case {
+        file: "unknown-predicate.yaml",
+        text: "checks:\n  - id: a\n    title: A\n    on: cluster\n    expect:\n      - { path: $.x, equal: 1 }\n",
+        printed: &["pack/unknown-predicate.yaml:6:22: error: unknown field `equal`, expected one of \
+                    on, path, exists, equals, one_of, contains, contains_all, matches, count, gt, \
+                    gte, lt, lte, empty, in_cidr, allows_traffic, all, any, none, not, any_of"],
+        help: &[],
+    },
+    Case {
+        file: "duplicate-key.yaml",
+        text: "checks:\n  - id: a\n    title: A\n    on: cluster\n    on: cluster\n    expect:\n      - exists: true\n",
+        printed: &["pack/duplicate-key.yaml:5:5: error: duplicate mapping key: on"],
+        help: &["each key may appear once in a mapping"],
+    },
+    Case {
+        file: "unknown-operation.yaml",
+        text: "calls:\n  c:\n    api: eks:DescribeClustr\n    params: { name: x }\nchecks:\n  - id: a\n    title: A\n    on: c\n    expect:\n      - exists: true\n",
+        printed: &["pack/unknown-operation.yaml:3:10: error: `eks:DescribeClustr` is not an operation \
+                    ekscheck can call"],
+        help: &["did you mean `eks:DescribeCluster`?"],
+    },
+    Case {
+        file: "write-operation.yaml",
+        text: "calls:\n  c:\n    api: eks:DeleteCluster\n    params: { name: x }\nchecks:\n  - id: a\n    title: A\n    on: c\n    expect:\n      - exists: true\n",
+        printed: &["pack/write-operation.yaml:3:10: error: `eks:DeleteCluster` is not an operation \
+                    ekscheck can call"],
+        help: &["not a registered read-only operation"],
+    },
+    Case {
+        file: "params.yaml",
+        text: "\
+calls:
+  unknown:
+    api: ec2:DescribeSubnets
+    params: { SubnetId: subnet-1 }
+  not_a_list:
+    api: ec2:DescribeSubnets
+    params: { SubnetIds: subnet-1 }
+  too_many:
+    api: ec2:DescribeRouteTables
+    params: { MaxResults: 1000 }
+  nameless:
+    api: eks:DescribeCluster
+    params: {}
+  nested:
+    api: ec2:DescribeSubnets
+    params: { Filters: [{ Name: vpc-id, Value: [vpc-1] }] }
+  enum:
+    api: ec2:DescribeVpcAttribute
+    params: { VpcId: vpc-1, Attribute: dnsSupport }
+  quoted_number:
+    api: ec2:DescribeRouteTables
+    params: { MaxResults: \"50\" }
+checks:
+  - id: a
+    title: A
+    on: unknown
+    expect:
+      - exists: true
+",
+        printed: &[
+            "pack/params.yaml:4:25: error: `SubnetId` is not a parameter of ec2:DescribeSubnets",
+            "pack/params.yaml:7:26: error: `SubnetIds` must be a list, not a string",
+            "pack/params.yaml:10:27: error: `MaxResults` is 1000, but ec2:DescribeRouteTables takes \
+             from 5 to 100",
+            "pack/params.yaml:13:13: error: eks:DescribeCluster needs `name`",
+            "pack/params.yaml:16:48: error: `Value` is not a member of `Filters`",
+            "pack/params.yaml:19:40: error: `dnsSupport` is not a valid `Attribute`: expected one of \
+             enableDnsSupport, enableDnsHostnames, enableNetworkAddressUsageMetrics",
+            "pack/params.yaml:22:27: error: `MaxResults` must be a whole number, not a string",
+        ],
+        help: &[
+            "did you mean `SubnetIds`?",
+            "write `SubnetIds: [ … ]`, even for one item",
+            "use a value from 5 to 100",
+            "add `name: …` to params",
+        ],
+    },
+    Case {
+        file: "no-params.yaml",
+        text: "calls:\n  c:\n    api: eks:DescribeCluster\nchecks:\n  - id: a\n    title: A\n    on: c\n    expect:\n      - exists: true\n",
+        printed: &["pack/no-params.yaml:3:10: error: eks:DescribeCluster needs `name`"],
+        help: &["add `name: …` to params"],
+    },
+    Case {
+        file: "paths.yaml",
+        text: "\
+checks:
+  - id: malformed
+    title: A
+    on: cluster
+    expect:
+      - path: $.cluster[?
+        exists: true
+  - id: spaced
+    title: B
+    on: cluster
+    expect:
+      - path: $.Attached Policies
+        exists: true
+  - id: relative
+    title: C
+    on: cluster
+    expect:
+      - path: cluster.status
+        exists: true
+",
+        printed: &[
+            "pack/paths.yaml:12:25: error: a name in this path contains a space",
+            "pack/paths.yaml:18:15: error: a path must start with `$` (the whole response)",
+            "pack/paths.yaml:6:26: error: malformed JSONPath",
+        ],
+        help: &["quote a name that really has one: `$['Some Name']`"],
+    },
+    Case {
+        file: "names.yaml",
+        text: "\
+calls:
+  typo_var:
+    api: eks:ListNodegroups
+    params: { clusterName: \"{{vars.clustr}}\" }
+  typo_call:
+    api: eks:ListNodegroups
+    params: { clusterName: \"{{clustr.cluster.name}}\" }
+  typo_source:
+    for_each: { in: nodegroupz, path: \"$.nodegroups[*]\", as: ng }
+    api: eks:DescribeNodegroup
+    params: { clusterName: x, nodegroupName: \"{{ng}}\" }
+checks:
+  - id: a
+    title: Cluster {{vars.clusterr}}
+    on: typo_call
+    expect:
+      - { on: clusterr, exists: true }
+",
+        printed: &[
+            "pack/names.yaml:14:12: error: undefined variable `vars.clusterr`",
+            "pack/names.yaml:17:15: error: undefined call `clusterr`",
+            "pack/names.yaml:4:28: error: undefined variable `vars.clustr`",
+            "pack/names.yaml:7:28: error: undefined name `clustr`",
+            "pack/names.yaml:9:21: error: undefined call `nodegroupz`",
+        ],
+        help: &[
+            "did you mean `vars.cluster`?",
+            "did you mean `cluster`?",
+            "expected one of: cluster, typo_call, typo_source, typo_var",
+        ],
+    },
+    Case {
+        file: "cycle.yaml",
+        text: "\
+calls:
+  ping:
+    api: eks:DescribeCluster
+    params: { name: \"{{pong.cluster.name}}\" }
+  pong:
+    api: eks:DescribeCluster
+    params: { name: \"{{ping.cluster.name}}\" }
+checks:
+  - id: a
+    title: A
+    on: ping
+    expect:
+      - exists: true
+",
+        printed: &["pack/cycle.yaml:2:3: error: calls depend on each other in a cycle: ping → pong → ping"],
+        help: &["break the cycle"],
+    },
+    Case {
+        file: "binding-cycle.yaml",
+        text: "\
+calls:
+  names:
+    api: eks:ListNodegroups
+    params: { clusterName: x }
+  group:
+    for_each: { in: names, path: \"$.nodegroups[*]\", as: ng }
+    api: eks:DescribeNodegroup
+    params: { clusterName: \"{{role.Role.RoleName}}\", nodegroupName: \"{{ng}}\" }
+  role:
+    api: iam:GetRole
+    params: { RoleName: \"{{ng}}\" }
+checks:
+  - id: a
+    title: A
+    on: group
+    expect:
+      - exists: true
+",
+        printed: &["pack/binding-cycle.yaml:5:3: error: calls depend on each other in a cycle: group → \
+                    role → group"],
+        help: &[],
+    },
+    Case {
+        file: "fanouts.yaml",
+        text: "\
+calls:
+  nodegroups:
+    api: eks:ListNodegroups
+    params: { clusterName: x }
+  nodegroup:
+    for_each: { in: nodegroups, path: \"$.nodegroups[*]\", as: ng }
+    api: eks:DescribeNodegroup
+    params: { clusterName: x, nodegroupName: \"{{ng}}\" }
+  addons:
+    api: eks:ListAddons
+    params: { clusterName: x }
+  addon:
+    for_each: { in: addons, path: \"$.addons[*]\", as: addon_name }
+    api: eks:DescribeAddon
+    params: { clusterName: x, addonName: \"{{addon_name}}\" }
+checks:
+  - id: mixed
+    title: \"{{ng}} and {{addon_name}}\"
+    on: addon
+    expect:
+      - exists: true
+",
+        printed: &["pack/fanouts.yaml:17:9: error: check `mixed` refers to two unrelated fan-outs: \
+                    `addon` (one row per addon) and `ng` (one row per nodegroup)"],
+        help: &["nest one `for_each` inside the other"],
+    },
+    Case {
+        file: "checks.yaml",
+        text: "\
+checks:
+  - id: same
+    title: A
+    on: cluster
+    expect:
+      - exists: true
+  - id: same
+    title: B
+    on: cluster
+    needs: [nowhere, other/same, same-suite/x]
+    expect:
+      - exists: true
+  - id: broken
+    title: C
+    on: cluster
+    expect:
+      - { path: '$[', exists: true }
+  - id: broken
+    title: D
+    on: cluster
+    expect:
+      - exists: true
+",
+        printed: &[
+            "pack/checks.yaml:10:13: error: undefined check `nowhere`",
+            "pack/checks.yaml:10:22: error: undefined check `other/same`",
+            "pack/checks.yaml:10:34: error: undefined check `same-suite/x`",
+            "pack/checks.yaml:17:20: error: malformed JSONPath",
+            "pack/checks.yaml:18:9: error: check id `broken` is used twice in this suite",
+            "pack/checks.yaml:7:9: error: check id `same` is used twice in this suite",
+        ],
+        help: &["give each check of a suite its own id"],
+    },
+    Case {
+        file: "more-checks.yaml",
+        text: "\
+calls:
+  nodegroups:
+    api: eks:ListNodegroups
+    params: { clusterName: x }
+  nodegroup:
+    for_each: { in: nodegroups, path: \"$.nodegroups[*]\", as: ng, label: \"{{nodegroups.nodegroups.0}}\" }
+    api: eks:DescribeNodegroup
+    params: { clusterName: x, nodegroupName: \"{{ng}}\" }
+  lonely:
+    label: \"{{ng}}\"
+    api: eks:ListAddons
+    params: { clusterName: x }
+checks:
+  - id: first
+    title: A
+    needs: [second]
+    on: nodegroup
+    expect:
+      - path: $.x
+        all: { on: cluster, exists: true }
+  - id: second
+    title: B
+    needs: [first]
+    on: cluster
+    expect:
+      - exists: true
+  - id: Third_Check
+    title: C
+    on: lonely
+    expect:
+      - exists: true
+",
+        printed: &[
+            "pack/more-checks.yaml:10:12: error: `label` names fan-out rows, but this call has no \
+             `for_each`",
+            "pack/more-checks.yaml:14:9: error: `needs` of check `first` form a cycle",
+            "pack/more-checks.yaml:20:20: error: a nested predicate cannot name a call",
+            "pack/more-checks.yaml:27:9: error: invalid check id `Third_Check`",
+            "pack/more-checks.yaml:5:3: error: the row label of `nodegroup` reads a call's response",
+        ],
+        help: &["a label may use `vars` and `as` names only"],
+    },
+    Case {
+        file: "templates.yaml",
+        text: "\
+calls:
+  partial:
+    api: eks:DescribeCluster
+    params: { name: \"{{> x}}\" }
+checks:
+  - id: a
+    title: \"{{#*inline 'p'}}{{> p}}{{/inline}}\"
+    on: cluster
+    expect:
+      - exists: true
+  - id: b
+    title: \"{{arn_nam vars.cluster}}\"
+    on: cluster
+    expect:
+      - exists: true
+  - id: c
+    title: \"{{#if vars.cluster}}open{{/each}}\"
+    on: cluster
+    expect:
+      - exists: true
+",
+        printed: &[
+            "pack/templates.yaml:12:12: error: unknown helper `arn_nam`",
+            "pack/templates.yaml:17:37: error: invalid template: helper \"if\" was opened, but \
+             \"each\" is closing",
+            "pack/templates.yaml:4:21: error: partials (`{{> name}}`) are not allowed in check \
+             templates",
+            "pack/templates.yaml:7:12: error: decorators (`{{* name}}`) are not allowed in check \
+             templates",
+        ],
+        help: &["did you mean `arn_name`?"],
+    },
+    Case {
+        file: "predicates.yaml",
+        text: "\
+checks:
+  - id: a
+    title: A
+    on: cluster
+    expect:
+      - { path: $.x, one_of: ACTIVE }
+      - { path: $.x, exists: true, equals: 1 }
+      - { path: $.x }
+      - { path: $.x, matches: '(' }
+      - { path: $.x, gt: many }
+      - { path: $.x, count: { atleast: 1 } }
+      - { path: $.x, in_cidr: 10.0.0.0/33 }
+      - { path: $.x, allows_traffic: { direction: sideways, cidr: 0.0.0.0/0 } }
+",
+        printed: &[
+            "pack/predicates.yaml:10:26: error: `gt` takes a number, not a string",
+            "pack/predicates.yaml:11:31: error: `atleast` is not a count bound",
+            "pack/predicates.yaml:12:31: error: `10.0.0.0/33` is not an IPv4 network",
+            "pack/predicates.yaml:13:38: error: invalid `allows_traffic`: `direction` must be \
+             `ingress` or `egress`",
+            "pack/predicates.yaml:6:30: error: `one_of` takes a list, not a string",
+            "pack/predicates.yaml:7:9: error: this assertion has 2 predicates (exists, equals)",
+            "pack/predicates.yaml:8:9: error: this assertion has no predicate",
+            "pack/predicates.yaml:9:31: error: invalid regular expression: error: unclosed group",
+        ],
+        help: &[],
+    },
+];
+
+/// The case of `file`.
+fn case(file: &str) -> &'static Case {
+    CASES.iter().find(|case| case.file == file).expect("a case")
+}
+
+fn pack_of(cases: &[&Case]) -> Fixture {
+    let mut files = vec![("pack.yaml", MANIFEST)];
+    files.extend(cases.iter().map(|case| (case.file, case.text)));
+    Fixture::pack(&files)
+}
+
+#[test]
+fn each_problem_is_reported_where_it_is_written() {
+    let mut wrong = Vec::new();
+    for case in CASES {
+        let (run, printed) = pack_of(&[case]).validate();
+        let mut want: Vec<String> = case.printed.iter().map(|p| p.to_string()).collect();
+        want.sort();
+        if run.code != 2 || printed != want {
+            wrong.push(format!(
+                "{}: exit {}\n  expected {want:#?}\n  printed  {printed:#?}\n{}",
+                case.file, run.code, run.stderr
+            ));
+        }
+        for help in case.help {
+            if !run.stderr.contains(help) {
+                wrong.push(format!(
+                    "{}: no help `{help}` in\n{}",
+                    case.file, run.stderr
+                ));
+            }
+        }
+        if !run.stdout.is_empty() {
+            wrong.push(format!("{}: printed on stdout: {}", case.file, run.stdout));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+#[test]
+fn every_problem_of_every_file_is_reported_in_one_run() {
+    let all: Vec<&Case> = CASES.iter().collect();
+    let (run, printed) = pack_of(&all).validate();
+    run.expect_code(2);
+    let mut want: Vec<String> = CASES
+        .iter()
+        .flat_map(|case| case.printed.iter().map(|p| p.to_string()))
+        .collect();
+    want.sort();
+    assert_eq!(printed, want, "{}", run.stderr);
+}
+
+#[test]
+fn a_problem_in_the_manifest_does_not_hide_those_of_the_suites() {
+    let manifest =
+        "pack: Not_A_Slug\nversion: one\nvars:\n  cluster: { required: true, default: x }\n";
+    let syntax = case("yaml-syntax.yaml");
+    let fixture = Fixture::pack(&[("pack.yaml", manifest), (syntax.file, syntax.text)]);
+    let (run, printed) = fixture.validate();
+    run.expect_code(2);
+    assert_eq!(
+        printed,
+        [
+            "pack/pack.yaml:1:7: error: invalid pack name `Not_A_Slug`",
+            "pack/pack.yaml:2:10: error: `version` must be a semantic version",
+            "pack/pack.yaml:4:12: error: variable `cluster` is required but has a default",
+            "pack/yaml-syntax.yaml:3:12: error: unclosed quote",
+        ]
+    );
+    let manifest = "pack: t\nversion: 1.0.0\nvars: [oops\n";
+    let unknown = case("unknown-key.yaml");
+    let (run, printed) =
+        Fixture::pack(&[("pack.yaml", manifest), (unknown.file, unknown.text)]).validate();
+    run.expect_code(2);
+    assert_eq!(printed.len(), 2, "{printed:#?}");
+    assert!(printed[1].starts_with("pack/unknown-key.yaml:5:5: error: unknown field `expectt`"));
+}
+
+#[test]
+fn run_refuses_an_invalid_pack_before_reading_the_recording() {
+    let fixture = pack_of(&[case("unknown-operation.yaml")]);
+    fixture.dir().write("recording/broken.json", "{ not json");
+    let (run, report) = fixture.run(&["--var", "cluster=c1"]);
+    run.expect_code(2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(report.cases().count(), 0);
+    assert_eq!(
+        diagnostics(&run.stderr, fixture.dir().path()),
+        [
+            "pack/unknown-operation.yaml:3:10: error: `eks:DescribeClustr` is not an operation ekscheck can call"
+        ]
+    );
+}
+
+#[test]
+fn an_unquoted_version_number_is_a_warning_only() {
+    let suite = "\
+checks:
+  - id: version
+    title: Cluster runs 1.30
+    on: cluster
+    expect:
+      - { path: $.cluster.version, equals: 1.30 }
+      - { path: $.cluster.version, one_of: [\"1.29\", 1.30, 1.31] }
+";
+    let manifest = format!(
+        "{MANIFEST}  other:\n    api: eks:ListNodegroups\n    params: {{ clusterName: x }}\n"
+    );
+    let manifest = manifest.replace("vars:\n", "vars:\n  minimum: { default: 1.20 }\n");
+    let fixture = Fixture::pack(&[("pack.yaml", &manifest), ("version.yaml", suite)]);
+    let (run, printed) = fixture.validate();
+    run.expect_code(0);
+    assert_eq!(
+        printed,
+        [
+            "pack/pack.yaml:4:23: warning: `1.20` is read as the number 1.2",
+            "pack/version.yaml:6:44: warning: `1.30` is read as the number 1.3",
+            "pack/version.yaml:7:53: warning: `1.30` is read as the number 1.3",
+        ]
+    );
+    assert!(run.stderr.contains("quote it: \"1.30\""), "{}", run.stderr);
+    assert_eq!(run.stdout, "1 pack(s), 1 check(s): valid\n");
+}
+
+#[test]
+fn validate_reports_a_directory_that_is_not_a_pack() {
+    let run = ekscheck(&["validate", "/nonexistent/pack"]);
+    run.expect_code(2);
+    assert_eq!(
+        diagnostics(&run.stderr, std::path::Path::new("/")),
+        ["error: /nonexistent/pack: is not a pack: there is no pack.yaml"]
+    );
+}
