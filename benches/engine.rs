@@ -5,12 +5,24 @@
 //! 2. The same pack against a backend that sleeps 50 ms per call: wall time versus the
 //!    dependency chain (critical path) × 50 ms, with enough concurrency for the widest level,
 //!    and at the default `--max-concurrency 32` (where each level takes ⌈requests / 32⌉ rounds).
+//! 3. The same pack through the live AWS backend (the real SDK clients: signing, retries,
+//!    deserialisation, pagination) against a loopback fixture server that answers the same data
+//!    after 50 ms: requests the server received versus unique calls (they must be equal), and
+//!    wall time versus the critical path.
+
+#[path = "../tests/acceptance/emulator/http.rs"]
+mod http;
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use ekscheck::evaluate::evaluate;
+use ekscheck::execute::aws::{AwsBackend, AwsSettings};
 use ekscheck::execute::recording::RecordingBackend;
 use ekscheck::execute::{Backend, CallError, Limits, execute};
 use ekscheck::format::load_packs;
@@ -27,6 +39,13 @@ const LATENCY: Duration = Duration::from_millis(50);
 const LEVELS: [usize; 3] = [2, NODEGROUPS, 2 * NODEGROUPS];
 
 fn main() {
+    // SAFETY: no other thread exists yet. The live backend reads credentials from the
+    // environment; the fixture server ignores them.
+    unsafe {
+        std::env::set_var("AWS_ACCESS_KEY_ID", "bench");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "bench");
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+    }
     let dir = tempfile::tempdir().expect("temporary directory");
     let pack_dir = dir.path().join("pack");
     let recording_dir = dir.path().join("recording");
@@ -100,6 +119,135 @@ fn main() {
             execution.requests,
             backend.times_asked().len(),
         );
+    }
+
+    let (server, received) = runtime.block_on(fixture_server(&recording_dir));
+    let settings = AwsSettings {
+        region: Some("eu-west-2".into()),
+        endpoint_url: Some(server),
+        max_attempts: 1,
+        ..AwsSettings::default()
+    };
+    let live = runtime
+        .block_on(AwsBackend::connect(&settings))
+        .expect("live backend");
+    let started = Instant::now();
+    let execution = runtime.block_on(execute(&plan, &vars, &needed, &live, limits));
+    let wall = started.elapsed();
+    let rounds: usize = LEVELS.iter().map(|&n| n.div_ceil(32)).sum();
+    let critical = LATENCY * rounds as u32;
+    let outcomes = evaluate(&plan, &execution, &vars, &checks);
+    let undecided = outcomes
+        .iter()
+        .filter(|o| matches!(o.status, ekscheck::evaluate::Status::Error(_)))
+        .count();
+    println!(
+        "live backend via fixture server, 50 ms/request, max concurrency 32: wall {:.0} ms, critical path {:.0} ms ({rounds} rounds), ratio {:.2}; requests received {} = unique calls {}; {undecided} outcomes undecided",
+        ms(wall),
+        ms(critical),
+        wall.as_secs_f64() / critical.as_secs_f64(),
+        received.load(Ordering::SeqCst),
+        execution.requests,
+    );
+}
+
+/// Serves the recording's calls over HTTP the way EKS (rest-json), EC2 and IAM (query) answer
+/// them, each after [`LATENCY`]; returns its URL and the count of requests it received.
+async fn fixture_server(recording: &Path) -> (String, Arc<AtomicUsize>) {
+    let mut answers: HashMap<String, Value> = HashMap::new();
+    for entry in std::fs::read_dir(recording).unwrap() {
+        let call: Value =
+            serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
+        let key = match call["api"].as_str().unwrap() {
+            "eks:DescribeCluster" => "/clusters/bench".to_owned(),
+            "eks:ListNodegroups" => "/clusters/bench/node-groups".to_owned(),
+            "eks:DescribeNodegroup" => format!(
+                "/clusters/bench/node-groups/{}",
+                call["params"]["nodegroupName"].as_str().unwrap()
+            ),
+            "ec2:DescribeSubnets" => format!(
+                "DescribeSubnets {}",
+                call["params"]["SubnetIds"][0].as_str().unwrap()
+            ),
+            _ => format!(
+                "ListAttachedRolePolicies {}",
+                call["params"]["RoleName"].as_str().unwrap()
+            ),
+        };
+        answers.insert(key, call["response"].clone());
+    }
+    let answers = Arc::new(answers);
+    let received = Arc::new(AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let counter = Arc::clone(&received);
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let (answers, counter) = (Arc::clone(&answers), Arc::clone(&counter));
+            tokio::spawn(async move {
+                let (reader, mut writer) = stream.into_split();
+                let mut reader = tokio::io::BufReader::new(reader);
+                while let Ok(Some(request)) = http::read_message(&mut reader).await {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(LATENCY).await;
+                    let response = fixture_answer(&answers, &request);
+                    if response.write(&mut writer, false).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, received)
+}
+
+/// The answer to one request, in its service's protocol.
+fn fixture_answer(answers: &HashMap<String, Value>, request: &http::Message) -> http::Message {
+    let path = request.start.split(' ').nth(1).unwrap_or_default();
+    if path.starts_with("/clusters") {
+        return http::Message::json(200, &answers[path]);
+    }
+    let form = String::from_utf8_lossy(&request.body).into_owned();
+    let field = |name: &str| {
+        form.split('&')
+            .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let xml = |body: String| {
+        http::Message::response(200, &[("Content-Type", "text/xml")], body.into_bytes())
+    };
+    match field("Action").as_str() {
+        "DescribeSubnets" => {
+            let subnets = &answers[&format!("DescribeSubnets {}", field("SubnetId.1"))]["Subnets"];
+            let items: String = subnets
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| format!("<item><subnetId>{}</subnetId><availableIpAddressCount>{}</availableIpAddressCount><state>{}</state></item>", s["SubnetId"].as_str().unwrap(), s["AvailableIpAddressCount"], s["State"].as_str().unwrap()))
+                .collect();
+            xml(format!(
+                "<DescribeSubnetsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><subnetSet>{items}</subnetSet></DescribeSubnetsResponse>"
+            ))
+        }
+        _ => {
+            let policies = &answers[&format!("ListAttachedRolePolicies {}", field("RoleName"))]["AttachedPolicies"];
+            let members: String = policies
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    format!(
+                        "<member><PolicyName>{}</PolicyName></member>",
+                        p["PolicyName"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            xml(format!(
+                "<ListAttachedRolePoliciesResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListAttachedRolePoliciesResult><AttachedPolicies>{members}</AttachedPolicies><IsTruncated>false</IsTruncated></ListAttachedRolePoliciesResult></ListAttachedRolePoliciesResponse>"
+            ))
+        }
     }
 }
 

@@ -320,6 +320,9 @@ where
     match &error {
         SdkError::ServiceError(service) => match service.err().code() {
             Some(code) => CallError::new(code, service.err().message().unwrap_or_default()),
+            None if service.raw().status().is_success() => {
+                CallError::new("InvalidResponse", context())
+            }
             None => {
                 let status = service.raw().status().as_u16();
                 CallError::new(

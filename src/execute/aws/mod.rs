@@ -2,8 +2,9 @@
 //!
 //! Credentials, region and endpoint come from the standard AWS chain (environment, profiles, SSO,
 //! web identity, instance metadata), overridden by `--region`, `--profile` and `--endpoint-url`
-//! as in the AWS CLI. Calls retry throttling and server errors adaptively, each attempt is bounded
-//! by a timeout, and a failed call becomes a [`CallError`] with the AWS error code.
+//! as in the AWS CLI. Calls retry throttling and server errors (adaptively, unless
+//! `AWS_RETRY_MODE=standard`), each attempt is bounded by a timeout, and a failed call becomes a
+//! [`CallError`] with the AWS error code.
 
 mod convert;
 mod generated;
@@ -30,6 +31,9 @@ pub struct AwsSettings {
     pub endpoint_url: Option<String>,
     /// Attempts per request, the first included.
     pub max_attempts: u32,
+    /// Whether retries also slow the client down after throttling (`adaptive`, the default) or
+    /// only back off (`standard`); the AWS CLI's `AWS_RETRY_MODE`.
+    pub adaptive_retries: bool,
     /// The longest one attempt may take.
     pub attempt_timeout: Duration,
     /// The first retry's backoff; later ones grow exponentially (with jitter).
@@ -43,6 +47,8 @@ impl Default for AwsSettings {
             profile: None,
             endpoint_url: None,
             max_attempts: 5,
+            adaptive_retries: std::env::var("AWS_RETRY_MODE")
+                .map_or(true, |mode| mode != "standard"),
             attempt_timeout: Duration::from_secs(30),
             initial_backoff: Duration::from_secs(1),
         }
@@ -66,7 +72,12 @@ pub struct AwsBackend {
 impl AwsBackend {
     /// Loads the configuration; fails when no region can be found.
     pub async fn connect(settings: &AwsSettings) -> Result<Self, String> {
-        let retry = RetryConfig::adaptive()
+        let retry = if settings.adaptive_retries {
+            RetryConfig::adaptive()
+        } else {
+            RetryConfig::standard()
+        };
+        let retry = retry
             .with_max_attempts(settings.max_attempts.max(1))
             .with_initial_backoff(settings.initial_backoff);
         let timeouts = TimeoutConfig::builder()

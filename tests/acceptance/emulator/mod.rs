@@ -1,0 +1,159 @@
+//! The AWS emulator the live tests run against: moto's server, installed with the AWS CLI into a
+//! project-local Python environment (`.venv`) on first use, started once per test process on a
+//! free loopback port, and stopped when the process ends. If it cannot be installed or started,
+//! the tests fail with the reason: they never skip silently.
+
+pub mod http;
+pub mod proxy;
+pub mod world;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+/// The region every emulator test uses.
+pub const REGION: &str = "eu-west-2";
+
+const REQUIREMENTS: &str = include_str!("requirements.txt");
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn here() -> PathBuf {
+    root().join("tests/acceptance/emulator")
+}
+
+#[track_caller]
+fn run(command: &mut Command, what: &str) {
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("{what}: cannot run {command:?}: {error}"));
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The project's Python environment with moto and the AWS CLI, created or updated when
+/// `requirements.txt` changed. A file lock keeps concurrent test processes from racing.
+pub fn python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let venv = root().join(".venv");
+        let python = venv.join("bin/python");
+        let stamp = venv.join("ekscheck-requirements.txt");
+        std::fs::create_dir_all(root().join("target")).expect("target directory");
+        let lock = File::create(root().join("target/.venv.lock")).expect("lock file");
+        lock.lock().expect("lock the Python environment");
+        if std::fs::read_to_string(&stamp).ok().as_deref() != Some(REQUIREMENTS) {
+            if !python.exists() {
+                let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+                run(
+                    Command::new(interpreter).args(["-m", "venv"]).arg(&venv),
+                    "creating the Python environment .venv (Python 3 is required)",
+                );
+            }
+            run(
+                Command::new(&python)
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                        "-r",
+                    ])
+                    .arg(here().join("requirements.txt")),
+                "installing moto and the AWS CLI into .venv",
+            );
+            std::fs::write(&stamp, REQUIREMENTS).expect("write the requirements stamp");
+        }
+        python
+    })
+}
+
+/// A running moto server.
+pub struct Emulator {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Keeps the server's stdin open; the server stops when this process ends.
+    _server: Mutex<Child>,
+}
+
+/// The emulator shared by every test of this process, started on first use.
+pub fn emulator() -> &'static Emulator {
+    static EMULATOR: OnceLock<Emulator> = OnceLock::new();
+    EMULATOR.get_or_init(|| {
+        let log = root().join("target/moto.log");
+        let mut child = Command::new(python())
+            .arg(here().join("serve.py"))
+            .arg(&log)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start moto_server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read the emulator's port");
+        let port: u16 = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("moto_server did not start (see {})", log.display()));
+        Emulator {
+            url: format!("http://127.0.0.1:{port}"),
+            _server: Mutex::new(child),
+        }
+    })
+}
+
+/// Sets the environment an AWS client needs to talk to `endpoint` with dummy credentials, and
+/// nothing from the developer's own AWS configuration.
+pub fn aws_env<'c>(command: &'c mut Command, endpoint: &str) -> &'c mut Command {
+    let isolated = root().join("target/no-aws-config");
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_REGION", REGION)
+        .env("AWS_DEFAULT_REGION", REGION)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_CONFIG_FILE", isolated.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", isolated.join("credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        // Adaptive retries slow the client down after throttling: right for AWS, slow for tests.
+        .env("AWS_RETRY_MODE", "standard")
+        .env("TZ", "UTC")
+}
+
+/// Runs the AWS CLI (`aws ARGS… --output json`) against `endpoint` and returns what it printed.
+#[track_caller]
+pub fn aws_cli(endpoint: &str, args: &[&str]) -> serde_json::Value {
+    let config = root().join("target/aws-cli-config");
+    // CLI v1 prints timestamps as on the wire unless told to use ISO 8601, which is v2's default.
+    std::fs::write(&config, "[default]\ncli_timestamp_format = iso8601\n").expect("CLI config");
+    let aws = python().with_file_name("aws");
+    let output = aws_env(&mut Command::new(aws), endpoint)
+        .env("AWS_CONFIG_FILE", &config)
+        .args(args)
+        .args(["--output", "json"])
+        .output()
+        .expect("run the AWS CLI");
+    assert!(
+        output.status.success(),
+        "aws {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    if output.stdout.iter().all(u8::is_ascii_whitespace) {
+        return serde_json::json!({});
+    }
+    serde_json::from_slice(&output.stdout).expect("the CLI prints JSON")
+}

@@ -1,0 +1,407 @@
+//! A loopback fixture layer in front of moto, for what moto lacks.
+//!
+//! Requests pass through to moto unchanged, except:
+//! * EKS access entries (`ListAccessEntries`, `DescribeAccessEntry`,
+//!   `ListAssociatedAccessPolicies`), which moto does not implement, are answered from fixtures;
+//! * `DescribeCluster` and `DescribeNodegroup` answers are completed with fixture fields moto
+//!   omits (`resourcesVpcConfig.vpcId`, `clusterSecurityGroupId`, endpoint access, `accessConfig`,
+//!   `health`, a node group's status);
+//! * injected faults: throttling or server errors for a share of requests, shaped as each
+//!   service's protocol sends them.
+//!
+//! Each test starts its own proxy (its own port, fixtures and faults); all share one moto. The
+//! real SDK client talks to it, so signing, retries and deserialisation are all real.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::{Value, json};
+use tokio::io::BufReader;
+use tokio::net::{TcpListener, TcpStream};
+
+use super::emulator;
+use super::http::{Message, read_message};
+
+/// What moto cannot serve for one cluster.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterFixture {
+    /// Merged into `DescribeCluster`'s `cluster` object.
+    pub cluster: Value,
+    /// Merged into `DescribeNodegroup`'s `nodegroup` object, by node group name.
+    pub nodegroups: HashMap<String, Value>,
+    /// The cluster's access entries (`AccessEntry` objects, with `principalArn`).
+    pub access_entries: Vec<Value>,
+}
+
+/// Requests to fail on purpose.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    /// Every `n`th request (counting from the first) is throttled, then passes on retry.
+    pub throttle_every: Option<usize>,
+    /// Every `n`th request answers HTTP 503.
+    pub unavailable_every: Option<usize>,
+    /// Requests whose IAM action (`service:Operation`) is listed are always throttled.
+    pub always_throttle: Vec<String>,
+    /// Requests whose IAM action is listed are denied, as when the caller lacks the permission.
+    pub denied: Vec<String>,
+}
+
+struct State {
+    upstream: String,
+    clusters: Mutex<HashMap<String, ClusterFixture>>,
+    faults: Faults,
+    requests: AtomicUsize,
+}
+
+/// A running fixture proxy; it stops when dropped.
+pub struct Proxy {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    state: Arc<State>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime for fixture proxies")
+    })
+}
+
+impl Proxy {
+    /// Starts a proxy in front of the shared emulator.
+    pub fn start(faults: Faults) -> Self {
+        let upstream = emulator().url.trim_start_matches("http://").to_owned();
+        let state = Arc::new(State {
+            upstream,
+            clusters: Mutex::new(HashMap::new()),
+            faults,
+            requests: AtomicUsize::new(0),
+        });
+        let listener = runtime()
+            .block_on(TcpListener::bind("127.0.0.1:0"))
+            .expect("bind a loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let serving = Arc::clone(&state);
+        let task = runtime().spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                tokio::spawn(connection(stream, Arc::clone(&serving)));
+            }
+        });
+        Self { url, state, task }
+    }
+
+    /// Sets the fixture of cluster `name`.
+    pub fn set_cluster(&self, name: &str, fixture: ClusterFixture) {
+        self.state
+            .clusters
+            .lock()
+            .expect("fixtures")
+            .insert(name.to_owned(), fixture);
+    }
+
+    /// How many requests reached the proxy, faults included.
+    pub fn requests(&self) -> usize {
+        self.state.requests.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn connection(stream: TcpStream, state: Arc<State>) {
+    let (reader, mut writer) = stream.into_split();
+    let mut reader = BufReader::new(reader);
+    while let Ok(Some(request)) = read_message(&mut reader).await {
+        let response = state.respond(request).await;
+        if response.write(&mut writer, false).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The service a signed request is for, from its credential scope
+/// (`Credential=AKID/DATE/REGION/SERVICE/aws4_request`).
+fn service_of(request: &Message) -> String {
+    request
+        .header("authorization")
+        .and_then(|auth| auth.split("Credential=").nth(1))
+        .and_then(|credential| credential.split('/').nth(3))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The IAM action of a request: the `Action` of query protocols, or the EKS route.
+fn action_of(service: &str, method: &str, path: &str, body: &[u8]) -> String {
+    let operation = if service == "eks" {
+        let segments: Vec<&str> = path.split('?').next().unwrap_or("").split('/').collect();
+        match (method, &segments[1..]) {
+            ("GET", ["clusters"]) => "ListClusters",
+            ("GET", ["clusters", _]) => "DescribeCluster",
+            ("GET", ["clusters", _, "node-groups"]) => "ListNodegroups",
+            ("GET", ["clusters", _, "node-groups", _]) => "DescribeNodegroup",
+            ("GET", ["clusters", _, "access-entries"]) => "ListAccessEntries",
+            ("GET", ["clusters", _, "access-entries", _]) => "DescribeAccessEntry",
+            ("GET", ["clusters", _, "access-entries", _, "access-policies"]) => {
+                "ListAssociatedAccessPolicies"
+            }
+            _ => "Other",
+        }
+        .to_owned()
+    } else {
+        let form = String::from_utf8_lossy(body);
+        form.split('&')
+            .find_map(|pair| pair.strip_prefix("Action="))
+            .unwrap_or("Other")
+            .to_owned()
+    };
+    format!("{service}:{operation}")
+}
+
+/// The errors the proxy injects.
+#[derive(Clone, Copy)]
+enum Injected {
+    Throttled,
+    Denied,
+}
+
+/// An injected error as `service` sends it (each protocol has its own shape and codes).
+fn injected(kind: Injected, service: &str, action: &str) -> Message {
+    let denial = format!(
+        "User: arn:aws:sts::123456789012:assumed-role/ci/ekscheck is not authorized to perform: \
+         {action}"
+    );
+    let (message, json_code, ec2_code, query_code, json_status, query_status) = match kind {
+        Injected::Throttled => (
+            "Rate exceeded".to_owned(),
+            "ThrottlingException",
+            "RequestLimitExceeded",
+            "Throttling",
+            429,
+            400,
+        ),
+        Injected::Denied => (
+            denial,
+            "AccessDeniedException",
+            "UnauthorizedOperation",
+            "AccessDenied",
+            403,
+            403,
+        ),
+    };
+    match service {
+        "eks" => Message::response(
+            json_status,
+            &[
+                ("Content-Type", "application/json"),
+                ("x-amzn-ErrorType", json_code),
+            ],
+            json!({ "message": message }).to_string().into_bytes(),
+        ),
+        "ec2" => Message::response(
+            if matches!(kind, Injected::Throttled) {
+                503
+            } else {
+                403
+            },
+            &[("Content-Type", "text/xml")],
+            format!(
+                "<Response><Errors><Error><Code>{ec2_code}</Code><Message>{message}</Message>\
+                 </Error></Errors><RequestID>fixture</RequestID></Response>"
+            )
+            .into_bytes(),
+        ),
+        _ => Message::response(
+            query_status,
+            &[("Content-Type", "text/xml")],
+            format!(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>{query_code}</Code><Message>\
+                 {message}</Message></Error><RequestId>fixture</RequestId></ErrorResponse>"
+            )
+            .into_bytes(),
+        ),
+    }
+}
+
+fn not_found(what: &str) -> Message {
+    Message::response(
+        404,
+        &[
+            ("Content-Type", "application/json"),
+            ("x-amzn-ErrorType", "ResourceNotFoundException"),
+        ],
+        json!({ "message": what }).to_string().into_bytes(),
+    )
+}
+
+/// Merges `patch` into `target`, objects member by member.
+fn merge(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(target), Value::Object(patch)) => {
+            for (key, value) in patch {
+                merge(target.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+        (target, patch) => *target = patch.clone(),
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%'
+            && let Some(byte) = text
+                .get(index + 1..index + 3)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            out.push(byte);
+            index += 3;
+            continue;
+        }
+        out.push(bytes[index]);
+        index += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl State {
+    async fn respond(&self, request: Message) -> Message {
+        let number = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
+        let service = service_of(&request);
+        let mut parts = request.start.split(' ');
+        let method = parts.next().unwrap_or("").to_owned();
+        let path = parts.next().unwrap_or("").to_owned();
+        let action = action_of(&service, &method, &path, &request.body);
+        let every = |n: Option<usize>| n.is_some_and(|n| n > 0 && number.is_multiple_of(n));
+        if self.faults.always_throttle.contains(&action) || every(self.faults.throttle_every) {
+            return injected(Injected::Throttled, &service, &action);
+        }
+        if self.faults.denied.contains(&action) {
+            return injected(Injected::Denied, &service, &action);
+        }
+        if every(self.faults.unavailable_every) {
+            return Message::response(503, &[], b"Service Unavailable".to_vec());
+        }
+        if service == "eks" {
+            let segments: Vec<String> = path
+                .split('?')
+                .next()
+                .unwrap_or("")
+                .split('/')
+                .skip(1)
+                .map(percent_decode)
+                .collect();
+            if let Some(response) = self.eks_fixture(&action, &segments) {
+                return response;
+            }
+            let mut response = self.forward(request).await;
+            self.complete_eks(&action, &segments, &mut response);
+            return response;
+        }
+        self.forward(request).await
+    }
+
+    /// Answers the access-entry operations moto lacks.
+    fn eks_fixture(&self, action: &str, segments: &[String]) -> Option<Message> {
+        let clusters = self.clusters.lock().expect("fixtures");
+        let cluster_name = segments.get(1)?;
+        let lookup = || clusters.get(cluster_name.as_str());
+        let missing = || not_found(&format!("No cluster found for name: {cluster_name}."));
+        let entry = |arn: &str| {
+            lookup()?
+                .access_entries
+                .iter()
+                .find(|entry| entry["principalArn"] == arn)
+                .cloned()
+        };
+        Some(match action {
+            "eks:ListAccessEntries" => match lookup() {
+                Some(fixture) => Message::json(
+                    200,
+                    &json!({ "accessEntries": fixture.access_entries.iter()
+                        .map(|entry| entry["principalArn"].clone()).collect::<Vec<_>>() }),
+                ),
+                None => missing(),
+            },
+            "eks:DescribeAccessEntry" => match (lookup(), entry(&segments[3])) {
+                (None, _) => missing(),
+                (Some(_), Some(entry)) => Message::json(200, &json!({ "accessEntry": entry })),
+                (Some(_), None) => not_found(&format!(
+                    "The specified access entry resource is not found on cluster {cluster_name}."
+                )),
+            },
+            "eks:ListAssociatedAccessPolicies" => match (lookup(), entry(&segments[3])) {
+                (None, _) => missing(),
+                (Some(_), Some(entry)) => Message::json(
+                    200,
+                    &json!({
+                        "clusterName": cluster_name,
+                        "principalArn": entry["principalArn"],
+                        "associatedAccessPolicies": entry.get("associatedAccessPolicies")
+                            .cloned().unwrap_or(json!([]))
+                    }),
+                ),
+                (Some(_), None) => not_found("The specified access entry resource is not found."),
+            },
+            _ => return None,
+        })
+    }
+
+    /// Adds the fixture's fields to moto's `DescribeCluster` and `DescribeNodegroup` answers.
+    fn complete_eks(&self, action: &str, segments: &[String], response: &mut Message) {
+        if !response.start.contains(" 200 ") {
+            return;
+        }
+        let clusters = self.clusters.lock().expect("fixtures");
+        let Some(fixture) = segments.get(1).and_then(|name| clusters.get(name)) else {
+            return;
+        };
+        let (key, patch) = match action {
+            "eks:DescribeCluster" => ("cluster", &fixture.cluster),
+            "eks:DescribeNodegroup" => {
+                match segments.get(3).and_then(|ng| fixture.nodegroups.get(ng)) {
+                    Some(patch) => ("nodegroup", patch),
+                    None => return,
+                }
+            }
+            _ => return,
+        };
+        let Ok(mut body) = serde_json::from_slice::<Value>(&response.body) else {
+            return;
+        };
+        merge(&mut body[key], patch);
+        response.body = body.to_string().into_bytes();
+    }
+
+    /// Sends the request to moto on a fresh connection and returns its whole answer.
+    async fn forward(&self, request: Message) -> Message {
+        let upstream = async {
+            let mut stream = TcpStream::connect(&self.upstream).await?;
+            let mut request = request;
+            request
+                .headers
+                .retain(|(key, _)| !key.eq_ignore_ascii_case("expect"));
+            request.write(&mut stream, true).await?;
+            let mut reader = BufReader::new(stream);
+            read_message(&mut reader).await
+        };
+        match upstream.await {
+            Ok(Some(response)) => response,
+            Ok(None) => Message::response(502, &[], b"moto closed the connection".to_vec()),
+            Err(error) => Message::response(502, &[], error.to_string().into_bytes()),
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! Parity: for every registered operation the emulator supports, ekscheck's live backend returns
+//! exactly the document `aws <service> <command> --output json` prints for the same call against
+//! the same emulator (through the same fixture layer).
+
+use ekscheck::execute::call_key;
+use serde_json::{Value, json};
+
+use crate::emulator::aws_cli;
+use crate::emulator::proxy::{Faults, Proxy};
+use crate::emulator::world::World;
+use crate::live::record;
+
+/// `DescribeVpcAttribute` → `describe-vpc-attribute`.
+fn cli_command(operation: &str) -> String {
+    let mut command = String::new();
+    for (index, c) in operation.char_indices() {
+        if c.is_ascii_uppercase() && index > 0 {
+            command.push('-');
+        }
+        command.push(c.to_ascii_lowercase());
+    }
+    command
+}
+
+/// Where two documents differ, as `path: left != right` lines.
+fn differences(path: &str, left: &Value, right: &Value, out: &mut Vec<String>) {
+    match (left, right) {
+        (Value::Object(a), Value::Object(b)) => {
+            for key in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
+                let (x, y) = (a.get(key), b.get(key));
+                match (x, y) {
+                    (Some(x), Some(y)) => differences(&format!("{path}.{key}"), x, y, out),
+                    _ => out.push(format!("{path}.{key}: {x:?} != {y:?}")),
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (index, (x, y)) in a.iter().zip(b).enumerate() {
+                differences(&format!("{path}[{index}]"), x, y, out);
+            }
+        }
+        (a, b) if a != b => out.push(format!("{path}: {a} != {b}")),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_operation_returns_what_the_aws_cli_prints() {
+    let proxy = Proxy::start(Faults::default());
+    let world = World::build("parity", &[]);
+    proxy.set_cluster(&world.cluster, world.fixture());
+    let cli = |args: &[&str]| aws_cli(&proxy.url, args);
+    // State the world does not have: a launch template, an inline policy, a Fargate profile.
+    let template = cli(&[
+        "ec2",
+        "create-launch-template",
+        "--launch-template-name",
+        "parity-lt",
+        "--launch-template-data",
+        r#"{"ImageId":"ami-12c6146b","InstanceType":"m5.large","MetadataOptions":{"HttpTokens":"required"}}"#,
+    ]);
+    let template_id = template["LaunchTemplate"]["LaunchTemplateId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let node_role = world.node_role_arn.rsplit('/').next().unwrap().to_owned();
+    cli(&[
+        "iam",
+        "put-role-policy",
+        "--role-name",
+        &node_role,
+        "--policy-name",
+        "inline",
+        "--policy-document",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeInstances","Resource":"*"}]}"#,
+    ]);
+    cli(&[
+        "eks",
+        "create-fargate-profile",
+        "--cluster-name",
+        &world.cluster,
+        "--fargate-profile-name",
+        "parity-fp",
+        "--pod-execution-role-arn",
+        &world.cluster_role_arn,
+        "--selectors",
+        "namespace=kube-system",
+    ]);
+    // A policy of its own: the attachment count of a managed policy changes as other tests run.
+    let policy = cli(&[
+        "iam",
+        "create-policy",
+        "--policy-name",
+        "parity-policy",
+        "--policy-document",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"eks:DescribeCluster","Resource":"*"}]}"#,
+    ]);
+    let policy_arn = policy["Policy"]["Arn"].as_str().unwrap().to_owned();
+    let version = policy["Policy"]["DefaultVersionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let image = "ami-12c6146b";
+    let vpc_filter = json!([{"Name": "vpc-id", "Values": [world.vpc_id]}]);
+    let cases: Vec<(&str, Value)> = vec![
+        ("eks:DescribeCluster", json!({"name": world.cluster})),
+        ("eks:ListClusters", json!({})),
+        ("eks:ListNodegroups", json!({"clusterName": world.cluster})),
+        (
+            "eks:DescribeNodegroup",
+            json!({"clusterName": world.cluster, "nodegroupName": world.nodegroup}),
+        ),
+        (
+            "eks:ListAccessEntries",
+            json!({"clusterName": world.cluster}),
+        ),
+        (
+            "eks:DescribeAccessEntry",
+            json!({"clusterName": world.cluster, "principalArn": world.node_role_arn}),
+        ),
+        (
+            "eks:ListAssociatedAccessPolicies",
+            json!({"clusterName": world.cluster, "principalArn": world.node_role_arn}),
+        ),
+        (
+            "eks:ListFargateProfiles",
+            json!({"clusterName": world.cluster}),
+        ),
+        (
+            "eks:DescribeFargateProfile",
+            json!({"clusterName": world.cluster, "fargateProfileName": "parity-fp"}),
+        ),
+        (
+            "ec2:DescribeInstances",
+            json!({"InstanceIds": world.instances}),
+        ),
+        (
+            "ec2:DescribeInstanceStatus",
+            json!({"InstanceIds": world.instances, "IncludeAllInstances": true}),
+        ),
+        ("ec2:DescribeSubnets", json!({"Filters": vpc_filter})),
+        ("ec2:DescribeVpcs", json!({"VpcIds": [world.vpc_id]})),
+        (
+            "ec2:DescribeVpcAttribute",
+            json!({"VpcId": world.vpc_id, "Attribute": "enableDnsHostnames"}),
+        ),
+        ("ec2:DescribeRouteTables", json!({"Filters": vpc_filter})),
+        (
+            "ec2:DescribeSecurityGroups",
+            json!({"GroupIds": [world.cluster_security_group_id]}),
+        ),
+        (
+            "ec2:DescribeSecurityGroupRules",
+            json!({"Filters": [{"Name": "group-id", "Values": [world.cluster_security_group_id]}]}),
+        ),
+        ("ec2:DescribeNetworkAcls", json!({"Filters": vpc_filter})),
+        ("ec2:DescribeNatGateways", json!({"Filter": vpc_filter})),
+        (
+            "ec2:DescribeInternetGateways",
+            json!({"Filters": [{"Name": "attachment.vpc-id", "Values": [world.vpc_id]}]}),
+        ),
+        ("ec2:DescribeVpcEndpoints", json!({"Filters": vpc_filter})),
+        ("ec2:DescribeDhcpOptions", json!({})),
+        (
+            "ec2:DescribeLaunchTemplateVersions",
+            json!({"LaunchTemplateId": template_id}),
+        ),
+        ("ec2:DescribeImages", json!({"ImageIds": [image]})),
+        ("iam:GetRole", json!({"RoleName": node_role})),
+        (
+            "iam:ListAttachedRolePolicies",
+            json!({"RoleName": node_role}),
+        ),
+        ("iam:ListRolePolicies", json!({"RoleName": node_role})),
+        (
+            "iam:GetRolePolicy",
+            json!({"RoleName": node_role, "PolicyName": "inline"}),
+        ),
+        (
+            "iam:GetInstanceProfile",
+            json!({"InstanceProfileName": format!("{}-node-profile", world.cluster)}),
+        ),
+        (
+            "iam:ListInstanceProfilesForRole",
+            json!({"RoleName": node_role}),
+        ),
+        ("iam:GetPolicy", json!({"PolicyArn": policy_arn})),
+        (
+            "iam:GetPolicyVersion",
+            json!({"PolicyArn": policy_arn, "VersionId": version}),
+        ),
+        ("sts:GetCallerIdentity", json!({})),
+    ];
+    let not_in_emulator = [
+        (
+            "eks:DescribeAddon",
+            json!({"clusterName": world.cluster, "addonName": "vpc-cni"}),
+        ),
+        (
+            "eks:DescribeUpdate",
+            json!({"name": world.cluster, "updateId": "b5f0ba18-9a87-4450-b5a0-825e6e84496f"}),
+        ),
+        ("eks:ListAddons", json!({"clusterName": world.cluster})),
+        ("eks:ListUpdates", json!({"name": world.cluster})),
+        (
+            "iam:SimulatePrincipalPolicy",
+            json!({"PolicySourceArn": world.node_role_arn, "ActionNames": ["eks:DescribeCluster"]}),
+        ),
+    ];
+    // Every registered operation is compared, or shown to be missing from the emulator (moto
+    // 5.2.5 answers HTTP 404 or an error for these: there is nothing to compare).
+    let all: Vec<(&str, Value)> = cases
+        .iter()
+        .cloned()
+        .chain(not_in_emulator.iter().cloned())
+        .collect();
+    let mut covered: Vec<&str> = all.iter().map(|(api, _)| *api).collect();
+    covered.sort_unstable();
+    let registered: Vec<&str> = ekscheck::operations::OPERATIONS
+        .iter()
+        .map(|op| op.api)
+        .collect();
+    assert_eq!(
+        covered, registered,
+        "each registered operation needs a parity case"
+    );
+    let recorded = record(&proxy, &all);
+    // The CLI takes a second to start: ask it about several calls at once.
+    let printed: Vec<Value> = std::thread::scope(|scope| {
+        let cli = &cli;
+        let handles: Vec<_> = cases
+            .iter()
+            .map(|(api, params)| {
+                scope.spawn(move || {
+                    let (service, operation) = api.split_once(':').unwrap();
+                    let input = params.to_string();
+                    cli(&[service, &cli_command(operation), "--cli-input-json", &input])
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("the CLI ran"))
+            .collect()
+    });
+    let mut failures = Vec::new();
+    for ((api, params), expected) in cases.iter().zip(&printed) {
+        assert!(
+            expected.as_object().is_some_and(|o| !o.is_empty()),
+            "{api}: the CLI printed an empty document; the parity case proves nothing"
+        );
+        let actual = &recorded[&call_key(api, params)];
+        let Some(actual) = actual.get("response") else {
+            failures.push(format!(
+                "{api} {params}: ekscheck's call failed: {}",
+                actual["error"]
+            ));
+            continue;
+        };
+        let mut diff = Vec::new();
+        differences("$", actual, expected, &mut diff);
+        if !diff.is_empty() {
+            failures.push(format!("{api} {params}:\n  {}", diff.join("\n  ")));
+        }
+    }
+    for (api, params) in &not_in_emulator {
+        let error = &recorded[&call_key(api, params)]["error"];
+        if error.is_null() {
+            failures.push(format!(
+                "{api} works in the emulator now: give it a parity case"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "ekscheck (left) and the AWS CLI (right) differ:\n{}",
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,161 @@
+//! Failures on the wire: throttling and server errors are retried and every check is still
+//! decided; a call throttled past its retries, a denied call or a missing region end as errors
+//! with the AWS error code, never as a pass or a crash.
+
+use serde_json::{Value, json};
+
+use crate::emulator::proxy::{Faults, Proxy};
+use crate::emulator::world::World;
+use crate::live::{live, pack_of_calls};
+use crate::support::{CaseOutcome, parse_junit};
+
+/// One call of each protocol (EKS rest-json, EC2, IAM query), several times over.
+fn calls(world: &World) -> Vec<(&'static str, Value)> {
+    let node_role = world.node_role_arn.rsplit('/').next().unwrap().to_owned();
+    let mut calls = vec![
+        ("eks:DescribeCluster", json!({"name": world.cluster})),
+        ("eks:ListNodegroups", json!({"clusterName": world.cluster})),
+        (
+            "eks:ListAccessEntries",
+            json!({"clusterName": world.cluster}),
+        ),
+        ("iam:GetRole", json!({"RoleName": node_role})),
+        (
+            "iam:ListAttachedRolePolicies",
+            json!({"RoleName": node_role}),
+        ),
+        ("ec2:DescribeVpcs", json!({"VpcIds": [world.vpc_id]})),
+    ];
+    for subnet in &world.node_subnets {
+        calls.push(("ec2:DescribeSubnets", json!({"SubnetIds": [subnet]})));
+    }
+    for instance in &world.instances {
+        calls.push(("ec2:DescribeInstances", json!({"InstanceIds": [instance]})));
+    }
+    calls
+}
+
+#[test]
+fn throttling_and_server_errors_are_retried_until_every_check_is_decided() {
+    let world = World::build("retries", &[]);
+    let proxy = Proxy::start(Faults {
+        throttle_every: Some(4),
+        unavailable_every: Some(6),
+        ..Faults::default()
+    });
+    proxy.set_cluster(&world.cluster, world.fixture());
+    let calls = calls(&world);
+    let dir = pack_of_calls(&calls);
+    let run = live(&proxy, &["run", &dir.join("pack"), "--max-attempts", "8"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains(&format!("{} passed; 0 failed", calls.len())),
+        "{}",
+        run.stdout
+    );
+    let made = proxy.requests();
+    assert!(
+        made >= calls.len() + calls.len() / 4,
+        "{made} requests for {} calls: the injected failures were not retried",
+        calls.len()
+    );
+}
+
+#[test]
+fn a_call_throttled_past_its_retries_is_an_error_with_the_aws_code() {
+    let world = World::build("throttled", &[]);
+    let proxy = Proxy::start(Faults {
+        always_throttle: vec!["ec2:DescribeSubnets".into(), "eks:ListNodegroups".into()],
+        ..Faults::default()
+    });
+    proxy.set_cluster(&world.cluster, world.fixture());
+    let calls = calls(&world);
+    let dir = pack_of_calls(&calls);
+    let junit = dir.join("junit.xml");
+    let run = live(
+        &proxy,
+        &[
+            "run",
+            &dir.join("pack"),
+            "--max-attempts",
+            "2",
+            "--junit",
+            &junit,
+        ],
+    );
+    run.expect_code(3);
+    let report = parse_junit(&std::fs::read_to_string(&junit).unwrap());
+    for (index, (api, _)) in calls.iter().enumerate() {
+        let case = report.case(&format!("calls::calls::c{index}"));
+        match *api {
+            "ec2:DescribeSubnets" => {
+                assert_eq!(case.outcome, CaseOutcome::Error);
+                assert!(
+                    case.text.contains("failed: RequestLimitExceeded"),
+                    "{}",
+                    case.text
+                );
+            }
+            "eks:ListNodegroups" => {
+                assert_eq!(case.outcome, CaseOutcome::Error);
+                assert!(
+                    case.text.contains("failed: ThrottlingException"),
+                    "{}",
+                    case.text
+                );
+            }
+            _ => assert_eq!(case.outcome, CaseOutcome::Pass, "{api}"),
+        }
+    }
+    // Two attempts each, no more.
+    assert_eq!(proxy.requests(), calls.len() + world.node_subnets.len() + 1);
+}
+
+#[test]
+fn a_denied_call_names_the_iam_action_it_needs() {
+    let world = World::build("denied", &[]);
+    let proxy = Proxy::start(Faults {
+        denied: vec![
+            "ec2:DescribeVpcs".into(),
+            "iam:GetRole".into(),
+            "eks:ListAccessEntries".into(),
+        ],
+        ..Faults::default()
+    });
+    proxy.set_cluster(&world.cluster, world.fixture());
+    let dir = pack_of_calls(&calls(&world));
+    let run = live(&proxy, &["run", &dir.join("pack")]);
+    run.expect_code(3);
+    for (code, action) in [
+        ("UnauthorizedOperation", "ec2:DescribeVpcs"),
+        ("AccessDenied", "iam:GetRole"),
+        ("AccessDeniedException", "eks:ListAccessEntries"),
+    ] {
+        let needle = format!("failed: {code}: ");
+        let line = run
+            .stdout
+            .lines()
+            .find(|l| l.contains(&needle))
+            .unwrap_or_else(|| panic!("no `{needle}` in:\n{}", run.stdout));
+        assert!(
+            line.contains(&format!("the IAM action {action}")) || line.contains(action),
+            "{line}"
+        );
+    }
+    assert!(run.stdout.contains("3 failed"), "{}", run.stdout);
+}
+
+#[test]
+fn without_a_region_nothing_runs() {
+    let proxy = Proxy::start(Faults::default());
+    let dir = pack_of_calls(&[("sts:GetCallerIdentity", json!({}))]);
+    let mut ekscheck = crate::support::command();
+    crate::emulator::aws_env(&mut ekscheck, &proxy.url)
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION");
+    let run = crate::support::run_command(ekscheck.args(["run", &dir.join("pack")]));
+    run.expect_code(2);
+    assert!(run.stderr.contains("no AWS region"), "{}", run.stderr);
+    assert_eq!(proxy.requests(), 0);
+}
