@@ -61,8 +61,8 @@ fn main() {
     let load = started.elapsed();
     let started = Instant::now();
     let plan = Plan::build(&packs).expect("plan");
-    let vars =
-        ekscheck::vars::resolve(&packs, &[("cluster".into(), "bench".into())], None).expect("vars");
+    let vars = ekscheck::vars::resolve(&packs, &[("cluster".into(), "bench".into())], None, None)
+        .expect("vars");
     let checks: Vec<usize> = (0..plan.checks.len()).collect();
     let needed = plan.calls_needed(&checks);
     let planning = started.elapsed();

@@ -214,27 +214,42 @@ pub fn least_privilege_policy(plan: &Plan) -> serde_json::Value {
     })
 }
 
-/// Loaded packs, their plan inputs and variables: everything a run needs before any call.
-struct Prepared {
-    packs: Vec<Pack>,
-    vars: Vec<serde_json::Value>,
-}
-
-fn prepare(input: &InputArgs) -> Result<Prepared, u8> {
-    let packs = load(&input.packs).ok_or(exit::INVALID_INPUT)?;
-    let vars = crate::vars::resolve(&packs, &input.vars, input.vars_file.as_deref()).map_err(
-        |problems| {
-            show(&problems);
-            exit::INVALID_INPUT
-        },
-    )?;
-    Ok(Prepared { packs, vars })
+/// The variables of each pack, once the backend (and with it the region) is known.
+fn resolve_vars(
+    packs: &[Pack],
+    input: &InputArgs,
+    backend: &AnyBackend,
+) -> Result<Vec<serde_json::Value>, u8> {
+    let region = backend.region();
+    crate::vars::resolve(
+        packs,
+        &input.vars,
+        input.vars_file.as_deref(),
+        region.as_deref(),
+    )
+    .map_err(|problems| {
+        show(&problems);
+        exit::INVALID_INPUT
+    })
 }
 
 /// The backend chosen on the command line.
 enum AnyBackend {
-    Recording(RecordingBackend),
+    /// A recording, and the region given with `--region` (which wins over the recorded one).
+    Recording(RecordingBackend, Option<String>),
     Aws(AwsBackend),
+}
+
+impl AnyBackend {
+    /// The region calls go to (or, for a recording, were made in), if known.
+    fn region(&self) -> Option<String> {
+        match self {
+            AnyBackend::Recording(backend, region) => region
+                .clone()
+                .or_else(|| backend.region().map(str::to_owned)),
+            AnyBackend::Aws(backend) => Some(backend.region().to_owned()),
+        }
+    }
 }
 
 impl Backend for AnyBackend {
@@ -244,7 +259,7 @@ impl Backend for AnyBackend {
         params: &serde_json::Value,
     ) -> Result<serde_json::Value, CallError> {
         match self {
-            AnyBackend::Recording(backend) => backend.call(api, params).await,
+            AnyBackend::Recording(backend, _) => backend.call(api, params).await,
             AnyBackend::Aws(backend) => backend.call(api, params).await,
         }
     }
@@ -260,7 +275,7 @@ fn connect(args: &BackendArgs) -> Result<(AnyBackend, tokio::runtime::Runtime), 
     })?;
     let backend = match &args.recording {
         Some(recording) => RecordingBackend::load(recording)
-            .map(AnyBackend::Recording)
+            .map(|backend| AnyBackend::Recording(backend, args.region.clone()))
             .map_err(|problems| show(&problems)),
         None => {
             let settings = AwsSettings {
@@ -288,11 +303,10 @@ fn connect(args: &BackendArgs) -> Result<(AnyBackend, tokio::runtime::Runtime), 
 }
 
 fn run(args: RunArgs) -> u8 {
-    let prepared = match prepare(&args.input) {
-        Ok(prepared) => prepared,
-        Err(code) => return code,
+    let Some(packs) = load(&args.input.packs) else {
+        return exit::INVALID_INPUT;
     };
-    let plan = Plan::build(&prepared.packs).expect("validated by load");
+    let plan = Plan::build(&packs).expect("validated by load");
     let libtest = libtest_arguments(&args.libtest);
     if let Some(logfile) = &libtest.logfile
         && let Err(error) = std::fs::File::create(logfile)
@@ -323,16 +337,20 @@ fn run(args: RunArgs) -> u8 {
         Ok(pair) => pair,
         Err(code) => return code,
     };
+    let vars = match resolve_vars(&packs, &args.input, &backend) {
+        Ok(vars) => vars,
+        Err(code) => return code,
+    };
     let evaluated = plan.with_needed_checks(&selected);
     let needed = plan.calls_needed(&evaluated);
     let limits = Limits {
         max_concurrency: args.backend.max_concurrency,
     };
-    let execution = runtime.block_on(execute(&plan, &prepared.vars, &needed, &backend, limits));
+    let execution = runtime.block_on(execute(&plan, &vars, &needed, &backend, limits));
     finish(
         &plan,
         &execution,
-        &prepared.vars,
+        &vars,
         &selected,
         &evaluated,
         &libtest,
@@ -341,22 +359,25 @@ fn run(args: RunArgs) -> u8 {
 }
 
 fn record(args: RecordArgs) -> u8 {
-    let prepared = match prepare(&args.input) {
-        Ok(prepared) => prepared,
-        Err(code) => return code,
+    let Some(packs) = load(&args.input.packs) else {
+        return exit::INVALID_INPUT;
     };
-    let plan = Plan::build(&prepared.packs).expect("validated by load");
+    let plan = Plan::build(&packs).expect("validated by load");
     let (backend, runtime) = match connect(&args.backend) {
         Ok(pair) => pair,
         Err(code) => return code,
     };
+    let vars = match resolve_vars(&packs, &args.input, &backend) {
+        Ok(vars) => vars,
+        Err(code) => return code,
+    };
     let all: Vec<CheckId> = (0..plan.checks.len()).collect();
     let needed = plan.calls_needed(&all);
-    let recorder = Recorder::new(&backend);
+    let recorder = Recorder::new(&backend, backend.region());
     let limits = Limits {
         max_concurrency: args.backend.max_concurrency,
     };
-    runtime.block_on(execute(&plan, &prepared.vars, &needed, &recorder, limits));
+    runtime.block_on(execute(&plan, &vars, &needed, &recorder, limits));
     let mut redactor = args.redact.then(Redactor::new);
     match recorder.write(&args.out, redactor.as_mut()) {
         Ok(count) => {

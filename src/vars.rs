@@ -1,4 +1,5 @@
-//! The variables of a run: `--var NAME=VALUE`, `--vars-file FILE` and the packs' defaults.
+//! The variables of a run: `--var NAME=VALUE`, `--vars-file FILE`, what a variable is `from`
+//! (the run's region), and the packs' defaults.
 
 use std::path::Path;
 
@@ -6,15 +7,17 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::format::yaml::{self, Node, Spanned, location_of};
-use crate::format::{Pack, VarKind, kind_name};
+use crate::format::{Pack, VarKind, VarSource, kind_name};
 use crate::suggest;
 
 /// Resolves each pack's variables (one JSON object per pack, in pack order). Command-line values
-/// win over the vars file, which wins over defaults.
+/// win over the vars file, which wins over `from: region` (the run's `region`, when known), which
+/// wins over defaults.
 pub fn resolve(
     packs: &[Pack],
     cli: &[(String, String)],
     vars_file: Option<&Path>,
+    region: Option<&str>,
 ) -> Result<Vec<Value>, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let from_file = match vars_file {
@@ -86,6 +89,8 @@ pub fn resolve(
                     continue;
                 }
                 Some(value)
+            } else if let (Some(VarSource::Region), Some(region)) = (decl.from, region) {
+                Some(Value::String(region.to_owned()))
             } else {
                 decl.default.clone()
             };

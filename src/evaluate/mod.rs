@@ -49,7 +49,8 @@ pub struct Outcome {
     pub row: Row,
     /// The check's title, rendered for the row.
     pub title: String,
-    /// The check's severity.
+    /// How much it matters: the check's severity, or for a failure the most severe of its failed
+    /// assertions' severities.
     pub severity: Severity,
     /// How it ended.
     pub status: Status,
@@ -188,27 +189,31 @@ fn decide_check(
                 row_scope(&check.refs, &check.fanout, &row, vars, &execution.calls);
             let failure = expansion_failure.or(call_failure);
             let title = check.def.title.render_string(&scope);
-            let (remediation, status) = match (unmet_need(plan, check, &row, decided), failure) {
-                (Some(reason), _) => (None, Status::Skip(reason)),
-                (None, Some(failure)) => (None, Status::Error(failure.to_string())),
-                // Strict templates: a title (always shown) or the remediation of a failure that
-                // cannot render leaves the check undecided.
-                (None, None) => match (&title, decide_row(check, &scope)) {
-                    (Err(failure), _) => (None, Status::Error(failure.to_string())),
-                    (Ok(_), status @ Status::Fail(_)) => {
-                        let remediation = check
-                            .def
-                            .remediation
-                            .as_ref()
-                            .map(|r| r.render_string(&scope));
-                        match remediation.transpose() {
-                            Ok(remediation) => (remediation, status),
-                            Err(failure) => (None, Status::Error(failure.to_string())),
+            let severity = check.def.severity;
+            let (remediation, status, severity) =
+                match (unmet_need(plan, check, &row, decided), failure) {
+                    (Some(reason), _) => (None, Status::Skip(reason), severity),
+                    (None, Some(failure)) => (None, Status::Error(failure.to_string()), severity),
+                    // Strict templates: a title (always shown) or the remediation of a failure
+                    // that cannot render leaves the check undecided.
+                    (None, None) => match (&title, decide_row(check, &scope)) {
+                        (Err(failure), _) => (None, Status::Error(failure.to_string()), severity),
+                        (Ok(_), (status @ Status::Fail(_), failed)) => {
+                            let remediation = check
+                                .def
+                                .remediation
+                                .as_ref()
+                                .map(|r| r.render_string(&scope));
+                            match remediation.transpose() {
+                                Ok(remediation) => (remediation, status, failed),
+                                Err(failure) => {
+                                    (None, Status::Error(failure.to_string()), severity)
+                                }
+                            }
                         }
-                    }
-                    (Ok(_), status) => (None, status),
-                },
-            };
+                        (Ok(_), (status, _)) => (None, status, severity),
+                    },
+                };
             // Skipped and errored rows may lack what the title reads: it is shown as written.
             let title = title.unwrap_or_else(|_| check.def.title.source().to_owned());
             let label = row.label();
@@ -220,7 +225,7 @@ fn decide_check(
                 },
                 row,
                 title,
-                severity: check.def.severity,
+                severity,
                 status,
                 remediation,
                 elapsed: waited + started.elapsed(),
@@ -251,37 +256,41 @@ fn unmet_need(
     None
 }
 
-fn decide_row(check: &PlannedCheck, scope: &RowScope) -> Status {
+/// Decides one row: its status and, for a failure, its severity (the most severe of the failed
+/// assertions, each of its own severity or else the check's).
+fn decide_row(check: &PlannedCheck, scope: &RowScope) -> (Status, Severity) {
+    let severity = check.def.severity;
     for assertion in &check.def.when {
         match test(assertion, scope) {
             Ok((verdict, _)) if verdict.holds => {}
             Ok((_, actual)) => {
-                return Status::Skip(format!(
+                let reason = format!(
                     "when: {} {} is false (actual: {actual})",
                     assertion.path,
                     assertion.predicate.describe(scope)
-                ));
+                );
+                return (Status::Skip(reason), severity);
             }
-            Err(problem) => return Status::Error(format!("when: {problem}")),
+            Err(problem) => return (Status::Error(format!("when: {problem}")), severity),
         }
     }
     let mut failures = Vec::new();
+    let mut failed_severity = None;
     for assertion in &check.def.expect {
-        match test(assertion, scope) {
-            Ok((verdict, _)) if verdict.holds => {}
-            Ok((verdict, actual)) => {
-                failures.push(failure_message(assertion, scope, &actual, verdict.note))
-            }
+        let message = match test(assertion, scope) {
+            Ok((verdict, _)) if verdict.holds => continue,
+            Ok((verdict, actual)) => failure_message(assertion, scope, &actual, verdict.note),
             Err(AssertionProblem::Mismatch(message)) => {
-                failures.push(failure_message(assertion, scope, &message, None));
+                failure_message(assertion, scope, &message, None)
             }
-            Err(AssertionProblem::Render(message)) => return Status::Error(message),
-        }
+            Err(AssertionProblem::Render(message)) => return (Status::Error(message), severity),
+        };
+        failures.push(message);
+        failed_severity = failed_severity.max(Some(assertion.severity.unwrap_or(severity)));
     }
-    if failures.is_empty() {
-        Status::Pass
-    } else {
-        Status::Fail(failures)
+    match failed_severity {
+        None => (Status::Pass, severity),
+        Some(failed) => (Status::Fail(failures), failed),
     }
 }
 
@@ -323,10 +332,8 @@ fn test(assertion: &Assertion, scope: &RowScope) -> Result<(Verdict, String), As
     match assertion.predicate.test(&subject, scope) {
         Ok(verdict) if verdict.holds => Ok((verdict, String::new())),
         Ok(verdict) => Ok((verdict, actual())),
-        // `any_of` tests other calls' responses: its own value would not explain the mismatch.
-        Err(Undecided::TypeMismatch(message))
-            if matches!(assertion.predicate, crate::predicate::Predicate::AnyOf(_)) =>
-        {
+        // `any_of` and `all_of` test their own paths: the value would not explain the mismatch.
+        Err(Undecided::TypeMismatch(message)) if assertion.predicate.combines_assertions() => {
             Err(AssertionProblem::Mismatch(message))
         }
         Err(Undecided::TypeMismatch(message)) => Err(AssertionProblem::Mismatch(format!(
@@ -343,7 +350,7 @@ fn failure_message(
     actual: &str,
     note: Option<String>,
 ) -> String {
-    if let crate::predicate::Predicate::AnyOf(_) = assertion.predicate {
+    if assertion.predicate.combines_assertions() {
         let mut message = format!(
             "assertion failed at {}\n  expected: {}",
             assertion.location,

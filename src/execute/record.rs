@@ -17,14 +17,16 @@ type RecordedCall = (String, Value, Result<Value, CallError>);
 /// Wraps a backend and remembers each distinct call and its answer.
 pub struct Recorder<'a, B> {
     inner: &'a B,
+    region: Option<String>,
     calls: Mutex<BTreeMap<String, RecordedCall>>,
 }
 
 impl<'a, B: Backend> Recorder<'a, B> {
-    /// Records what `inner` answers.
-    pub fn new(inner: &'a B) -> Self {
+    /// Records what `inner` answers, noting the `region` it calls in each file.
+    pub fn new(inner: &'a B, region: Option<String>) -> Self {
         Self {
             inner,
+            region,
             calls: Mutex::new(BTreeMap::new()),
         }
     }
@@ -45,6 +47,9 @@ impl<'a, B: Backend> Recorder<'a, B> {
                     "error": {"code": error.code, "message": error.message}
                 }),
             };
+            if let Some(region) = &self.region {
+                document["region"] = json!(region);
+            }
             if let Some(redactor) = redactor.as_deref_mut() {
                 redactor.redact(&mut document);
             }

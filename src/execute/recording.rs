@@ -22,6 +22,9 @@ struct RecordedCall {
     response: Option<Value>,
     #[serde(default)]
     error: Option<RecordedError>,
+    /// The region the call was made in (written by `ekscheck record`).
+    #[serde(default)]
+    region: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -37,6 +40,7 @@ struct RecordedError {
 pub struct RecordingBackend {
     answers: HashMap<String, Result<Value, CallError>>,
     asked: Mutex<HashMap<String, usize>>,
+    region: Option<String>,
 }
 
 impl RecordingBackend {
@@ -47,9 +51,11 @@ impl RecordingBackend {
         collect_json_files(dir, &mut files, &mut problems);
         files.sort();
         let mut answers = HashMap::new();
+        let mut region = None;
         for path in files {
             match read_recorded_call(&path) {
                 Ok(recorded) => {
+                    region = region.or(recorded.region);
                     let key = call_key(&recorded.api, &recorded.params);
                     let answer = match (recorded.response, recorded.error) {
                         (Some(response), None) => Ok(response),
@@ -82,7 +88,13 @@ impl RecordingBackend {
         Ok(Self {
             answers,
             asked: Mutex::new(HashMap::new()),
+            region,
         })
+    }
+
+    /// The region the recording was made in, if its files say.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
     }
 
     /// How many times each `(api, params)` was asked for, keyed like [`call_key`].

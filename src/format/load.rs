@@ -167,8 +167,8 @@ type MakeQuantifier = fn(Box<Nested>) -> Predicate;
 struct Loader<'d> {
     file: Arc<SourceFile>,
     diagnostics: &'d mut Vec<Diagnostic>,
-    /// The `on:` of the check being loaded, inherited by its assertions.
-    default_on: Option<Spanned<String>>,
+    /// How deep inside `all`, `any`, `none` and `not` the loader is.
+    nesting: usize,
 }
 
 impl<'d> Loader<'d> {
@@ -176,7 +176,7 @@ impl<'d> Loader<'d> {
         Self {
             file,
             diagnostics,
-            default_on: None,
+            nesting: 0,
         }
     }
 
@@ -338,12 +338,24 @@ impl<'d> Loader<'d> {
                 "remove `required: true` or the default",
             );
         }
+        let from = decl.value.from.as_ref().map(|from| from.value);
+        if let (Some(_), Some(kind)) = (&decl.value.from, &decl.value.kind)
+            && kind.value != VarKind::String
+        {
+            let at = self.at(kind);
+            self.error(
+                at,
+                "a variable `from: region` is text",
+                "remove `type`, or make it `type: string`",
+            );
+        }
         Some(VarDecl {
             name: name.value.clone(),
             required: decl.value.required,
             default,
             description: decl.value.description.clone(),
             kind,
+            from,
             location: self.at(name),
         })
     }
@@ -569,7 +581,6 @@ impl<'d> Loader<'d> {
                 "add `expect:` with at least one assertion, e.g. `- path: $.x\n  exists: true`",
             );
         }
-        self.default_on = raw.on.clone();
         let default_on = raw.on.as_ref();
         let expect: Vec<Option<Assertion>> = raw
             .expect
@@ -579,7 +590,10 @@ impl<'d> Loader<'d> {
         let when: Vec<Option<Assertion>> = raw
             .when
             .iter()
-            .map(|a| self.assertion(a, default_on))
+            .map(|a| {
+                self.no_severity(a, "a `when` condition");
+                self.assertion(a, default_on)
+            })
             .collect();
         let needs = raw
             .needs
@@ -614,11 +628,13 @@ impl<'d> Loader<'d> {
         assertion: &Spanned<raw::Assertion>,
         default_on: Option<&Spanned<String>>,
     ) -> Option<Assertion> {
-        // `any_of` names its calls in its alternatives: the first one stands for the assertion.
+        // `any_of` and `all_of` name their calls in their alternatives: the first one stands for
+        // the assertion.
         let first_alternative = assertion
             .value
             .any_of
             .as_ref()
+            .or(assertion.value.all_of.as_ref())
             .and_then(|alternatives| alternatives.value.first())
             .and_then(|first| first.value.on.as_ref());
         let on = assertion
@@ -642,8 +658,21 @@ impl<'d> Loader<'d> {
             on_location: self.at(on),
             path,
             predicate,
+            severity: assertion.value.severity.as_ref().map(|s| s.value),
             location: self.at(assertion),
         })
+    }
+
+    /// Reports `severity` written where it has no meaning (`what` says where).
+    fn no_severity(&mut self, assertion: &Spanned<raw::Assertion>, what: &str) {
+        if let Some(severity) = &assertion.value.severity {
+            let at = self.at(severity);
+            self.error(
+                at,
+                format!("{what} has no severity of its own"),
+                "give `severity` to an assertion of `expect`, or to the check",
+            );
+        }
     }
 
     fn nested_parts(
@@ -667,7 +696,11 @@ impl<'d> Loader<'d> {
                 "remove `on:` here; its `path` is relative to each element",
             );
         }
-        let (path, predicate) = self.nested_parts(assertion)?;
+        self.no_severity(assertion, "a nested predicate");
+        self.nesting += 1;
+        let parts = self.nested_parts(assertion);
+        self.nesting -= 1;
+        let (path, predicate) = parts?;
         Some(Box::new(Nested { path, predicate }))
     }
 
@@ -693,6 +726,7 @@ impl<'d> Loader<'d> {
             ("none", raw.none.is_some()),
             ("not", raw.not.is_some()),
             ("any_of", raw.any_of.is_some()),
+            ("all_of", raw.all_of.is_some()),
         ]
         .into_iter()
         .filter_map(|(key, set)| set.then_some(key))
@@ -703,7 +737,8 @@ impl<'d> Loader<'d> {
                 (
                     "this assertion has no predicate".to_owned(),
                     "add one of: exists, equals, one_of, contains, contains_all, matches, count, \
-                     gt, gte, lt, lte, empty, in_cidr, allows_traffic, all, any, none, not, any_of"
+                     gt, gte, lt, lte, empty, in_cidr, allows_traffic, all, any, none, not, any_of, \
+                     all_of"
                         .to_owned(),
                 )
             } else {
@@ -755,8 +790,14 @@ impl<'d> Loader<'d> {
             };
         }
         if let Some(alternatives) = &raw.any_of {
-            let default_on = raw.on.clone().or_else(|| self.default_on.clone());
-            return self.alternatives(alternatives, default_on.as_ref());
+            return self
+                .alternatives("any_of", alternatives)
+                .map(Predicate::AnyOf);
+        }
+        if let Some(alternatives) = &raw.all_of {
+            return self
+                .alternatives("all_of", alternatives)
+                .map(Predicate::AllOf);
         }
         if let Some(node) = &raw.in_cidr {
             if let Node::String(text) = &node.value
@@ -814,37 +855,48 @@ impl<'d> Loader<'d> {
             .and_then(|(nested, make)| self.nested(nested).map(make))
     }
 
+    /// The assertions of `any_of` or `all_of`. One with `on` tests that call's response from its
+    /// root; one without tests the value under test (inside `all`, `any`, `none` and `not`, the
+    /// element), through its own `path`.
     fn alternatives(
         &mut self,
+        keyword: &str,
         alternatives: &Spanned<Vec<Spanned<raw::Assertion>>>,
-        default_on: Option<&Spanned<String>>,
-    ) -> Option<Predicate> {
+    ) -> Option<Vec<Alternative>> {
         if alternatives.value.len() < 2 {
             let at = self.at(alternatives);
             self.error(
                 at,
-                "`any_of` needs at least two assertions",
-                "list the alternatives, each with its `on`, `path` and predicate",
+                format!("`{keyword}` needs at least two assertions"),
+                "list them, each with its `path` (and `on`, to test another call) and predicate",
             );
             return None;
         }
-        let default_on = default_on.cloned();
-        let converted: Vec<Option<Alternative>> = alternatives
-            .value
-            .iter()
-            .map(|alternative| {
-                let assertion = self.assertion(alternative, default_on.as_ref())?;
-                Some(Alternative {
-                    on: assertion.on,
-                    path: assertion.path,
-                    predicate: assertion.predicate,
-                })
-            })
-            .collect();
-        converted
-            .into_iter()
-            .collect::<Option<Vec<_>>>()
-            .map(Predicate::AnyOf)
+        let mut converted = Vec::new();
+        let mut loaded = true;
+        for alternative in &alternatives.value {
+            self.no_severity(alternative, &format!("an assertion of `{keyword}`"));
+            let on = alternative.value.on.as_ref();
+            if let Some(on) = on.filter(|_| self.nesting > 0) {
+                let at = self.at(on);
+                self.error(
+                    at,
+                    format!("inside a nested predicate, `{keyword}` cannot name a call"),
+                    "remove `on:` here; its `path` is relative to the element",
+                );
+                loaded = false;
+                continue;
+            }
+            match self.nested_parts(alternative) {
+                Some((path, predicate)) => converted.push(Alternative {
+                    on: on.map(|on| on.value.clone()),
+                    path,
+                    predicate,
+                }),
+                None => loaded = false,
+            }
+        }
+        loaded.then_some(converted)
     }
 
     fn list_operand(&mut self, node: &Spanned<Node>, keyword: &str) -> Option<TemplatedValue> {

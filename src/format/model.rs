@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use super::raw::{Severity, VarKind};
+pub use super::raw::{Severity, VarKind, VarSource};
 use crate::diagnostic::{Location, SourceFile};
 use crate::operations::Operation;
 use crate::path::JsonPath;
@@ -48,6 +48,8 @@ pub struct VarDecl {
     pub description: Option<String>,
     /// The type of its value: command-line text is converted to it.
     pub kind: VarKind,
+    /// Where its value comes from when a run does not give one (before `default`).
+    pub from: Option<VarSource>,
     /// Where it is declared.
     pub location: Location,
 }
@@ -163,6 +165,8 @@ pub struct Assertion {
     pub path: JsonPath,
     /// What must hold.
     pub predicate: Predicate,
+    /// How much its failure matters, when it differs from its check's severity.
+    pub severity: Option<Severity>,
     /// Where the assertion starts.
     pub location: Location,
 }

@@ -65,6 +65,17 @@ pub struct VarDecl {
     pub description: Option<String>,
     #[serde(default, rename = "type")]
     pub kind: Option<Spanned<VarKind>>,
+    #[serde(default)]
+    pub from: Option<Spanned<VarSource>>,
+}
+
+/// Where a variable's value comes from when a run does not give it (`from:`).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum VarSource {
+    /// The region ekscheck calls (`--region`, the AWS environment or profile, or the region a
+    /// recording was made in).
+    Region,
 }
 
 /// The type of a variable's value (`type:`), for values given on the command line.
@@ -146,17 +157,17 @@ pub struct Check {
     pub needs: Vec<Spanned<String>>,
 }
 
-/// How much a failed check matters.
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+/// How much a failed check matters; ordered from least to most severe.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Reported for information; the run still passes.
+    Info,
+    /// Reported, but the run still passes.
+    Warning,
     /// A failure fails the run (exit code 1).
     #[default]
     Error,
-    /// Reported, but the run still passes.
-    Warning,
-    /// Reported for information; the run still passes.
-    Info,
 }
 
 /// A predicate operand that is present, even when it is `null` (`equals: null` compares with
@@ -173,6 +184,8 @@ pub struct Assertion {
     pub on: Option<Spanned<String>>,
     #[serde(default)]
     pub path: Option<Spanned<String>>,
+    #[serde(default)]
+    pub severity: Option<Spanned<Severity>>,
     #[serde(default)]
     pub exists: Option<Spanned<bool>>,
     #[serde(default, deserialize_with = "present")]
@@ -211,4 +224,6 @@ pub struct Assertion {
     pub not: Option<Box<Spanned<Assertion>>>,
     #[serde(default)]
     pub any_of: Option<Spanned<Vec<Spanned<Assertion>>>>,
+    #[serde(default)]
+    pub all_of: Option<Spanned<Vec<Spanned<Assertion>>>>,
 }

@@ -265,6 +265,56 @@ mod tests {
         assert!(lookup("eks:DeleteCluster").is_none());
     }
 
+    /// Read-only operations whose names do not say so, each audited: none of them changes,
+    /// creates or deletes anything, or hands out credentials or secrets.
+    const READ_ONLY_BY_AUDIT: &[&str] = &["iam:SimulatePrincipalPolicy"];
+
+    /// Operations that only read, but hand out credentials, secrets or data a diagnosis has no
+    /// business reading: never on the list, whatever their names say.
+    const NEVER: &[&str] = &[
+        "ec2:GetPasswordData",
+        "ecr:GetAuthorizationToken",
+        "eks:DescribeIdentityProviderConfig",
+        "iam:GetAccessKeyLastUsed",
+        "iam:GetCredentialReport",
+        "secretsmanager:GetSecretValue",
+        "ssm:GetParameter",
+        "sts:GetFederationToken",
+        "sts:GetSessionToken",
+    ];
+
+    #[test]
+    fn the_allow_list_holds_read_only_operations_only() {
+        for operation in OPERATIONS {
+            let (_, name) = operation.api.split_once(':').expect("service:Operation");
+            let reads = ["Describe", "List", "Get"].iter().any(|verb| {
+                name.strip_prefix(verb)
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+            });
+            assert!(
+                reads || READ_ONLY_BY_AUDIT.contains(&operation.api),
+                "{} does not read: it must not be on the allow-list",
+                operation.api
+            );
+            assert!(
+                !NEVER.contains(&operation.api),
+                "{} hands out secrets",
+                operation.api
+            );
+        }
+        for mutating in [
+            "ec2:RunInstances",
+            "ec2:ModifySubnetAttribute",
+            "eks:DeleteCluster",
+            "eks:CreateAccessEntry",
+            "iam:AttachRolePolicy",
+            "iam:PassRole",
+            "sts:AssumeRole",
+        ] {
+            assert!(lookup(mutating).is_none(), "{mutating}");
+        }
+    }
+
     #[test]
     fn params_are_checked_against_the_model() {
         assert!(problems("ec2:DescribeSubnets", json!({"SubnetIds": ["subnet-1"]})).is_empty());

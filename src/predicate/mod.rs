@@ -54,15 +54,18 @@ pub enum Predicate {
     None(Box<Nested>),
     /// `not: PREDICATE`.
     Not(Box<Nested>),
-    /// `any_of: [ASSERTION…]`: at least one of several assertions, each on its own call.
+    /// `any_of: [ASSERTION…]`: at least one of several assertions holds.
     AnyOf(Vec<Alternative>),
+    /// `all_of: [ASSERTION…]`: every one of several assertions holds.
+    AllOf(Vec<Alternative>),
 }
 
-/// One assertion of `any_of`: a call, a path in its response, and a predicate.
+/// One assertion of `any_of` or `all_of`: a path, from the value under test or from another
+/// call's response, and a predicate.
 #[derive(Clone, Debug)]
 pub struct Alternative {
-    /// The call whose response is tested.
-    pub on: String,
+    /// The call whose response is tested from its root; `None` tests the value under test.
+    pub on: Option<String>,
     /// What is tested.
     pub path: JsonPath,
     /// What must hold.
@@ -205,6 +208,7 @@ impl Predicate {
             Predicate::None(_) => "none",
             Predicate::Not(_) => "not",
             Predicate::AnyOf(_) => "any_of",
+            Predicate::AllOf(_) => "all_of",
         }
     }
 
@@ -232,7 +236,12 @@ impl Predicate {
             Predicate::Any(nested) => quantifier::any(subject, nested, scope),
             Predicate::None(nested) => quantifier::none(subject, nested, scope),
             Predicate::Not(nested) => quantifier::not(subject, nested, scope),
-            Predicate::AnyOf(alternatives) => any_of(alternatives, scope),
+            Predicate::AnyOf(alternatives) => {
+                combine(alternatives, Combination::Any, subject, scope)
+            }
+            Predicate::AllOf(alternatives) => {
+                combine(alternatives, Combination::All, subject, scope)
+            }
         }
     }
 
@@ -259,22 +268,34 @@ impl Predicate {
             Predicate::All(n) | Predicate::Any(n) | Predicate::None(n) | Predicate::Not(n) => {
                 format!("{} {{{}}}", self.keyword(), n.describe(scope))
             }
-            Predicate::AnyOf(alternatives) => {
+            Predicate::AnyOf(alternatives) | Predicate::AllOf(alternatives) => {
                 let shown: Vec<String> = alternatives
                     .iter()
-                    .map(|a| format!("{} {} {}", a.on, a.path, a.predicate.describe(scope)))
+                    .map(|a| {
+                        let on = a.on.as_ref().map(|on| format!("{on} ")).unwrap_or_default();
+                        format!("{on}{} {}", a.path, a.predicate.describe(scope))
+                    })
                     .collect();
-                format!("any of: {}", shown.join(" | "))
+                let (word, separator) = match self {
+                    Predicate::AnyOf(_) => ("any of", " | "),
+                    _ => ("all of", " & "),
+                };
+                format!("{word}: {}", shown.join(separator))
             }
         }
     }
 
-    /// Calls read by `any_of` alternatives (at any depth), for dependency resolution.
+    /// Whether the predicate is `any_of` or `all_of`, whose own assertions say what they test.
+    pub fn combines_assertions(&self) -> bool {
+        matches!(self, Predicate::AnyOf(_) | Predicate::AllOf(_))
+    }
+
+    /// Calls read by `any_of` and `all_of` assertions (at any depth), for dependency resolution.
     pub fn calls_read(&self) -> Vec<&str> {
         match self {
-            Predicate::AnyOf(alternatives) => alternatives
+            Predicate::AnyOf(alternatives) | Predicate::AllOf(alternatives) => alternatives
                 .iter()
-                .flat_map(|a| std::iter::once(a.on.as_str()).chain(a.predicate.calls_read()))
+                .flat_map(|a| a.on.as_deref().into_iter().chain(a.predicate.calls_read()))
                 .collect(),
             Predicate::All(n) | Predicate::Any(n) | Predicate::None(n) | Predicate::Not(n) => {
                 n.predicate.calls_read()
@@ -299,7 +320,7 @@ impl Predicate {
             Predicate::All(n) | Predicate::Any(n) | Predicate::None(n) | Predicate::Not(n) => {
                 n.predicate.operands()
             }
-            Predicate::AnyOf(alternatives) => alternatives
+            Predicate::AnyOf(alternatives) | Predicate::AllOf(alternatives) => alternatives
                 .iter()
                 .flat_map(|a| a.predicate.operands())
                 .collect(),
@@ -309,7 +330,7 @@ impl Predicate {
     /// Paths inside nested predicates, for load-time name checks.
     pub fn nested_paths(&self) -> Vec<&JsonPath> {
         match self {
-            Predicate::AnyOf(alternatives) => alternatives
+            Predicate::AnyOf(alternatives) | Predicate::AllOf(alternatives) => alternatives
                 .iter()
                 .flat_map(|a| std::iter::once(&a.path).chain(a.predicate.nested_paths()))
                 .collect(),
@@ -323,27 +344,64 @@ impl Predicate {
     }
 }
 
-/// `any_of` holds when at least one alternative holds; a type mismatch in one alternative is
-/// reported only if no other alternative holds.
-fn any_of(alternatives: &[Alternative], scope: &dyn Scope) -> Tested {
+/// How the assertions of `any_of` and `all_of` combine.
+#[derive(Clone, Copy, PartialEq)]
+enum Combination {
+    Any,
+    All,
+}
+
+/// `any_of` holds when one of its assertions holds, `all_of` when every one does. A type
+/// mismatch in one assertion decides only if no other assertion decides (`any_of`: holds;
+/// `all_of`: does not hold).
+fn combine(
+    alternatives: &[Alternative],
+    combination: Combination,
+    subject: &Subject,
+    scope: &dyn Scope,
+) -> Tested {
+    let selected = match subject {
+        Subject::Nodes(_) => subject.to_value(),
+        _ => None,
+    };
     let mut problem = None;
-    for alternative in alternatives {
-        let Some(document) = scope.get(&alternative.on) else {
-            return Err(Undecided::TypeMismatch(format!(
-                "call `{}` has no response for this row",
-                alternative.on
-            )));
+    for (index, alternative) in alternatives.iter().enumerate() {
+        let base = match &alternative.on {
+            Some(call) => Some(scope.get(call).ok_or_else(|| {
+                Undecided::TypeMismatch(format!("call `{call}` has no response for this row"))
+            })?),
+            None => match subject {
+                Subject::Absent => None,
+                Subject::Value(value) => Some(*value),
+                Subject::Nodes(_) => selected.as_ref(),
+            },
         };
-        let subject = Subject::from(alternative.path.select(document, scope)?);
-        match alternative.predicate.test(&subject, scope) {
-            Ok(verdict) if verdict.holds => return Ok(verdict),
-            Ok(_) => {}
-            Err(undecided) => problem = Some(undecided),
+        let tested = match base {
+            Some(base) => Subject::from(alternative.path.select(base, scope)?),
+            None => Subject::Absent,
+        };
+        match (alternative.predicate.test(&tested, scope), combination) {
+            (Ok(verdict), Combination::Any) if verdict.holds => return Ok(verdict),
+            (Ok(verdict), Combination::All) if !verdict.holds => {
+                let reason = verdict.note.map(|n| format!(": {n}")).unwrap_or_default();
+                return Ok(Verdict {
+                    holds: false,
+                    note: Some(format!(
+                        "assertion {} ({} {}) does not hold{reason}",
+                        index + 1,
+                        alternative.path,
+                        alternative.predicate.describe(scope)
+                    )),
+                });
+            }
+            (Ok(_), _) => {}
+            (Err(undecided), _) => problem = Some(undecided),
         }
     }
-    match problem {
-        Some(problem) => Err(problem),
-        None => Ok(Verdict {
+    match (problem, combination) {
+        (Some(problem), _) => Err(problem),
+        (None, Combination::All) => Ok(true.into()),
+        (None, Combination::Any) => Ok(Verdict {
             holds: false,
             note: Some(format!(
                 "none of the {} alternatives holds",

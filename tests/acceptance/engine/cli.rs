@@ -400,7 +400,8 @@ fn a_bad_recording_is_invalid_input_named_by_its_path() {
             "recording/typo.json",
             r#"{"api": "eks:ListAddons", "parms": {}, "response": {}}"#,
             "error: recording/typo.json: is not a recorded call: unknown field `parms`, expected \
-             one of `api`, `params`, `response`, `error` at line 1 column 33 (line 1, column 33)",
+             one of `api`, `params`, `response`, `error`, `region` at line 1 column 33 (line 1, \
+             column 33)",
         ),
     ];
     for (path, text, printed) in cases {

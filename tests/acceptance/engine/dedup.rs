@@ -196,7 +196,7 @@ fn each_distinct_call_is_asked_for_exactly_once() {
     let (dir, dirs, distinct) = setup();
     let packs = load(&dirs);
     let plan = Plan::build(&packs).expect("a valid plan");
-    let vars = ekscheck::vars::resolve(&packs, &[("cluster".into(), "c1".into())], None)
+    let vars = ekscheck::vars::resolve(&packs, &[("cluster".into(), "c1".into())], None, None)
         .expect("valid variables");
     let all: Vec<CheckId> = (0..plan.checks.len()).collect();
     let expected: BTreeMap<String, usize> = distinct
@@ -252,7 +252,7 @@ fn only_the_calls_of_the_selected_checks_are_made() {
     let (dir, dirs, _) = setup();
     let packs = load(&dirs);
     let plan = Plan::build(&packs).expect("a valid plan");
-    let vars = ekscheck::vars::resolve(&packs, &[("cluster".into(), "c1".into())], None)
+    let vars = ekscheck::vars::resolve(&packs, &[("cluster".into(), "c1".into())], None, None)
         .expect("valid variables");
     let pick = |name: &str| {
         plan.checks

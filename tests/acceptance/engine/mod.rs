@@ -1,10 +1,11 @@
 //! The engine against recordings: the check format, validation, predicates, fan-out, needs and
-//! when, JUnit, deduplication.
+//! when, JUnit, deduplication, and the format's extensions.
 
 mod cli;
 mod conditions;
 mod dedup;
 mod errors;
+mod extensions;
 mod fanout;
 mod junit;
 mod predicates;

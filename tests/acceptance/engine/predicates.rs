@@ -1,5 +1,5 @@
-//! Every predicate of the check format (and the README's extensions `in_cidr`, `allows_traffic`
-//! and `any_of`) against one recorded document: singular paths test a node or *absent*,
+//! Every predicate of the check format (and the README's extensions `in_cidr`, `allows_traffic`,
+//! `any_of` and `all_of`) against one recorded document: singular paths test a node or *absent*,
 //! non-singular paths the list of selected nodes, list predicates read absent as empty and a
 //! scalar as a one-element list, and a predicate on the wrong type fails with "type mismatch".
 
@@ -199,6 +199,13 @@ const CASES: &[(&str, &str, Expect)] = &[
     ("any-of-none-holds", r#"{any_of: [{on: other, path: $.nodegroups, count: {gte: 1}}, {on: doc, path: $.cluster.status, equals: DELETING}]}"#, Fail("none of the 2 alternatives holds")),
     ("any-of-mismatch-then-holds", r#"{any_of: [{on: doc, path: $.cluster.status, gt: 1}, {on: other, path: $.nodegroups, empty: true}]}"#, Pass),
     ("any-of-mismatch-only", r#"{any_of: [{on: doc, path: $.cluster.status, gt: 1}, {on: other, path: $.nodegroups, empty: false}]}"#, Fail("type mismatch: `gt` needs a number, but the value is a string")),
+    // all_of; and assertions without `on`, which test the value under test through their own path
+    ("all-of-holds", r#"{all_of: [{on: other, path: $.nodegroups, empty: true}, {path: $.cluster.status, equals: ACTIVE}]}"#, Pass),
+    ("all-of-one-fails", r#"{all_of: [{path: $.cluster.status, equals: ACTIVE}, {path: $.cluster.count, gt: 5}]}"#, Fail("assertion 2 ($.cluster.count > 5) does not hold")),
+    ("any-of-relative-to-path", r#"{path: $.cluster.groups, any_of: [{allows_traffic: {direction: ingress, port: 22, cidr: 0.0.0.0/0}}, {allows_traffic: {direction: egress, port: 443, cidr: 0.0.0.0/0}}]}"#, Pass),
+    ("any-of-relative-absent", r#"{path: $.cluster.missing, any_of: [{exists: true}, {path: $.x, exists: true}]}"#, Fail("none of the 2 alternatives holds")),
+    ("any-element-meets-all-of", r#"{path: "$.cluster.statements[*]", any: {all_of: [{path: $.Principal.Service, contains: eks.amazonaws.com}, {path: $.Action, contains: "sts:TagSession"}]}}"#, Pass),
+    ("no-element-meets-all-of", r#"{path: "$.cluster.statements[*]", any: {all_of: [{path: $.Principal.Service, equals: ec2.amazonaws.com}, {path: $.Action, contains: "sts:TagSession"}]}}"#, Fail(r#"[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"},{"Effect":"Allow","Principal":{"Service":["eks.amazonaws.com","ec2.amazonaws.com"]},"Action":["sts:AssumeRole","sts:TagSession"]}]"#)),
 ];
 
 /// The pack of every case: one check per case, all in suite `p`.

@@ -42,8 +42,9 @@ const CASES: &[Case] = &[
         file: "unknown-predicate.yaml",
         text: "checks:\n  - id: a\n    title: A\n    on: cluster\n    expect:\n      - { path: $.x, equal: 1 }\n",
         printed: &["pack/unknown-predicate.yaml:6:22: error: unknown field `equal`, expected one of \
-                    on, path, exists, equals, one_of, contains, contains_all, matches, count, gt, \
-                    gte, lt, lte, empty, in_cidr, allows_traffic, all, any, none, not, any_of"],
+                    on, path, severity, exists, equals, one_of, contains, contains_all, matches, \
+                    count, gt, gte, lt, lte, empty, in_cidr, allows_traffic, all, any, none, not, \
+                    any_of, all_of"],
         help: &[],
     },
     Case {
