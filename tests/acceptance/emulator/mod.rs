@@ -78,18 +78,17 @@ pub fn python() -> &'static Path {
     })
 }
 
-/// A running moto server.
+/// A running moto server; it stops when dropped, or when this process ends.
 pub struct Emulator {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
-    /// Keeps the server's stdin open; the server stops when this process ends.
+    /// Keeps the server's stdin open: closing it stops the server.
     _server: Mutex<Child>,
 }
 
-/// The emulator shared by every test of this process, started on first use.
-pub fn emulator() -> &'static Emulator {
-    static EMULATOR: OnceLock<Emulator> = OnceLock::new();
-    EMULATOR.get_or_init(|| {
+impl Emulator {
+    /// Starts a moto server of its own (for tests that read state other tests change).
+    pub fn start() -> Self {
         let log = root().join("target/moto.log");
         let mut child = Command::new(python())
             .arg(here().join("serve.py"))
@@ -111,7 +110,13 @@ pub fn emulator() -> &'static Emulator {
             url: format!("http://127.0.0.1:{port}"),
             _server: Mutex::new(child),
         }
-    })
+    }
+}
+
+/// The emulator shared by every test of this process, started on first use.
+pub fn emulator() -> &'static Emulator {
+    static EMULATOR: OnceLock<Emulator> = OnceLock::new();
+    EMULATOR.get_or_init(Emulator::start)
 }
 
 /// Sets the environment an AWS client needs to talk to `endpoint` with dummy credentials, and

@@ -20,8 +20,8 @@ use serde_json::{Value, json};
 use tokio::io::BufReader;
 use tokio::net::{TcpListener, TcpStream};
 
-use super::emulator;
 use super::http::{Message, read_message};
+use super::{Emulator, emulator};
 
 /// What moto cannot serve for one cluster.
 #[derive(Clone, Debug, Default)]
@@ -76,7 +76,12 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 impl Proxy {
     /// Starts a proxy in front of the shared emulator.
     pub fn start(faults: Faults) -> Self {
-        let upstream = emulator().url.trim_start_matches("http://").to_owned();
+        Self::start_in(emulator(), faults)
+    }
+
+    /// Starts a proxy in front of `emulator`.
+    pub fn start_in(emulator: &Emulator, faults: Faults) -> Self {
+        let upstream = emulator.url.trim_start_matches("http://").to_owned();
         let state = Arc::new(State {
             upstream,
             clusters: Mutex::new(HashMap::new()),

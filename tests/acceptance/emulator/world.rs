@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::proxy::ClusterFixture;
-use super::{aws_env, emulator, here, python};
+use super::{Emulator, aws_env, emulator, here, python};
 
 /// What `world.py` built.
 #[derive(Clone, Debug, Deserialize)]
@@ -33,10 +33,16 @@ pub struct World {
 }
 
 impl World {
-    /// Builds world `name` with `faults` (see `world.py` for the list).
+    /// Builds world `name` with `faults` (see `world.py` for the list) in the shared emulator.
     #[track_caller]
     pub fn build(name: &str, faults: &[&str]) -> Self {
-        let output = aws_env(&mut Command::new(python()), &emulator().url)
+        Self::build_in(emulator(), name, faults)
+    }
+
+    /// Builds world `name` with `faults` in `emulator`.
+    #[track_caller]
+    pub fn build_in(emulator: &Emulator, name: &str, faults: &[&str]) -> Self {
+        let output = aws_env(&mut Command::new(python()), &emulator.url)
             .arg(here().join("world.py"))
             .arg(name)
             .args(faults)

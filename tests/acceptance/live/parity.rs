@@ -5,9 +5,9 @@
 use ekscheck::execute::call_key;
 use serde_json::{Value, json};
 
-use crate::emulator::aws_cli;
 use crate::emulator::proxy::{Faults, Proxy};
 use crate::emulator::world::World;
+use crate::emulator::{Emulator, aws_cli};
 use crate::live::record;
 
 /// `DescribeVpcAttribute` → `describe-vpc-attribute`.
@@ -46,8 +46,10 @@ fn differences(path: &str, left: &Value, right: &Value, out: &mut Vec<String>) {
 
 #[test]
 fn every_operation_returns_what_the_aws_cli_prints() {
-    let proxy = Proxy::start(Faults::default());
-    let world = World::build("parity", &[]);
+    // An emulator of its own: listing operations (ListClusters) see what concurrent tests create.
+    let emulator = Emulator::start();
+    let proxy = Proxy::start_in(&emulator, Faults::default());
+    let world = World::build_in(&emulator, "parity", &[]);
     proxy.set_cluster(&world.cluster, world.fixture());
     let cli = |args: &[&str]| aws_cli(&proxy.url, args);
     // State the world does not have: a launch template, an inline policy, a Fargate profile.
