@@ -4,5 +4,6 @@
 mod emulator;
 mod engine;
 mod live;
+mod node_join;
 mod quickstart;
 mod support;

@@ -241,8 +241,6 @@ def build(name, faults):
         if "instance-stopped" in faults:
             ec2.stop_instances(InstanceIds=instances[:1])
     if "subnet-unavailable" in faults:
-        for instance in instances:
-            ec2.terminate_instances(InstanceIds=[instance])
         ec2.delete_subnet(SubnetId=node_subnets[0])
 
     return {

@@ -1,0 +1,270 @@
+//! The recordings in `examples/`: made by `ekscheck record --redact` from worlds in the emulator
+//! (regenerate them with `cargo test --test acceptance regenerate_examples -- --ignored`), and
+//! each read back as the diagnosis it is named after.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::PACK;
+use crate::emulator::proxy::{ClusterFixture, Faults, Proxy};
+use crate::emulator::world::World;
+use crate::live::live;
+use crate::support::{CaseOutcome, Dir, ekscheck, parse_junit};
+
+/// One example: its directory under `examples/`, the world's faults, what the fixture and the
+/// proxy change, and the checks that do not pass when the pack runs on its recording.
+struct Example {
+    name: &'static str,
+    faults: &'static [&'static str],
+    fixture: fn(&World, &mut ClusterFixture),
+    denied: &'static [&'static str],
+    not_passing: &'static [(&'static str, &'static str)],
+}
+
+fn api_mode_without_entries(_: &World, fixture: &mut ClusterFixture) {
+    fixture.cluster["accessConfig"]["authenticationMode"] = json!("API");
+    fixture.access_entries.clear();
+}
+
+const EXAMPLES: &[Example] = &[
+    Example {
+        name: "healthy",
+        faults: &[],
+        fixture: |_, _| {},
+        denied: &[],
+        not_passing: &[
+            (
+                "network::public-subnet-maps-public-ip[ng-1/subnet-1]",
+                "skip",
+            ),
+            (
+                "network::public-subnet-maps-public-ip[ng-1/subnet-2]",
+                "skip",
+            ),
+        ],
+    },
+    Example {
+        name: "missing-cni-policy",
+        faults: &["missing-cni-policy"],
+        fixture: |_, _| {},
+        denied: &[],
+        not_passing: &[
+            ("iam::node-role-has-cni-policy[ng-1]", "error"),
+            (
+                "network::public-subnet-maps-public-ip[ng-1/subnet-1]",
+                "skip",
+            ),
+            (
+                "network::public-subnet-maps-public-ip[ng-1/subnet-2]",
+                "skip",
+            ),
+        ],
+    },
+    Example {
+        name: "trust-without-ec2",
+        faults: &["trust-without-ec2"],
+        fixture: |_, _| {},
+        denied: &[],
+        not_passing: &[
+            ("iam::node-role-trusts-ec2[ng-1]", "error"),
+            (
+                "network::public-subnet-maps-public-ip[ng-1/subnet-1]",
+                "skip",
+            ),
+            (
+                "network::public-subnet-maps-public-ip[ng-1/subnet-2]",
+                "skip",
+            ),
+        ],
+    },
+    Example {
+        name: "missing-access-entry",
+        faults: &[],
+        fixture: api_mode_without_entries,
+        denied: &[],
+        not_passing: &[
+            ("access::node-role-has-access-entry[ng-1]", "error"),
+            ("access::access-entry-type[ng-1]", "skip"),
+            (
+                "network::public-subnet-maps-public-ip[ng-1/subnet-1]",
+                "skip",
+            ),
+            (
+                "network::public-subnet-maps-public-ip[ng-1/subnet-2]",
+                "skip",
+            ),
+        ],
+    },
+    Example {
+        name: "private-subnet-no-egress",
+        faults: &["no-nat-route"],
+        fixture: |_, _| {},
+        denied: &[],
+        not_passing: &[
+            ("network::subnet-egress[ng-1/subnet-1]", "error"),
+            ("network::subnet-egress[ng-1/subnet-2]", "error"),
+            (
+                "network::public-subnet-maps-public-ip[ng-1/subnet-1]",
+                "skip",
+            ),
+            (
+                "network::public-subnet-maps-public-ip[ng-1/subnet-2]",
+                "skip",
+            ),
+        ],
+    },
+    Example {
+        name: "exhausted-subnet",
+        faults: &["exhausted-subnet"],
+        fixture: |_, _| {},
+        denied: &[],
+        not_passing: &[
+            ("network::subnet-free-ips[ng-1/subnet-1]", "error"),
+            (
+                "network::public-subnet-maps-public-ip[ng-1/subnet-1]",
+                "skip",
+            ),
+            (
+                "network::public-subnet-maps-public-ip[ng-1/subnet-2]",
+                "skip",
+            ),
+        ],
+    },
+    // The README's first command: several faults at once, and a call the recording role was
+    // not allowed to make.
+    Example {
+        name: "broken",
+        faults: &["missing-cni-policy", "exhausted-subnet", "custom-dns"],
+        fixture: api_mode_without_entries,
+        denied: &["ec2:DescribeNetworkAcls"],
+        not_passing: &[
+            ("iam::node-role-has-cni-policy[ng-1]", "error"),
+            ("access::node-role-has-access-entry[ng-1]", "error"),
+            ("access::access-entry-type[ng-1]", "skip"),
+            ("network::subnet-free-ips[ng-1/subnet-1]", "error"),
+            ("network::dhcp-options-dns", "warning"),
+            (
+                "network::nacl-allows-node-traffic[ng-1/subnet-1]",
+                "error outcome",
+            ),
+            (
+                "network::nacl-allows-node-traffic[ng-1/subnet-2]",
+                "error outcome",
+            ),
+            (
+                "network::public-subnet-maps-public-ip[ng-1/subnet-1]",
+                "skip",
+            ),
+            (
+                "network::public-subnet-maps-public-ip[ng-1/subnet-2]",
+                "skip",
+            ),
+        ],
+    },
+];
+
+fn example_dir(name: &str) -> String {
+    format!("examples/{name}")
+}
+
+/// The outcomes that did not pass, by test name without the pack, as `severity`, `skip` or
+/// `error outcome`.
+fn not_passing(junit: &str, prefix: &str) -> Vec<(String, String)> {
+    parse_junit(junit)
+        .cases()
+        .filter_map(|case| {
+            let word = match &case.outcome {
+                CaseOutcome::Pass => return None,
+                CaseOutcome::Failure(severity) => severity.clone(),
+                CaseOutcome::Error => "error outcome".to_owned(),
+                CaseOutcome::Skipped(_) => "skip".to_owned(),
+            };
+            let name = case.full_name();
+            Some((name.strip_prefix(prefix).unwrap_or(&name).to_owned(), word))
+        })
+        .collect()
+}
+
+/// Subnet IDs in test names, replaced by their position in the node group (`subnet-1`).
+fn positional(name: &str, subnets: &[String]) -> String {
+    subnets
+        .iter()
+        .enumerate()
+        .fold(name.to_owned(), |name, (index, id)| {
+            name.replace(id, &format!("subnet-{}", index + 1))
+        })
+}
+
+fn recorded_subnets(dir: &Path) -> Vec<String> {
+    let nodegroup = std::fs::read_dir(dir)
+        .expect("the example's recording")
+        .map(|entry| entry.expect("an entry").path())
+        .find(|path| path.to_string_lossy().contains("eks-describe-nodegroup"))
+        .expect("a recorded DescribeNodegroup");
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(nodegroup).unwrap()).unwrap();
+    serde_json::from_value(document["response"]["nodegroup"]["subnets"].clone()).unwrap()
+}
+
+#[test]
+#[ignore = "rewrites examples/ from the emulator"]
+fn regenerate_examples() {
+    for example in EXAMPLES {
+        let world = World::build(example.name, example.faults);
+        let mut fixture = world.fixture();
+        (example.fixture)(&world, &mut fixture);
+        let proxy = Proxy::start(Faults {
+            denied: example.denied.iter().map(|a| a.to_string()).collect(),
+            ..Faults::default()
+        });
+        proxy.set_cluster(&world.cluster, fixture);
+        let dir = example_dir(example.name);
+        let _ = std::fs::remove_dir_all(&dir);
+        let cluster = format!("cluster={}", world.cluster);
+        live(
+            &proxy,
+            &["record", PACK, "--var", &cluster, "--redact", "--out", &dir],
+        )
+        .expect_code(0);
+    }
+}
+
+#[test]
+fn each_example_reads_as_its_diagnosis() {
+    for example in EXAMPLES {
+        let dir = example_dir(example.name);
+        let out = Dir::new();
+        let junit = out.join("junit.xml");
+        let cluster = format!("cluster={}", example.name);
+        let run = ekscheck(&[
+            "run",
+            PACK,
+            "--recording",
+            &dir,
+            "--var",
+            &cluster,
+            "--junit",
+            &junit,
+        ]);
+        let xml = std::fs::read_to_string(&junit)
+            .unwrap_or_else(|_| panic!("{}: no report\n{}", example.name, run.stderr));
+        let subnets = recorded_subnets(Path::new(&dir));
+        let mut actual: Vec<(String, String)> = not_passing(&xml, "node-join::")
+            .into_iter()
+            .map(|(name, word)| (positional(&name, &subnets), word))
+            .collect();
+        let mut expected: Vec<(String, String)> = example
+            .not_passing
+            .iter()
+            .map(|(name, word)| (name.to_string(), word.to_string()))
+            .collect();
+        actual.sort();
+        expected.sort();
+        assert_eq!(
+            actual, expected,
+            "example {}:\n{}",
+            example.name, run.stdout
+        );
+    }
+}
