@@ -5,5 +5,5 @@ mod emulator;
 mod engine;
 mod live;
 mod node_join;
-mod quickstart;
+mod readme;
 mod support;
