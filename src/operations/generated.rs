@@ -30,18 +30,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "Filters",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "Name",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "Values",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                ])),
+                shape: &Shape::List(&EC2_FILTER),
             },
         ],
     },
@@ -89,18 +78,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "Filters",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "Name",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "Values",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                ])),
+                shape: &Shape::List(&EC2_FILTER),
             },
         ],
     },
@@ -133,18 +111,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "Filters",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "Name",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "Values",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                ])),
+                shape: &Shape::List(&EC2_FILTER),
             },
             Member {
                 name: "IncludeAllInstances",
@@ -174,18 +141,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "Filters",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "Name",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "Values",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                ])),
+                shape: &Shape::List(&EC2_FILTER),
             },
             Member {
                 name: "MaxResults",
@@ -221,18 +177,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "Filters",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "Name",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "Values",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                ])),
+                shape: &Shape::List(&EC2_FILTER),
             },
         ],
     },
@@ -280,18 +225,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "Filters",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "Name",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "Values",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                ])),
+                shape: &Shape::List(&EC2_FILTER),
             },
             Member {
                 name: "ResolveAlias",
@@ -316,18 +250,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "Filter",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "Name",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "Values",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                ])),
+                shape: &Shape::List(&EC2_FILTER),
             },
             Member {
                 name: "MaxResults",
@@ -368,18 +291,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "Filters",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "Name",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "Values",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                ])),
+                shape: &Shape::List(&EC2_FILTER),
             },
         ],
     },
@@ -407,18 +319,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "Filters",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "Name",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "Values",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                ])),
+                shape: &Shape::List(&EC2_FILTER),
             },
         ],
     },
@@ -428,18 +329,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "Filters",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "Name",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "Values",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                ])),
+                shape: &Shape::List(&EC2_FILTER),
             },
             Member {
                 name: "SecurityGroupRuleIds",
@@ -490,18 +380,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "Filters",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "Name",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "Values",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                ])),
+                shape: &Shape::List(&EC2_FILTER),
             },
         ],
     },
@@ -511,18 +390,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "Filters",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "Name",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "Values",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                ])),
+                shape: &Shape::List(&EC2_FILTER),
             },
             Member {
                 name: "SubnetIds",
@@ -584,18 +452,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "Filters",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "Name",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "Values",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                ])),
+                shape: &Shape::List(&EC2_FILTER),
             },
             Member {
                 name: "MaxResults",
@@ -613,18 +470,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "Filters",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "Name",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "Values",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                ])),
+                shape: &Shape::List(&EC2_FILTER),
             },
             Member {
                 name: "VpcIds",
@@ -1054,36 +900,7 @@ pub static OPERATIONS: &[Operation] = &[
             Member {
                 name: "ContextEntries",
                 required: false,
-                shape: &Shape::List(&Shape::Structure(&[
-                    Member {
-                        name: "ContextKeyName",
-                        required: false,
-                        shape: &Shape::String,
-                    },
-                    Member {
-                        name: "ContextKeyValues",
-                        required: false,
-                        shape: &Shape::List(&Shape::String),
-                    },
-                    Member {
-                        name: "ContextKeyType",
-                        required: false,
-                        shape: &Shape::Enum(&[
-                            "string",
-                            "stringList",
-                            "numeric",
-                            "numericList",
-                            "boolean",
-                            "booleanList",
-                            "ip",
-                            "ipList",
-                            "binary",
-                            "binaryList",
-                            "date",
-                            "dateList",
-                        ]),
-                    },
-                ])),
+                shape: &Shape::List(&IAM_CONTEXT_ENTRY),
             },
             Member {
                 name: "ResourceHandlingOption",
@@ -1105,3 +922,49 @@ pub static OPERATIONS: &[Operation] = &[
         input: &[],
     },
 ];
+
+/// The `Filter` structure of ec2.
+static EC2_FILTER: Shape = Shape::Structure(&[
+    Member {
+        name: "Name",
+        required: false,
+        shape: &Shape::String,
+    },
+    Member {
+        name: "Values",
+        required: false,
+        shape: &Shape::List(&Shape::String),
+    },
+]);
+
+/// The `ContextEntry` structure of iam.
+static IAM_CONTEXT_ENTRY: Shape = Shape::Structure(&[
+    Member {
+        name: "ContextKeyName",
+        required: false,
+        shape: &Shape::String,
+    },
+    Member {
+        name: "ContextKeyValues",
+        required: false,
+        shape: &Shape::List(&Shape::String),
+    },
+    Member {
+        name: "ContextKeyType",
+        required: false,
+        shape: &Shape::Enum(&[
+            "string",
+            "stringList",
+            "numeric",
+            "numericList",
+            "boolean",
+            "booleanList",
+            "ip",
+            "ipList",
+            "binary",
+            "binaryList",
+            "date",
+            "dateList",
+        ]),
+    },
+]);

@@ -540,8 +540,14 @@ impl Service {
         .ok();
     }
 
-    /// The `Shape` expression describing an input shape, for the operation table.
-    fn shape_expression(&self, shape: &str) -> String {
+    /// The name of the static that describes input structure `shape` in the operation table.
+    fn structure_static(&self, shape: &str) -> String {
+        format!("{}_{}", self.name, snake_case(shape)).to_uppercase()
+    }
+
+    /// The `Shape` expression describing an input shape, for the operation table; structures
+    /// are named statics (added to `structures`), written once however often they are used.
+    fn shape_expression(&self, shape: &str, structures: &mut BTreeSet<String>) -> String {
         let spec = self.shape(shape);
         let bound = |key: &str| match spec[key].as_i64() {
             Some(n) => format!("Some({n})"),
@@ -564,21 +570,32 @@ impl Service {
             "timestamp" => "Shape::Timestamp".to_owned(),
             "list" => format!(
                 "Shape::List(&{})",
-                self.shape_expression(spec["member"]["shape"].as_str().unwrap_or_default())
+                self.shape_expression(
+                    spec["member"]["shape"].as_str().unwrap_or_default(),
+                    structures
+                )
             ),
             "map" => format!(
                 "Shape::Map(&{})",
-                self.shape_expression(spec["value"]["shape"].as_str().unwrap_or_default())
+                self.shape_expression(
+                    spec["value"]["shape"].as_str().unwrap_or_default(),
+                    structures
+                )
             ),
-            "structure" => format!(
-                "Shape::Structure(&[{}])",
-                self.member_list(shape, &self.members(shape).collect::<Vec<_>>())
-            ),
+            "structure" => {
+                structures.insert(shape.to_owned());
+                self.structure_static(shape)
+            }
             other => format!("Shape::Unsupported({other:?})"),
         }
     }
 
-    fn member_list(&self, shape: &str, members: &[(&String, &Value)]) -> String {
+    fn member_list(
+        &self,
+        shape: &str,
+        members: &[(&String, &Value)],
+        structures: &mut BTreeSet<String>,
+    ) -> String {
         let required = self.required(shape);
         members
             .iter()
@@ -586,7 +603,7 @@ impl Service {
                 format!(
                     "Member {{ name: \"{name}\", required: {}, shape: &{} }}",
                     required.contains(name),
-                    self.shape_expression(member["shape"].as_str().unwrap_or_default())
+                    self.shape_expression(member["shape"].as_str().unwrap_or_default(), structures)
                 )
             })
             .collect::<Vec<_>>()
@@ -604,17 +621,35 @@ fn quoted(names: &[String]) -> String {
 
 fn operations_table(services: &[Service], version: &str) -> String {
     let mut entries: Vec<(String, String)> = Vec::new();
+    let mut statics = Vec::new();
     for service in services {
+        let mut structures = BTreeSet::new();
         for operation in &service.operations {
             let api = format!("{}:{}", service.name, operation.name);
             let input = match &operation.input {
-                Some(shape) => service.member_list(shape, &service.input_members(operation)),
+                Some(shape) => {
+                    service.member_list(shape, &service.input_members(operation), &mut structures)
+                }
                 None => String::new(),
             };
             entries.push((
                 api.clone(),
                 format!("Operation {{ api: \"{api}\", input: &[{input}] }},"),
             ));
+        }
+        let mut written = BTreeSet::new();
+        while let Some(shape) = structures.difference(&written).next().cloned() {
+            let members = service.member_list(
+                &shape,
+                &service.members(&shape).collect::<Vec<_>>(),
+                &mut structures,
+            );
+            statics.push(format!(
+                "/// The `{shape}` structure of {}.\nstatic {}: Shape = Shape::Structure(&[{members}]);\n",
+                service.name,
+                service.structure_static(&shape)
+            ));
+            written.insert(shape);
         }
     }
     entries.sort();
@@ -630,6 +665,10 @@ fn operations_table(services: &[Service], version: &str) -> String {
         out.push('\n');
     }
     out.push_str("];\n");
+    for item in statics {
+        out.push('\n');
+        out.push_str(&item);
+    }
     out
 }
 
