@@ -45,6 +45,8 @@ pub struct Faults {
     pub always_throttle: Vec<String>,
     /// Requests whose IAM action is listed are denied, as when the caller lacks the permission.
     pub denied: Vec<String>,
+    /// Requests whose IAM action is listed are answered only after a minute.
+    pub stalled: Vec<String>,
 }
 
 struct State {
@@ -296,6 +298,9 @@ impl State {
         }
         if self.faults.denied.contains(&action) {
             return injected(Injected::Denied, &service, &action);
+        }
+        if self.faults.stalled.contains(&action) {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
         if every(self.faults.unavailable_every) {
             return Message::response(503, &[], b"Service Unavailable".to_vec());

@@ -1,6 +1,6 @@
 //! Failures on the wire: throttling and server errors are retried and every check is still
-//! decided; a call throttled past its retries, a denied call or a missing region end as errors
-//! with the AWS error code, never as a pass or a crash.
+//! decided; a call throttled past its retries, a denied call, a call that does not answer in
+//! time or a missing region end as errors with the AWS error code, never as a pass or a crash.
 
 use serde_json::{Value, json};
 
@@ -158,4 +158,53 @@ fn without_a_region_nothing_runs() {
     run.expect_code(2);
     assert!(run.stderr.contains("no AWS region"), "{}", run.stderr);
     assert_eq!(proxy.requests(), 0);
+}
+
+#[test]
+fn a_call_that_does_not_answer_in_time_is_an_error() {
+    let world = World::build("stalled", &[]);
+    let proxy = Proxy::start(Faults {
+        stalled: vec!["ec2:DescribeVpcs".into()],
+        ..Faults::default()
+    });
+    proxy.set_cluster(&world.cluster, world.fixture());
+    let calls = calls(&world);
+    let dir = pack_of_calls(&calls);
+    let started = std::time::Instant::now();
+    let run = live(
+        &proxy,
+        &[
+            "run",
+            &dir.join("pack"),
+            "--call-timeout",
+            "1",
+            "--max-attempts",
+            "1",
+        ],
+    );
+    run.expect_code(3);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    assert!(run.stdout.contains("failed: Timeout: "), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains(&format!("{} passed; 1 failed", calls.len() - 1)),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn the_endpoint_url_flag_wins_over_the_environment() {
+    let proxy = Proxy::start(Faults::default());
+    let dir = pack_of_calls(&[("sts:GetCallerIdentity", json!({}))]);
+    let mut ekscheck = crate::support::command();
+    crate::emulator::aws_env(&mut ekscheck, "http://127.0.0.1:9");
+    let run = crate::support::run_command(ekscheck.args([
+        "run",
+        &dir.join("pack"),
+        "--endpoint-url",
+        &proxy.url,
+    ]));
+    run.expect_code(0);
+    assert_eq!(proxy.requests(), 1);
 }

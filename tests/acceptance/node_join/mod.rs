@@ -149,3 +149,37 @@ fn the_pack_readme_documents_every_check_and_the_permissions() {
         );
     }
 }
+
+#[test]
+fn the_nodegroup_variable_narrows_the_node_group_checks() {
+    let world = World::build("narrowed", &[]);
+    let proxy = Proxy::start(Faults::default());
+    proxy.set_cluster(&world.cluster, world.fixture());
+    let cluster = format!("cluster={}", world.cluster);
+    for (nodegroup, rows) in [("ng-1", true), ("ng-2", false)] {
+        let listed = live(
+            &proxy,
+            &[
+                "run",
+                PACK,
+                "--var",
+                &cluster,
+                "--var",
+                &format!("nodegroup={nodegroup}"),
+            ],
+        );
+        listed.expect_code(0);
+        let node_group_rows = listed
+            .stdout
+            .lines()
+            .filter(|l| l.contains("[ng-1"))
+            .count();
+        assert_eq!(
+            node_group_rows > 0,
+            rows,
+            "nodegroup={nodegroup}:\n{}",
+            listed.stdout
+        );
+        assert!(listed.stdout.contains("node-join::cluster::cluster-active"));
+    }
+}
