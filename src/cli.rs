@@ -283,8 +283,9 @@ fn connect(args: &BackendArgs) -> Result<(AnyBackend, tokio::runtime::Runtime), 
                 profile: args.profile.clone(),
                 endpoint_url: args.endpoint_url.clone(),
                 max_attempts: args.max_attempts,
+                // As in the AWS CLI; but adaptive unless told otherwise.
+                adaptive_retries: std::env::var("AWS_RETRY_MODE").as_deref() != Ok("standard"),
                 attempt_timeout: Duration::from_secs(args.call_timeout.max(1)),
-                ..AwsSettings::default()
             };
             runtime
                 .block_on(AwsBackend::connect(&settings))

@@ -36,8 +36,6 @@ pub struct AwsSettings {
     pub adaptive_retries: bool,
     /// The longest one attempt may take.
     pub attempt_timeout: Duration,
-    /// The first retry's backoff; later ones grow exponentially (with jitter).
-    pub initial_backoff: Duration,
 }
 
 impl Default for AwsSettings {
@@ -47,10 +45,8 @@ impl Default for AwsSettings {
             profile: None,
             endpoint_url: None,
             max_attempts: 5,
-            adaptive_retries: std::env::var("AWS_RETRY_MODE")
-                .map_or(true, |mode| mode != "standard"),
+            adaptive_retries: true,
             attempt_timeout: Duration::from_secs(30),
-            initial_backoff: Duration::from_secs(1),
         }
     }
 }
@@ -77,9 +73,7 @@ impl AwsBackend {
         } else {
             RetryConfig::standard()
         };
-        let retry = retry
-            .with_max_attempts(settings.max_attempts.max(1))
-            .with_initial_backoff(settings.initial_backoff);
+        let retry = retry.with_max_attempts(settings.max_attempts.max(1));
         let timeouts = TimeoutConfig::builder()
             .operation_attempt_timeout(settings.attempt_timeout)
             .build();
