@@ -14,6 +14,8 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::provider::ProvideCredentials;
+use aws_smithy_types::error::display::DisplayErrorContext;
 use serde_json::{Map, Value};
 
 pub use convert::iso8601;
@@ -66,7 +68,7 @@ pub struct AwsBackend {
 }
 
 impl AwsBackend {
-    /// Loads the configuration; fails when no region can be found.
+    /// Loads the configuration; fails when no region or no credentials can be found.
     pub async fn connect(settings: &AwsSettings) -> Result<Self, String> {
         let retry = if settings.adaptive_retries {
             RetryConfig::adaptive()
@@ -90,9 +92,20 @@ impl AwsBackend {
             loader = loader.endpoint_url(url);
         }
         let config = loader.load().await;
-        let region = config.region().map(ToString::to_string).ok_or(
-            "no AWS region: pass --region, set AWS_REGION, or set one in your AWS profile",
-        )?;
+        let region = config
+            .region()
+            .map(ToString::to_string)
+            .filter(|region| !region.is_empty())
+            .ok_or(
+                "no AWS region: pass --region, set AWS_REGION, or set one in your AWS profile",
+            )?;
+        // Fail before any call when there are no credentials at all, rather than once per call.
+        if let Some(provider) = config.credentials_provider() {
+            provider
+                .provide_credentials()
+                .await
+                .map_err(|error| format!("no AWS credentials: {}", DisplayErrorContext(&error)))?;
+        }
         Ok(Self {
             clients: Clients {
                 eks: aws_sdk_eks::Client::new(&config),

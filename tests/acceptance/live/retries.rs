@@ -150,13 +150,18 @@ fn a_denied_call_names_the_iam_action_it_needs() {
 fn without_a_region_nothing_runs() {
     let proxy = Proxy::start(Faults::default());
     let dir = pack_of_calls(&[("sts:GetCallerIdentity", json!({}))]);
-    let mut ekscheck = crate::support::command();
-    crate::emulator::aws_env(&mut ekscheck, &proxy.url)
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION");
-    let run = crate::support::run_command(ekscheck.args(["run", &dir.join("pack")]));
-    run.expect_code(2);
-    assert!(run.stderr.contains("no AWS region"), "{}", run.stderr);
+    for empty in [None, Some("")] {
+        let mut ekscheck = crate::support::command();
+        crate::emulator::aws_env(&mut ekscheck, &proxy.url)
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION");
+        if let Some(region) = empty {
+            ekscheck.env("AWS_REGION", region);
+        }
+        let run = crate::support::run_command(ekscheck.args(["run", &dir.join("pack")]));
+        run.expect_code(2);
+        assert!(run.stderr.contains("no AWS region"), "{}", run.stderr);
+    }
     assert_eq!(proxy.requests(), 0);
 }
 
@@ -207,4 +212,18 @@ fn the_endpoint_url_flag_wins_over_the_environment() {
     ]));
     run.expect_code(0);
     assert_eq!(proxy.requests(), 1);
+}
+
+#[test]
+fn without_credentials_nothing_runs() {
+    let proxy = Proxy::start(Faults::default());
+    let dir = pack_of_calls(&[("sts:GetCallerIdentity", json!({}))]);
+    let mut ekscheck = crate::support::command();
+    crate::emulator::aws_env(&mut ekscheck, &proxy.url)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY");
+    let run = crate::support::run_command(ekscheck.args(["run", &dir.join("pack")]));
+    run.expect_code(2);
+    assert!(run.stderr.contains("no AWS credentials"), "{}", run.stderr);
+    assert_eq!(proxy.requests(), 0);
 }
