@@ -429,7 +429,11 @@ fn finish(
             return exit::INVALID_INPUT;
         }
     }
-    report::console::print(libtest, &outcomes);
+    let filtered: Vec<&str> = (0..plan.checks.len())
+        .filter(|id| !selected.contains(id))
+        .map(|id| plan.checks[id].name.as_str())
+        .collect();
+    report::console::print(libtest, &outcomes, &filtered);
     exit_code(shown.iter().copied())
 }
 

@@ -9,8 +9,15 @@ use crate::format::{Severity, severity_name};
 
 /// Prints outcomes as `cargo test` does (`test NAME ... ok`, failures, `test result: …`), then
 /// the details of warning and info failures, which are shown as ignored so they do not fail.
-pub fn print(args: &Arguments, outcomes: &[Outcome]) {
-    let trials = outcomes.iter().map(trial).collect();
+///
+/// `filtered` names the checks the filters ruled out before any call: they count as filtered
+/// out, as in `cargo test`.
+pub fn print(args: &Arguments, outcomes: &[Outcome], filtered: &[&str]) {
+    let trials = outcomes
+        .iter()
+        .map(trial)
+        .chain(filtered.iter().map(|name| Trial::test(*name, || Ok(()))))
+        .collect();
     run_guarded(args, trials);
     let pretty = !matches!(args.format, Some(FormatSetting::Json));
     let advisories: Vec<&Outcome> = outcomes

@@ -140,6 +140,13 @@ fn exit_codes_follow_the_worst_outcome_that_counts() {
         assert_eq!(run.code, *code, "{args:?}\n{}{}", run.stdout, run.stderr);
         assert_eq!(results(&run.stdout), *reported, "{args:?}\n{}", run.stdout);
         assert_eq!(report.cases().count(), reported.len(), "{args:?}");
+        // As in `cargo test`, what the filters left out is counted, even if it never ran.
+        let filtered = format!("; {} filtered out;", 6 - reported.len());
+        assert!(
+            run.stdout.contains(&filtered),
+            "{args:?}: no `{filtered}` in\n{}",
+            run.stdout
+        );
     }
 }
 
