@@ -309,13 +309,21 @@ fn run(args: RunArgs) -> u8 {
     };
     let plan = Plan::build(&packs).expect("validated by load");
     let libtest = libtest_arguments(&args.libtest);
-    if let Some(logfile) = &libtest.logfile
-        && let Err(error) = std::fs::File::create(logfile)
-    {
-        show(&[Diagnostic::unlocated(format!(
-            "--logfile {logfile}: {error}"
-        ))]);
-        return exit::INVALID_INPUT;
+    // Reports that cannot be written are invalid input, found before anything runs.
+    let outputs = [
+        ("--logfile", libtest.logfile.as_deref().map(Path::new)),
+        ("--junit", args.junit.as_deref()),
+    ];
+    for (flag, path) in outputs {
+        if let Some(path) = path
+            && let Err(error) = std::fs::File::create(path)
+        {
+            show(&[Diagnostic::unlocated(format!(
+                "{flag} {}: {error}",
+                path.display()
+            ))]);
+            return exit::INVALID_INPUT;
+        }
     }
     let selected: Vec<CheckId> = (0..plan.checks.len())
         .filter(|&id| {

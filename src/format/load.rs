@@ -11,7 +11,7 @@ use super::model::{
     Assertion, Call, CallSource, Check, ForEach, Need, Pack, Severity, Suite, VarDecl, VarKind,
 };
 use super::raw;
-use super::yaml::{self, Node, Spanned, descend, location_of};
+use super::yaml::{self, Node, Spanned, descend, key_of, location_of};
 use crate::diagnostic::{Diagnostic, Location, SourceFile};
 use crate::operations::{self, OPERATIONS};
 use crate::path::{JsonPath, PathError};
@@ -506,7 +506,10 @@ impl<'d> Loader<'d> {
         let value = self.templated_value(node)?;
         if let Some(operation) = operation {
             for problem in operations::check_params(operation, &node.value.to_json()) {
-                let at = self.at(descend(node, &problem.location));
+                let at = match key_of(node, &problem.location).filter(|_| problem.in_name) {
+                    Some(key) => self.at(key),
+                    None => self.at(descend(node, &problem.location)),
+                };
                 let help = problem.help.unwrap_or_else(|| {
                     format!("see `aws {}` --generate-cli-skeleton", operation.api)
                 });
@@ -964,11 +967,14 @@ impl<'d> Loader<'d> {
     }
 }
 
+/// The line of a regex error that says what is wrong, without its `error:` prefix.
 fn first_line(text: &str) -> &str {
-    text.lines()
+    let line = text
+        .lines()
         .map(str::trim)
         .rfind(|line| line.starts_with("error:"))
-        .unwrap_or_else(|| text.lines().next().unwrap_or_default())
+        .unwrap_or_else(|| text.lines().next().unwrap_or_default());
+    line.strip_prefix("error:").map_or(line, str::trim)
 }
 
 fn kind_accepts(kind: VarKind, value: &Value) -> bool {

@@ -151,6 +151,18 @@ pub fn descend<'a>(root: &'a Spanned<Node>, steps: &[String]) -> &'a Spanned<Nod
     node
 }
 
+/// The key naming the node that `steps` lead to, when the last step is a member of a mapping.
+pub fn key_of<'a>(root: &'a Spanned<Node>, steps: &[String]) -> Option<&'a Spanned<String>> {
+    let (last, parents) = steps.split_last()?;
+    match &descend(root, parents).value {
+        Node::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| &k.value == last)
+            .map(|(k, _)| k),
+        _ => None,
+    }
+}
+
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(NodeVisitor)

@@ -78,6 +78,8 @@ pub struct ParamProblem {
     pub message: String,
     /// How to fix it.
     pub help: Option<String>,
+    /// Whether the problem is the member's name (shown at the key), not its value.
+    pub in_name: bool,
 }
 
 /// Checks `params` against the operation's input members. Strings containing `{{` are templates
@@ -105,10 +107,20 @@ fn is_template(value: &Value) -> bool {
 
 impl Checker<'_> {
     fn problem(&mut self, message: String, help: Option<String>) {
+        self.push(message, help, false);
+    }
+
+    /// A problem with a member's name rather than its value.
+    fn name_problem(&mut self, message: String, help: Option<String>) {
+        self.push(message, help, true);
+    }
+
+    fn push(&mut self, message: String, help: Option<String>, in_name: bool) {
         self.problems.push(ParamProblem {
             location: self.path.clone(),
             message,
             help,
+            in_name,
         });
     }
 
@@ -139,7 +151,7 @@ impl Checker<'_> {
                     } else {
                         format!("`{name}` is not a member of {what}")
                     };
-                    self.problem(message, Some(help));
+                    self.name_problem(message, Some(help));
                 }
             }
             self.path.pop();

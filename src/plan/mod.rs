@@ -491,6 +491,8 @@ impl<'p> Builder<'p> {
                     "split it so each part reads one fan-out, or nest one `for_each` inside the other"
                         .into(),
                 );
+                // One report per call or check, whatever else it reads of the same fan-outs.
+                return merged;
             }
         }
         merged

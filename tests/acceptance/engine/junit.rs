@@ -294,4 +294,6 @@ fn an_unwritable_report_path_is_invalid_input() {
         "{}",
         run.stderr
     );
+    // Found before anything ran.
+    assert_eq!(run.stdout, "");
 }

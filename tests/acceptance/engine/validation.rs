@@ -100,12 +100,12 @@ checks:
       - exists: true
 ",
         printed: &[
-            "pack/params.yaml:4:25: error: `SubnetId` is not a parameter of ec2:DescribeSubnets",
+            "pack/params.yaml:4:15: error: `SubnetId` is not a parameter of ec2:DescribeSubnets",
             "pack/params.yaml:7:26: error: `SubnetIds` must be a list, not a string",
             "pack/params.yaml:10:27: error: `MaxResults` is 1000, but ec2:DescribeRouteTables takes \
              from 5 to 100",
             "pack/params.yaml:13:13: error: eks:DescribeCluster needs `name`",
-            "pack/params.yaml:16:48: error: `Value` is not a member of `Filters`",
+            "pack/params.yaml:16:41: error: `Value` is not a member of `Filters`",
             "pack/params.yaml:19:40: error: `dnsSupport` is not a valid `Attribute`: expected one of \
              enableDnsSupport, enableDnsHostnames, enableNetworkAddressUsageMetrics",
             "pack/params.yaml:22:27: error: `MaxResults` must be a whole number, not a string",
@@ -403,7 +403,7 @@ checks:
             "pack/predicates.yaml:6:30: error: `one_of` takes a list, not a string",
             "pack/predicates.yaml:7:9: error: this assertion has 2 predicates (exists, equals)",
             "pack/predicates.yaml:8:9: error: this assertion has no predicate",
-            "pack/predicates.yaml:9:31: error: invalid regular expression: error: unclosed group",
+            "pack/predicates.yaml:9:31: error: invalid regular expression: unclosed group",
         ],
         help: &[],
     },
