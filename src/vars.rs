@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::format::yaml::{self, Node, Spanned, location_of};
-use crate::format::{Pack, VarKind, VarSource, kind_name};
+use crate::format::{Pack, VarKind, VarSource, kind_accepts, kind_name};
 use crate::suggest;
 
 /// Resolves each pack's variables (one JSON object per pack, in pack order). Command-line values
@@ -78,7 +78,7 @@ pub fn resolve(
                 }
             } else if let Some((_, node, file)) = given_in_file {
                 let value = node.value.to_json();
-                if !matches_kind(&value, decl.kind) {
+                if !kind_accepts(decl.kind, &value) {
                     problems.push(
                         Diagnostic::error(
                             location_of(file, node),
@@ -181,13 +181,5 @@ fn convert(text: &str, kind: VarKind) -> Result<Value, &'static str> {
             "false" => Ok(Value::Bool(false)),
             _ => Err("`true` or `false`"),
         },
-    }
-}
-
-fn matches_kind(value: &Value, kind: VarKind) -> bool {
-    match kind {
-        VarKind::String => value.is_string(),
-        VarKind::Number => value.is_number(),
-        VarKind::Boolean => value.is_boolean(),
     }
 }

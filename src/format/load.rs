@@ -977,7 +977,8 @@ fn first_line(text: &str) -> &str {
     line.strip_prefix("error:").map_or(line, str::trim)
 }
 
-fn kind_accepts(kind: VarKind, value: &Value) -> bool {
+/// Whether `value` is of variable type `kind`.
+pub fn kind_accepts(kind: VarKind, value: &Value) -> bool {
     match kind {
         VarKind::String => value.is_string(),
         VarKind::Number => value.is_number(),
