@@ -193,7 +193,10 @@ fn decide_check(
             let (remediation, status, severity) =
                 match (unmet_need(plan, check, &row, decided), failure) {
                     (Some(reason), _) => (None, Status::Skip(reason), severity),
-                    (None, Some(failure)) => (None, Status::Error(failure.to_string()), severity),
+                    (None, Some(failure)) => match skip_despite_failure(check, &scope) {
+                        Some(reason) => (None, Status::Skip(reason), severity),
+                        None => (None, Status::Error(failure.to_string()), severity),
+                    },
                     // Strict templates: a title (always shown) or the remediation of a failure
                     // that cannot render leaves the check undecided.
                     (None, None) => match (&title, decide_row(check, &scope)) {
@@ -264,12 +267,10 @@ fn decide_row(check: &PlannedCheck, scope: &RowScope) -> (Status, Severity) {
         match test(assertion, scope) {
             Ok((verdict, _)) if verdict.holds => {}
             Ok((_, actual)) => {
-                let reason = format!(
-                    "when: {} {} is false (actual: {actual})",
-                    assertion.path,
-                    assertion.predicate.describe(scope)
+                return (
+                    Status::Skip(when_false(assertion, scope, &actual)),
+                    severity,
                 );
-                return (Status::Skip(reason), severity);
             }
             Err(problem) => return (Status::Error(format!("when: {problem}")), severity),
         }
@@ -292,6 +293,28 @@ fn decide_row(check: &PlannedCheck, scope: &RowScope) -> (Status, Severity) {
         None => (Status::Pass, severity),
         Some(failed) => (Status::Fail(failures), failed),
     }
+}
+
+/// Why a row is skipped: which `when` condition is false, and what the value was.
+fn when_false(assertion: &Assertion, scope: &RowScope, actual: &str) -> String {
+    format!(
+        "when: {} {} is false (actual: {actual})",
+        assertion.path,
+        assertion.predicate.describe(scope)
+    )
+}
+
+/// The reason to skip a row one of whose calls failed, if a `when` condition that does not need
+/// that call is false: the condition says the check does not apply, whatever the failure.
+fn skip_despite_failure(check: &PlannedCheck, scope: &RowScope) -> Option<String> {
+    check
+        .def
+        .when
+        .iter()
+        .find_map(|assertion| match test(assertion, scope) {
+            Ok((verdict, actual)) if !verdict.holds => Some(when_false(assertion, scope, &actual)),
+            _ => None,
+        })
 }
 
 enum AssertionProblem {

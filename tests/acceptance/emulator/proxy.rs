@@ -330,6 +330,22 @@ impl State {
         let cluster_name = segments.get(1)?;
         let lookup = || clusters.get(cluster_name.as_str());
         let missing = || not_found(&format!("No cluster found for name: {cluster_name}."));
+        // As EKS does, refuse the access-entry operations to a cluster in CONFIG_MAP mode.
+        let config_map = lookup().is_some_and(|fixture| {
+            fixture.cluster["accessConfig"]["authenticationMode"] == "CONFIG_MAP"
+        });
+        if config_map && action.contains("Access") {
+            return Some(Message::response(
+                400,
+                &[
+                    ("Content-Type", "application/json"),
+                    ("x-amzn-ErrorType", "InvalidRequestException"),
+                ],
+                json!({"message": "The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation."})
+                    .to_string()
+                    .into_bytes(),
+            ));
+        }
         let entry = |arn: &str| {
             lookup()?
                 .access_entries

@@ -238,3 +238,50 @@ checks:
         run.stdout
     );
 }
+
+#[test]
+fn a_false_when_skips_the_row_even_if_another_call_of_the_check_failed() {
+    // In CONFIG_MAP mode EKS refuses to list access entries: the check does not apply, and says
+    // so, rather than ending in an error. With API mode, the refusal is an error.
+    let suite = "\
+calls:
+  cluster: { api: eks:DescribeCluster, params: { name: c1 } }
+  entries: { api: eks:ListAccessEntries, params: { clusterName: c1 } }
+checks:
+  - id: entry
+    title: entry
+    when:
+      - { on: cluster, path: $.cluster.accessConfig.authenticationMode, one_of: [API] }
+    on: entries
+    expect:
+      - { path: $.accessEntries, count: { gte: 1 } }
+";
+    for (mode, outcome) in [
+        (
+            "CONFIG_MAP",
+            skipped(
+                r#"when: $.cluster.accessConfig.authenticationMode one_of ["API"] is false (actual: "CONFIG_MAP")"#,
+            ),
+        ),
+        ("API", CaseOutcome::Error),
+    ] {
+        let (_, report) = Fixture::pack(&[("pack.yaml", MANIFEST), ("gate.yaml", suite)])
+            .respond(
+                "eks:DescribeCluster",
+                json!({"name": "c1"}),
+                json!({"cluster": {"accessConfig": {"authenticationMode": mode}}}),
+            )
+            .fail(
+                "eks:ListAccessEntries",
+                json!({"clusterName": "c1"}),
+                "InvalidRequestException",
+                "The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP]",
+            )
+            .run(&[]);
+        assert_eq!(
+            report.outcome_list(),
+            expected(&[("t::gate::entry", outcome)]),
+            "{mode}"
+        );
+    }
+}
