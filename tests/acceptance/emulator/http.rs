@@ -69,8 +69,10 @@ impl Message {
             head.push_str("Connection: close\r\n");
         }
         head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).await?;
-        stream.write_all(&self.body).await?;
+        // One write: a head and a body written apart wait for a delayed ACK (Nagle), ~40 ms.
+        let mut message = head.into_bytes();
+        message.extend_from_slice(&self.body);
+        stream.write_all(&message).await?;
         stream.flush().await
     }
 }
