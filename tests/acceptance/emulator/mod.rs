@@ -26,8 +26,10 @@ fn here() -> PathBuf {
     root().join("tests/acceptance/emulator")
 }
 
+/// Runs `command` and returns its standard output; panics with everything it printed when it
+/// fails (`what` says what it was doing).
 #[track_caller]
-fn run(command: &mut Command, what: &str) {
+pub fn run(command: &mut Command, what: &str) -> Vec<u8> {
     let output = command
         .output()
         .unwrap_or_else(|error| panic!("{what}: cannot run {command:?}: {error}"));
@@ -38,6 +40,7 @@ fn run(command: &mut Command, what: &str) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    output.stdout
 }
 
 /// The project's Python environment with moto and the AWS CLI, created or updated when
@@ -146,19 +149,14 @@ pub fn aws_cli(endpoint: &str, args: &[&str]) -> serde_json::Value {
     // CLI v1 prints timestamps as on the wire unless told to use ISO 8601, which is v2's default.
     std::fs::write(&config, "[default]\ncli_timestamp_format = iso8601\n").expect("CLI config");
     let aws = python().with_file_name("aws");
-    let output = aws_env(&mut Command::new(aws), endpoint)
+    let mut command = Command::new(aws);
+    aws_env(&mut command, endpoint)
         .env("AWS_CONFIG_FILE", &config)
         .args(args)
-        .args(["--output", "json"])
-        .output()
-        .expect("run the AWS CLI");
-    assert!(
-        output.status.success(),
-        "aws {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    if output.stdout.iter().all(u8::is_ascii_whitespace) {
+        .args(["--output", "json"]);
+    let printed = run(&mut command, &format!("aws {args:?}"));
+    if printed.iter().all(u8::is_ascii_whitespace) {
         return serde_json::json!({});
     }
-    serde_json::from_slice(&output.stdout).expect("the CLI prints JSON")
+    serde_json::from_slice(&printed).expect("the CLI prints JSON")
 }

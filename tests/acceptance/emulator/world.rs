@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::proxy::ClusterFixture;
-use super::{Emulator, aws_env, emulator, here, python};
+use super::{Emulator, aws_env, emulator, here, python, run};
 
 /// What `world.py` built.
 #[derive(Clone, Debug, Deserialize)]
@@ -42,18 +42,13 @@ impl World {
     /// Builds world `name` with `faults` in `emulator`.
     #[track_caller]
     pub fn build_in(emulator: &Emulator, name: &str, faults: &[&str]) -> Self {
-        let output = aws_env(&mut Command::new(python()), &emulator.url)
+        let mut command = Command::new(python());
+        aws_env(&mut command, &emulator.url)
             .arg(here().join("world.py"))
             .arg(name)
-            .args(faults)
-            .output()
-            .expect("run world.py");
-        assert!(
-            output.status.success(),
-            "world.py {name} {faults:?} failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).expect("world.py prints JSON")
+            .args(faults);
+        let printed = run(&mut command, &format!("world.py {name} {faults:?}"));
+        serde_json::from_slice(&printed).expect("world.py prints JSON")
     }
 
     /// What a healthy EKS would report beyond what moto does: an ACTIVE cluster in this VPC with
