@@ -214,23 +214,45 @@ pub fn least_privilege_policy(plan: &Plan) -> serde_json::Value {
     })
 }
 
-/// The variables of each pack, once the backend (and with it the region) is known.
-fn resolve_vars(
-    packs: &[Pack],
-    input: &InputArgs,
-    backend: &AnyBackend,
-) -> Result<Vec<serde_json::Value>, u8> {
-    let region = backend.region();
-    crate::vars::resolve(
-        packs,
-        &input.vars,
-        input.vars_file.as_deref(),
-        region.as_deref(),
-    )
-    .map_err(|problems| {
-        show(&problems);
-        exit::INVALID_INPUT
-    })
+/// What a run needs once its packs are loaded: the backend, the async runtime and each pack's
+/// variables (resolved once the backend, and with it the region, is known).
+struct Session {
+    backend: AnyBackend,
+    runtime: tokio::runtime::Runtime,
+    vars: Vec<serde_json::Value>,
+    limits: Limits,
+}
+
+impl Session {
+    fn open(packs: &[Pack], input: &InputArgs, args: &BackendArgs) -> Result<Self, u8> {
+        let (backend, runtime) = connect(args)?;
+        let region = backend.region();
+        let vars = crate::vars::resolve(
+            packs,
+            &input.vars,
+            input.vars_file.as_deref(),
+            region.as_deref(),
+        )
+        .map_err(|problems| {
+            show(&problems);
+            exit::INVALID_INPUT
+        })?;
+        let limits = Limits {
+            max_concurrency: args.max_concurrency,
+        };
+        Ok(Self {
+            backend,
+            runtime,
+            vars,
+            limits,
+        })
+    }
+
+    /// Makes the `needed` calls of `plan` through `backend` (the session's, or a wrapper of it).
+    fn execute(&self, plan: &Plan, needed: &[bool], backend: &impl Backend) -> Execution {
+        self.runtime
+            .block_on(execute(plan, &self.vars, needed, backend, self.limits))
+    }
 }
 
 /// The backend chosen on the command line.
@@ -342,24 +364,17 @@ fn run(args: RunArgs) -> u8 {
         report::console::list(&libtest, &names);
         return exit::PASSED;
     }
-    let (backend, runtime) = match connect(&args.backend) {
-        Ok(pair) => pair,
-        Err(code) => return code,
-    };
-    let vars = match resolve_vars(&packs, &args.input, &backend) {
-        Ok(vars) => vars,
+    let session = match Session::open(&packs, &args.input, &args.backend) {
+        Ok(session) => session,
         Err(code) => return code,
     };
     let evaluated = plan.with_needed_checks(&selected);
     let needed = plan.calls_needed(&evaluated);
-    let limits = Limits {
-        max_concurrency: args.backend.max_concurrency,
-    };
-    let execution = runtime.block_on(execute(&plan, &vars, &needed, &backend, limits));
+    let execution = session.execute(&plan, &needed, &session.backend);
     finish(
         &plan,
         &execution,
-        &vars,
+        &session.vars,
         &selected,
         &evaluated,
         &libtest,
@@ -372,21 +387,21 @@ fn record(args: RecordArgs) -> u8 {
         return exit::INVALID_INPUT;
     };
     let plan = Plan::build(&packs).expect("validated by load");
-    let (backend, runtime) = match connect(&args.backend) {
-        Ok(pair) => pair,
-        Err(code) => return code,
-    };
-    let vars = match resolve_vars(&packs, &args.input, &backend) {
-        Ok(vars) => vars,
+    // A directory that cannot be made is invalid input, found before any call.
+    if let Err(error) = std::fs::create_dir_all(&args.out) {
+        show(&[Diagnostic::file(
+            &args.out,
+            format_args!("cannot write the recording: {error}"),
+        )]);
+        return exit::INVALID_INPUT;
+    }
+    let session = match Session::open(&packs, &args.input, &args.backend) {
+        Ok(session) => session,
         Err(code) => return code,
     };
     let all: Vec<CheckId> = (0..plan.checks.len()).collect();
-    let needed = plan.calls_needed(&all);
-    let recorder = Recorder::new(&backend, backend.region());
-    let limits = Limits {
-        max_concurrency: args.backend.max_concurrency,
-    };
-    runtime.block_on(execute(&plan, &vars, &needed, &recorder, limits));
+    let recorder = Recorder::new(&session.backend, session.backend.region());
+    session.execute(&plan, &plan.calls_needed(&all), &recorder);
     let mut redactor = args.redact.then(Redactor::new);
     match recorder.write(&args.out, redactor.as_mut()) {
         Ok(count) => {

@@ -502,3 +502,43 @@ fn a_closed_stdout_ends_the_report_without_a_panic() {
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     assert!(std::path::Path::new(&junit).is_file());
 }
+
+#[test]
+fn a_recording_that_cannot_be_written_is_found_before_any_call() {
+    let fixture = fixture();
+    // A directory cannot be made below a regular file.
+    let blocker = fixture.dir().write("blocker", "");
+    let out = blocker.join("recording").display().to_string();
+    let (pack, recording) = (fixture.pack_dir(), fixture.recording_dir());
+    let run = ekscheck(&[
+        "record",
+        &pack,
+        "--recording",
+        &recording,
+        "--var",
+        "cluster=c1",
+        "--out",
+        &out,
+    ]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("cannot write the recording"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "");
+    // A writable directory gets every call the pack makes, the failed ones too.
+    let out = fixture.dir().join("copy");
+    let run = ekscheck(&[
+        "record",
+        &pack,
+        "--recording",
+        &recording,
+        "--var",
+        "cluster=c1",
+        "--out",
+        &out,
+    ]);
+    run.expect_code(0);
+    assert!(run.stdout.starts_with("recorded "), "{}", run.stdout);
+}
