@@ -11,7 +11,7 @@ use crate::format::{Assertion, Severity};
 use crate::plan::{CheckId, Plan, PlannedCheck};
 use crate::predicate::{Subject, Undecided, Verdict};
 use crate::report::shorten;
-use crate::template::Scope;
+use crate::template::{RenderFailure, Scope};
 
 /// How a check ended for one row.
 #[derive(Clone, Debug, PartialEq)]
@@ -189,33 +189,17 @@ fn decide_check(
                 row_scope(&check.refs, &check.fanout, &row, vars, &execution.calls);
             let failure = expansion_failure.or(call_failure);
             let title = check.def.title.render_string(&scope);
-            let severity = check.def.severity;
             let (remediation, status, severity) =
                 match (unmet_need(plan, check, &row, decided), failure) {
-                    (Some(reason), _) => (None, Status::Skip(reason), severity),
-                    (None, Some(failure)) => match skip_despite_failure(check, &scope) {
-                        Some(reason) => (None, Status::Skip(reason), severity),
-                        None => (None, Status::Error(failure.to_string()), severity),
-                    },
-                    // Strict templates: a title (always shown) or the remediation of a failure
-                    // that cannot render leaves the check undecided.
-                    (None, None) => match (&title, decide_row(check, &scope)) {
-                        (Err(failure), _) => (None, Status::Error(failure.to_string()), severity),
-                        (Ok(_), (status @ Status::Fail(_), failed)) => {
-                            let remediation = check
-                                .def
-                                .remediation
-                                .as_ref()
-                                .map(|r| r.render_string(&scope));
-                            match remediation.transpose() {
-                                Ok(remediation) => (remediation, status, failed),
-                                Err(failure) => {
-                                    (None, Status::Error(failure.to_string()), severity)
-                                }
-                            }
-                        }
-                        (Ok(_), (status, _)) => (None, status, severity),
-                    },
+                    (Some(reason), _) => (None, Status::Skip(reason), check.def.severity),
+                    (None, Some(failure)) => {
+                        let status = match skip_despite_failure(check, &scope) {
+                            Some(reason) => Status::Skip(reason),
+                            None => Status::Error(failure.to_string()),
+                        };
+                        (None, status, check.def.severity)
+                    }
+                    (None, None) => decide_with_texts(check, &scope, &title),
                 };
             // Skipped and errored rows may lack what the title reads: it is shown as written.
             let title = title.unwrap_or_else(|_| check.def.title.source().to_owned());
@@ -257,6 +241,33 @@ fn unmet_need(
         }
     }
     None
+}
+
+/// Decides a row whose calls all answered, with its remediation. Strict templates: a title
+/// (always shown) or the remediation of a failure that cannot render leaves the check undecided.
+fn decide_with_texts(
+    check: &PlannedCheck,
+    scope: &RowScope,
+    title: &Result<String, RenderFailure>,
+) -> (Option<String>, Status, Severity) {
+    let undecided =
+        |failure: &RenderFailure| (None, Status::Error(failure.to_string()), check.def.severity);
+    if let Err(failure) = title {
+        return undecided(failure);
+    }
+    let (status, severity) = decide_row(check, scope);
+    if !matches!(status, Status::Fail(_)) {
+        return (None, status, severity);
+    }
+    let remediation = check
+        .def
+        .remediation
+        .as_ref()
+        .map(|r| r.render_string(scope));
+    match remediation.transpose() {
+        Ok(remediation) => (remediation, status, severity),
+        Err(failure) => undecided(&failure),
+    }
 }
 
 /// Decides one row: its status and, for a failure, its severity (the most severe of the failed

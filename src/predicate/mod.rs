@@ -345,7 +345,7 @@ impl Predicate {
 }
 
 /// How the assertions of `any_of` and `all_of` combine.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Combination {
     Any,
     All,

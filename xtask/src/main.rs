@@ -586,7 +586,12 @@ impl Service {
                 structures.insert(shape.to_owned());
                 self.structure_static(shape)
             }
-            other => format!("Shape::Unsupported({other:?})"),
+            // Unions and documents: no allowed operation takes one; adding one that does needs a
+            // `Shape` for it first.
+            other => panic!(
+                "{}: input shape {shape} is a {other}, which the operation table cannot describe",
+                self.name
+            ),
         }
     }
 
