@@ -648,8 +648,13 @@ mod tests {
 
     #[test]
     fn syntax_errors_carry_a_position() {
+        // The unclosed block is found at the end of the text.
         let error = Template::parse("abc {{#if x}} no end").unwrap_err();
         assert!(error.message.starts_with("invalid template"), "{error:?}");
+        assert_eq!(error.offset, Some(20), "{error:?}");
+        // A bad expression is found where it is written.
+        let error = Template::parse("abc {{x y=}} def").unwrap_err();
+        assert_eq!(error.offset, Some(10), "{error:?}");
     }
 
     #[test]

@@ -361,18 +361,42 @@ impl Fixture {
         self.dir.join("recording")
     }
 
-    /// `ekscheck run PACK --recording RECORDING --junit REPORT ARGS…`: the run and its JUnit
-    /// report (empty when none was written).
-    pub fn run(&self, args: &[&str]) -> (Run, Junit) {
-        let report = self.dir.join("report.xml");
+    fn report_path(&self) -> String {
+        self.dir.join("report.xml")
+    }
+
+    /// `ekscheck run PACK --recording RECORDING --junit REPORT ARGS…`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let report = self.report_path();
         let _ = std::fs::remove_file(&report);
         let (pack, recording) = (self.pack_dir(), self.recording_dir());
         let mut all = vec!["run", &pack, "--recording", &recording, "--junit", &report];
         all.extend_from_slice(args);
-        let run = ekscheck(&all);
-        let junit = std::fs::read_to_string(&report)
-            .map(|xml| parse_junit(&xml))
-            .unwrap_or_default();
+        ekscheck(&all)
+    }
+
+    /// The JUnit report the last [`Fixture::run`] wrote, if it wrote one.
+    pub fn written_report(&self) -> Option<String> {
+        std::fs::read_to_string(self.report_path()).ok()
+    }
+
+    /// [`Fixture::run`] and the JUnit report it wrote; panics with the run's output when it
+    /// wrote none, so that a test never reads an empty report as "nothing went wrong".
+    #[track_caller]
+    pub fn run_with_report(&self, args: &[&str]) -> (Run, Junit) {
+        let run = self.run(args);
+        let xml = std::fs::read_to_string(self.report_path()).unwrap_or_else(|error| {
+            panic!(
+                "no JUnit report ({error}):\n--- stdout ---\n{}\n--- stderr ---\n{}",
+                run.stdout, run.stderr
+            )
+        });
+        let junit = parse_junit(&xml);
+        assert!(
+            junit.cases().next().is_some() || run.stdout.contains("running 0 tests"),
+            "the JUnit report has no test case although the run reported some:\n{}",
+            run.stdout
+        );
         (run, junit)
     }
 

@@ -43,8 +43,12 @@ pub struct Faults {
     pub unavailable_every: Option<usize>,
     /// Requests whose IAM action (`service:Operation`) is listed are always throttled.
     pub always_throttle: Vec<String>,
-    /// Requests whose IAM action is listed are denied, as when the caller lacks the permission.
+    /// Requests whose IAM action is listed are denied, as when the caller lacks the permission,
+    /// with a message naming the action (as IAM and EKS write it).
     pub denied: Vec<String>,
+    /// Requests whose IAM action is listed are denied with a message that does not name the
+    /// action (as EC2 writes "You are not authorized to perform this operation.").
+    pub denied_without_action: Vec<String>,
     /// Requests whose IAM action is listed are answered only after a minute.
     pub stalled: Vec<String>,
 }
@@ -180,15 +184,24 @@ fn action_of(service: &str, method: &str, path: &str, body: &[u8]) -> String {
 #[derive(Clone, Copy)]
 enum Injected {
     Throttled,
-    Denied,
+    /// A denial whose message names the action, or not.
+    Denied {
+        names_action: bool,
+    },
 }
 
 /// An injected error as `service` sends it (each protocol has its own shape and codes).
 fn injected(kind: Injected, service: &str, action: &str) -> Message {
-    let denial = format!(
-        "User: arn:aws:sts::123456789012:assumed-role/ci/ekscheck is not authorized to perform: \
-         {action}"
-    );
+    let denial = |names_action: bool| {
+        if names_action {
+            format!(
+                "User: arn:aws:sts::123456789012:assumed-role/ci/ekscheck is not authorized to \
+                 perform: {action}"
+            )
+        } else {
+            "You are not authorized to perform this operation.".to_owned()
+        }
+    };
     let (message, json_code, ec2_code, query_code, json_status, query_status) = match kind {
         Injected::Throttled => (
             "Rate exceeded".to_owned(),
@@ -198,8 +211,8 @@ fn injected(kind: Injected, service: &str, action: &str) -> Message {
             429,
             400,
         ),
-        Injected::Denied => (
-            denial,
+        Injected::Denied { names_action } => (
+            denial(names_action),
             "AccessDeniedException",
             "UnauthorizedOperation",
             "AccessDenied",
@@ -297,7 +310,16 @@ impl State {
             return injected(Injected::Throttled, &service, &action);
         }
         if self.faults.denied.contains(&action) {
-            return injected(Injected::Denied, &service, &action);
+            return injected(Injected::Denied { names_action: true }, &service, &action);
+        }
+        if self.faults.denied_without_action.contains(&action) {
+            return injected(
+                Injected::Denied {
+                    names_action: false,
+                },
+                &service,
+                &action,
+            );
         }
         if self.faults.stalled.contains(&action) {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;

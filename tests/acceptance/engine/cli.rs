@@ -136,7 +136,7 @@ fn exit_codes_follow_the_worst_outcome_that_counts() {
     for (args, code, reported) in cases {
         let mut all = vec!["--var", "cluster=c1"];
         all.extend_from_slice(args);
-        let (run, report) = fixture.run(&all);
+        let (run, report) = fixture.run_with_report(&all);
         assert_eq!(run.code, *code, "{args:?}\n{}{}", run.stdout, run.stderr);
         assert_eq!(results(&run.stdout), *reported, "{args:?}\n{}", run.stdout);
         assert_eq!(report.cases().count(), reported.len(), "{args:?}");
@@ -206,7 +206,7 @@ checks:
     for (args, code, reported) in cases {
         let mut all = vec!["--var", "cluster=c1", "--"];
         all.extend_from_slice(args);
-        let (run, _) = fixture.run(&all);
+        let run = fixture.run(&all);
         assert_eq!(run.code, *code, "{args:?}\n{}{}", run.stdout, run.stderr);
         assert_eq!(results(&run.stdout), *reported, "{args:?}\n{}", run.stdout);
     }
@@ -217,7 +217,7 @@ fn list_names_the_checks_without_making_a_call() {
     // The recording is broken: reading it, or calling anything, would exit with 2.
     let fixture = fixture();
     fixture.dir().write("recording/broken.json", "{ not json");
-    let (run, _) = fixture.run(&["--var", "cluster=c1", "--", "--list"]);
+    let run = fixture.run(&["--var", "cluster=c1", "--", "--list"]);
     run.expect_code(0);
     assert_eq!(
         run.stdout,
@@ -229,7 +229,7 @@ fn list_names_the_checks_without_making_a_call() {
          t::nodes::fargate-listed: test\n"
     );
     assert_eq!(run.stderr, "");
-    let (run, _) = fixture.run(&[
+    let run = fixture.run(&[
         "--var",
         "cluster=c1",
         "--",
@@ -247,7 +247,7 @@ fn list_names_the_checks_without_making_a_call() {
 
 #[test]
 fn terse_format_prints_one_character_per_check() {
-    let (run, _) = fixture().run(&["--var", "cluster=c1", "--", "--format", "terse"]);
+    let run = fixture().run(&["--var", "cluster=c1", "--", "--format", "terse"]);
     run.expect_code(3);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
@@ -266,7 +266,7 @@ fn terse_format_prints_one_character_per_check() {
 
 #[test]
 fn json_format_prints_one_event_per_line() {
-    let (run, _) = fixture().run(&["--var", "cluster=c1", "--", "--format", "json"]);
+    let run = fixture().run(&["--var", "cluster=c1", "--", "--format", "json"]);
     run.expect_code(3);
     let events: Vec<Value> = run
         .stdout
@@ -331,7 +331,7 @@ fn variables_come_from_the_command_line_the_vars_file_and_defaults() {
     let only = ["--", "--exact", "t::health::cluster-active"];
     let mut args = vec!["--vars-file", &vars];
     args.extend_from_slice(&only);
-    let (run, report) = fixture.run(&args);
+    let (run, report) = fixture.run_with_report(&args);
     run.expect_code(1);
     assert_eq!(
         report.case("t::health::cluster-active").message,
@@ -340,7 +340,7 @@ fn variables_come_from_the_command_line_the_vars_file_and_defaults() {
     // --var wins over the file.
     let mut args = vec!["--vars-file", &vars, "--var", "cluster=c1"];
     args.extend_from_slice(&only);
-    let (run, _) = fixture.run(&args);
+    let run = fixture.run(&args);
     run.expect_code(0);
 }
 
@@ -377,10 +377,11 @@ fn bad_variables_are_invalid_input() {
         ),
     ];
     for (args, printed) in cases {
-        let (run, report) = fixture.run(args);
+        let run = fixture.run(args);
         assert_eq!(run.code, 2, "{args:?}\n{}", run.stderr);
         assert_eq!(run.stdout, "", "{args:?}");
-        assert_eq!(report.cases().count(), 0);
+        let report = fixture.written_report().unwrap_or_default();
+        assert!(!report.contains("<testcase"), "{args:?}: {report}");
         assert_eq!(
             diagnostics(&run.stderr, fixture.dir().path()),
             *printed,
@@ -414,7 +415,7 @@ fn a_bad_recording_is_invalid_input_named_by_its_path() {
     for (path, text, printed) in cases {
         let fixture = fixture();
         fixture.dir().write(path, text);
-        let (run, _) = fixture.run(&["--var", "cluster=c1"]);
+        let run = fixture.run(&["--var", "cluster=c1"]);
         assert_eq!(run.code, 2, "{path}\n{}", run.stderr);
         assert_eq!(run.stdout, "", "{path}");
         assert_eq!(
@@ -425,7 +426,7 @@ fn a_bad_recording_is_invalid_input_named_by_its_path() {
     }
     let empty = Fixture::pack(&[("pack.yaml", MANIFEST), ("health.yaml", HEALTH)]);
     empty.dir().write("recording/README.txt", "no calls here");
-    let (run, _) = empty.run(&["--var", "cluster=c1"]);
+    let run = empty.run(&["--var", "cluster=c1"]);
     run.expect_code(2);
     assert_eq!(
         diagnostics(&run.stderr, empty.dir().path()),
@@ -438,7 +439,7 @@ fn an_unreadable_pack_or_recording_is_invalid_input() {
     let fixture = fixture();
     let latin1 = fixture.dir().path().join("pack/latin1.yaml");
     std::fs::write(&latin1, b"checks:\n  - id: caf\xe9\n").expect("write");
-    let (run, _) = fixture.run(&["--var", "cluster=c1"]);
+    let run = fixture.run(&["--var", "cluster=c1"]);
     run.expect_code(2);
     assert_eq!(run.stdout, "");
     assert_eq!(

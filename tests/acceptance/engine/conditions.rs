@@ -153,7 +153,7 @@ fn fixture() -> Fixture {
 
 #[test]
 fn needs_and_when_skip_rows_with_their_reason() {
-    let (run, report) = fixture().run(&[]);
+    let (run, report) = fixture().run_with_report(&[]);
     run.expect_code(1);
     let when_failed_is_false =
         r#"when: $.nodegroup.status equals "CREATE_FAILED" is false (actual: "ACTIVE")"#;
@@ -222,7 +222,7 @@ checks:
             json!({"clusterName": "c1"}),
             json!({"nodegroups": ["ng-a"]}),
         )
-        .run(&[]);
+        .run_with_report(&[]);
     run.expect_code(0);
     assert_eq!(
         report.outcome_list(),
@@ -277,7 +277,7 @@ checks:
                 "InvalidRequestException",
                 "The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP]",
             )
-            .run(&[]);
+            .run_with_report(&[]);
         assert_eq!(
             report.outcome_list(),
             expected(&[("t::gate::entry", outcome)]),

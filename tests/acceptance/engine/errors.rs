@@ -94,7 +94,7 @@ const ENTRIES_FAILED: &str = "error: could not decide: call `entries` (eks:ListA
 
 #[test]
 fn a_failed_call_makes_only_its_dependent_checks_errors() {
-    let (run, report) = fixture("ACTIVE").run(&[]);
+    let (run, report) = fixture("ACTIVE").run_with_report(&[]);
     run.expect_code(3);
     assert_eq!(
         report.outcome_list(),
@@ -141,7 +141,7 @@ fn a_failed_call_makes_only_its_dependent_checks_errors() {
 
 #[test]
 fn a_failure_beside_errors_exits_with_1() {
-    let (run, report) = fixture("CREATING").run(&[]);
+    let (run, report) = fixture("CREATING").run_with_report(&[]);
     run.expect_code(1);
     assert_eq!(
         report.case("t::s::cluster-active").outcome,
@@ -170,7 +170,7 @@ checks:
             json!({"name": "c1"}),
             json!({"cluster": {"status": "ACTIVE"}}),
         )
-        .run(&[]);
+        .run_with_report(&[]);
     run.expect_code(3);
     assert_eq!(
         report.case("t::s::cluster-active").text,
@@ -230,7 +230,7 @@ checks:
             json!({"SubnetIds": ["subnet-1"]}),
             json!({"Subnets": [{"State": "available"}]}),
         )
-        .run(&[]);
+        .run_with_report(&[]);
     run.expect_code(3);
     assert_eq!(
         report.outcomes(),

@@ -62,7 +62,7 @@ fn a_failed_assertion_counts_with_its_own_severity() {
         ),
     ];
     for (cluster, severity, code) in cases {
-        let (run, report) = endpoint(cluster.clone()).run(&[]);
+        let (run, report) = endpoint(cluster.clone()).run_with_report(&[]);
         assert_eq!(run.code, code, "{cluster}\n{}", run.stdout);
         let outcome = &report.case("t::p::endpoint").outcome;
         match severity {
@@ -91,7 +91,7 @@ fn a_variable_from_region_is_the_run_s_region() {
             "us-east-1",
         ),
     ] {
-        let (run, _) = endpoint(json!({"private": false, "public": false})).run(args);
+        let run = endpoint(json!({"private": false, "public": false})).run(args);
         run.expect_code(1);
         assert!(
             run.stdout
@@ -115,7 +115,7 @@ fn a_recording_made_by_ekscheck_remembers_its_region() {
         })
         .to_string(),
     );
-    let (run, _) = fixture.run(&[]);
+    let run = fixture.run(&[]);
     assert!(
         run.stdout.contains("Endpoint of c1 in ap-south-1"),
         "{}",

@@ -113,7 +113,8 @@ fn two_nodegroups(files: &[(&str, &str)]) -> Fixture {
 
 #[test]
 fn checks_run_once_per_row_of_their_fan_out() {
-    let (run, report) = two_nodegroups(&[("pack.yaml", MANIFEST), ("nodes.yaml", NODES)]).run(&[]);
+    let (run, report) =
+        two_nodegroups(&[("pack.yaml", MANIFEST), ("nodes.yaml", NODES)]).run_with_report(&[]);
     run.expect_code(1);
     assert_eq!(
         report.outcome_list(),
@@ -170,7 +171,7 @@ fn a_fan_out_over_nothing_has_no_rows() {
             json!({"clusterName": "c1"}),
             json!({"nodegroups": []}),
         )
-        .run(&[]);
+        .run_with_report(&[]);
     run.expect_code(1);
     assert_eq!(
         report.outcome_list(),
@@ -205,7 +206,8 @@ checks:
       - { exists: true }
 ";
     let manifest = "pack: t\nversion: 1.0.0\ncalls:\n  nodegroups:\n    api: eks:ListNodegroups\n    params: { clusterName: c1 }\n";
-    let (run, report) = two_nodegroups(&[("pack.yaml", manifest), ("s.yaml", suite)]).run(&[]);
+    let (run, report) =
+        two_nodegroups(&[("pack.yaml", manifest), ("s.yaml", suite)]).run_with_report(&[]);
     run.expect_code(0);
     assert_eq!(
         report.outcome_list(),
@@ -242,7 +244,7 @@ checks:
       - { path: '$.Subnets[0].SubnetId', equals: '{{id}}' }
 ";
     let (run, report) =
-        two_nodegroups(&[("pack.yaml", MANIFEST), ("labels.yaml", labelled)]).run(&[]);
+        two_nodegroups(&[("pack.yaml", MANIFEST), ("labels.yaml", labelled)]).run_with_report(&[]);
     run.expect_code(0);
     assert_eq!(
         report.outcome_list(),
@@ -306,7 +308,7 @@ checks:
             json!({"RoleName": "node-b"}),
             json!({"AttachedPolicies": []}),
         )
-        .run(&[]);
+        .run_with_report(&[]);
     run.expect_code(1);
     assert_eq!(
         report.outcome_list(),
@@ -341,7 +343,8 @@ checks:
     expect:
       - { path: $.Role.Path, equals: /eks/ }
 ";
-    let (run, report) = two_nodegroups(&[("pack.yaml", MANIFEST), ("early.yaml", suite)]).run(&[]);
+    let (run, report) =
+        two_nodegroups(&[("pack.yaml", MANIFEST), ("early.yaml", suite)]).run_with_report(&[]);
     run.expect_code(1);
     assert_eq!(
         report.outcome_list(),

@@ -282,7 +282,7 @@ fn check_cases(report: &Junit) {
 
 #[test]
 fn every_predicate_decides_as_the_format_says() {
-    let (run, report) = fixture().run(&[]);
+    let (run, report) = fixture().run_with_report(&[]);
     run.expect_code(1);
     assert_eq!(report.cases().count(), CASES.len(), "{}", run.stdout);
     check_cases(&report);
@@ -302,7 +302,7 @@ fn every_predicate_decides_as_the_format_says() {
 
 #[test]
 fn type_mismatches_are_failures_not_crashes() {
-    let (run, report) = fixture().run(&["--", "--exact", "t::p::gt-string"]);
+    let (run, report) = fixture().run_with_report(&["--", "--exact", "t::p::gt-string"]);
     run.expect_code(1);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
     let case = report.case("t::p::gt-string");
@@ -341,7 +341,7 @@ checks:
         json!({"name": "c1"}),
         document(),
     );
-    let (run, report) = fixture.run(&[]);
+    let (run, report) = fixture.run_with_report(&[]);
     run.expect_code(1);
     let case = report.case("t::p::subnets");
     assert_eq!(case.message, "Cluster c1 uses subnet-9");

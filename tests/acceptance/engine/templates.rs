@@ -89,7 +89,7 @@ checks:
             json!({"RoleName": "c1-node-20"}),
             json!({"Role": {"RoleName": "c1-node-20"}}),
         )
-        .run(&["--var", "min_free=1"]);
+        .run_with_report(&["--var", "min_free=1"]);
     run.expect_code(0);
     assert_eq!(
         report.outcome_list(),
@@ -175,7 +175,8 @@ checks:
       - { path: $.cluster.name, equals: c1 }
     remediation: rename to {{cluster.cluster.nmae}}
 ";
-    let (run, report) = fixture(&[("strict.yaml", suite)]).run(&["--var", "min_free=1"]);
+    let (run, report) =
+        fixture(&[("strict.yaml", suite)]).run_with_report(&["--var", "min_free=1"]);
     run.expect_code(3);
     let undefined = "`cluster.cluster.nmae` is not defined (for this row)";
     let helper = "Helper/Decorator arn_name param with name arn required but not found";
@@ -252,7 +253,7 @@ checks:
             {"SubnetId": "subnet-2", "VpcId": "vpc-1", "AvailableIpAddressCount": 40}
         ]}),
     );
-    let (run, report) = fixture.run(&["--var", "min_free=12"]);
+    let (run, report) = fixture.run_with_report(&["--var", "min_free=12"]);
     run.expect_code(0);
     assert_eq!(
         report.outcome_list(),
@@ -262,11 +263,11 @@ checks:
             ("t::cross::free", CaseOutcome::Pass),
         ])
     );
-    let (run, report) = fixture.run(&["--var", "min_free=13", "--", "free"]);
+    let (run, report) = fixture.run_with_report(&["--var", "min_free=13", "--", "free"]);
     run.expect_code(1);
     let text = &report.case("t::cross::free").text;
     assert!(text.contains("  expected: >= 13\n  actual:   12"), "{text}");
-    let (run, report) = fixture.run(&["--var", "min_free=lots", "--", "free"]);
+    let (run, report) = fixture.run_with_report(&["--var", "min_free=lots", "--", "free"]);
     run.expect_code(1);
     let text = &report.case("t::cross::free").text;
     assert!(
@@ -288,7 +289,8 @@ checks:
       - path: '$.cluster.tagList[?@.Value == \"{{vars.owner}}\"].Key'
         equals: [owner]
 ";
-    let (run, report) = fixture(&[("escape.yaml", suite)]).run(&["--var", "min_free=1"]);
+    let (run, report) =
+        fixture(&[("escape.yaml", suite)]).run_with_report(&["--var", "min_free=1"]);
     run.expect_code(0);
     assert_eq!(
         report.case("t::escape::owner-tag").outcome,
@@ -330,7 +332,8 @@ checks:
           conditional: 'yes'
       - { path: $.name, equals: nobody }
 ";
-    let (run, report) = fixture(&[("helpers.yaml", suite)]).run(&["--var", "min_free=1"]);
+    let (run, report) =
+        fixture(&[("helpers.yaml", suite)]).run_with_report(&["--var", "min_free=1"]);
     run.expect_code(1);
     let case = report.case("t::helpers::helpers");
     assert_eq!(case.outcome, failure("error"));

@@ -115,35 +115,69 @@ fn a_call_throttled_past_its_retries_is_an_error_with_the_aws_code() {
 #[test]
 fn a_denied_call_names_the_iam_action_it_needs() {
     let world = World::build("denied", &[]);
+    // One denial per protocol whose message does not name the action (ekscheck adds it), and
+    // one per protocol whose message does (ekscheck adds nothing).
+    let unnamed = ["ec2:DescribeVpcs", "iam:GetRole", "eks:ListAccessEntries"];
+    let named = [
+        "ec2:DescribeSubnets",
+        "iam:ListAttachedRolePolicies",
+        "eks:ListNodegroups",
+    ];
     let proxy = Proxy::start(Faults {
-        denied: vec![
-            "ec2:DescribeVpcs".into(),
-            "iam:GetRole".into(),
-            "eks:ListAccessEntries".into(),
-        ],
+        denied: named.iter().map(|a| a.to_string()).collect(),
+        denied_without_action: unnamed.iter().map(|a| a.to_string()).collect(),
         ..Faults::default()
     });
     proxy.set_cluster(&world.cluster, world.fixture());
-    let dir = pack_of_calls(&calls(&world));
-    let run = live(&proxy, &["run", &dir.join("pack")]);
+    let calls = calls(&world);
+    let dir = pack_of_calls(&calls);
+    let junit = dir.join("junit.xml");
+    let run = live(&proxy, &["run", &dir.join("pack"), "--junit", &junit]);
     run.expect_code(3);
-    for (code, action) in [
-        ("UnauthorizedOperation", "ec2:DescribeVpcs"),
-        ("AccessDenied", "iam:GetRole"),
-        ("AccessDeniedException", "eks:ListAccessEntries"),
-    ] {
-        let needle = format!("failed: {code}: ");
-        let line = run
-            .stdout
-            .lines()
-            .find(|l| l.contains(&needle))
-            .unwrap_or_else(|| panic!("no `{needle}` in:\n{}", run.stdout));
-        assert!(
-            line.contains(&format!("the IAM action {action}")) || line.contains(action),
-            "{line}"
-        );
+    let report = parse_junit(&std::fs::read_to_string(&junit).unwrap());
+    let mut checked = 0;
+    for (index, (api, _)) in calls.iter().enumerate() {
+        let case = report.case(&format!("calls::calls::c{index}"));
+        let suffix = format!("(this check needs the IAM action {api})");
+        let code = match api.split(':').next() {
+            Some("ec2") => "UnauthorizedOperation",
+            Some("iam") => "AccessDenied",
+            _ => "AccessDeniedException",
+        };
+        if unnamed.contains(api) {
+            assert_eq!(case.outcome, CaseOutcome::Error, "{api}");
+            assert!(
+                case.text.contains(&format!("failed: {code}: ")),
+                "{}",
+                case.text
+            );
+            assert!(
+                case.text.trim_end().ends_with(&suffix),
+                "{api}: no `{suffix}` at the end of:\n{}",
+                case.text
+            );
+            checked += 1;
+        } else if named.contains(api) {
+            assert_eq!(case.outcome, CaseOutcome::Error, "{api}");
+            assert!(
+                case.text.contains(&format!("failed: {code}: ")),
+                "{}",
+                case.text
+            );
+            assert!(
+                !case.text.contains("this check needs the IAM action"),
+                "{api}: the message already names the action:\n{}",
+                case.text
+            );
+            checked += 1;
+        } else {
+            assert_eq!(case.outcome, CaseOutcome::Pass, "{api}");
+        }
     }
-    assert!(run.stdout.contains("3 failed"), "{}", run.stdout);
+    assert!(
+        checked >= unnamed.len() + named.len(),
+        "only {checked} denied calls were checked"
+    );
 }
 
 #[test]

@@ -141,13 +141,38 @@ fn the_pack_readme_documents_every_check_and_the_permissions() {
     );
     let listed = crate::support::ekscheck(&["run", PACK, "--", "--list"]);
     listed.expect_code(0);
-    for line in listed.stdout.lines().filter(|l| l.ends_with(": test")) {
-        let id = line.trim_end_matches(": test").rsplit("::").next().unwrap();
-        assert!(
-            readme.contains(&format!("`{id}`")),
-            "the README does not describe `{id}`"
-        );
+    let ids: std::collections::BTreeSet<&str> = listed
+        .stdout
+        .lines()
+        .filter_map(|line| line.strip_suffix(": test"))
+        .map(|name| name.rsplit("::").next().unwrap())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        listed.stdout.lines().count(),
+        "`--list` printed something other than checks:\n{}",
+        listed.stdout
+    );
+    // The README's check tables (headed `| check |`) name each check in their first column.
+    let mut documented = std::collections::BTreeSet::new();
+    let mut in_check_table = false;
+    for line in readme.lines() {
+        if !line.starts_with('|') {
+            in_check_table = false;
+        } else if line.starts_with("| check |") {
+            in_check_table = true;
+        } else if let Some((id, _)) = line
+            .strip_prefix("| `")
+            .filter(|_| in_check_table)
+            .and_then(|rest| rest.split_once('`'))
+        {
+            documented.insert(id);
+        }
     }
+    assert_eq!(
+        ids, documented,
+        "the checks of the pack and those its README describes differ"
+    );
 }
 
 #[test]
