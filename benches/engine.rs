@@ -85,7 +85,12 @@ fn main() {
         "  execute   {:>8.1} ms  ({} requests for {} call instances, in memory)",
         ms(executing),
         execution.requests,
-        execution.instances
+        execution
+            .calls
+            .iter()
+            .flatten()
+            .map(|results| results.instances.len())
+            .sum::<usize>()
     );
     println!(
         "  evaluate  {:>8.1} ms  ({} outcomes)",
@@ -139,7 +144,7 @@ fn main() {
     let outcomes = evaluate(&plan, &execution, &vars, &checks);
     let undecided = outcomes
         .iter()
-        .filter(|o| matches!(o.status, ekscheck::evaluate::Status::Error(_)))
+        .filter(|o| matches!(o.status, ekscheck::evaluate::Status::Undecided(_)))
         .count();
     println!(
         "live backend via fixture server, 50 ms/request, max concurrency 32: wall {:.0} ms, critical path {:.0} ms ({rounds} rounds), ratio {:.2}; requests received {} = unique calls {}; {undecided} outcomes undecided",

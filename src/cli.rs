@@ -467,7 +467,7 @@ pub fn exit_code<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> u8 {
         if outcome.fails_run() {
             return exit::FAILED;
         }
-        if matches!(outcome.status, Status::Error(_)) {
+        if matches!(outcome.status, Status::Undecided(_)) {
             code = exit::ERRORS;
         }
     }

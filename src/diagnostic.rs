@@ -93,6 +93,15 @@ impl Location {
     }
 }
 
+/// Two locations are equal when they span the same bytes of the same file.
+impl PartialEq for Location {
+    fn eq(&self, other: &Self) -> bool {
+        self.file.path == other.file.path && self.offset == other.offset && self.len == other.len
+    }
+}
+
+impl Eq for Location {}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

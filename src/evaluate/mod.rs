@@ -1,4 +1,9 @@
 //! Deciding checks: one outcome per check and row, from the responses of an execution.
+//!
+//! A row is decided in this order: a needed check that did not pass skips it; a `when` assertion
+//! that is false skips it; an `expect` assertion that does not hold fails it, even when other
+//! calls it reads have no response (the fault is already shown); a call it reads that was not
+//! made skips it; a call it reads that failed leaves it undecided; otherwise it passes.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -6,36 +11,72 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::execute::{Execution, Failure, Row, RowScope, row_scope};
+use crate::execute::{Execution, Failure, NotMade, Row, RowScope, Unavailable, row_scope};
 use crate::format::{Assertion, Severity};
 use crate::plan::{CheckId, Plan, PlannedCheck};
-use crate::predicate::{Subject, Undecided, Verdict};
-use crate::report::shorten;
-use crate::template::{RenderFailure, Scope};
+use crate::predicate::assertion::{self, AssertionFailure, AssertionUndecided, Checked};
+use crate::template::RenderFailure;
 
 /// How a check ended for one row.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Status {
     /// Every assertion holds.
     Pass,
-    /// At least one assertion does not hold; one message per failed assertion.
-    Fail(Vec<String>),
-    /// The check could not be decided: a call it needs failed, or a template did not render.
-    Error(String),
-    /// `when` was false, or a needed check did not pass.
-    Skip(String),
+    /// At least one assertion does not hold.
+    Fail(Failed),
+    /// The check could not be decided.
+    Undecided(Blocker),
+    /// The check does not apply to the row.
+    Skip(SkipReason),
 }
 
-impl Status {
-    /// A one-word name: `pass`, `fail`, `error`, `skip`.
-    pub fn word(&self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Fail(_) => "fail",
-            Status::Error(_) => "error",
-            Status::Skip(_) => "skip",
-        }
-    }
+/// The assertions of a failed row that do not hold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failed {
+    /// The failed assertions, in file order.
+    pub assertions: Vec<AssertionFailure>,
+    /// Why the other assertions could not be checked, when a call they read failed.
+    pub unchecked: Option<Arc<Failure>>,
+}
+
+/// What kept a row from being decided.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Blocker {
+    /// A call the check reads failed or could not be made.
+    Call(Arc<Failure>),
+    /// An assertion could not be decided (an operand did not render, or is invalid).
+    Assertion(AssertionUndecided),
+    /// The title could not be rendered although every call answered.
+    Title(RenderFailure),
+    /// The remediation of a failure could not be rendered although every call answered.
+    Remediation(RenderFailure),
+}
+
+/// Why a row was skipped.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SkipReason {
+    /// A needed check did not pass for the row.
+    Needs {
+        /// The needed check's id.
+        check: String,
+        /// How it ended.
+        state: NeedState,
+    },
+    /// A `when` assertion is false.
+    When(Box<AssertionFailure>),
+    /// A call the check reads does not apply to the row.
+    NotMade(Arc<NotMade>),
+}
+
+/// How a needed check ended, when it did not pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NeedState {
+    /// It failed.
+    Failed,
+    /// It could not be decided.
+    Undecided,
+    /// It was skipped.
+    Skipped,
 }
 
 /// The outcome of one check for one row.
@@ -47,7 +88,7 @@ pub struct Outcome {
     pub name: String,
     /// The row.
     pub row: Row,
-    /// The check's title, rendered for the row.
+    /// The check's title, rendered for the row (as written when it cannot be rendered).
     pub title: String,
     /// How much it matters: the check's severity, or for a failure the most severe of its failed
     /// assertions' severities.
@@ -76,19 +117,7 @@ pub fn evaluate(
     checks: &[CheckId],
 ) -> Vec<Outcome> {
     let mut outcomes: Vec<Option<Decided>> = (0..plan.checks.len()).map(|_| None).collect();
-    let mut order = Vec::new();
-    let mut visited = vec![false; plan.checks.len()];
-    fn visit(id: CheckId, plan: &Plan, visited: &mut [bool], order: &mut Vec<CheckId>) {
-        if !std::mem::replace(&mut visited[id], true) {
-            for &need in &plan.checks[id].needs {
-                visit(need, plan, visited, order);
-            }
-            order.push(id);
-        }
-    }
-    for &id in checks {
-        visit(id, plan, &mut visited, &mut order);
-    }
+    let order = plan.needs_first(checks);
     let mut needed_by_others = vec![false; plan.checks.len()];
     for &id in &order {
         for &need in &plan.checks[id].needs {
@@ -108,9 +137,9 @@ pub fn evaluate(
 /// The outcomes of a decided check, indexed by row for the checks that need it.
 struct Decided {
     outcomes: Vec<Outcome>,
-    /// For each row path: the first outcome at that path or below it that did not pass.
+    /// For each row's indices: the first outcome at those indices or below that did not pass.
     unpassed_at_or_below: HashMap<Vec<usize>, usize>,
-    /// For each row path: the first outcome exactly at that path that did not pass.
+    /// For each row's indices: the first outcome exactly there that did not pass.
     unpassed_at: HashMap<Vec<usize>, usize>,
 }
 
@@ -123,11 +152,11 @@ impl Decided {
                 if outcome.status == Status::Pass {
                     continue;
                 }
-                let path = &outcome.row.path;
-                unpassed_at.entry(path.clone()).or_insert(index);
-                for depth in 0..=path.len() {
+                let indices = &outcome.row.indices;
+                unpassed_at.entry(indices.clone()).or_insert(index);
+                for depth in 0..=indices.len() {
                     unpassed_at_or_below
-                        .entry(path[..depth].to_vec())
+                        .entry(indices[..depth].to_vec())
                         .or_insert(index);
                 }
             }
@@ -139,13 +168,15 @@ impl Decided {
         }
     }
 
-    /// An outcome that did not pass for a row compatible with `row` (one row's path is a prefix
-    /// of the other's), if there is one.
+    /// An outcome that did not pass for a row compatible with `row` (one row's indices are a
+    /// prefix of the other's), if there is one.
     fn unpassed_for(&self, row: &Row) -> Option<&Outcome> {
-        let path = &row.path;
+        let indices = &row.indices;
         self.unpassed_at_or_below
-            .get(path)
-            .or_else(|| (0..path.len()).find_map(|depth| self.unpassed_at.get(&path[..depth])))
+            .get(indices)
+            .or_else(|| {
+                (0..indices.len()).find_map(|depth| self.unpassed_at.get(&indices[..depth]))
+            })
             .map(|&index| &self.outcomes[index])
     }
 }
@@ -185,23 +216,18 @@ fn decide_check(
                 .filter_map(|call| execution.calls[call].as_ref()?.at(&row).map(|i| i.elapsed))
                 .max()
                 .unwrap_or_default();
-            let (scope, call_failure) =
-                row_scope(&check.refs, &check.fanout, &row, vars, &execution.calls);
-            let failure = expansion_failure.or(call_failure);
+            let mut scope = row_scope(&check.refs, &check.fanout, &row, vars, &execution.calls);
+            if let Some(failure) = expansion_failure {
+                scope
+                    .unavailable
+                    .insert(0, ("", Unavailable::Failed(failure)));
+            }
             let title = check.def.title.render_string(&scope);
-            let (remediation, status, severity) =
-                match (unmet_need(plan, check, &row, decided), failure) {
-                    (Some(reason), _) => (None, Status::Skip(reason), check.def.severity),
-                    (None, Some(failure)) => {
-                        let status = match skip_despite_failure(check, &scope) {
-                            Some(reason) => Status::Skip(reason),
-                            None => Status::Error(failure.to_string()),
-                        };
-                        (None, status, check.def.severity)
-                    }
-                    (None, None) => decide_with_texts(check, &scope, &title),
-                };
-            // Skipped and errored rows may lack what the title reads: it is shown as written.
+            let decision = match unmet_need(plan, check, &row, decided) {
+                Some(reason) => Decision::plain(Status::Skip(reason), check.def.severity),
+                None => decide_row(check, &scope, title.as_ref().err()),
+            };
+            // A row that is not decided may lack what the title reads: it is shown as written.
             let title = title.unwrap_or_else(|_| check.def.title.source().to_owned());
             let label = row.label();
             Outcome {
@@ -212,9 +238,9 @@ fn decide_check(
                 },
                 row,
                 title,
-                severity,
-                status,
-                remediation,
+                severity: decision.severity,
+                status: decision.status,
+                remediation: decision.remediation,
                 elapsed: waited + started.elapsed(),
             }
         })
@@ -228,183 +254,152 @@ fn unmet_need(
     check: &PlannedCheck,
     row: &Row,
     decided: &[Option<Decided>],
-) -> Option<String> {
-    for &need in &check.needs {
-        let unmet = decided[need].as_ref().and_then(|d| d.unpassed_for(row));
-        if let Some(outcome) = unmet {
-            let state = match outcome.status {
-                Status::Fail(_) => "failed",
-                Status::Error(_) => "error",
-                _ => "skipped",
-            };
-            return Some(format!("needs {} ({state})", plan.checks[need].def.id));
+) -> Option<SkipReason> {
+    check.needs.iter().find_map(|&need| {
+        let outcome = decided[need].as_ref()?.unpassed_for(row)?;
+        let state = match outcome.status {
+            Status::Fail(_) => NeedState::Failed,
+            Status::Undecided(_) => NeedState::Undecided,
+            _ => NeedState::Skipped,
+        };
+        Some(SkipReason::Needs {
+            check: plan.checks[need].def.id.clone(),
+            state,
+        })
+    })
+}
+
+/// How a row was decided.
+struct Decision {
+    status: Status,
+    severity: Severity,
+    remediation: Option<String>,
+}
+
+impl Decision {
+    fn plain(status: Status, severity: Severity) -> Self {
+        Self {
+            status,
+            severity,
+            remediation: None,
         }
     }
-    None
 }
 
-/// Decides a row whose calls all answered, with its remediation. Strict templates: a title
-/// (always shown) or the remediation of a failure that cannot render leaves the check undecided.
-fn decide_with_texts(
+/// Whether `assertion` reads a call that has no response for this row.
+fn reads_unavailable(assertion: &Assertion, scope: &RowScope) -> bool {
+    if scope.unavailable.is_empty() {
+        return false;
+    }
+    // A failed fan-out source leaves every assertion of the row without its data.
+    if scope.why_unavailable("").is_some() {
+        return true;
+    }
+    assertion
+        .calls_read()
+        .map(|(call, _)| call)
+        .chain(
+            assertion
+                .templates()
+                .into_iter()
+                .flat_map(|t| t.names().iter().map(|name| name.root.as_str())),
+        )
+        .any(|name| scope.why_unavailable(name).is_some())
+}
+
+/// Decides a row none of whose needed checks failed (see the module's doc for the order).
+/// `title_failure` is set when the title could not be rendered.
+fn decide_row(
     check: &PlannedCheck,
     scope: &RowScope,
-    title: &Result<String, RenderFailure>,
-) -> (Option<String>, Status, Severity) {
-    let undecided =
-        |failure: &RenderFailure| (None, Status::Error(failure.to_string()), check.def.severity);
-    if let Err(failure) = title {
-        return undecided(failure);
-    }
-    let (status, severity) = decide_row(check, scope);
-    if !matches!(status, Status::Fail(_)) {
-        return (None, status, severity);
-    }
-    let remediation = check
-        .def
-        .remediation
-        .as_ref()
-        .map(|r| r.render_string(scope));
-    match remediation.transpose() {
-        Ok(remediation) => (remediation, status, severity),
-        Err(failure) => undecided(&failure),
-    }
-}
-
-/// Decides one row: its status and, for a failure, its severity (the most severe of the failed
-/// assertions, each of its own severity or else the check's).
-fn decide_row(check: &PlannedCheck, scope: &RowScope) -> (Status, Severity) {
+    title_failure: Option<&RenderFailure>,
+) -> Decision {
     let severity = check.def.severity;
-    for assertion in &check.def.when {
-        match test(assertion, scope) {
-            Ok((verdict, _)) if verdict.holds => {}
-            Ok((_, actual)) => {
-                return (
-                    Status::Skip(when_false(assertion, scope, &actual)),
+    let undecided = |blocker| Decision::plain(Status::Undecided(blocker), severity);
+    let mut when_blocked = false;
+    for condition in &check.def.when {
+        if reads_unavailable(condition, scope) {
+            when_blocked = true;
+            continue;
+        }
+        match assertion::check(condition, scope) {
+            Checked::Holds => {}
+            Checked::Fails(failure) => {
+                return Decision::plain(
+                    Status::Skip(SkipReason::When(Box::new(failure))),
                     severity,
                 );
             }
-            Err(problem) => return (Status::Error(format!("when: {problem}")), severity),
+            Checked::Undecided(problem) => return undecided(Blocker::Assertion(problem)),
         }
     }
-    let mut failures = Vec::new();
+    let failure = scope.failure().cloned();
+    if when_blocked {
+        if let Some(not_made) = scope.not_made() {
+            return Decision::plain(
+                Status::Skip(SkipReason::NotMade(Arc::clone(not_made))),
+                severity,
+            );
+        }
+        if let Some(failure) = failure {
+            return undecided(Blocker::Call(failure));
+        }
+    }
+    let mut failed = Vec::new();
     let mut failed_severity = None;
-    for assertion in &check.def.expect {
-        let message = match test(assertion, scope) {
-            Ok((verdict, _)) if verdict.holds => continue,
-            Ok((verdict, actual)) => failure_message(assertion, scope, &actual, verdict.note),
-            Err(AssertionProblem::Mismatch(message)) => {
-                failure_message(assertion, scope, &message, None)
+    for expectation in &check.def.expect {
+        if reads_unavailable(expectation, scope) {
+            continue;
+        }
+        match assertion::check(expectation, scope) {
+            Checked::Holds => {}
+            Checked::Fails(failure) => {
+                failed.push(failure);
+                failed_severity =
+                    failed_severity.max(Some(expectation.severity.unwrap_or(severity)));
             }
-            Err(AssertionProblem::Render(message)) => return (Status::Error(message), severity),
+            Checked::Undecided(problem) => return undecided(Blocker::Assertion(problem)),
+        }
+    }
+    if let Some(failed_severity) = failed_severity {
+        let complete = scope.unavailable.is_empty();
+        let remediation = match check
+            .def
+            .remediation
+            .as_ref()
+            .map(|r| r.render_string(scope))
+        {
+            None => None,
+            Some(Ok(text)) => Some(text),
+            // Strict templates: with every call answered, a remediation that cannot render is
+            // a mistake of the pack; with some missing, it is shown as written.
+            Some(Err(failure)) if complete => return undecided(Blocker::Remediation(failure)),
+            Some(Err(_)) => check
+                .def
+                .remediation
+                .as_ref()
+                .map(|r| r.source().to_owned()),
         };
-        failures.push(message);
-        failed_severity = failed_severity.max(Some(assertion.severity.unwrap_or(severity)));
+        return Decision {
+            status: Status::Fail(Failed {
+                assertions: failed,
+                unchecked: failure,
+            }),
+            severity: failed_severity,
+            remediation,
+        };
     }
-    match failed_severity {
-        None => (Status::Pass, severity),
-        Some(failed) => (Status::Fail(failures), failed),
-    }
-}
-
-/// Why a row is skipped: which `when` condition is false, and what the value was.
-fn when_false(assertion: &Assertion, scope: &RowScope, actual: &str) -> String {
-    format!(
-        "when: {} {} is false (actual: {actual})",
-        assertion.path,
-        assertion.predicate.describe(scope)
-    )
-}
-
-/// The reason to skip a row one of whose calls failed, if a `when` condition that does not need
-/// that call is false: the condition says the check does not apply, whatever the failure.
-fn skip_despite_failure(check: &PlannedCheck, scope: &RowScope) -> Option<String> {
-    check
-        .def
-        .when
-        .iter()
-        .find_map(|assertion| match test(assertion, scope) {
-            Ok((verdict, actual)) if !verdict.holds => Some(when_false(assertion, scope, &actual)),
-            _ => None,
-        })
-}
-
-enum AssertionProblem {
-    /// The predicate does not apply to the value: reported as a failure.
-    Mismatch(String),
-    /// A template could not render: the check is an error.
-    Render(String),
-}
-
-impl std::fmt::Display for AssertionProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            AssertionProblem::Mismatch(m) | AssertionProblem::Render(m) => f.write_str(m),
-        }
-    }
-}
-
-/// Tests one assertion; returns the verdict and, when it fails, the actual value shortened for
-/// messages.
-fn test(assertion: &Assertion, scope: &RowScope) -> Result<(Verdict, String), AssertionProblem> {
-    let Some(document) = scope.get(&assertion.on) else {
-        return Err(AssertionProblem::Render(format!(
-            "call `{}` has no response for this row",
-            assertion.on
-        )));
-    };
-    let selection = assertion
-        .path
-        .select(document, scope)
-        .map_err(|failure| AssertionProblem::Render(failure.to_string()))?;
-    let subject = Subject::from(selection);
-    // Rendering the actual value costs more than most predicates: only do it for messages.
-    let actual = || match &subject {
-        Subject::Absent => "absent".to_owned(),
-        Subject::Value(value) => shorten(value),
-        nodes => nodes.to_value().map(|v| shorten(&v)).unwrap_or_default(),
-    };
-    match assertion.predicate.test(&subject, scope) {
-        Ok(verdict) if verdict.holds => Ok((verdict, String::new())),
-        Ok(verdict) => Ok((verdict, actual())),
-        // `any_of` and `all_of` test their own paths: the value would not explain the mismatch.
-        Err(Undecided::TypeMismatch(message)) if assertion.predicate.combines_assertions() => {
-            Err(AssertionProblem::Mismatch(message))
-        }
-        Err(Undecided::TypeMismatch(message)) => Err(AssertionProblem::Mismatch(format!(
-            "{} ({message})",
-            actual()
-        ))),
-        Err(Undecided::Render(failure)) => Err(AssertionProblem::Render(failure.to_string())),
-    }
-}
-
-fn failure_message(
-    assertion: &Assertion,
-    scope: &RowScope,
-    actual: &str,
-    note: Option<String>,
-) -> String {
-    if assertion.predicate.combines_assertions() {
-        let mut message = format!(
-            "assertion failed at {}\n  expected: {}",
-            assertion.location,
-            assertion.predicate.describe(scope)
+    if let Some(not_made) = scope.not_made() {
+        return Decision::plain(
+            Status::Skip(SkipReason::NotMade(Arc::clone(not_made))),
+            severity,
         );
-        // Without a note, `actual` is the type mismatch that kept every alternative undecided.
-        if let Some(note) = note.or_else(|| Some(actual.to_owned()).filter(|a| !a.is_empty())) {
-            message.push_str(&format!("\n  note:     {note}"));
-        }
-        return message;
     }
-    let mut message = format!(
-        "assertion failed at {}\n  on:       {}\n  path:     {}\n  expected: {}\n  actual:   {actual}",
-        assertion.location,
-        assertion.on,
-        assertion.path,
-        assertion.predicate.describe(scope),
-    );
-    if let Some(note) = note {
-        message.push_str(&format!("\n  note:     {note}"));
+    if let Some(failure) = failure {
+        return undecided(Blocker::Call(failure));
     }
-    message
+    match title_failure {
+        Some(failure) => undecided(Blocker::Title(failure.clone())),
+        None => Decision::plain(Status::Pass, severity),
+    }
 }

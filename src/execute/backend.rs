@@ -44,3 +44,8 @@ pub trait Backend: Send + Sync {
         params: &Value,
     ) -> impl Future<Output = Result<Value, CallError>> + Send;
 }
+
+/// A stable text key for a call: the operation and its params with object keys sorted.
+pub fn call_key(api: &str, params: &Value) -> String {
+    format!("{api} {}", crate::json::canonical(params))
+}

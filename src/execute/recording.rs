@@ -154,7 +154,7 @@ impl Backend for RecordingBackend {
                 "NoRecording",
                 format!(
                     "the recording has no answer for {api} with params {}",
-                    super::canonical_json(params)
+                    crate::json::canonical(params)
                 ),
             ))
         })

@@ -1,15 +1,20 @@
-//! Fan-out rows: one assignment of `for_each` items along a fan-out chain.
+//! Fan-out rows, and what the templates and assertions of one row may read.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::Value;
+
+use super::answer::{Answer, CallResults, Failure, NotMade};
+use crate::plan::{CallId, Ref};
+use crate::template::Scope;
 
 /// A row of a fan-out chain: for each level, the item's index, the bound item and its label.
 /// The root row (no fan-out) has no levels.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Row {
     /// Item index at each level, outermost first.
-    pub path: Vec<usize>,
+    pub indices: Vec<usize>,
     /// The item bound at each level.
     pub items: Vec<Arc<Value>>,
     /// The label of each level.
@@ -22,28 +27,115 @@ impl Row {
         (!self.labels.is_empty()).then(|| self.labels.join("/"))
     }
 
-    /// The row cut to its first `depth` levels.
-    pub fn prefix(&self, depth: usize) -> Row {
-        let depth = depth.min(self.path.len());
-        Row {
-            path: self.path[..depth].to_vec(),
-            items: self.items[..depth].to_vec(),
-            labels: self.labels[..depth].to_vec(),
-        }
-    }
-
     /// The row extended by one level.
     pub fn child(&self, index: usize, item: Arc<Value>, label: String) -> Row {
         let mut row = self.clone();
-        row.path.push(index);
+        row.indices.push(index);
         row.items.push(item);
         row.labels.push(label);
         row
     }
+}
 
-    /// Whether one row is a prefix of the other (they describe the same resources).
-    pub fn compatible(&self, other: &Row) -> bool {
-        let depth = self.path.len().min(other.path.len());
-        self.path[..depth] == other.path[..depth]
+/// Why a call read by a row has no response there.
+#[derive(Clone, Debug)]
+pub enum Unavailable {
+    /// It does not apply to the row.
+    NotMade(Arc<NotMade>),
+    /// It failed.
+    Failed(Arc<Failure>),
+}
+
+/// What the templates and assertions of one row may read: the run's variables, the responses of
+/// the calls they refer to, and the fan-out items of the row. A call that was not made reads as
+/// `null` (a computed call can so choose between alternatives); a call that failed is absent.
+pub struct RowScope<'a> {
+    vars: &'a Value,
+    values: BTreeMap<&'a str, &'a Value>,
+    /// The calls read that have no response for the row, by name, in name order.
+    pub unavailable: Vec<(&'a str, Unavailable)>,
+}
+
+const NULL: &Value = &Value::Null;
+
+impl Scope for RowScope<'_> {
+    fn get(&self, root: &str) -> Option<&Value> {
+        if root == "vars" {
+            Some(self.vars)
+        } else {
+            self.values.get(root).copied()
+        }
+    }
+}
+
+impl RowScope<'_> {
+    /// The first failed call among those read, if any.
+    pub fn failure(&self) -> Option<&Arc<Failure>> {
+        self.unavailable.iter().find_map(|(_, u)| match u {
+            Unavailable::Failed(failure) => Some(failure),
+            Unavailable::NotMade(_) => None,
+        })
+    }
+
+    /// The first call read that was not made, if any.
+    pub fn not_made(&self) -> Option<&Arc<NotMade>> {
+        self.unavailable.iter().find_map(|(_, u)| match u {
+            Unavailable::NotMade(not_made) => Some(not_made),
+            Unavailable::Failed(_) => None,
+        })
+    }
+
+    /// Why `name` has no response for the row, if it has none.
+    pub fn why_unavailable(&self, name: &str) -> Option<&Unavailable> {
+        self.unavailable
+            .iter()
+            .find(|(read, _)| *read == name)
+            .map(|(_, why)| why)
+    }
+}
+
+/// Builds the scope of `row` for templates and assertions reading `refs` (`fanout` is the
+/// fan-out chain the row belongs to).
+pub fn row_scope<'a>(
+    refs: &'a BTreeMap<String, Ref>,
+    fanout: &[CallId],
+    row: &'a Row,
+    vars: &'a Value,
+    calls: &'a [Option<Arc<CallResults>>],
+) -> RowScope<'a> {
+    let mut values = BTreeMap::new();
+    let mut unavailable = Vec::new();
+    for (name, reference) in refs {
+        let value: Option<&Value> = match *reference {
+            Ref::Vars => None,
+            Ref::Call(id) => match calls[id].as_ref().and_then(|results| results.at(row)) {
+                Some(instance) => match &instance.answer {
+                    Answer::Response(value) => Some(value),
+                    Answer::NotMade(not_made) => {
+                        unavailable
+                            .push((name.as_str(), Unavailable::NotMade(Arc::clone(not_made))));
+                        Some(NULL)
+                    }
+                    Answer::Failed(failure) => {
+                        unavailable.push((name.as_str(), Unavailable::Failed(Arc::clone(failure))));
+                        None
+                    }
+                },
+                None => None,
+            },
+            Ref::Binding(owner) => fanout
+                .iter()
+                .position(|&id| id == owner)
+                .and_then(|level| row.items.get(level))
+                .map(|item| &**item),
+        };
+        if let Some(value) = value {
+            values.insert(name.as_str(), value);
+        }
+    }
+    RowScope {
+        vars,
+        values,
+        unavailable,
     }
 }

@@ -411,9 +411,15 @@ impl<'d> Loader<'d> {
                 "remove `label`, or add `for_each`",
             );
         }
+        let when: Vec<Option<Assertion>> = call
+            .when
+            .iter()
+            .map(|assertion| self.call_condition(assertion))
+            .collect();
         Some(Call {
             name: name.value.clone(),
             source: source?,
+            when: when.into_iter().collect::<Option<_>>()?,
             for_each: if call.for_each.is_some() {
                 Some(for_each?)
             } else {
@@ -422,6 +428,24 @@ impl<'d> Loader<'d> {
             accept_errors: call.accept_errors.iter().map(|c| c.value.clone()).collect(),
             location: self.at(name),
         })
+    }
+
+    /// An assertion of a call's `when`: it names the call it reads, as there is no default.
+    fn call_condition(&mut self, assertion: &Spanned<raw::Assertion>) -> Option<Assertion> {
+        if assertion.value.on.is_none()
+            && assertion.value.any_of.is_none()
+            && assertion.value.all_of.is_none()
+        {
+            let at = self.at(assertion);
+            self.error(
+                at,
+                "a call's `when` assertion must say which call's response it tests",
+                "add `on: CALL`",
+            );
+            return None;
+        }
+        self.no_severity(assertion, "a call's `when` assertion");
+        self.assertion(assertion, None)
     }
 
     /// `api` and `params`, or `value`.

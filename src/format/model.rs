@@ -80,6 +80,8 @@ pub struct Call {
     pub name: String,
     /// What answers the call.
     pub source: CallSource,
+    /// If any of these is false for a row, the call is not made for it (each names its call).
+    pub when: Vec<Assertion>,
     /// One instance per selected item, if set.
     pub for_each: Option<ForEach>,
     /// AWS error codes answered as `{"Error": {"Code", "Message"}}` instead of failing.
@@ -180,8 +182,8 @@ impl Call {
         }
     }
 
-    /// Every template the call renders (params or value, and the `for_each` path), for name
-    /// checks.
+    /// Every template the call renders (params or value, the `for_each` path, its `when`), for
+    /// name checks.
     pub fn templates(&self) -> Vec<&Template> {
         let value = match &self.source {
             CallSource::Api { params, .. } => params,
@@ -191,7 +193,15 @@ impl Call {
         if let Some(for_each) = &self.for_each {
             templates.extend(for_each.path.template());
         }
+        for assertion in &self.when {
+            templates.extend(assertion.templates());
+        }
         templates
+    }
+
+    /// The calls its `when` assertions read.
+    pub fn when_reads(&self) -> impl Iterator<Item = (&str, &Location)> {
+        self.when.iter().flat_map(Assertion::calls_read)
     }
 }
 
@@ -213,6 +223,17 @@ impl Check {
 }
 
 impl Assertion {
+    /// The calls the assertion reads (its own and those of `any_of`/`all_of`), with where each
+    /// is named.
+    pub fn calls_read(&self) -> impl Iterator<Item = (&str, &Location)> {
+        std::iter::once((self.on.as_str(), &self.on_location)).chain(
+            self.predicate
+                .calls_read()
+                .into_iter()
+                .map(|on| (on, &self.location)),
+        )
+    }
+
     /// The templates in the path and the predicate's operands.
     pub fn templates(&self) -> Vec<&Template> {
         let mut templates: Vec<&Template> = self.path.template().into_iter().collect();

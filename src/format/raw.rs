@@ -109,6 +109,8 @@ pub struct Suite {
 #[serde(deny_unknown_fields)]
 pub struct Call {
     #[serde(default)]
+    pub when: Vec<Spanned<Assertion>>,
+    #[serde(default)]
     pub api: Option<Spanned<String>>,
     #[serde(default)]
     pub value: Option<Spanned<Node>>,

@@ -173,7 +173,7 @@ impl Checker<'_> {
         let mismatch = |expected: &str| {
             format!(
                 "`{name}` must be {expected}, not {}",
-                crate::predicate::kind_of(value)
+                crate::json::type_name(value)
             )
         };
         match shape {

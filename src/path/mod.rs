@@ -13,7 +13,7 @@ use jsonpath_rust::query::js_path_process;
 use serde_json::Value;
 
 use crate::diagnostic::Location;
-use crate::template::{RenderFailure, Scope, Template};
+use crate::template::{RenderCause, RenderFailure, Scope, Template};
 
 /// A parsed JSONPath query.
 #[derive(Clone, Debug)]
@@ -125,18 +125,29 @@ impl JsonPath {
         document: &'a Value,
         scope: &dyn Scope,
     ) -> Result<Selection<'a>, RenderFailure> {
-        let nodes = match &self.query {
+        let (nodes, rendered) = match &self.query {
             Query::Steps(steps) => return Ok(Selection::Node(walk(steps, document))),
-            Query::Fixed(query) => run(query, document),
+            Query::Fixed(query) => (run(query, document), None),
             Query::Templated(template) => {
                 let rendered = template.render_in_jsonpath(scope)?;
-                let query = parse_checked(&rendered).map_err(|error| RenderFailure {
-                    template: self.source.clone(),
-                    message: format!("rendered path `{rendered}` is invalid: {}", error.message),
+                let query = parse_checked(&rendered).map_err(|error| {
+                    template.failure_of(RenderCause::InvalidPath {
+                        rendered: rendered.clone(),
+                        problem: error.message,
+                    })
                 })?;
-                run(&query, document)
+                (run(&query, document), Some(rendered))
             }
         };
+        // An evaluation error is never an empty selection: `exists: false` would pass on it.
+        let nodes = nodes.map_err(|problem| RenderFailure {
+            template: self.source.clone(),
+            location: self.template().and_then(|t| t.location().cloned()),
+            cause: RenderCause::InvalidPath {
+                rendered: rendered.unwrap_or_else(|| self.source.clone()),
+                problem,
+            },
+        })?;
         Ok(if self.singular {
             Selection::Node(nodes.into_iter().next())
         } else {
@@ -188,10 +199,10 @@ fn walk<'a>(steps: &[Step], document: &'a Value) -> Option<&'a Value> {
         })
 }
 
-fn run<'a>(query: &JpQuery, document: &'a Value) -> Vec<&'a Value> {
+fn run<'a>(query: &JpQuery, document: &'a Value) -> Result<Vec<&'a Value>, String> {
     js_path_process(query, document)
         .map(|refs| refs.into_iter().map(|r| r.val()).collect())
-        .unwrap_or_default()
+        .map_err(|error| format!("it could not be evaluated: {error}"))
 }
 
 fn parse_checked(source: &str) -> Result<JpQuery, PathError> {
@@ -378,7 +389,7 @@ mod tests {
             "$",
         ] {
             let fast = select(path, &doc);
-            let general = run(&parse_json_path(path).unwrap(), &doc);
+            let general = run(&parse_json_path(path).unwrap(), &doc).unwrap();
             assert_eq!(fast, Selection::Node(general.into_iter().next()), "{path}");
         }
     }

@@ -189,6 +189,32 @@ impl<'p> Plan<'p> {
         needed
     }
 
+    /// `checks` and every check they need, each after the checks it needs (the order in which
+    /// they can be decided).
+    pub fn needs_first(&self, checks: &[CheckId]) -> Vec<CheckId> {
+        let mut order = Vec::new();
+        let mut visited = vec![false; self.checks.len()];
+        // An explicit stack: `needs` chains written by other teams may be thousands deep.
+        for &start in checks {
+            let mut stack = vec![(start, false)];
+            while let Some((id, expanded)) = stack.pop() {
+                if expanded {
+                    order.push(id);
+                } else if !std::mem::replace(&mut visited[id], true) {
+                    stack.push((id, true));
+                    stack.extend(
+                        self.checks[id]
+                            .needs
+                            .iter()
+                            .rev()
+                            .map(|&need| (need, false)),
+                    );
+                }
+            }
+        }
+        order
+    }
+
     /// `checks` plus every check they need, transitively.
     pub fn with_needed_checks(&self, checks: &[CheckId]) -> Vec<CheckId> {
         let mut included = vec![false; self.checks.len()];
@@ -255,9 +281,28 @@ impl<'p> Builder<'p> {
         }
     }
 
+    /// Resolves the calls assertions name in `on:` (and in `any_of`/`all_of`).
+    fn resolve_calls_read<'a>(
+        &mut self,
+        read: impl Iterator<Item = (&'a str, &'a Location)>,
+        scope: &Scope,
+        refs: &mut BTreeMap<String, Ref>,
+    ) {
+        for (on, at) in read {
+            match scope.calls.get(on) {
+                Some(&id) => {
+                    refs.insert(on.to_owned(), Ref::Call(id));
+                }
+                None if scope.unloaded.iter().any(|u| u == on) => {}
+                None => self.undefined(at, "call", on, scope.calls.keys()),
+            }
+        }
+    }
+
     fn resolve_call(&mut self, pack: &Pack, call: &'p Call, scope: &Scope) {
         let id = scope.calls[&call.name];
         let mut refs = BTreeMap::new();
+        self.resolve_calls_read(call.when_reads(), scope, &mut refs);
         for template in call.templates() {
             let at = template.location().unwrap_or(&call.location);
             self.resolve_names(pack, template.names(), scope, at, &mut refs);
@@ -273,6 +318,8 @@ impl<'p> Builder<'p> {
                     format!("the row label of `{}` reads a call's response", call.name),
                     "a label may use `vars` and `as` names only, e.g. `{{ng}}`".into(),
                 );
+            } else {
+                refs.extend(label_refs);
             }
         }
         if let Some(for_each) = &call.for_each {
@@ -543,20 +590,10 @@ impl<'p> Builder<'p> {
         scope: &Scope,
     ) -> PlannedCheck<'p> {
         let mut refs = BTreeMap::new();
-        for assertion in check.assertions() {
-            let alternatives = assertion.predicate.calls_read();
-            let read = std::iter::once((assertion.on.as_str(), &assertion.on_location))
-                .chain(alternatives.into_iter().map(|on| (on, &assertion.location)));
-            for (on, at) in read {
-                match scope.calls.get(on) {
-                    Some(&id) => {
-                        refs.insert(on.to_owned(), Ref::Call(id));
-                    }
-                    None if scope.unloaded.iter().any(|u| u == on) => {}
-                    None => self.undefined(at, "call", on, scope.calls.keys()),
-                }
-            }
-        }
+        let read = check
+            .assertions()
+            .flat_map(|assertion| assertion.calls_read());
+        self.resolve_calls_read(read, scope, &mut refs);
         for template in check.templates() {
             let at = template.location().unwrap_or(&check.location);
             self.resolve_names(pack, template.names(), scope, at, &mut refs);

@@ -2,7 +2,8 @@
 
 use serde_json::Value;
 
-use super::{Subject, Tested, Undecided, deep_equal};
+use super::{Subject, Tested, Undecided};
+use crate::json::deep_equal;
 
 /// `equals: V` holds when the value (a non-singular path's node list as an array) deep-equals V.
 pub fn equals(subject: &Subject, expected: &Value) -> bool {
@@ -14,9 +15,10 @@ pub fn equals(subject: &Subject, expected: &Value) -> bool {
 /// `one_of: [V…]` holds when the value deep-equals one of the candidates.
 pub fn one_of(subject: &Subject, candidates: &Value) -> Tested {
     let Value::Array(candidates) = candidates else {
-        return Err(Undecided::TypeMismatch(
-            "type mismatch: `one_of` needs a list of candidates".to_owned(),
-        ));
+        return Err(Undecided::InvalidOperand {
+            predicate: "one_of",
+            problem: "it must be a list of candidates".to_owned(),
+        });
     };
     Ok(candidates
         .iter()

@@ -4,6 +4,7 @@
 //! "type mismatch" when it does not apply to the value (`gt` on a string), which is reported as a
 //! failure with that explanation rather than as a plain `false`.
 
+pub mod assertion;
 mod containment;
 mod equality;
 mod network;
@@ -14,6 +15,7 @@ mod quantifier;
 
 use serde_json::Value;
 
+use crate::json;
 use crate::path::{JsonPath, Selection};
 use crate::template::{RenderFailure, Scope, TemplatedValue};
 
@@ -127,34 +129,43 @@ impl<'a> Subject<'a> {
     }
 
     /// A word for the subject's type, for mismatch messages.
-    pub fn kind(&self) -> &'static str {
+    pub fn type_name(&self) -> &'static str {
         match self {
             Subject::Absent => "absent",
             Subject::Nodes(_) => "a list of selected nodes",
-            Subject::Value(value) => kind_of(value),
+            Subject::Value(value) => json::type_name(value),
         }
-    }
-}
-
-/// A word for a JSON value's type.
-pub fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
 
 /// Why a predicate could not be decided.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Undecided {
-    /// The predicate does not apply to the value's type.
-    TypeMismatch(String),
+    /// The predicate does not apply to the value's type (`gt` on a string): reported as a
+    /// failure that says so, not as a plain "does not hold".
+    TypeMismatch {
+        /// The predicate's keyword.
+        predicate: &'static str,
+        /// What it applies to, e.g. `a number`.
+        expected: &'static str,
+        /// The type of the value, e.g. `a string`.
+        actual: &'static str,
+    },
+    /// An operand, as rendered for this row, is not what the predicate takes (a rendered regular
+    /// expression that does not compile, a network that is not one).
+    InvalidOperand {
+        /// The predicate's keyword.
+        predicate: &'static str,
+        /// What is wrong with the operand.
+        problem: String,
+    },
     /// An operand template could not be rendered for this row.
     Render(RenderFailure),
+    /// An assertion of `any_of`/`all_of` names a call that has no response for this row.
+    NoResponse {
+        /// The call.
+        call: String,
+    },
 }
 
 impl From<RenderFailure> for Undecided {
@@ -163,13 +174,81 @@ impl From<RenderFailure> for Undecided {
     }
 }
 
-/// A predicate's answer: whether it holds, plus a note pointing at the deciding element.
+/// What explains a verdict: the element, value or rule that decided it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Note {
+    /// The element of the list that decided `all` or `none`.
+    Element {
+        /// Its position in the list.
+        index: usize,
+        /// The element.
+        value: Value,
+    },
+    /// `contains_all`: the wanted values that are missing.
+    Missing(Vec<Value>),
+    /// `count`: how many nodes there are.
+    Count(usize),
+    /// `in_cidr`: an address or network outside the network.
+    Outside {
+        /// The address or network found.
+        address: String,
+        /// The network it should be in.
+        network: String,
+    },
+    /// A network ACL does not let the traffic through: the port, and the rule that denies it
+    /// (`None`: no rule matches, so the implicit deny does).
+    AclDenies {
+        /// Outbound rather than inbound.
+        egress: bool,
+        /// The first port that does not pass.
+        port: u16,
+        /// The number of the rule that denies it.
+        rule: Option<i64>,
+    },
+    /// No rule of a security group lets the traffic through.
+    NoGroupRule {
+        /// Outbound rather than inbound.
+        egress: bool,
+        /// The group's ID.
+        group: String,
+    },
+    /// `allows_traffic` was given nothing to test.
+    NothingSelected,
+    /// Several notes, one per tested item (a list of ACLs or groups).
+    Each(Vec<Note>),
+    /// `any_of`: none of its assertions holds.
+    NoAlternativeHolds {
+        /// How many there are.
+        count: usize,
+    },
+    /// `all_of`: the first of its assertions that does not hold.
+    AlternativeFails {
+        /// Its position, from 1.
+        number: usize,
+        /// Its path and predicate, e.g. `$.Action contains "sts:AssumeRole"`.
+        described: String,
+        /// Why it does not hold.
+        note: Option<Box<Note>>,
+    },
+}
+
+/// A predicate's answer: whether it holds, plus a note pointing at what decided it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Verdict {
     /// Whether the predicate holds.
     pub holds: bool,
-    /// For quantifiers: which element decided, and why.
-    pub note: Option<String>,
+    /// Which element, value or rule decided, when that explains more than the value does.
+    pub note: Option<Note>,
+}
+
+impl Verdict {
+    /// A verdict that does not hold, explained by `note`.
+    pub fn fails(note: Note) -> Self {
+        Self {
+            holds: false,
+            note: Some(note),
+        }
+    }
 }
 
 impl From<bool> for Verdict {
@@ -181,11 +260,13 @@ impl From<bool> for Verdict {
 /// The result of testing a predicate.
 pub type Tested = Result<Verdict, Undecided>;
 
-fn mismatch(predicate: &str, expected: &str, subject: &Subject) -> Undecided {
-    Undecided::TypeMismatch(format!(
-        "type mismatch: `{predicate}` needs {expected}, but the value is {}",
-        subject.kind()
-    ))
+/// `predicate` does not apply to `subject`: it needs `expected`.
+fn mismatch(predicate: &'static str, expected: &'static str, subject: &Subject) -> Undecided {
+    Undecided::TypeMismatch {
+        predicate,
+        expected,
+        actual: subject.type_name(),
+    }
 }
 
 impl Predicate {
@@ -248,7 +329,7 @@ impl Predicate {
     /// The predicate as a short phrase with its operands rendered, e.g. `contains "x"`.
     pub fn describe(&self, scope: &dyn Scope) -> String {
         let shown = |value: &TemplatedValue| match value.render(scope) {
-            Ok(value) => crate::report::shorten(&value),
+            Ok(value) => json::shorten(&value),
             Err(_) => "(unrenderable)".to_owned(),
         };
         match self {
@@ -367,9 +448,11 @@ fn combine(
     let mut problem = None;
     for (index, alternative) in alternatives.iter().enumerate() {
         let base = match &alternative.on {
-            Some(call) => Some(scope.get(call).ok_or_else(|| {
-                Undecided::TypeMismatch(format!("call `{call}` has no response for this row"))
-            })?),
+            Some(call) => Some(
+                scope
+                    .get(call)
+                    .ok_or_else(|| Undecided::NoResponse { call: call.clone() })?,
+            ),
             None => match subject {
                 Subject::Absent => None,
                 Subject::Value(value) => Some(*value),
@@ -383,16 +466,15 @@ fn combine(
         match (alternative.predicate.test(&tested, scope), combination) {
             (Ok(verdict), Combination::Any) if verdict.holds => return Ok(verdict),
             (Ok(verdict), Combination::All) if !verdict.holds => {
-                let reason = verdict.note.map(|n| format!(": {n}")).unwrap_or_default();
-                return Ok(Verdict {
-                    holds: false,
-                    note: Some(format!(
-                        "assertion {} ({} {}) does not hold{reason}",
-                        index + 1,
+                return Ok(Verdict::fails(Note::AlternativeFails {
+                    number: index + 1,
+                    described: format!(
+                        "{} {}",
                         alternative.path,
                         alternative.predicate.describe(scope)
-                    )),
-                });
+                    ),
+                    note: verdict.note.map(Box::new),
+                }));
             }
             (Ok(_), _) => {}
             (Err(undecided), _) => problem = Some(undecided),
@@ -401,13 +483,9 @@ fn combine(
     match (problem, combination) {
         (Some(problem), _) => Err(problem),
         (None, Combination::All) => Ok(true.into()),
-        (None, Combination::Any) => Ok(Verdict {
-            holds: false,
-            note: Some(format!(
-                "none of the {} alternatives holds",
-                alternatives.len()
-            )),
-        }),
+        (None, Combination::Any) => Ok(Verdict::fails(Note::NoAlternativeHolds {
+            count: alternatives.len(),
+        })),
     }
 }
 
@@ -424,25 +502,6 @@ impl Nested {
         } else {
             format!("{} {}", self.path, self.predicate.describe(scope))
         }
-    }
-}
-
-/// Deep equality in which numbers compare by value (`1` equals `1.0`).
-pub fn deep_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
-            (Some(x), Some(y)) => x == y,
-            _ => x == y,
-        },
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| deep_equal(a, b))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(key, a)| y.get(key).is_some_and(|b| deep_equal(a, b)))
-        }
-        _ => a == b,
     }
 }
 

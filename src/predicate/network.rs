@@ -1,91 +1,128 @@
-//! Network reasoning: `in_cidr` and `allows_traffic` (security groups and network ACLs).
+//! Network reasoning: `in_cidr` and `allows_traffic` (security groups and network ACLs), for
+//! IPv4 and IPv6.
 //!
 //! `allows_traffic: {direction, protocol, port, cidr, group}` holds when the value — a network ACL
 //! (`Entries`), a security group (`IpPermissions`/`IpPermissionsEgress`), or a list of them —
 //! lets that traffic through. ACL entries are evaluated in `RuleNumber` order, first match wins,
-//! unmatched traffic is denied; security groups allow when any rule matches (their rules only
-//! allow), and a list of groups allows when any group does. `port` is a number or a range
-//! `"1024-65535"` (every port of it must pass); protocol `-1` in a rule means all protocols.
+//! unmatched traffic is denied; an entry applies to the traffic's address family only
+//! (`CidrBlock` for IPv4, `Ipv6CidrBlock` for IPv6). Security groups allow when any rule matches
+//! (their rules only allow), and a list of groups allows when any group does. `port` is a number
+//! or a range `"32768-60999"` (every port of it must pass); protocol `-1` in a rule means all
+//! protocols.
 
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 use serde_json::Value;
 
-use super::{Subject, Tested, Undecided, Verdict, kind_of};
+use super::{Note, Subject, Tested, Undecided, Verdict};
+use crate::json;
 
-/// An IPv4 network: address and prefix length.
+/// An IPv4 or IPv6 network: address and prefix length (a bare address is a /32 or /128).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cidr {
-    network: u32,
+    v6: bool,
+    network: u128,
     prefix: u8,
 }
 
 impl Cidr {
-    /// Parses `10.0.0.0/16` or a bare address (a /32).
+    /// Parses `10.0.0.0/16`, `2600:1f18::/56`, or a bare address.
     pub fn parse(text: &str) -> Option<Self> {
-        let (address, prefix) = match text.trim().split_once('/') {
-            Some((address, prefix)) => (address, prefix.parse().ok().filter(|p| *p <= 32)?),
-            None => (text.trim(), 32),
+        let text = text.trim();
+        let (address, prefix) = match text.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix.parse::<u8>().ok()?)),
+            None => (text, None),
         };
-        let address: Ipv4Addr = address.parse().ok()?;
+        let (v6, bits, width) = match address.parse::<IpAddr>().ok()? {
+            IpAddr::V4(address) => (false, u128::from(u32::from(address)), 32),
+            IpAddr::V6(address) => (true, u128::from(address), 128),
+        };
+        let prefix = prefix.unwrap_or(width);
+        if prefix > width {
+            return None;
+        }
         Some(Self {
-            network: u32::from(address) & mask(prefix),
+            v6,
+            network: bits & mask(prefix, width),
             prefix,
         })
     }
 
-    /// Whether every address of `other` is in this network.
+    /// Whether every address of `other` is in this network (never across address families).
     pub fn contains(&self, other: &Cidr) -> bool {
-        other.prefix >= self.prefix && other.network & mask(self.prefix) == self.network
+        self.v6 == other.v6
+            && other.prefix >= self.prefix
+            && other.network & mask(self.prefix, self.width()) == self.network
+    }
+
+    /// Whether this is an IPv6 network.
+    pub fn is_v6(&self) -> bool {
+        self.v6
+    }
+
+    fn width(&self) -> u8 {
+        if self.v6 { 128 } else { 32 }
     }
 }
 
-fn mask(prefix: u8) -> u32 {
+impl std::fmt::Display for Cidr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let address: IpAddr = if self.v6 {
+            std::net::Ipv6Addr::from(self.network).into()
+        } else {
+            std::net::Ipv4Addr::from(self.network as u32).into()
+        };
+        write!(f, "{address}/{}", self.prefix)
+    }
+}
+
+/// The network mask of a prefix, within an address `width` bits wide.
+fn mask(prefix: u8, width: u8) -> u128 {
+    let full = if width == 128 {
+        u128::MAX
+    } else {
+        (1u128 << width) - 1
+    };
     if prefix == 0 {
         0
     } else {
-        u32::MAX << (32 - u32::from(prefix))
+        full & !(full >> prefix)
     }
 }
 
 /// `in_cidr: NETWORK` holds when the value (an address or network, or each of a list) lies in it.
 pub fn in_cidr(subject: &Subject, network: &Value) -> Tested {
-    let network = parse_cidr_operand(network)?;
+    let network =
+        network
+            .as_str()
+            .and_then(Cidr::parse)
+            .ok_or_else(|| Undecided::InvalidOperand {
+                predicate: "in_cidr",
+                problem: format!(
+                    "`{}` is not a network such as 10.0.0.0/16",
+                    json::display(network)
+                ),
+            })?;
     let items = subject.items();
     if items.is_empty() {
         return Ok(false.into());
     }
     for item in items {
         let Some(cidr) = item.as_str().and_then(Cidr::parse) else {
-            return Err(Undecided::TypeMismatch(format!(
-                "type mismatch: `in_cidr` needs IPv4 addresses or networks, but the value is {}",
-                kind_of(item)
-            )));
+            return Err(Undecided::TypeMismatch {
+                predicate: "in_cidr",
+                expected: "IP addresses or networks",
+                actual: json::type_name(item),
+            });
         };
         if !network.contains(&cidr) {
-            return Ok(Verdict {
-                holds: false,
-                note: Some(format!(
-                    "{} is outside {}",
-                    item.as_str().unwrap_or_default(),
-                    display(&network)
-                )),
-            });
+            return Ok(Verdict::fails(Note::Outside {
+                address: json::display(item),
+                network: network.to_string(),
+            }));
         }
     }
     Ok(true.into())
-}
-
-fn display(cidr: &Cidr) -> String {
-    format!("{}/{}", Ipv4Addr::from(cidr.network), cidr.prefix)
-}
-
-fn parse_cidr_operand(value: &Value) -> Result<Cidr, Undecided> {
-    value.as_str().and_then(Cidr::parse).ok_or_else(|| {
-        Undecided::TypeMismatch(format!(
-            "`{value}` is not an IPv4 network such as 10.0.0.0/16"
-        ))
-    })
 }
 
 /// The traffic `allows_traffic` asks about.
@@ -99,6 +136,9 @@ pub struct Traffic {
     group: Option<String>,
 }
 
+/// The keys `allows_traffic` takes.
+const TRAFFIC_KEYS: [&str; 5] = ["direction", "protocol", "port", "cidr", "group"];
+
 impl Traffic {
     /// Reads `{direction: ingress|egress, protocol: tcp|udp|icmp|all|NUMBER, port: N|"A-B",
     /// cidr: NETWORK, group: sg-…}` (at least one of `cidr` and `group`).
@@ -111,34 +151,35 @@ impl Traffic {
         };
         let protocol = match field("protocol") {
             None => Some(6),
-            Some(protocol) => protocol_number(&json_text(protocol))
-                .ok_or_else(|| format!("unknown protocol `{}`", json_text(protocol)))?,
+            Some(protocol) => protocol_number(&json::display(protocol))
+                .ok_or_else(|| format!("unknown protocol `{}`", json::display(protocol)))?,
         };
         let ports = match field("port") {
             None => (0, u16::MAX),
-            Some(port) => port_range(&json_text(port))
-                .ok_or("`port` must be a number or a range such as \"1024-65535\"")?,
+            Some(port) => port_range(&json::display(port))
+                .ok_or("`port` must be a number or a range such as \"32768-60999\"")?,
         };
         let cidr = match field("cidr") {
             None => None,
             Some(cidr) => Some(
-                Cidr::parse(&json_text(cidr))
-                    .ok_or("`cidr` must be an IPv4 network such as 0.0.0.0/0")?,
+                Cidr::parse(&json::display(cidr))
+                    .ok_or("`cidr` must be a network such as 0.0.0.0/0 or ::/0")?,
             ),
         };
-        let group = field("group").map(json_text);
+        let group = field("group").map(json::display);
         if cidr.is_none() && group.is_none() {
             return Err(
                 "give the other end as `cidr` (a network) or `group` (a security group ID)"
                     .to_owned(),
             );
         }
-        if let Some(extra) = value.as_object().and_then(|o| {
-            o.keys()
-                .find(|k| !["direction", "protocol", "port", "cidr", "group"].contains(&k.as_str()))
-        }) {
+        if let Some(extra) = value
+            .as_object()
+            .and_then(|o| o.keys().find(|k| !TRAFFIC_KEYS.contains(&k.as_str())))
+        {
             return Err(format!(
-                "unknown key `{extra}` (expected direction, protocol, port, cidr, group)"
+                "unknown key `{extra}` (expected {})",
+                TRAFFIC_KEYS.join(", ")
             ));
         }
         Ok(Self {
@@ -151,13 +192,6 @@ impl Traffic {
     }
 }
 
-fn json_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// `tcp` → 6; `-1`/`all` → all (`Some(None)`); unknown → `None`.
 fn protocol_number(text: &str) -> Option<Option<u16>> {
     Some(match text.to_ascii_lowercase().as_str() {
@@ -165,6 +199,7 @@ fn protocol_number(text: &str) -> Option<Option<u16>> {
         "tcp" => Some(6),
         "udp" => Some(17),
         "icmp" => Some(1),
+        "icmpv6" | "58" => Some(58),
         number => Some(number.parse().ok()?),
     })
 }
@@ -181,8 +216,10 @@ fn port_range(text: &str) -> Option<(u16, u16)> {
 
 /// `allows_traffic` on an ACL, a security group, or a list of them (any may allow).
 pub fn allows_traffic(subject: &Subject, operand: &Value) -> Tested {
-    let traffic = Traffic::parse(operand)
-        .map_err(|m| Undecided::TypeMismatch(format!("allows_traffic: {m}")))?;
+    let traffic = Traffic::parse(operand).map_err(|problem| Undecided::InvalidOperand {
+        predicate: "allows_traffic",
+        problem,
+    })?;
     let items = subject.items();
     let mut notes = Vec::new();
     for item in &items {
@@ -191,37 +228,43 @@ pub fn allows_traffic(subject: &Subject, operand: &Value) -> Tested {
         } else if item.get("IpPermissions").is_some() || item.get("IpPermissionsEgress").is_some() {
             group_allows(item, &traffic)
         } else {
-            return Err(Undecided::TypeMismatch(
-                "type mismatch: `allows_traffic` needs a network ACL (with `Entries`) or a security \
-                 group (with `IpPermissions`)"
-                    .to_owned(),
-            ));
+            return Err(Undecided::TypeMismatch {
+                predicate: "allows_traffic",
+                expected: "a network ACL (with `Entries`) or a security group (with `IpPermissions`)",
+                actual: json::type_name(item),
+            });
         };
         if verdict.holds {
             return Ok(true.into());
         }
         notes.extend(verdict.note);
     }
-    Ok(Verdict {
-        holds: false,
-        note: Some(if items.is_empty() {
-            "nothing selected".to_owned()
-        } else {
-            notes.join("; ")
-        }),
-    })
+    Ok(Verdict::fails(match notes.len() {
+        0 => Note::NothingSelected,
+        1 => notes.remove(0),
+        _ => Note::Each(notes),
+    }))
+}
+
+/// The network an ACL entry or a rule range applies to, in the traffic's family only.
+fn entry_network(entry: &Value, v4_key: &str, v6_key: &str, v6: bool) -> Option<Cidr> {
+    entry[if v6 { v6_key } else { v4_key }]
+        .as_str()
+        .and_then(Cidr::parse)
 }
 
 fn acl_allows(acl: &Value, traffic: &Traffic) -> Verdict {
+    let v6 = traffic.cidr.is_some_and(|c| c.is_v6());
     let mut entries: Vec<&Value> = acl["Entries"]
         .as_array()
         .map(|e| {
             e.iter()
                 .filter(|e| e["Egress"].as_bool() == Some(traffic.egress))
+                .filter(|e| entry_network(e, "CidrBlock", "Ipv6CidrBlock", v6).is_some())
                 .collect()
         })
         .unwrap_or_default();
-    entries.sort_by_key(|e| e["RuleNumber"].as_u64().unwrap_or(u64::MAX));
+    entries.sort_by_key(|e| e["RuleNumber"].as_i64().unwrap_or(i64::MAX));
     // Decisions only change at rule boundaries: test the range ends and each boundary inside.
     let (from, to) = traffic.ports;
     let mut ports = vec![from, to];
@@ -239,29 +282,23 @@ fn acl_allows(acl: &Value, traffic: &Traffic) -> Verdict {
             }
         }
     }
+    ports.sort_unstable();
+    ports.dedup();
     for port in ports {
         let matched = entries.iter().find(|entry| {
-            protocol_matches(&json_text(&entry["Protocol"]), traffic.protocol)
+            protocol_matches(&json::display(&entry["Protocol"]), traffic.protocol)
                 && entry_ports(entry).is_none_or(|(a, b)| (a..=b).contains(&port))
                 && traffic.cidr.is_some_and(|wanted| {
-                    entry["CidrBlock"]
-                        .as_str()
-                        .and_then(Cidr::parse)
+                    entry_network(entry, "CidrBlock", "Ipv6CidrBlock", v6)
                         .is_some_and(|rule| rule.contains(&wanted))
                 })
         });
-        let allowed = matched.is_some_and(|entry| entry["RuleAction"] == "allow");
-        if !allowed {
-            let rule = matched.map_or("no rule (implicit deny)".to_owned(), |e| {
-                format!("rule {} denies it", e["RuleNumber"])
+        if !matched.is_some_and(|entry| entry["RuleAction"] == "allow") {
+            return Verdict::fails(Note::AclDenies {
+                egress: traffic.egress,
+                port,
+                rule: matched.and_then(|e| e["RuleNumber"].as_i64()),
             });
-            return Verdict {
-                holds: false,
-                note: Some(format!(
-                    "{} port {port}: {rule}",
-                    if traffic.egress { "egress" } else { "ingress" }
-                )),
-            };
         }
     }
     true.into()
@@ -292,49 +329,56 @@ fn group_allows(group: &Value, traffic: &Traffic) -> Verdict {
         .as_array()
         .into_iter()
         .flatten()
-        .any(|permission| {
-            let protocol =
-                protocol_matches(&json_text(&permission["IpProtocol"]), traffic.protocol);
-            let all_ports = protocol_number(&json_text(&permission["IpProtocol"])) == Some(None);
-            let ports = all_ports
-                || match (
-                    permission["FromPort"].as_i64(),
-                    permission["ToPort"].as_i64(),
-                ) {
-                    (Some(from), Some(to)) => {
-                        from <= i64::from(traffic.ports.0) && i64::from(traffic.ports.1) <= to
-                    }
-                    _ => true,
-                };
-            let peer = traffic.cidr.is_some_and(|wanted| {
-                permission["IpRanges"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|range| {
-                        range["CidrIp"]
-                            .as_str()
-                            .and_then(Cidr::parse)
-                            .is_some_and(|rule| rule.contains(&wanted))
-                    })
-            }) || traffic.group.as_ref().is_some_and(|wanted| {
-                permission["UserIdGroupPairs"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|pair| pair["GroupId"].as_str() == Some(wanted))
-            });
-            protocol && ports && peer
-        });
-    Verdict {
-        holds: allowed,
-        note: (!allowed).then(|| {
-            format!(
-                "no {key} rule of {} matches",
-                group["GroupId"].as_str().unwrap_or("the group")
-            )
-        }),
+        .any(|permission| rule_allows(permission, traffic));
+    if allowed {
+        return true.into();
     }
+    Verdict::fails(Note::NoGroupRule {
+        egress: traffic.egress,
+        group: group["GroupId"].as_str().unwrap_or("the group").to_owned(),
+    })
+}
+
+/// Whether one security group rule (`IpPermission`) admits the traffic.
+fn rule_allows(permission: &Value, traffic: &Traffic) -> bool {
+    let protocol_text = json::display(&permission["IpProtocol"]);
+    let protocol = protocol_matches(&protocol_text, traffic.protocol);
+    let all_ports = protocol_number(&protocol_text) == Some(None);
+    let ports = all_ports
+        || match (
+            permission["FromPort"].as_i64(),
+            permission["ToPort"].as_i64(),
+        ) {
+            (Some(from), Some(to)) => {
+                from <= i64::from(traffic.ports.0) && i64::from(traffic.ports.1) <= to
+            }
+            _ => true,
+        };
+    let by_range = traffic.cidr.is_some_and(|wanted| {
+        let (list, key) = if wanted.is_v6() {
+            ("Ipv6Ranges", "CidrIpv6")
+        } else {
+            ("IpRanges", "CidrIp")
+        };
+        permission[list]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|range| {
+                range[key]
+                    .as_str()
+                    .and_then(Cidr::parse)
+                    .is_some_and(|rule| rule.contains(&wanted))
+            })
+    });
+    let by_group = traffic.group.as_ref().is_some_and(|wanted| {
+        permission["UserIdGroupPairs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|pair| pair["GroupId"].as_str() == Some(wanted))
+    });
+    protocol && ports && (by_range || by_group)
 }
 
 #[cfg(test)]
@@ -350,38 +394,60 @@ mod tests {
              "CidrBlock": "0.0.0.0/0", "PortRange": {"From": 2000, "To": 2000}},
             {"RuleNumber": 100, "Protocol": "-1", "RuleAction": "allow", "Egress": false,
              "CidrBlock": "0.0.0.0/0"},
+            {"RuleNumber": 101, "Protocol": "-1", "RuleAction": "allow", "Egress": true,
+             "Ipv6CidrBlock": "::/0"},
             {"RuleNumber": 32767, "Protocol": "-1", "RuleAction": "deny", "Egress": true,
              "CidrBlock": "0.0.0.0/0"},
             {"RuleNumber": 32767, "Protocol": "-1", "RuleAction": "deny", "Egress": false,
-             "CidrBlock": "0.0.0.0/0"}
+             "CidrBlock": "0.0.0.0/0"},
+            {"RuleNumber": 32768, "Protocol": "-1", "RuleAction": "deny", "Egress": false,
+             "Ipv6CidrBlock": "::/0"}
         ]})
     }
 
+    fn verdict(value: &Value, traffic: Value) -> Verdict {
+        allows_traffic(&Subject::Value(value), &traffic).unwrap()
+    }
+
     fn allows(value: &Value, traffic: Value) -> bool {
-        allows_traffic(&Subject::Value(value), &traffic)
-            .unwrap()
-            .holds
+        verdict(value, traffic).holds
     }
 
     #[test]
-    fn cidr_containment() {
-        let vpc = Cidr::parse("10.0.0.0/16").unwrap();
-        assert!(vpc.contains(&Cidr::parse("10.0.32.0/19").unwrap()));
-        assert!(vpc.contains(&Cidr::parse("10.0.1.7").unwrap()));
-        assert!(!vpc.contains(&Cidr::parse("10.1.0.0/19").unwrap()));
-        assert!(!vpc.contains(&Cidr::parse("10.0.0.0/8").unwrap()));
-        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains(&vpc));
+    fn cidr_containment_in_both_families() {
+        let parse = |text| Cidr::parse(text).unwrap();
+        let vpc = parse("10.0.0.0/16");
+        assert!(vpc.contains(&parse("10.0.32.0/19")));
+        assert!(vpc.contains(&parse("10.0.1.7")));
+        assert!(!vpc.contains(&parse("10.1.0.0/19")));
+        assert!(!vpc.contains(&parse("10.0.0.0/8")));
+        assert!(parse("0.0.0.0/0").contains(&vpc));
         assert!(Cidr::parse("10.0.0.0/33").is_none());
+        let v6 = parse("2600:1f18:aaaa::/56");
+        assert!(v6.contains(&parse("2600:1f18:aaaa:00ff::/64")));
+        assert!(!v6.contains(&parse("2600:1f18:aaab::/64")));
+        assert!(parse("::/0").contains(&v6));
+        assert!(!parse("::/0").contains(&vpc), "families never mix");
+        assert!(!parse("0.0.0.0/0").contains(&v6));
+        assert_eq!(
+            parse("2600:1f18:aaaa:1::5/56").to_string(),
+            "2600:1f18:aaaa::/56"
+        );
+        assert!(Cidr::parse("::/129").is_none());
         let subject = json!(["10.0.1.0/24", "10.0.2.9"]);
         assert!(
             in_cidr(&Subject::Value(&subject), &json!("10.0.0.0/16"))
                 .unwrap()
                 .holds
         );
-        assert!(
-            !in_cidr(&Subject::Value(&subject), &json!("10.0.1.0/24"))
+        assert_eq!(
+            in_cidr(&Subject::Value(&subject), &json!("10.0.1.0/24"))
                 .unwrap()
-                .holds
+                .note,
+            Some(Note::Outside {
+                address: "10.0.2.9".into(),
+                network: "10.0.1.0/24".into()
+            })
         );
     }
 
@@ -401,18 +467,53 @@ mod tests {
             json!({"direction": "ingress", "port": "1024-1999", "cidr": "0.0.0.0/0"})
         ));
         // Rule 90 denies port 2000 before rule 100 allows everything.
-        assert!(!allows(
-            &acl,
-            json!({"direction": "ingress", "port": "1024-65535", "cidr": "0.0.0.0/0"})
-        ));
-        let verdict = allows_traffic(
-            &Subject::Value(&acl),
-            &json!({"direction": "ingress", "port": "1024-65535", "cidr": "0.0.0.0/0"}),
-        )
-        .unwrap();
         assert_eq!(
-            verdict.note.as_deref(),
-            Some("ingress port 2000: rule 90 denies it")
+            verdict(
+                &acl,
+                json!({"direction": "ingress", "port": "1024-65535", "cidr": "0.0.0.0/0"})
+            )
+            .note,
+            Some(Note::AclDenies {
+                egress: false,
+                port: 2000,
+                rule: Some(90)
+            })
+        );
+    }
+
+    #[test]
+    fn acl_entries_apply_to_their_address_family() {
+        let acl = acl();
+        // IPv6 egress is allowed by rule 101, which IPv4 traffic never matches.
+        assert!(allows(
+            &acl,
+            json!({"direction": "egress", "port": 80, "cidr": "::/0"})
+        ));
+        assert_eq!(
+            verdict(
+                &acl,
+                json!({"direction": "ingress", "port": 443, "cidr": "2600::/16"})
+            )
+            .note,
+            Some(Note::AclDenies {
+                egress: false,
+                port: 443,
+                rule: Some(32768)
+            })
+        );
+        let v4_only = json!({"Entries": [{"RuleNumber": 1, "Protocol": "-1", "RuleAction": "allow",
+            "Egress": true, "CidrBlock": "0.0.0.0/0"}]});
+        assert_eq!(
+            verdict(
+                &v4_only,
+                json!({"direction": "egress", "port": 443, "cidr": "::/0"})
+            )
+            .note,
+            Some(Note::AclDenies {
+                egress: true,
+                port: 443,
+                rule: None
+            })
         );
     }
 
@@ -420,12 +521,17 @@ mod tests {
     fn security_groups_allow_by_cidr_or_group() {
         let group = json!({"GroupId": "sg-1",
             "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-                               "IpRanges": [{"CidrIp": "10.0.0.0/16"}], "UserIdGroupPairs": []},
+                               "IpRanges": [{"CidrIp": "10.0.0.0/16"}], "UserIdGroupPairs": [],
+                               "Ipv6Ranges": [{"CidrIpv6": "2600:1f18::/48"}]},
                               {"IpProtocol": "-1", "IpRanges": [], "UserIdGroupPairs": [{"GroupId": "sg-nodes"}]}],
             "IpPermissionsEgress": []});
         assert!(allows(
             &group,
             json!({"direction": "ingress", "port": 443, "cidr": "10.0.3.0/24"})
+        ));
+        assert!(allows(
+            &group,
+            json!({"direction": "ingress", "port": 443, "cidr": "2600:1f18:0:1::/64"})
         ));
         assert!(!allows(
             &group,
@@ -435,10 +541,17 @@ mod tests {
             &group,
             json!({"direction": "ingress", "port": 10250, "group": "sg-nodes"})
         ));
-        assert!(!allows(
-            &group,
-            json!({"direction": "egress", "port": 443, "cidr": "0.0.0.0/0"})
-        ));
+        assert_eq!(
+            verdict(
+                &group,
+                json!({"direction": "egress", "port": 443, "cidr": "0.0.0.0/0"})
+            )
+            .note,
+            Some(Note::NoGroupRule {
+                egress: true,
+                group: "sg-1".into()
+            })
+        );
         let both = json!([group, {"GroupId": "sg-2", "IpPermissions": [], "IpPermissionsEgress": [
             {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}]);
         assert!(allows(
@@ -448,7 +561,7 @@ mod tests {
     }
 
     #[test]
-    fn bad_operands_and_values_are_type_mismatches() {
+    fn bad_operands_and_values_are_reported() {
         assert!(Traffic::parse(&json!({"direction": "sideways", "cidr": "0.0.0.0/0"})).is_err());
         assert!(Traffic::parse(&json!({"direction": "egress"})).is_err());
         assert!(Traffic::parse(&json!({"direction": "egress", "cidr": "x", "port": 1})).is_err());
@@ -457,7 +570,14 @@ mod tests {
                 &Subject::Value(&json!("text")),
                 &json!({"direction": "egress", "cidr": "0.0.0.0/0"})
             ),
-            Err(Undecided::TypeMismatch(_))
+            Err(Undecided::TypeMismatch { .. })
+        ));
+        assert!(matches!(
+            allows_traffic(
+                &Subject::Value(&json!({"Entries": []})),
+                &json!({"cidr": "x"})
+            ),
+            Err(Undecided::InvalidOperand { .. })
         ));
     }
 }

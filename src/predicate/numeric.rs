@@ -1,8 +1,10 @@
-//! `count` and the comparisons `gt`, `gte`, `lt`, `lte`.
+//! `count` and the comparisons `gt`, `gte`, `lt`, `lte`, of numbers and of timestamps.
 
+use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
-use super::{Subject, Tested, Undecided, Verdict, mismatch};
+use super::{Note, Subject, Tested, Undecided, Verdict, mismatch};
+use crate::json;
 use crate::template::{Scope, TemplatedValue};
 
 /// How a number compares with a bound.
@@ -75,15 +77,25 @@ pub struct Bound {
 }
 
 impl Bound {
+    /// The bound, rendered for this row.
+    fn render(&self, scope: &dyn Scope) -> Result<Value, Undecided> {
+        Ok(self.value.render(scope)?)
+    }
+
     fn number(&self, scope: &dyn Scope) -> Result<f64, Undecided> {
-        let rendered = self.value.render(scope)?;
-        as_number(&rendered).ok_or_else(|| {
-            Undecided::TypeMismatch(format!(
-                "type mismatch: the bound of `{}` must be a number, but it is {}",
-                self.comparison.keyword(),
-                super::kind_of(&rendered)
-            ))
-        })
+        let rendered = self.render(scope)?;
+        as_number(&rendered).ok_or_else(|| self.invalid(&rendered, "a number"))
+    }
+
+    fn invalid(&self, rendered: &Value, expected: &str) -> Undecided {
+        Undecided::InvalidOperand {
+            predicate: self.comparison.keyword(),
+            problem: format!(
+                "the bound must be {expected}, but it is {} ({})",
+                json::type_name(rendered),
+                json::shorten(rendered)
+            ),
+        }
     }
 }
 
@@ -96,28 +108,48 @@ fn as_number(value: &Value) -> Option<f64> {
     }
 }
 
+/// An ISO 8601 timestamp with its offset, as the AWS CLI prints them
+/// (`2026-01-02T03:04:05.123000+00:00`).
+fn as_timestamp(value: &Value) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc3339(value.as_str()?.trim()).ok()
+}
+
 /// `count` holds when the number of selected nodes (or the list's length) meets every bound.
 pub fn count(subject: &Subject, bounds: &[Bound], scope: &dyn Scope) -> Tested {
-    let actual = subject.items().len() as f64;
+    let count = subject.items().len();
     for bound in bounds {
-        if !bound.comparison.holds(actual, bound.number(scope)?) {
-            return Ok(Verdict {
-                holds: false,
-                note: Some(format!("count is {actual}")),
-            });
+        if !bound.comparison.holds(count as f64, bound.number(scope)?) {
+            return Ok(Verdict::fails(Note::Count(count)));
         }
     }
     Ok(true.into())
 }
 
-/// `gt`/`gte`/`lt`/`lte` hold when the value is a number that compares with the bound.
+/// `gt`/`gte`/`lt`/`lte` hold when the value is a number that compares with the bound, or a
+/// timestamp that is later or earlier than the bound's (compared as instants, whatever their
+/// offsets).
 pub fn compare(subject: &Subject, bound: &Bound, scope: &dyn Scope) -> Tested {
-    let actual = match subject {
-        Subject::Absent => return Ok(false.into()),
-        Subject::Value(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
-        other => return Err(mismatch(bound.comparison.keyword(), "a number", other)),
-    };
-    Ok(bound.comparison.holds(actual, bound.number(scope)?).into())
+    let keyword = bound.comparison.keyword();
+    match subject {
+        Subject::Absent => Ok(false.into()),
+        Subject::Value(Value::Number(n)) => {
+            let actual = n.as_f64().unwrap_or(f64::NAN);
+            Ok(bound.comparison.holds(actual, bound.number(scope)?).into())
+        }
+        Subject::Value(value @ Value::String(_)) if as_timestamp(value).is_some() => {
+            let actual = as_timestamp(value).unwrap_or_default();
+            let rendered = bound.render(scope)?;
+            let limit = as_timestamp(&rendered)
+                .ok_or_else(|| bound.invalid(&rendered, "an ISO 8601 timestamp"))?;
+            let ordering = actual.cmp(&limit) as i8;
+            Ok(bound.comparison.holds(f64::from(ordering), 0.0).into())
+        }
+        other => Err(mismatch(
+            keyword,
+            "a number or an ISO 8601 timestamp",
+            other,
+        )),
+    }
 }
 
 /// The bounds as text, e.g. `>= 1 and <= 3`.
@@ -128,7 +160,7 @@ pub fn describe(bounds: &[Bound], scope: &dyn Scope) -> String {
             let value = bound
                 .value
                 .render(scope)
-                .map(|v| crate::template::helpers::display_value(&v))
+                .map(|v| json::display(&v))
                 .unwrap_or_else(|_| "(unrenderable)".to_owned());
             format!("{} {value}", bound.comparison.symbol())
         })

@@ -61,10 +61,12 @@ impl Pattern {
             Compiled::Fixed(regex) => regex.is_match(text),
             Compiled::Templated(template) => {
                 let rendered = template.render(scope)?;
-                let source = crate::template::helpers::display_value(&rendered);
-                let regex = Regex::new(&source).map_err(|error| {
-                    super::Undecided::TypeMismatch(format!("rendered pattern is invalid: {error}"))
-                })?;
+                let source = crate::json::display(&rendered);
+                let regex =
+                    Regex::new(&source).map_err(|error| super::Undecided::InvalidOperand {
+                        predicate: "matches",
+                        problem: format!("the rendered pattern `{source}` is invalid: {error}"),
+                    })?;
                 regex.is_match(text)
             }
         };

@@ -1,13 +1,13 @@
 //! `all`, `any`, `none` (over the elements of a list) and `not`.
 
-use super::{Nested, Subject, Tested, Verdict};
+use super::{Nested, Note, Subject, Tested, Verdict};
 use crate::template::Scope;
 
 /// `all` holds when every element satisfies the nested predicate (vacuously for none).
 pub fn all(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
     for (index, item) in subject.items().into_iter().enumerate() {
         if !nested.test_on(item, scope)?.holds {
-            return Ok(failing_element(index, item));
+            return Ok(deciding_element(index, item));
         }
     }
     Ok(true.into())
@@ -27,7 +27,7 @@ pub fn any(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
 pub fn none(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
     for (index, item) in subject.items().into_iter().enumerate() {
         if nested.test_on(item, scope)?.holds {
-            return Ok(failing_element(index, item));
+            return Ok(deciding_element(index, item));
         }
     }
     Ok(true.into())
@@ -54,12 +54,9 @@ pub fn not(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
     Ok((!verdict.holds).into())
 }
 
-fn failing_element(index: usize, item: &serde_json::Value) -> Verdict {
-    Verdict {
-        holds: false,
-        note: Some(format!(
-            "element {index} decides it: {}",
-            crate::report::shorten(item)
-        )),
-    }
+fn deciding_element(index: usize, item: &serde_json::Value) -> Verdict {
+    Verdict::fails(Note::Element {
+        index,
+        value: item.clone(),
+    })
 }

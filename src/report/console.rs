@@ -4,6 +4,7 @@ use std::panic::{self, AssertUnwindSafe};
 
 use libtest_mimic::{Arguments, Completion, Failed, FormatSetting, Trial};
 
+use super::text::{details, skip_reason};
 use crate::evaluate::{Outcome, Status};
 use crate::format::{Severity, severity_name};
 
@@ -69,38 +70,11 @@ fn write_stdout(text: &str) {
 fn trial(outcome: &Outcome) -> Trial {
     let result: Result<Completion, Failed> = match &outcome.status {
         Status::Pass => Ok(Completion::Completed),
-        Status::Skip(reason) => Ok(Completion::ignored_with(reason)),
+        Status::Skip(reason) => Ok(Completion::ignored_with(skip_reason(reason))),
         Status::Fail(_) if outcome.severity != Severity::Error => Ok(Completion::ignored_with(
             format!("{}: {}", severity_name(outcome.severity), outcome.title),
         )),
-        Status::Fail(_) | Status::Error(_) => Err(Failed::from(details(outcome))),
+        Status::Fail(_) | Status::Undecided(_) => Err(Failed::from(details(outcome))),
     };
     Trial::ignorable_test(outcome.name.clone(), move || result)
-}
-
-/// The full explanation of a failed or errored outcome.
-pub fn details(outcome: &Outcome) -> String {
-    let mut text = outcome.title.clone();
-    match &outcome.status {
-        Status::Fail(failures) => {
-            for failure in failures {
-                text.push('\n');
-                text.push_str(failure);
-            }
-            if let Some(remediation) = &outcome.remediation {
-                text.push_str("\nremediation: ");
-                text.push_str(remediation.trim());
-            }
-        }
-        Status::Error(message) => {
-            text.push_str("\nerror: could not decide: ");
-            text.push_str(message);
-        }
-        Status::Skip(reason) => {
-            text.push_str("\nskipped: ");
-            text.push_str(reason);
-        }
-        Status::Pass => {}
-    }
-    text
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::console::details;
+use super::text::{details, skip_reason};
 use crate::evaluate::{Outcome, Status};
 use crate::format::severity_name;
 use crate::plan::Plan;
@@ -39,18 +39,18 @@ pub fn report(plan: &Plan, outcomes: &[Outcome], elapsed: Duration) -> Report {
                 status.set_type(severity_name(outcome.severity));
                 status
             }
-            Status::Error(_) => {
+            Status::Undecided(_) => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
                 status.set_type("error");
                 status
             }
             Status::Skip(reason) => {
                 let mut status = TestCaseStatus::skipped();
-                status.set_message(reason.clone());
+                status.set_message(skip_reason(reason));
                 status
             }
         };
-        if matches!(outcome.status, Status::Fail(_) | Status::Error(_)) {
+        if matches!(outcome.status, Status::Fail(_) | Status::Undecided(_)) {
             status.set_message(outcome.title.clone());
             status.set_description(details(outcome));
         }

@@ -81,14 +81,6 @@ pub fn is_helper(name: &str) -> bool {
     HELPER_NAMES.contains(&name) || BUILTIN_HELPER_NAMES.contains(&name)
 }
 
-/// Renders a JSON value the way a template interpolates it: strings bare, others as JSON.
-pub fn display_value(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

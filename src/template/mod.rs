@@ -56,6 +56,9 @@ pub struct Template {
     source: String,
     body: Body,
     names: Vec<NameUse>,
+    /// The paths it reads where a value is required (not `#if`/`#unless` conditions, not inside
+    /// `#each`/`#with`), as segments: to say which one is absent when rendering fails.
+    paths: Vec<Vec<String>>,
     location: Option<Location>,
 }
 
@@ -69,8 +72,8 @@ enum Body {
     WholePath(Vec<String>),
     /// Text with expressions: renders to a string.
     Text(handlebars::Template),
-    /// Exactly one expression (its text kept for messages): renders to its JSON value.
-    Whole(handlebars::Template, String),
+    /// Exactly one expression: renders to its JSON value.
+    Whole(handlebars::Template),
 }
 
 /// A part of a [`Body::Simple`] template.
@@ -104,20 +107,34 @@ pub struct TemplateError {
 /// Why a template could not be rendered at run time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenderFailure {
-    /// The template source.
+    /// The template as written.
     pub template: String,
-    /// The renderer's explanation (e.g. a name that is undefined for this row).
-    pub message: String,
+    /// Where it is written, when known.
+    pub location: Option<Location>,
+    /// What went wrong.
+    pub cause: RenderCause,
 }
 
-impl std::fmt::Display for RenderFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "template `{}` could not render: {}",
-            self.template, self.message
-        )
-    }
+/// What kept a template from rendering.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RenderCause {
+    /// A value the template reads is absent for this row: `path` (segments, the first being a
+    /// call, a fan-out item or `vars`), of which the first `present` segments have a value.
+    Absent {
+        /// The path as written, split into segments.
+        path: Vec<String>,
+        /// How many leading segments resolve.
+        present: usize,
+    },
+    /// A rendered JSONPath query is not valid.
+    InvalidPath {
+        /// The query as rendered.
+        rendered: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// Anything else, in the template engine's words (a helper given a value it cannot use).
+    Other(String),
 }
 
 /// The values a template may read, by root name.
@@ -140,6 +157,7 @@ impl Template {
                 source: source.to_owned(),
                 body: Body::Literal,
                 names: Vec::new(),
+                paths: Vec::new(),
                 location: None,
             });
         }
@@ -154,7 +172,15 @@ impl Template {
             }
         })?;
         let mut names = BTreeSet::new();
-        walk(&compiled.elements, false, &mut names)?;
+        let mut paths = Vec::new();
+        walk(
+            &compiled.elements,
+            false,
+            &mut Reads {
+                names: &mut names,
+                paths: &mut paths,
+            },
+        )?;
         let body = match compiled.elements.as_slice() {
             [TemplateElement::Expression(expression)] if plain_path(expression).is_some() => {
                 Body::WholePath(plain_path(expression).unwrap_or_default())
@@ -164,8 +190,7 @@ impl Template {
             }
             [TemplateElement::Expression(expression)]
             | [TemplateElement::HtmlExpression(expression)] => {
-                let (compiled, inner) = as_json_expression(source, expression)?;
-                Body::Whole(compiled, inner)
+                Body::Whole(as_json_expression(source, expression)?)
             }
             _ => Body::Text(compiled),
         };
@@ -173,6 +198,7 @@ impl Template {
             source: source.to_owned(),
             body,
             names: names.into_iter().collect(),
+            paths,
             location: None,
         })
     }
@@ -199,7 +225,7 @@ impl Template {
 
     /// Whether the template is exactly one expression, whose value keeps its JSON type.
     pub fn is_whole_expression(&self) -> bool {
-        matches!(self.body, Body::Whole(..) | Body::WholePath(_))
+        matches!(self.body, Body::Whole(_) | Body::WholePath(_))
     }
 
     /// The root names the template reads.
@@ -216,21 +242,17 @@ impl Template {
                 .concatenate(pieces, scope, &|s| s.to_owned())
                 .map(Value::String),
             Body::Text(compiled) => self.run(&PLAIN, compiled, scope).map(Value::String),
-            Body::Whole(compiled, inner) => {
-                let json = self.run(&PLAIN, compiled, scope).map_err(|mut failure| {
-                    if failure.message.contains("json param") {
-                        failure.message = format!("`{inner}` is not defined (for this row)");
-                    }
-                    failure
-                })?;
-                serde_json::from_str(&json).map_err(|error| self.failure(error.to_string()))
+            Body::Whole(compiled) => {
+                let json = self.run(&PLAIN, compiled, scope)?;
+                serde_json::from_str(&json)
+                    .map_err(|error| self.failure(RenderCause::Other(error.to_string())))
             }
         }
     }
 
     /// Renders to text; a whole expression that is not a string is written as JSON.
     pub fn render_string(&self, scope: &dyn Scope) -> Result<String, RenderFailure> {
-        Ok(helpers::display_value(&self.render_value(scope)?))
+        Ok(crate::json::display(&self.render_value(scope)?))
     }
 
     /// Renders for a JSONPath query: interpolated values are escaped for string literals.
@@ -239,7 +261,7 @@ impl Template {
             Body::Literal => Ok(self.source.clone()),
             Body::Simple(pieces) => self.concatenate(pieces, scope, &escape_jsonpath_literal),
             Body::Text(compiled) => self.run(&JSONPATH_LITERAL, compiled, scope),
-            Body::Whole(..) | Body::WholePath(_) => self
+            Body::Whole(_) | Body::WholePath(_) => self
                 .render_string(scope)
                 .map(|s| escape_jsonpath_literal(&s)),
         }
@@ -251,23 +273,12 @@ impl Template {
         path: &[String],
         scope: &'s dyn Scope,
     ) -> Result<&'s Value, RenderFailure> {
-        let undefined = || {
-            self.failure(format!(
-                "`{}` is not defined (for this row)",
-                path.join(".")
-            ))
-        };
-        let (root, members) = path.split_first().ok_or_else(undefined)?;
-        let mut value = scope.get(root).ok_or_else(undefined)?;
-        for member in members {
-            value = match value {
-                Value::Object(entries) => entries.get(member),
-                Value::Array(items) => member.parse::<usize>().ok().and_then(|i| items.get(i)),
-                _ => None,
-            }
-            .ok_or_else(undefined)?;
-        }
-        Ok(value)
+        resolve(path, scope).map_err(|present| {
+            self.failure(RenderCause::Absent {
+                path: path.to_vec(),
+                present,
+            })
+        })
     }
 
     fn concatenate(
@@ -308,26 +319,66 @@ impl Template {
         let mut out = StringOutput::new();
         compiled
             .render(registry, &context, &mut render_context, &mut out)
-            .map_err(|error| self.failure(describe_render_error(&error)))?;
+            .map_err(|error| self.failure(self.cause_of(&error, scope)))?;
         out.into_string()
-            .map_err(|error| self.failure(error.to_string()))
+            .map_err(|error| self.failure(RenderCause::Other(error.to_string())))
     }
 
-    fn failure(&self, message: String) -> RenderFailure {
+    /// Why handlebars could not render: the absent value it names, else the first value the
+    /// template needs that is absent, else handlebars' own words.
+    fn cause_of(&self, error: &handlebars::RenderError, scope: &dyn Scope) -> RenderCause {
+        let named = match error.reason() {
+            handlebars::RenderErrorReason::MissingVariable(Some(path)) => {
+                Some(split_path(path.trim_start_matches("@root.")))
+            }
+            _ => None,
+        };
+        named
+            .into_iter()
+            .chain(self.paths.iter().cloned())
+            .find_map(|path| match resolve(&path, scope) {
+                Ok(_) => None,
+                Err(present) => Some(RenderCause::Absent { path, present }),
+            })
+            .unwrap_or_else(|| RenderCause::Other(error.reason().to_string()))
+    }
+
+    fn failure(&self, cause: RenderCause) -> RenderFailure {
         RenderFailure {
             template: self.source.clone(),
-            message,
+            location: self.location.clone(),
+            cause,
         }
+    }
+
+    /// A failure of this template that is not the template engine's: a rendered path that is
+    /// not valid, say.
+    pub fn failure_of(&self, cause: RenderCause) -> RenderFailure {
+        self.failure(cause)
     }
 }
 
-fn describe_render_error(error: &handlebars::RenderError) -> String {
-    match error.reason() {
-        handlebars::RenderErrorReason::MissingVariable(Some(path)) => {
-            format!("`{path}` is not defined (for this row)")
+/// The value at `path` in `scope`, or how many leading segments resolve when it is absent.
+fn resolve<'s>(path: &[String], scope: &'s dyn Scope) -> Result<&'s Value, usize> {
+    let (root, members) = path.split_first().ok_or(0usize)?;
+    let mut value = scope.get(root).ok_or(0usize)?;
+    for (depth, member) in members.iter().enumerate() {
+        value = match value {
+            Value::Object(entries) => entries.get(member),
+            Value::Array(items) => member.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
         }
-        reason => reason.to_string(),
+        .ok_or(depth + 1)?;
     }
+    Ok(value)
+}
+
+/// `a.b.[0]`, `a/b` → `["a", "b", "0"]`.
+fn split_path(raw: &str) -> Vec<String> {
+    raw.split(['.', '/'])
+        .map(|segment| segment.trim_matches(['[', ']']).to_owned())
+        .filter(|segment| !segment.is_empty())
+        .collect()
 }
 
 /// The segments of an expression that is just a plain path (`{{vars.cluster}}`), if it is one.
@@ -364,12 +415,11 @@ fn simple_pieces(elements: &[TemplateElement]) -> Option<Vec<Piece>> {
         .collect()
 }
 
-/// Rewrites a whole-expression template as `{{json EXPR}}` so its value comes out as JSON;
-/// returns the compiled rewrite and the expression's text.
+/// Rewrites a whole-expression template as `{{json EXPR}}` so its value comes out as JSON.
 fn as_json_expression(
     source: &str,
     expression: &HelperTemplate,
-) -> Result<(handlebars::Template, String), TemplateError> {
+) -> Result<handlebars::Template, TemplateError> {
     let trimmed = source.trim();
     let inner = trimmed
         .trim_start_matches('{')
@@ -381,32 +431,52 @@ fn as_json_expression(
     } else {
         format!("{{{{json ({inner})}}}}")
     };
-    let compiled = handlebars::Template::compile(&wrapped).map_err(|error| TemplateError {
+    handlebars::Template::compile(&wrapped).map_err(|error| TemplateError {
         message: format!("invalid template: {}", error.reason()),
         offset: None,
         help: None,
-    })?;
-    Ok((compiled, inner.to_owned()))
+    })
 }
 
-/// Collects root names and rejects what a check template may not contain.
+/// What a template reads: the root names (for dependencies and name checks) and the paths whose
+/// value it needs (to name the absent one when rendering fails).
+struct Reads<'a> {
+    names: &'a mut BTreeSet<NameUse>,
+    paths: &'a mut Vec<Vec<String>>,
+}
+
+/// Where in a template an expression is.
+#[derive(Clone, Copy)]
+struct Place {
+    /// Inside `#each` or `#with`, where plain names are members of the item.
+    in_item_scope: bool,
+    /// A condition of `#if` or `#unless`, which may be absent.
+    condition: bool,
+}
+
+/// Collects what a template reads and rejects what a check template may not contain.
 fn walk(
     elements: &[TemplateElement],
     in_item_scope: bool,
-    names: &mut BTreeSet<NameUse>,
+    reads: &mut Reads,
 ) -> Result<(), TemplateError> {
+    let place = Place {
+        in_item_scope,
+        condition: false,
+    };
     for element in elements {
         match element {
             TemplateElement::RawString(_) | TemplateElement::Comment(_) => {}
             TemplateElement::Expression(helper) | TemplateElement::HtmlExpression(helper) => {
-                walk_expression(helper, in_item_scope, names)?;
+                walk_expression(helper, place, reads)?;
             }
             TemplateElement::HelperBlock(helper) => {
-                walk_expression(helper, in_item_scope, names)?;
-                let opens_item_scope =
-                    in_item_scope || matches!(helper_name(helper), Some("each" | "with"));
+                let name = helper_name(helper);
+                let condition = matches!(name, Some("if" | "unless"));
+                walk_expression(helper, Place { condition, ..place }, reads)?;
+                let opens_item_scope = in_item_scope || matches!(name, Some("each" | "with"));
                 for body in [&helper.template, &helper.inverse].into_iter().flatten() {
-                    walk(&body.elements, opens_item_scope, names)?;
+                    walk(&body.elements, opens_item_scope, reads)?;
                 }
             }
             TemplateElement::PartialExpression(_) | TemplateElement::PartialBlock(_) => {
@@ -438,8 +508,8 @@ fn helper_name(helper: &HelperTemplate) -> Option<&str> {
 
 fn walk_expression(
     helper: &HelperTemplate,
-    in_item_scope: bool,
-    names: &mut BTreeSet<NameUse>,
+    place: Place,
+    reads: &mut Reads,
 ) -> Result<(), TemplateError> {
     let has_arguments = !helper.params.is_empty() || !helper.hash.is_empty() || helper.block;
     match &helper.name {
@@ -450,13 +520,13 @@ fn walk_expression(
         }
         Parameter::Name(name) => {
             if !helpers::is_helper(name) {
-                record_path(name, in_item_scope, names);
+                record_path(name, place, reads);
             }
         }
-        parameter => walk_parameter(parameter, in_item_scope, names)?,
+        parameter => walk_parameter(parameter, place, reads)?,
     }
     for parameter in helper.params.iter().chain(helper.hash.values()) {
-        walk_parameter(parameter, in_item_scope, names)?;
+        walk_parameter(parameter, place, reads)?;
     }
     Ok(())
 }
@@ -476,18 +546,18 @@ fn unknown_helper(name: &str) -> TemplateError {
 
 fn walk_parameter(
     parameter: &Parameter,
-    in_item_scope: bool,
-    names: &mut BTreeSet<NameUse>,
+    place: Place,
+    reads: &mut Reads,
 ) -> Result<(), TemplateError> {
     match parameter {
-        Parameter::Name(name) => record_path(name, in_item_scope, names),
-        Parameter::Path(Path::Relative((_, raw))) => record_path(raw, in_item_scope, names),
+        Parameter::Name(name) => record_path(name, place, reads),
+        Parameter::Path(Path::Relative((_, raw))) => record_path(raw, place, reads),
         Parameter::Path(_) | Parameter::Literal(_) => {}
         Parameter::Subexpression(subexpression) => {
             walk(
                 std::slice::from_ref(&subexpression.element),
-                in_item_scope,
-                names,
+                place.in_item_scope,
+                reads,
             )?;
         }
         _ => {}
@@ -496,8 +566,8 @@ fn walk_parameter(
 }
 
 /// Records the root of a path such as `vars.cluster`, `nodegroup.nodegroup.subnets`,
-/// `@root.vars.x` or (inside `#each`) `../ng`.
-fn record_path(raw: &str, in_item_scope: bool, names: &mut BTreeSet<NameUse>) {
+/// `@root.vars.x` or (inside `#each`) `../ng`, and, where its value is required, the path.
+fn record_path(raw: &str, place: Place, reads: &mut Reads) {
     let mut rest = raw;
     let mut climbed = false;
     while let Some(stripped) = rest.strip_prefix("../") {
@@ -514,15 +584,20 @@ fn record_path(raw: &str, in_item_scope: bool, names: &mut BTreeSet<NameUse>) {
     if rest.starts_with('@') || rest == "this" || rest.starts_with("this.") || rest.is_empty() {
         return;
     }
-    if in_item_scope && !climbed {
+    if place.in_item_scope && !climbed {
         return;
     }
-    let mut segments = rest.split(['.', '/']);
-    let root = segments.next().unwrap_or_default().to_owned();
-    let member = segments
-        .next()
-        .map(|m| m.trim_matches(['[', ']']).to_owned());
-    names.insert(NameUse { root, member });
+    let segments = split_path(rest);
+    let Some(root) = segments.first() else {
+        return;
+    };
+    reads.names.insert(NameUse {
+        root: root.clone(),
+        member: segments.get(1).cloned(),
+    });
+    if !place.condition && !place.in_item_scope && !reads.paths.contains(&segments) {
+        reads.paths.push(segments);
+    }
 }
 
 /// Converts a 1-based line and column inside `source` into a byte offset.
@@ -604,11 +679,39 @@ mod tests {
 
     #[test]
     fn strict_mode_rejects_undefined_names() {
-        let template = Template::parse("{{vars.nope}}").unwrap();
-        let failure = template.render_value(&scope()).unwrap_err();
-        assert!(failure.message.contains("vars.nope"), "{failure}");
-        let text = Template::parse("x {{nodegroup.missing}} y").unwrap();
-        assert!(text.render_value(&scope()).is_err());
+        let absent = |source: &str| Template::parse(source).unwrap().render_value(&scope());
+        let cause = |path: &[&str], present| RenderCause::Absent {
+            path: path.iter().map(|s| s.to_string()).collect(),
+            present,
+        };
+        // The absent value is named, with how much of its path exists, whatever the body shape.
+        assert_eq!(
+            absent("{{vars.nope}}").unwrap_err().cause,
+            cause(&["vars", "nope"], 1)
+        );
+        assert_eq!(
+            absent("x {{nodegroup.missing}} y").unwrap_err().cause,
+            cause(&["nodegroup", "missing"], 1)
+        );
+        assert_eq!(
+            absent("{{arn_name nodegroup.nodegroup.role}}")
+                .unwrap_err()
+                .cause,
+            cause(&["nodegroup", "nodegroup", "role"], 2)
+        );
+        assert_eq!(
+            absent("{{#each nodegroup.nodegroup.subnets}}{{this}}{{/each}} {{nope.x}}")
+                .unwrap_err()
+                .cause,
+            cause(&["nope", "x"], 0)
+        );
+        // A condition may be absent: that is not the failure.
+        assert_eq!(
+            absent("{{#if ng.x}}a{{/if}}{{arn_name vars.no}}")
+                .unwrap_err()
+                .cause,
+            cause(&["vars", "no"], 1)
+        );
     }
 
     #[test]

@@ -146,7 +146,7 @@ pub(crate) trait FromParam: Sized {
 }
 
 fn expected(what: &str, value: &Value) -> String {
-    format!("expected {what}, got {}", crate::report::shorten(value))
+    format!("expected {what}, got {}", crate::json::shorten(value))
 }
 
 impl FromParam for String {

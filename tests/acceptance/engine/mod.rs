@@ -8,6 +8,7 @@ mod errors;
 mod extensions;
 mod fanout;
 mod junit;
+mod partial;
 mod predicates;
 mod templates;
 mod validation;
