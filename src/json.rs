@@ -64,6 +64,15 @@ pub fn display(value: &Value) -> String {
     }
 }
 
+/// An IAM policy document as IAM's API returns it (URL-encoded JSON text), or as some tools
+/// print it (JSON text), parsed; `None` when the text is neither.
+pub fn decode_policy_document(text: &str) -> Option<Value> {
+    let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
+    serde_json::from_str::<Value>(&decoded)
+        .ok()
+        .filter(Value::is_object)
+}
+
 /// The longest rendering of a value shown in a message, in bytes.
 pub const SHOWN_LIMIT: usize = 240;
 
@@ -131,6 +140,23 @@ mod tests {
         assert!(deep_equal(&json!({"a": [1, 2.0]}), &json!({"a": [1.0, 2]})));
         assert!(!deep_equal(&json!([1, 2]), &json!([2, 1])));
         assert!(!deep_equal(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
+    }
+
+    #[test]
+    fn policy_documents_decode_from_url_encoded_or_plain_json() {
+        let document = json!({"Version": "2012-10-17", "Statement": []});
+        assert_eq!(
+            decode_policy_document(
+                "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D"
+            ),
+            Some(document.clone())
+        );
+        assert_eq!(
+            decode_policy_document(&document.to_string()),
+            Some(document)
+        );
+        assert_eq!(decode_policy_document("<URL-encoded-JSON>"), None);
+        assert_eq!(decode_policy_document("[1]"), None);
     }
 
     #[test]

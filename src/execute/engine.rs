@@ -217,8 +217,9 @@ impl<'p, B: Backend> Engine<'p, B> {
         (answer, *elapsed)
     }
 
-    /// Expands fan-out call `id`: one row per item its path selects in each source instance. A
-    /// source that was not made for a row has no items there.
+    /// Expands fan-out call `id`: for each row of the calls it reads (its outer rows), one row
+    /// per item its path selects in the response of the call it iterates. A source that was not
+    /// made for a row has no items there.
     async fn expand(&self, id: CallId) -> Arc<Expansion> {
         let planned = &self.plan.calls[id];
         let Some(for_each) = &planned.def.for_each else {
@@ -229,31 +230,35 @@ impl<'p, B: Backend> Engine<'p, B> {
         };
         let source_results = self.results(source).await;
         join_all(planned.depends_on.iter().map(|&dep| self.results(dep))).await;
+        let mut expansion = Expansion::default();
+        let outer_rows = match planned.fanout.iter().rev().nth(1) {
+            None => vec![Row::default()],
+            Some(&outer) => {
+                let outer = self.expansion(outer).await;
+                expansion.failures.extend(outer.failures.iter().cloned());
+                outer.rows.clone()
+            }
+        };
         let calls = self.snapshot();
         let vars = &self.vars[planned.pack];
-        let mut expansion = Expansion::default();
         let render_failure = |failure| {
             Arc::new(Failure::Render {
                 call: planned.def.name.clone(),
                 failure,
             })
         };
-        for instance in &source_results.instances {
-            let value = match &instance.answer {
-                Answer::Response(value) => value,
-                Answer::NotMade(_) => continue,
-                Answer::Failed(failure) => {
-                    expansion
-                        .failures
-                        .push((instance.row.clone(), Arc::clone(failure)));
+        for row in outer_rows {
+            let value = match source_results.at(&row).map(|instance| &instance.answer) {
+                Some(Answer::Response(value)) => value,
+                Some(Answer::NotMade(_)) | None => continue,
+                Some(Answer::Failed(failure)) => {
+                    expansion.failures.push((row, Arc::clone(failure)));
                     continue;
                 }
             };
-            let scope = row_scope(&planned.refs, &planned.fanout, &instance.row, vars, &calls);
+            let scope = row_scope(&planned.refs, &planned.fanout, &row, vars, &calls);
             if let Some(failure) = scope.failure() {
-                expansion
-                    .failures
-                    .push((instance.row.clone(), Arc::clone(failure)));
+                expansion.failures.push((row.clone(), Arc::clone(failure)));
                 continue;
             }
             let items: Vec<&Value> = match for_each.path.select(value, &scope) {
@@ -266,13 +271,13 @@ impl<'p, B: Backend> Engine<'p, B> {
                 Err(failure) => {
                     expansion
                         .failures
-                        .push((instance.row.clone(), render_failure(failure)));
+                        .push((row.clone(), render_failure(failure)));
                     continue;
                 }
             };
             for (index, item) in items.into_iter().enumerate() {
                 let item = Arc::new(item.clone());
-                let unlabelled = instance.row.child(index, Arc::clone(&item), String::new());
+                let unlabelled = row.child(index, Arc::clone(&item), String::new());
                 let label = match &for_each.label {
                     None => json::display(&item),
                     Some(template) => {
@@ -283,13 +288,13 @@ impl<'p, B: Backend> Engine<'p, B> {
                             Err(failure) => {
                                 expansion
                                     .failures
-                                    .push((instance.row.clone(), render_failure(failure)));
+                                    .push((row.clone(), render_failure(failure)));
                                 break;
                             }
                         }
                     }
                 };
-                expansion.rows.push(instance.row.child(index, item, label));
+                expansion.rows.push(row.child(index, item, label));
             }
         }
         Arc::new(expansion)

@@ -51,13 +51,33 @@ impl RecordingBackend {
         collect_json_files(dir, &mut files, &mut problems);
         files.sort();
         let mut answers = HashMap::new();
+        let mut answered_by: HashMap<String, PathBuf> = HashMap::new();
         let mut region = None;
         for path in files {
             match read_recorded_call(&path) {
                 Ok(recorded) => {
                     region = region.or(recorded.region);
                     let key = call_key(&recorded.api, &recorded.params);
+                    if let Some(first) = answered_by.get(&key) {
+                        problems.push(
+                            Diagnostic::file(
+                                &path,
+                                format_args!(
+                                    "answers the same call as {}: {} with params {}",
+                                    first.display(),
+                                    recorded.api,
+                                    crate::json::canonical(&recorded.params)
+                                ),
+                            )
+                            .with_help("keep one of the two files"),
+                        );
+                        continue;
+                    }
+                    answered_by.insert(key.clone(), path.clone());
                     let answer = match (recorded.response, recorded.error) {
+                        (Some(response), None) if recorded.api.starts_with("iam:") => {
+                            decode_policy_documents(response)
+                        }
                         (Some(response), None) => Ok(response),
                         (None, Some(error)) => Err(CallError::new(error.code, error.message)),
                         _ => {
@@ -104,6 +124,55 @@ impl RecordingBackend {
             .map(|asked| asked.clone())
             .unwrap_or_default()
     }
+}
+
+/// IAM members holding policy documents: the AWS CLI prints them decoded and parsed, but a
+/// recording assembled from other tools may hold the raw (URL-encoded) text.
+const POLICY_DOCUMENT_MEMBERS: [&str; 3] =
+    ["AssumeRolePolicyDocument", "PolicyDocument", "Document"];
+
+/// Decodes the policy documents of an IAM response held as text; one that is text but not a
+/// policy document makes the answer an error that says so, rather than a value every check
+/// would misread.
+fn decode_policy_documents(mut response: Value) -> Result<Value, CallError> {
+    fn walk(value: &mut Value, at: &mut Vec<String>) -> Result<(), CallError> {
+        match value {
+            Value::Object(members) => {
+                for (name, member) in members.iter_mut() {
+                    at.push(name.clone());
+                    if let (true, Value::String(text)) =
+                        (POLICY_DOCUMENT_MEMBERS.contains(&name.as_str()), &*member)
+                    {
+                        *member = crate::json::decode_policy_document(text).ok_or_else(|| {
+                            CallError::new(
+                                "UndecodablePolicyDocument",
+                                format!(
+                                    "`{}` is text ({}) rather than a policy document: record the \
+                                     call with `ekscheck record` or the AWS CLI, which decode it",
+                                    at.join("."),
+                                    crate::json::shorten(member)
+                                ),
+                            )
+                        })?;
+                    } else {
+                        walk(member, at)?;
+                    }
+                    at.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (index, item) in items.iter_mut().enumerate() {
+                    at.push(index.to_string());
+                    walk(item, at)?;
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+    walk(&mut response, &mut Vec::new())?;
+    Ok(response)
 }
 
 fn read_recorded_call(path: &Path) -> Result<RecordedCall, Diagnostic> {

@@ -2,7 +2,7 @@
 //!
 //! Resolving names gives each call its dependencies (calls it reads, the call its `for_each`
 //! iterates) and its *fan-out*: the chain of `for_each` calls whose rows it runs once per,
-//! outermost first. A call or check that refers to a fanned-out call inherits that fan-out; two
+//! outermost first. A `for_each` call's rows nest under the rows of the calls it reads. A call or check that refers to a fanned-out call inherits that fan-out; two
 //! unrelated fan-outs in one call or check, a dependency cycle, an undefined name or a `needs`
 //! pointing nowhere are load-time errors.
 
@@ -560,22 +560,9 @@ impl<'p> Builder<'p> {
             .collect();
         let mut fanout =
             self.merge_fanouts(chains, &call.location, &format!("call `{}`", call.name));
-        if let Some(for_each) = &call.for_each {
-            let source_chain = match self.calls[id].refs.get(&for_each.source) {
-                Some(Ref::Call(source)) => self.calls[*source].fanout.clone(),
-                _ => Vec::new(),
-            };
-            if fanout != source_chain {
-                self.error(
-                    &call.location,
-                    format!(
-                        "call `{}` iterates `{}` but also reads a value that fans out further",
-                        call.name, for_each.source
-                    ),
-                    "a `for_each` call may only read calls of the rows it iterates".into(),
-                );
-            }
-            fanout = source_chain;
+        // A `for_each` call's rows nest under the rows of everything it reads: under the rows of
+        // the call it iterates, or deeper (the endpoints of a VPC, for each node subnet).
+        if call.for_each.is_some() {
             fanout.push(id);
         }
         self.calls[id].fanout = fanout;

@@ -133,7 +133,8 @@ pub struct Traffic {
     protocol: Option<u16>,
     ports: (u16, u16),
     cidr: Option<Cidr>,
-    group: Option<String>,
+    /// Security groups the traffic comes from or goes to (any of them).
+    groups: Vec<String>,
 }
 
 /// The keys `allows_traffic` takes.
@@ -141,7 +142,8 @@ const TRAFFIC_KEYS: [&str; 5] = ["direction", "protocol", "port", "cidr", "group
 
 impl Traffic {
     /// Reads `{direction: ingress|egress, protocol: tcp|udp|icmp|all|NUMBER, port: N|"A-B",
-    /// cidr: NETWORK, group: sg-…}` (at least one of `cidr` and `group`).
+    /// cidr: NETWORK, group: sg-… | [sg-…, …]}` (at least one of `cidr` and `group`; a list of
+    /// groups is the groups of one node, any of which a rule may name).
     pub fn parse(value: &Value) -> Result<Self, String> {
         let field = |name: &str| value.get(name);
         let egress = match field("direction").and_then(Value::as_str) {
@@ -166,8 +168,12 @@ impl Traffic {
                     .ok_or("`cidr` must be a network such as 0.0.0.0/0 or ::/0")?,
             ),
         };
-        let group = field("group").map(json::display);
-        if cidr.is_none() && group.is_none() {
+        let groups: Vec<String> = match field("group") {
+            None => Vec::new(),
+            Some(Value::Array(groups)) => groups.iter().map(json::display).collect(),
+            Some(group) => vec![json::display(group)],
+        };
+        if cidr.is_none() && groups.is_empty() {
             return Err(
                 "give the other end as `cidr` (a network) or `group` (a security group ID)"
                     .to_owned(),
@@ -187,7 +193,7 @@ impl Traffic {
             protocol,
             ports,
             cidr,
-            group,
+            groups,
         })
     }
 }
@@ -371,13 +377,12 @@ fn rule_allows(permission: &Value, traffic: &Traffic) -> bool {
                     .is_some_and(|rule| rule.contains(&wanted))
             })
     });
-    let by_group = traffic.group.as_ref().is_some_and(|wanted| {
-        permission["UserIdGroupPairs"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|pair| pair["GroupId"].as_str() == Some(wanted))
-    });
+    let by_group = permission["UserIdGroupPairs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|pair| pair["GroupId"].as_str())
+        .any(|named| traffic.groups.iter().any(|wanted| wanted == named));
     protocol && ports && (by_range || by_group)
 }
 
@@ -540,6 +545,15 @@ mod tests {
         assert!(allows(
             &group,
             json!({"direction": "ingress", "port": 10250, "group": "sg-nodes"})
+        ));
+        // A node carries several groups: a rule naming any of them admits it.
+        assert!(allows(
+            &group,
+            json!({"direction": "ingress", "port": 10250, "group": ["sg-x", "sg-nodes"]})
+        ));
+        assert!(!allows(
+            &group,
+            json!({"direction": "ingress", "port": 10250, "group": ["sg-x", "sg-y"]})
         ));
         assert_eq!(
             verdict(

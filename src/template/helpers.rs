@@ -1,7 +1,10 @@
-//! The helpers a template may call, besides handlebars' built-ins (`if`, `eq`, `len`, …).
+//! The helpers a template may call, besides handlebars' built-ins (`if`, `eq`, `len`, …), and
+//! what every helper takes, so that a wrong call is found when the pack is loaded.
 
 use handlebars::{Handlebars, handlebars_helper};
 use serde_json::Value;
+
+use crate::path::{JsonPath, Selection};
 
 handlebars_helper!(arn_name: |arn: str| arn_name_of(arn));
 handlebars_helper!(arn_account: |arn: str| arn_field(arn, 4));
@@ -14,6 +17,155 @@ handlebars_helper!(default: |value: Json, fallback: Json| {
 handlebars_helper!(route_table_for_subnet: |tables: Json, subnet: str| {
     effective_route_table(tables, subnet).cloned().unwrap_or(Value::Null)
 });
+handlebars_helper!(select: |value: Json, path: str| select_all(value, path));
+handlebars_helper!(endpoint_service: |region: str, service: str| {
+    endpoint_service_name(region, service)
+});
+handlebars_helper!(minor_version: |version: Json| {
+    minor_of(version).map_or(Value::Null, Value::from)
+});
+handlebars_helper!(version_skew: |control_plane: Json, node: Json| {
+    match (minor_of(control_plane), minor_of(node)) {
+        (Some(control_plane), Some(node)) => Value::from(control_plane - node),
+        _ => Value::Null,
+    }
+});
+handlebars_helper!(user_data: |encoded: Json| match encoded {
+    Value::String(text) => super::user_data::read(text),
+    _ => Value::Null,
+});
+
+/// What an argument of a helper must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Anything.
+    Any,
+    /// Text (a literal number, boolean or null is a mistake).
+    Text,
+    /// A literal string holding a JSONPath query.
+    Path,
+}
+
+/// What a helper takes: each argument's name (for messages) and kind.
+#[derive(Debug)]
+pub struct Signature {
+    /// The helper's name.
+    pub name: &'static str,
+    /// Its arguments, in order.
+    pub arguments: &'static [(&'static str, Kind)],
+    /// Whether the last argument may be repeated (`and`, `or`).
+    pub repeats: bool,
+}
+
+const fn signature(name: &'static str, arguments: &'static [(&'static str, Kind)]) -> Signature {
+    Signature {
+        name,
+        arguments,
+        repeats: false,
+    }
+}
+
+const ARN: &[(&str, Kind)] = &[("the ARN", Kind::Text)];
+const VALUE: &[(&str, Kind)] = &[("the value", Kind::Any)];
+const TWO_VALUES: &[(&str, Kind)] = &[("a value", Kind::Any), ("another value", Kind::Any)];
+
+/// Every helper a template may call: ekscheck's, then handlebars' own that are safe in checks.
+pub const SIGNATURES: &[Signature] = &[
+    signature("arn_name", ARN),
+    signature("arn_account", ARN),
+    signature("arn_partition", ARN),
+    signature("arn_region", ARN),
+    signature("json", VALUE),
+    signature(
+        "default",
+        &[
+            ("the value", Kind::Any),
+            ("the value when it is null", Kind::Any),
+        ],
+    ),
+    signature(
+        "route_table_for_subnet",
+        &[
+            ("the route tables (`RouteTables`)", Kind::Any),
+            ("the subnet ID", Kind::Text),
+        ],
+    ),
+    signature(
+        "select",
+        &[("a value", Kind::Any), ("a JSONPath query", Kind::Path)],
+    ),
+    signature(
+        "endpoint_service",
+        &[
+            ("the region", Kind::Text),
+            ("the service, e.g. `ecr.api`", Kind::Text),
+        ],
+    ),
+    signature("minor_version", &[("a Kubernetes version", Kind::Any)]),
+    signature(
+        "version_skew",
+        &[
+            ("the control plane's version", Kind::Any),
+            ("the node's version", Kind::Any),
+        ],
+    ),
+    signature("user_data", &[("the base64 user data", Kind::Any)]),
+    signature("if", &[("the condition", Kind::Any)]),
+    signature("unless", &[("the condition", Kind::Any)]),
+    signature("each", &[("the list or object", Kind::Any)]),
+    signature("with", &[("the value", Kind::Any)]),
+    signature(
+        "lookup",
+        &[("the object or list", Kind::Any), ("the key", Kind::Any)],
+    ),
+    signature("eq", TWO_VALUES),
+    signature("ne", TWO_VALUES),
+    signature("gt", TWO_VALUES),
+    signature("gte", TWO_VALUES),
+    signature("lt", TWO_VALUES),
+    signature("lte", TWO_VALUES),
+    Signature {
+        name: "and",
+        arguments: TWO_VALUES,
+        repeats: true,
+    },
+    Signature {
+        name: "or",
+        arguments: TWO_VALUES,
+        repeats: true,
+    },
+    signature("not", VALUE),
+    signature("len", VALUE),
+];
+
+/// The signature of a helper a template may call.
+pub fn signature_of(name: &str) -> Option<&'static Signature> {
+    SIGNATURES.iter().find(|s| s.name == name)
+}
+
+/// Whether `name` is a helper a template may call.
+pub fn is_helper(name: &str) -> bool {
+    signature_of(name).is_some()
+}
+
+/// Registers ekscheck's helpers on `registry`.
+pub fn register(registry: &mut Handlebars<'static>) {
+    registry.register_helper("arn_name", Box::new(arn_name));
+    registry.register_helper("arn_account", Box::new(arn_account));
+    registry.register_helper("arn_partition", Box::new(arn_partition));
+    registry.register_helper("arn_region", Box::new(arn_region));
+    registry.register_helper("json", Box::new(json));
+    registry.register_helper("default", Box::new(default));
+    registry.register_helper("route_table_for_subnet", Box::new(route_table_for_subnet));
+    registry.register_helper("select", Box::new(select));
+    registry.register_helper("endpoint_service", Box::new(endpoint_service));
+    registry.register_helper("minor_version", Box::new(minor_version));
+    registry.register_helper("version_skew", Box::new(version_skew));
+    registry.register_helper("user_data", Box::new(user_data));
+    // `log` and `raw` are built-ins that a check has no use for; `log` writes to the process log.
+    registry.unregister_helper("log");
+    registry.unregister_helper("raw");
+}
 
 /// The route table that governs `subnet`: the one explicitly associated with it, else the
 /// main table of its VPC (among `tables`, the `RouteTables` of `ec2:DescribeRouteTables`).
@@ -45,45 +197,54 @@ fn arn_field(arn: &str, index: usize) -> String {
     arn.split(':').nth(index).unwrap_or_default().to_owned()
 }
 
-/// Helpers registered by ekscheck, with the names templates use.
-pub const HELPER_NAMES: &[&str] = &[
-    "arn_name",
-    "arn_account",
-    "arn_partition",
-    "arn_region",
-    "json",
-    "default",
-    "route_table_for_subnet",
-];
-
-/// Handlebars' own helpers that are safe and useful in checks.
-pub const BUILTIN_HELPER_NAMES: &[&str] = &[
-    "if", "unless", "each", "with", "lookup", "eq", "ne", "gt", "gte", "lt", "lte", "and", "or",
-    "not", "len",
-];
-
-/// Registers ekscheck's helpers on `registry`.
-pub fn register(registry: &mut Handlebars<'static>) {
-    registry.register_helper("arn_name", Box::new(arn_name));
-    registry.register_helper("arn_account", Box::new(arn_account));
-    registry.register_helper("arn_partition", Box::new(arn_partition));
-    registry.register_helper("arn_region", Box::new(arn_region));
-    registry.register_helper("json", Box::new(json));
-    registry.register_helper("default", Box::new(default));
-    registry.register_helper("route_table_for_subnet", Box::new(route_table_for_subnet));
-    // `log` and `raw` are built-ins that a check has no use for; `log` writes to the process log.
-    registry.unregister_helper("log");
-    registry.unregister_helper("raw");
+/// Every node `path` selects in `value`, as a list (the query was checked at load time).
+fn select_all(value: &Value, path: &str) -> Value {
+    let empty = serde_json::Map::new();
+    match JsonPath::parse(path).map(|query| query.select(value, &empty).ok()) {
+        Ok(Some(Selection::Nodes(nodes))) => Value::Array(nodes.into_iter().cloned().collect()),
+        Ok(Some(Selection::Node(Some(node)))) => Value::Array(vec![node.clone()]),
+        _ => Value::Array(Vec::new()),
+    }
 }
 
-/// Whether `name` is a helper a template may call.
-pub fn is_helper(name: &str) -> bool {
-    HELPER_NAMES.contains(&name) || BUILTIN_HELPER_NAMES.contains(&name)
+/// The name of a VPC endpoint service in the partition of `region`, as eksctl names them:
+/// `com.amazonaws.REGION.SERVICE`, except where a partition gives a service a prefix of its own
+/// (China: `cn.com.amazonaws` for ec2, ecr, sts and cloudformation; the ISO partitions for
+/// ec2, ecr and autoscaling, or for ecr and ebs only).
+pub fn endpoint_service_name(region: &str, service: &str) -> String {
+    let china = ["ec2", "ecr.api", "ecr.dkr", "sts", "cloudformation"];
+    let iso = ["ec2", "ecr.api", "ecr.dkr", "autoscaling"];
+    let iso_alt = ["ebs", "ecr.api", "ecr.dkr", "execute-api"];
+    let prefix = if region.starts_with("cn-") && china.contains(&service) {
+        "cn.com.amazonaws"
+    } else if region.starts_with("us-isob-") && iso.contains(&service) {
+        "gov.sgov.sc2s"
+    } else if region.starts_with("us-iso-") && iso.contains(&service) {
+        "gov.ic.c2s"
+    } else if region.starts_with("eu-isoe-") && iso_alt.contains(&service) {
+        "uk.adc-e.cloud"
+    } else if region.starts_with("us-isof-") && iso_alt.contains(&service) {
+        "gov.ic.hci.csp"
+    } else {
+        "com.amazonaws"
+    };
+    format!("{prefix}.{region}.{service}")
+}
+
+/// The minor number of a Kubernetes version (`"1.31"` → 31; a number `1.3` as YAML reads an
+/// unquoted `1.30` is refused, as it is ambiguous).
+pub fn minor_of(version: &Value) -> Option<i64> {
+    let text = version.as_str()?;
+    let mut parts = text.trim().trim_start_matches('v').split('.');
+    let (major, minor) = (parts.next()?, parts.next()?);
+    (major == "1").then_some(())?;
+    minor.parse().ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn arn_name_takes_the_last_path_segment() {
@@ -104,7 +265,7 @@ mod tests {
 
     #[test]
     fn effective_route_table_prefers_explicit_association() {
-        let tables = serde_json::json!([
+        let tables = json!([
             {"RouteTableId": "rtb-main", "Associations": [{"Main": true}]},
             {"RouteTableId": "rtb-a", "Associations": [{"Main": false, "SubnetId": "subnet-a"}]}
         ]);
@@ -119,5 +280,64 @@ mod tests {
         assert_eq!(arn_field(arn, 1), "aws-cn");
         assert_eq!(arn_field(arn, 3), "cn-north-1");
         assert_eq!(arn_field(arn, 4), "111122223333");
+    }
+
+    #[test]
+    fn select_lists_what_a_path_selects() {
+        let value = json!({"Groups": [{"GroupId": "sg-1"}, {"GroupId": "sg-2"}], "Id": "x"});
+        assert_eq!(
+            select_all(&value, "$.Groups[*].GroupId"),
+            json!(["sg-1", "sg-2"])
+        );
+        assert_eq!(select_all(&value, "$.Id"), json!(["x"]));
+        assert_eq!(select_all(&value, "$.Nothing"), json!([]));
+    }
+
+    #[test]
+    fn endpoint_service_names_follow_the_partition() {
+        let name = endpoint_service_name;
+        assert_eq!(
+            name("eu-west-2", "ecr.dkr"),
+            "com.amazonaws.eu-west-2.ecr.dkr"
+        );
+        assert_eq!(
+            name("us-gov-west-1", "ec2"),
+            "com.amazonaws.us-gov-west-1.ec2"
+        );
+        assert_eq!(name("cn-north-1", "ec2"), "cn.com.amazonaws.cn-north-1.ec2");
+        assert_eq!(name("cn-north-1", "sts"), "cn.com.amazonaws.cn-north-1.sts");
+        assert_eq!(name("cn-north-1", "s3"), "com.amazonaws.cn-north-1.s3");
+        assert_eq!(
+            name("us-iso-east-1", "ecr.api"),
+            "gov.ic.c2s.us-iso-east-1.ecr.api"
+        );
+        assert_eq!(
+            name("us-iso-east-1", "sts"),
+            "com.amazonaws.us-iso-east-1.sts"
+        );
+        assert_eq!(
+            name("us-isob-east-1", "ec2"),
+            "gov.sgov.sc2s.us-isob-east-1.ec2"
+        );
+        assert_eq!(
+            name("eu-isoe-west-1", "ec2"),
+            "com.amazonaws.eu-isoe-west-1.ec2"
+        );
+        assert_eq!(
+            name("eu-isoe-west-1", "ecr.dkr"),
+            "uk.adc-e.cloud.eu-isoe-west-1.ecr.dkr"
+        );
+        assert_eq!(
+            name("us-isof-south-1", "ecr.api"),
+            "gov.ic.hci.csp.us-isof-south-1.ecr.api"
+        );
+    }
+
+    #[test]
+    fn kubernetes_versions() {
+        assert_eq!(minor_of(&json!("1.31")), Some(31));
+        assert_eq!(minor_of(&json!("v1.28.3")), Some(28));
+        assert_eq!(minor_of(&json!(1.3)), None);
+        assert_eq!(minor_of(&json!("2.1")), None);
     }
 }

@@ -6,6 +6,7 @@
 //! value of that expression, so `"{{nodegroup.nodegroup.subnets}}"` is a list, not a string.
 
 pub mod helpers;
+mod user_data;
 mod value;
 
 pub use value::TemplatedValue;
@@ -171,16 +172,13 @@ impl Template {
                 help: Some("expressions are written `{{name.member}}` or `{{helper arg}}`".into()),
             }
         })?;
-        let mut names = BTreeSet::new();
-        let mut paths = Vec::new();
-        walk(
-            &compiled.elements,
-            false,
-            &mut Reads {
-                names: &mut names,
-                paths: &mut paths,
-            },
-        )?;
+        let mut walker = Walker {
+            source,
+            names: BTreeSet::new(),
+            paths: Vec::new(),
+        };
+        walker.template(&compiled, false)?;
+        let Walker { names, paths, .. } = walker;
         let body = match compiled.elements.as_slice() {
             [TemplateElement::Expression(expression)] if plain_path(expression).is_some() => {
                 Body::WholePath(plain_path(expression).unwrap_or_default())
@@ -438,11 +436,14 @@ fn as_json_expression(
     })
 }
 
-/// What a template reads: the root names (for dependencies and name checks) and the paths whose
-/// value it needs (to name the absent one when rendering fails).
-struct Reads<'a> {
-    names: &'a mut BTreeSet<NameUse>,
-    paths: &'a mut Vec<Vec<String>>,
+/// Walks a compiled template: collects what it reads (the root names, for dependencies and name
+/// checks; the paths whose value it needs, to name the absent one when rendering fails), checks
+/// every helper call against the helper's signature, and rejects what a check template may not
+/// contain.
+struct Walker<'s> {
+    source: &'s str,
+    names: BTreeSet<NameUse>,
+    paths: Vec<Vec<String>>,
 }
 
 /// Where in a template an expression is.
@@ -452,49 +453,249 @@ struct Place {
     in_item_scope: bool,
     /// A condition of `#if` or `#unless`, which may be absent.
     condition: bool,
+    /// Byte offset of the element in the source.
+    offset: usize,
 }
 
-/// Collects what a template reads and rejects what a check template may not contain.
-fn walk(
-    elements: &[TemplateElement],
-    in_item_scope: bool,
-    reads: &mut Reads,
-) -> Result<(), TemplateError> {
-    let place = Place {
-        in_item_scope,
-        condition: false,
-    };
-    for element in elements {
+impl Walker<'_> {
+    fn template(
+        &mut self,
+        template: &handlebars::Template,
+        in_item_scope: bool,
+    ) -> Result<(), TemplateError> {
+        for (index, element) in template.elements.iter().enumerate() {
+            let offset = template
+                .mapping
+                .get(index)
+                .map_or(0, |at| offset_of(self.source, at.0, at.1));
+            let place = Place {
+                in_item_scope,
+                condition: false,
+                offset,
+            };
+            self.element(element, place)?;
+        }
+        Ok(())
+    }
+
+    fn element(&mut self, element: &TemplateElement, place: Place) -> Result<(), TemplateError> {
         match element {
             TemplateElement::RawString(_) | TemplateElement::Comment(_) => {}
             TemplateElement::Expression(helper) | TemplateElement::HtmlExpression(helper) => {
-                walk_expression(helper, place, reads)?;
+                self.expression(helper, place)?;
             }
             TemplateElement::HelperBlock(helper) => {
                 let name = helper_name(helper);
                 let condition = matches!(name, Some("if" | "unless"));
-                walk_expression(helper, Place { condition, ..place }, reads)?;
-                let opens_item_scope = in_item_scope || matches!(name, Some("each" | "with"));
+                self.expression(helper, Place { condition, ..place })?;
+                let opens_item_scope = place.in_item_scope || matches!(name, Some("each" | "with"));
                 for body in [&helper.template, &helper.inverse].into_iter().flatten() {
-                    walk(&body.elements, opens_item_scope, reads)?;
+                    self.template(body, opens_item_scope)?;
                 }
             }
             TemplateElement::PartialExpression(_) | TemplateElement::PartialBlock(_) => {
-                return Err(forbidden("partials (`{{> name}}`)"));
+                return Err(forbidden("partials (`{{> name}}`)", place.offset));
             }
             TemplateElement::DecoratorExpression(_) | TemplateElement::DecoratorBlock(_) => {
-                return Err(forbidden("decorators (`{{* name}}`)"));
+                return Err(forbidden("decorators (`{{* name}}`)", place.offset));
             }
-            _ => return Err(forbidden("this kind of template element")),
+            _ => return Err(forbidden("this kind of template element", place.offset)),
+        }
+        Ok(())
+    }
+
+    fn expression(&mut self, helper: &HelperTemplate, place: Place) -> Result<(), TemplateError> {
+        let has_arguments = !helper.params.is_empty() || !helper.hash.is_empty() || helper.block;
+        // `{{arn_name}}` alone reads as a path: it is still a call of the helper.
+        let callee = match &helper.name {
+            Parameter::Name(name) => Some(name.as_str()),
+            Parameter::Path(Path::Relative((_, raw))) if helpers::is_helper(raw) => {
+                Some(raw.as_str())
+            }
+            _ => None,
+        };
+        match callee {
+            Some(name) if helpers::is_helper(name) => self.call(name, helper, place)?,
+            Some(name) if has_arguments => return Err(unknown_helper(name, place.offset)),
+            Some(name) => self.record_path(name, place),
+            None => self.parameter(&helper.name, place)?,
+        }
+        for parameter in helper.params.iter().chain(helper.hash.values()) {
+            self.parameter(parameter, place)?;
+        }
+        Ok(())
+    }
+
+    /// Checks a call of helper `name` against its signature.
+    fn call(
+        &mut self,
+        name: &str,
+        helper: &HelperTemplate,
+        place: Place,
+    ) -> Result<(), TemplateError> {
+        let Some(signature) = helpers::signature_of(name) else {
+            return Ok(());
+        };
+        let error = |message: String, help: String| TemplateError {
+            message,
+            offset: Some(place.offset),
+            help: Some(help),
+        };
+        let wanted = signature.arguments.len();
+        let given = helper.params.len();
+        let fits = if signature.repeats {
+            given >= wanted
+        } else {
+            given == wanted
+        };
+        if !fits || !helper.hash.is_empty() {
+            let names: Vec<&str> = signature.arguments.iter().map(|(n, _)| *n).collect();
+            let takes = match (wanted, signature.repeats) {
+                (1, _) => format!("one argument ({})", names[0]),
+                (n, false) => format!("{} arguments ({})", number(n), names.join(", ")),
+                (n, true) => format!("{} or more arguments", number(n)),
+            };
+            let given = if helper.hash.is_empty() {
+                number(given)
+            } else {
+                format!("{} and named ones", number(given))
+            };
+            return Err(error(
+                format!("`{name}` takes {takes}; it was given {given}"),
+                format!(
+                    "write `{{{{{name} {}}}}}`",
+                    names
+                        .iter()
+                        .map(|n| n
+                            .trim_start_matches("the ")
+                            .replace(' ', "_")
+                            .to_uppercase())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            ));
+        }
+        for (parameter, (what, kind)) in helper.params.iter().zip(signature.arguments) {
+            let literal = match parameter {
+                Parameter::Literal(value) => Some(value),
+                _ => None,
+            };
+            match (kind, literal) {
+                (helpers::Kind::Text, Some(value)) if !value.is_string() => {
+                    return Err(error(
+                        format!(
+                            "`{name}` takes {what} as text, but it was given {} `{value}`",
+                            crate::json::type_name(value)
+                        ),
+                        "quote it, or give a name whose value is text".to_owned(),
+                    ));
+                }
+                (helpers::Kind::Path, Some(Value::String(query))) => {
+                    if let Err(problem) = crate::path::JsonPath::parse(query) {
+                        return Err(error(
+                            format!(
+                                "the query `{query}` of `{name}` is not valid: {}",
+                                problem.message
+                            ),
+                            problem.help,
+                        ));
+                    }
+                }
+                (helpers::Kind::Path, _) => {
+                    return Err(error(
+                        format!("`{name}` takes {what} written as a quoted string"),
+                        format!(
+                            "write e.g. `{{{{{name} instance \"$.SecurityGroups[*].GroupId\"}}}}`"
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        // `lookup vars "NAME"` reads a variable, which must be declared like any other.
+        if name == "lookup"
+            && let [
+                Parameter::Name(root) | Parameter::Path(Path::Relative((_, root))),
+                Parameter::Literal(Value::String(key)),
+            ] = helper.params.as_slice()
+            && root == "vars"
+            && !place.in_item_scope
+        {
+            self.names.insert(NameUse {
+                root: "vars".to_owned(),
+                member: Some(key.clone()),
+            });
+        }
+        Ok(())
+    }
+
+    fn parameter(&mut self, parameter: &Parameter, place: Place) -> Result<(), TemplateError> {
+        match parameter {
+            Parameter::Name(name) => self.record_path(name, place),
+            Parameter::Path(Path::Relative((_, raw))) => self.record_path(raw, place),
+            Parameter::Path(_) | Parameter::Literal(_) => {}
+            Parameter::Subexpression(subexpression) => {
+                self.element(
+                    &subexpression.element,
+                    Place {
+                        condition: false,
+                        ..place
+                    },
+                )?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Records the root of a path such as `vars.cluster`, `nodegroup.nodegroup.subnets`,
+    /// `@root.vars.x` or (inside `#each`) `../ng`, and, where its value is required, the path.
+    fn record_path(&mut self, raw: &str, place: Place) {
+        let mut rest = raw;
+        let mut climbed = false;
+        while let Some(stripped) = rest.strip_prefix("../") {
+            rest = stripped;
+            climbed = true;
+        }
+        if let Some(stripped) = rest
+            .strip_prefix("@root.")
+            .or_else(|| rest.strip_prefix("@root/"))
+        {
+            rest = stripped;
+            climbed = true;
+        }
+        if rest.starts_with('@') || rest == "this" || rest.starts_with("this.") || rest.is_empty() {
+            return;
+        }
+        if place.in_item_scope && !climbed {
+            return;
+        }
+        let segments = split_path(rest);
+        let Some(root) = segments.first() else {
+            return;
+        };
+        self.names.insert(NameUse {
+            root: root.clone(),
+            member: segments.get(1).cloned(),
+        });
+        if !place.condition && !place.in_item_scope && !self.paths.contains(&segments) {
+            self.paths.push(segments);
         }
     }
-    Ok(())
 }
 
-fn forbidden(what: &str) -> TemplateError {
+/// A small count in words, for messages: `one`, `two`, … (`none` for 0).
+fn number(count: usize) -> String {
+    const WORDS: [&str; 7] = ["none", "one", "two", "three", "four", "five", "six"];
+    WORDS
+        .get(count)
+        .map_or_else(|| count.to_string(), |word| (*word).to_owned())
+}
+
+fn forbidden(what: &str, offset: usize) -> TemplateError {
     TemplateError {
         message: format!("{what} are not allowed in check templates"),
-        offset: None,
+        offset: Some(offset),
         help: Some("write the text inline; templates may only use names and helpers".into()),
     }
 }
@@ -506,97 +707,18 @@ fn helper_name(helper: &HelperTemplate) -> Option<&str> {
     }
 }
 
-fn walk_expression(
-    helper: &HelperTemplate,
-    place: Place,
-    reads: &mut Reads,
-) -> Result<(), TemplateError> {
-    let has_arguments = !helper.params.is_empty() || !helper.hash.is_empty() || helper.block;
-    match &helper.name {
-        Parameter::Name(name) if has_arguments => {
-            if !helpers::is_helper(name) {
-                return Err(unknown_helper(name));
-            }
-        }
-        Parameter::Name(name) => {
-            if !helpers::is_helper(name) {
-                record_path(name, place, reads);
-            }
-        }
-        parameter => walk_parameter(parameter, place, reads)?,
-    }
-    for parameter in helper.params.iter().chain(helper.hash.values()) {
-        walk_parameter(parameter, place, reads)?;
-    }
-    Ok(())
-}
-
-fn unknown_helper(name: &str) -> TemplateError {
-    let mut known: Vec<&str> = helpers::HELPER_NAMES.to_vec();
-    known.extend(helpers::BUILTIN_HELPER_NAMES);
+fn unknown_helper(name: &str, offset: usize) -> TemplateError {
+    let known = helpers::SIGNATURES.iter().map(|s| s.name);
     TemplateError {
         message: format!("unknown helper `{name}`"),
-        offset: None,
-        help: Some(match crate::suggest::closest(name, known.iter().copied()) {
+        offset: Some(offset),
+        help: Some(match crate::suggest::closest(name, known.clone()) {
             Some(close) => format!("did you mean `{close}`?"),
-            None => format!("available helpers: {}", known.join(", ")),
+            None => format!(
+                "available helpers: {}",
+                known.collect::<Vec<_>>().join(", ")
+            ),
         }),
-    }
-}
-
-fn walk_parameter(
-    parameter: &Parameter,
-    place: Place,
-    reads: &mut Reads,
-) -> Result<(), TemplateError> {
-    match parameter {
-        Parameter::Name(name) => record_path(name, place, reads),
-        Parameter::Path(Path::Relative((_, raw))) => record_path(raw, place, reads),
-        Parameter::Path(_) | Parameter::Literal(_) => {}
-        Parameter::Subexpression(subexpression) => {
-            walk(
-                std::slice::from_ref(&subexpression.element),
-                place.in_item_scope,
-                reads,
-            )?;
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// Records the root of a path such as `vars.cluster`, `nodegroup.nodegroup.subnets`,
-/// `@root.vars.x` or (inside `#each`) `../ng`, and, where its value is required, the path.
-fn record_path(raw: &str, place: Place, reads: &mut Reads) {
-    let mut rest = raw;
-    let mut climbed = false;
-    while let Some(stripped) = rest.strip_prefix("../") {
-        rest = stripped;
-        climbed = true;
-    }
-    if let Some(stripped) = rest
-        .strip_prefix("@root.")
-        .or_else(|| rest.strip_prefix("@root/"))
-    {
-        rest = stripped;
-        climbed = true;
-    }
-    if rest.starts_with('@') || rest == "this" || rest.starts_with("this.") || rest.is_empty() {
-        return;
-    }
-    if place.in_item_scope && !climbed {
-        return;
-    }
-    let segments = split_path(rest);
-    let Some(root) = segments.first() else {
-        return;
-    };
-    reads.names.insert(NameUse {
-        root: root.clone(),
-        member: segments.get(1).cloned(),
-    });
-    if !place.condition && !place.in_item_scope && !reads.paths.contains(&segments) {
-        reads.paths.push(segments);
     }
 }
 
@@ -758,6 +880,77 @@ mod tests {
         // A bad expression is found where it is written.
         let error = Template::parse("abc {{x y=}} def").unwrap_err();
         assert_eq!(error.offset, Some(10), "{error:?}");
+    }
+
+    #[test]
+    fn helper_calls_are_checked_against_their_signatures() {
+        let error = |source: &str| Template::parse(source).unwrap_err();
+        let cases = [
+            (
+                "{{arn_name 1 2 3}}",
+                0,
+                "`arn_name` takes one argument (the ARN); it was given three",
+            ),
+            (
+                "x {{arn_name}}",
+                2,
+                "`arn_name` takes one argument (the ARN); it was given none",
+            ),
+            (
+                "{{#if}}x{{/if}}",
+                0,
+                "`if` takes one argument (the condition); it was given none",
+            ),
+            (
+                "{{#with}}x{{/with}}",
+                0,
+                "`with` takes one argument (the value); it was given none",
+            ),
+            (
+                "{{#unless}}x{{/unless}}",
+                0,
+                "`unless` takes one argument (the condition); it was given none",
+            ),
+            (
+                "{{arn_region 5}}",
+                0,
+                "`arn_region` takes the ARN as text, but it was given a number `5`",
+            ),
+            (
+                "{{route_table_for_subnet 1}}",
+                0,
+                "`route_table_for_subnet` takes two arguments (the route tables (`RouteTables`), the subnet ID); it was given one",
+            ),
+            (
+                "{{#if a}}{{default x}}{{/if}}",
+                9,
+                "`default` takes two arguments (the value, the value when it is null); it was given one",
+            ),
+            (
+                "{{select x y}}",
+                0,
+                "`select` takes a JSONPath query written as a quoted string",
+            ),
+            (
+                "{{select x \"Groups\"}}",
+                0,
+                "the query `Groups` of `select` is not valid: a path must start with `$` (the whole response)",
+            ),
+        ];
+        for (source, offset, message) in cases {
+            let error = error(source);
+            assert_eq!(
+                (error.message.as_str(), error.offset),
+                (message, Some(offset)),
+                "{source}"
+            );
+        }
+        assert!(Template::parse("{{and a b c}} {{select x \"$.a[*]\"}}").is_ok());
+    }
+
+    #[test]
+    fn lookup_of_a_variable_reads_it() {
+        assert_eq!(names("{{lookup vars \"nope\"}}"), ["vars", "vars.nope"]);
     }
 
     #[test]

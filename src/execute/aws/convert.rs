@@ -114,8 +114,15 @@ pub(crate) fn policy_document(value: &impl ToCli) -> Option<Value> {
     let Value::String(encoded) = &value else {
         return Some(value);
     };
-    let decoded = percent_encoding::percent_decode_str(encoded).decode_utf8_lossy();
-    Some(serde_json::from_str(&decoded).unwrap_or_else(|_| Value::String(decoded.into_owned())))
+    Some(
+        crate::json::decode_policy_document(encoded).unwrap_or_else(|| {
+            Value::String(
+                percent_encoding::percent_decode_str(encoded)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            )
+        }),
+    )
 }
 
 /// ISO 8601 in UTC as Python's `isoformat()` writes it: `2024-03-14T11:31:44.348000+00:00`, the

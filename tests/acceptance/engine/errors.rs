@@ -251,3 +251,80 @@ checks:
         assert_eq!(text.lines().nth(1), Some(message), "{name}: {text}");
     }
 }
+
+const TRUST: &str = "\
+calls:
+  role:
+    api: iam:GetRole
+    params: { RoleName: node }
+checks:
+  - id: trusts-ec2
+    title: Role node trusts EC2
+    on: role
+    expect:
+      - path: '$.Role.AssumeRolePolicyDocument.Statement[*].Principal.Service'
+        contains: ec2.amazonaws.com
+";
+
+/// A recording of `iam:GetRole` whose trust policy is the given text.
+fn role_with_trust_policy(document: &str) -> Fixture {
+    Fixture::pack(&[("trust.yaml", TRUST)]).respond(
+        "iam:GetRole",
+        json!({"RoleName": "node"}),
+        json!({"Role": {"RoleName": "node", "AssumeRolePolicyDocument": document}}),
+    )
+}
+
+#[test]
+fn a_recorded_policy_document_held_as_text_is_decoded_or_named() {
+    let document = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let encoded: String =
+        percent_encoding::utf8_percent_encode(document, percent_encoding::NON_ALPHANUMERIC)
+            .collect();
+    // The raw IAM answer (URL-encoded) and plain JSON text both read as the document.
+    for text in [encoded.as_str(), document] {
+        let (run, report) = role_with_trust_policy(text).run_with_report(&[]);
+        run.expect_code(0);
+        assert_eq!(
+            report.case("t::trust::trusts-ec2").outcome,
+            CaseOutcome::Pass
+        );
+    }
+    // Text that is no policy document is not read as "trusts nobody": the check is undecided,
+    // and the message names the member and what it holds.
+    let (run, report) = role_with_trust_policy("<URL-encoded-JSON>").run_with_report(&[]);
+    run.expect_code(3);
+    let case = report.case("t::trust::trusts-ec2");
+    assert_eq!(case.outcome, CaseOutcome::Error);
+    assert!(
+        case.text.contains(
+            "failed: UndecodablePolicyDocument: `Role.AssumeRolePolicyDocument` is text \
+             (\"<URL-encoded-JSON>\") rather than a policy document"
+        ),
+        "{}",
+        case.text
+    );
+}
+
+#[test]
+fn two_recorded_files_for_one_call_are_refused_naming_both() {
+    let fixture = role_with_trust_policy("{}").respond(
+        "iam:GetRole",
+        json!({"RoleName": "node"}),
+        json!({"Role": {"RoleName": "node"}}),
+    );
+    let run = fixture.run(&[]);
+    run.expect_code(2);
+    let root = format!("{}/", fixture.dir().path().display());
+    assert_eq!(
+        run.stderr
+            .replace(&root, "")
+            .lines()
+            .find(|l| l.contains("same call"))
+            .map(str::trim),
+        Some(
+            "× recording/call-002.json: answers the same call as recording/call-001.json: \
+             iam:GetRole with params {\"RoleName\":\"node\"}"
+        )
+    );
+}

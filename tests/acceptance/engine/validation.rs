@@ -367,15 +367,52 @@ checks:
       - exists: true
 ",
         printed: &[
-            "pack/templates.yaml:12:12: error: unknown helper `arn_nam`",
+            "pack/templates.yaml:12:13: error: unknown helper `arn_nam`",
             "pack/templates.yaml:17:37: error: invalid template: helper \"if\" was opened, but \
              \"each\" is closing",
             "pack/templates.yaml:4:21: error: partials (`{{> name}}`) are not allowed in check \
              templates",
-            "pack/templates.yaml:7:12: error: decorators (`{{* name}}`) are not allowed in check \
+            "pack/templates.yaml:7:13: error: decorators (`{{* name}}`) are not allowed in check \
              templates",
         ],
         help: &["did you mean `arn_name`?"],
+    },
+    Case {
+        file: "helper-calls.yaml",
+        text: "\
+checks:
+  - id: a
+    title: \"ARN {{arn_name 1 2 3}}\"
+    on: cluster
+    expect:
+      - exists: true
+  - id: b
+    title: \"{{#if}}x{{/if}}\"
+    on: cluster
+    expect:
+      - exists: true
+  - id: c
+    title: \"{{arn_region 5}}\"
+    on: cluster
+    expect:
+      - exists: true
+  - id: d
+    title: d
+    remediation: \"see {{lookup vars \\\"nope\\\"}}\"
+    on: cluster
+    expect:
+      - exists: true
+",
+        printed: &[
+            "pack/helper-calls.yaml:13:13: error: `arn_region` takes the ARN as text, but it was \
+             given a number `5`",
+            "pack/helper-calls.yaml:19:18: error: undefined variable `vars.nope`",
+            "pack/helper-calls.yaml:3:17: error: `arn_name` takes one argument (the ARN); it was \
+             given three",
+            "pack/helper-calls.yaml:8:13: error: `if` takes one argument (the condition); it was \
+             given none",
+        ],
+        help: &["write `{{arn_name ARN}}`"],
     },
     Case {
         file: "predicates.yaml",
