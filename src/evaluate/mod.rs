@@ -2,8 +2,9 @@
 //!
 //! A row is decided in this order: a needed check that did not pass skips it; a `when` assertion
 //! that is false skips it; an `expect` assertion that does not hold fails it, even when other
-//! calls it reads have no response (the fault is already shown); a call it reads that was not
-//! made skips it; a call it reads that failed leaves it undecided; otherwise it passes.
+//! calls the check reads have no response (the fault is already shown); an assertion that needs
+//! a call that was not made skips it; one that needs a call that failed leaves it undecided;
+//! otherwise it passes. Titles and remediations only need responses to be shown in full.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -286,14 +287,15 @@ impl Decision {
     }
 }
 
-/// Whether `assertion` reads a call that has no response for this row.
-fn reads_unavailable(assertion: &Assertion, scope: &RowScope) -> bool {
+/// Why `assertion` cannot be tested for this row: the first call it reads that has no response
+/// there (or the failure of the row's own fan-out), if any.
+fn blocked<'s>(assertion: &Assertion, scope: &'s RowScope) -> Option<&'s Unavailable> {
     if scope.unavailable.is_empty() {
-        return false;
+        return None;
     }
     // A failed fan-out source leaves every assertion of the row without its data.
-    if scope.why_unavailable("").is_some() {
-        return true;
+    if let Some(expansion) = scope.why_unavailable("") {
+        return Some(expansion);
     }
     assertion
         .calls_read()
@@ -304,51 +306,55 @@ fn reads_unavailable(assertion: &Assertion, scope: &RowScope) -> bool {
                 .into_iter()
                 .flat_map(|t| t.names().iter().map(|name| name.root.as_str())),
         )
-        .any(|name| scope.why_unavailable(name).is_some())
+        .find_map(|name| scope.why_unavailable(name))
 }
 
-/// Decides a row none of whose needed checks failed (see the module's doc for the order).
-/// `title_failure` is set when the title could not be rendered.
+/// What an assertion that could not be tested makes of its row: a call that does not apply
+/// skips it, a call that failed leaves it undecided.
+fn unavailable_status(unavailable: &Unavailable) -> Status {
+    match unavailable {
+        Unavailable::NotMade(not_made) => Status::Skip(SkipReason::NotMade(Arc::clone(not_made))),
+        Unavailable::Failed(failure) => Status::Undecided(Blocker::Call(Arc::clone(failure))),
+    }
+}
+
+/// Decides a row none of whose needed checks failed (see the module's doc for the order). Only
+/// assertions need responses: a title or remediation reading a call that has none is shown as
+/// written. `title_failure` is set when the title could not be rendered.
 fn decide_row(
     check: &PlannedCheck,
     scope: &RowScope,
     title_failure: Option<&RenderFailure>,
 ) -> Decision {
     let severity = check.def.severity;
-    let undecided = |blocker| Decision::plain(Status::Undecided(blocker), severity);
-    let mut when_blocked = false;
+    let plain = |status| Decision::plain(status, severity);
+    let undecided = |blocker| plain(Status::Undecided(blocker));
+    let mut when_blocked = None;
     for condition in &check.def.when {
-        if reads_unavailable(condition, scope) {
-            when_blocked = true;
+        if let Some(unavailable) = blocked(condition, scope) {
+            when_blocked.get_or_insert(unavailable);
             continue;
         }
         match assertion::check(condition, scope) {
             Checked::Holds => {}
             Checked::Fails(failure) => {
-                return Decision::plain(
-                    Status::Skip(SkipReason::When(Box::new(failure))),
-                    severity,
-                );
+                return plain(Status::Skip(SkipReason::When(Box::new(failure))));
             }
             Checked::Undecided(problem) => return undecided(Blocker::Assertion(problem)),
         }
     }
-    let failure = scope.failure().cloned();
-    if when_blocked {
-        if let Some(not_made) = scope.not_made() {
-            return Decision::plain(
-                Status::Skip(SkipReason::NotMade(Arc::clone(not_made))),
-                severity,
-            );
-        }
-        if let Some(failure) = failure {
-            return undecided(Blocker::Call(failure));
-        }
+    if let Some(unavailable) = when_blocked {
+        return plain(unavailable_status(unavailable));
     }
     let mut failed = Vec::new();
     let mut failed_severity = None;
+    let mut expect_blocked: Option<&Unavailable> = None;
     for expectation in &check.def.expect {
-        if reads_unavailable(expectation, scope) {
+        if let Some(unavailable) = blocked(expectation, scope) {
+            // A call that failed says more than one that does not apply.
+            if expect_blocked.is_none() || matches!(unavailable, Unavailable::Failed(_)) {
+                expect_blocked = Some(unavailable);
+            }
             continue;
         }
         match assertion::check(expectation, scope) {
@@ -361,8 +367,10 @@ fn decide_row(
             Checked::Undecided(problem) => return undecided(Blocker::Assertion(problem)),
         }
     }
+    // With every call answered, a title or remediation that cannot render is a mistake of the
+    // pack; with some missing, it is shown as written.
+    let complete = scope.unavailable.is_empty();
     if let Some(failed_severity) = failed_severity {
-        let complete = scope.unavailable.is_empty();
         let remediation = match check
             .def
             .remediation
@@ -371,8 +379,6 @@ fn decide_row(
         {
             None => None,
             Some(Ok(text)) => Some(text),
-            // Strict templates: with every call answered, a remediation that cannot render is
-            // a mistake of the pack; with some missing, it is shown as written.
             Some(Err(failure)) if complete => return undecided(Blocker::Remediation(failure)),
             Some(Err(_)) => check
                 .def
@@ -380,26 +386,24 @@ fn decide_row(
                 .as_ref()
                 .map(|r| r.source().to_owned()),
         };
+        let unchecked = match expect_blocked {
+            Some(Unavailable::Failed(failure)) => Some(Arc::clone(failure)),
+            _ => None,
+        };
         return Decision {
             status: Status::Fail(Failed {
                 assertions: failed,
-                unchecked: failure,
+                unchecked,
             }),
             severity: failed_severity,
             remediation,
         };
     }
-    if let Some(not_made) = scope.not_made() {
-        return Decision::plain(
-            Status::Skip(SkipReason::NotMade(Arc::clone(not_made))),
-            severity,
-        );
-    }
-    if let Some(failure) = failure {
-        return undecided(Blocker::Call(failure));
+    if let Some(unavailable) = expect_blocked {
+        return plain(unavailable_status(unavailable));
     }
     match title_failure {
-        Some(failure) => undecided(Blocker::Title(failure.clone())),
-        None => Decision::plain(Status::Pass, severity),
+        Some(failure) if complete => undecided(Blocker::Title(failure.clone())),
+        _ => plain(Status::Pass),
     }
 }

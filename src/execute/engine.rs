@@ -275,6 +275,7 @@ impl<'p, B: Backend> Engine<'p, B> {
                     continue;
                 }
             };
+            let mut labels = std::collections::HashSet::new();
             for (index, item) in items.into_iter().enumerate() {
                 let item = Arc::new(item.clone());
                 let unlabelled = row.child(index, Arc::clone(&item), String::new());
@@ -294,7 +295,9 @@ impl<'p, B: Backend> Engine<'p, B> {
                         }
                     }
                 };
-                expansion.rows.push(row.child(index, item, label));
+                if !for_each.unique || labels.insert(label.clone()) {
+                    expansion.rows.push(row.child(index, item, label));
+                }
             }
         }
         Arc::new(expansion)

@@ -399,6 +399,7 @@ impl<'d> Loader<'d> {
                 binding: for_each.binding.value.clone(),
                 binding_location: self.at(&for_each.binding),
                 label: label.flatten(),
+                unique: for_each.unique,
             })
         });
         if call.for_each.is_none()

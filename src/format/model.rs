@@ -120,6 +120,9 @@ pub struct ForEach {
     pub binding_location: Location,
     /// Names a row; the item itself when absent.
     pub label: Option<Template>,
+    /// One row per label: items whose label an earlier item of the same outer row has are
+    /// dropped (one row per instance profile, say, rather than per instance).
+    pub unique: bool,
 }
 
 /// A check: assertions on call responses, with a title and a remediation.

@@ -135,6 +135,8 @@ pub struct ForEach {
     pub binding: Spanned<String>,
     #[serde(default)]
     pub label: Option<Spanned<String>>,
+    #[serde(default)]
+    pub unique: bool,
 }
 
 /// One entry of `checks:`.

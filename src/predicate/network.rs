@@ -90,19 +90,27 @@ fn mask(prefix: u8, width: u8) -> u128 {
     }
 }
 
-/// `in_cidr: NETWORK` holds when the value (an address or network, or each of a list) lies in it.
-pub fn in_cidr(subject: &Subject, network: &Value) -> Tested {
-    let network =
-        network
-            .as_str()
-            .and_then(Cidr::parse)
-            .ok_or_else(|| Undecided::InvalidOperand {
-                predicate: "in_cidr",
-                problem: format!(
-                    "`{}` is not a network such as 10.0.0.0/16",
-                    json::display(network)
-                ),
-            })?;
+/// `in_cidr: NETWORK` (or a list of networks) holds when the value — an address or network, or
+/// each of a list — lies in the network (in one of them).
+pub fn in_cidr(subject: &Subject, networks: &Value) -> Tested {
+    let invalid = |value: &Value| Undecided::InvalidOperand {
+        predicate: "in_cidr",
+        problem: format!(
+            "`{}` is not a network such as 10.0.0.0/16",
+            json::display(value)
+        ),
+    };
+    let networks: Vec<Cidr> = match networks {
+        Value::Array(list) => list
+            .iter()
+            .map(|n| n.as_str().and_then(Cidr::parse).ok_or_else(|| invalid(n)))
+            .collect::<Result<_, _>>()?,
+        one => vec![
+            one.as_str()
+                .and_then(Cidr::parse)
+                .ok_or_else(|| invalid(one))?,
+        ],
+    };
     let items = subject.items();
     if items.is_empty() {
         return Ok(false.into());
@@ -115,10 +123,11 @@ pub fn in_cidr(subject: &Subject, network: &Value) -> Tested {
                 actual: json::type_name(item),
             });
         };
-        if !network.contains(&cidr) {
+        if !networks.iter().any(|network| network.contains(&cidr)) {
+            let shown: Vec<String> = networks.iter().map(Cidr::to_string).collect();
             return Ok(Verdict::fails(Note::Outside {
                 address: json::display(item),
-                network: network.to_string(),
+                network: shown.join(", "),
             }));
         }
     }
@@ -444,6 +453,15 @@ mod tests {
             in_cidr(&Subject::Value(&subject), &json!("10.0.0.0/16"))
                 .unwrap()
                 .holds
+        );
+        assert!(
+            in_cidr(
+                &Subject::Value(&subject),
+                &json!(["10.0.1.0/24", "10.0.2.0/24"])
+            )
+            .unwrap()
+            .holds,
+            "each address in one of the networks"
         );
         assert_eq!(
             in_cidr(&Subject::Value(&subject), &json!("10.0.1.0/24"))

@@ -1,7 +1,10 @@
 //! The helpers a template may call, besides handlebars' built-ins (`if`, `eq`, `len`, …), and
 //! what every helper takes, so that a wrong call is found when the pack is loaded.
 
-use handlebars::{Handlebars, handlebars_helper};
+use handlebars::{
+    Context, Handlebars, Helper, HelperDef, RenderContext, RenderError, ScopedJson,
+    handlebars_helper,
+};
 use serde_json::Value;
 
 use crate::path::{JsonPath, Selection};
@@ -11,9 +14,31 @@ handlebars_helper!(arn_account: |arn: str| arn_field(arn, 4));
 handlebars_helper!(arn_partition: |arn: str| arn_field(arn, 1));
 handlebars_helper!(arn_region: |arn: str| arn_field(arn, 3));
 handlebars_helper!(json: |value: Json| serde_json::to_string(value).unwrap_or_default());
-handlebars_helper!(default: |value: Json, fallback: Json| {
-    if value.is_null() { fallback.clone() } else { value.clone() }
+handlebars_helper!(from_json: |text: Json| match text {
+    Value::String(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+    _ => Value::Null,
 });
+
+/// `default VALUE FALLBACK`: the value, or the fallback when it is absent or null (strict mode
+/// refuses an absent value anywhere else).
+struct DefaultHelper;
+
+impl HelperDef for DefaultHelper {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        helper: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let value = helper
+            .param(0)
+            .filter(|param| !param.is_value_missing() && !param.value().is_null())
+            .or_else(|| helper.param(1))
+            .map_or(Value::Null, |param| param.value().clone());
+        Ok(ScopedJson::Derived(value))
+    }
+}
 handlebars_helper!(route_table_for_subnet: |tables: Json, subnet: str| {
     effective_route_table(tables, subnet).cloned().unwrap_or(Value::Null)
 });
@@ -80,9 +105,10 @@ pub const SIGNATURES: &[Signature] = &[
         "default",
         &[
             ("the value", Kind::Any),
-            ("the value when it is null", Kind::Any),
+            ("the value when it is absent or null", Kind::Any),
         ],
     ),
+    signature("from_json", &[("JSON text", Kind::Any)]),
     signature(
         "route_table_for_subnet",
         &[
@@ -155,7 +181,8 @@ pub fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("arn_partition", Box::new(arn_partition));
     registry.register_helper("arn_region", Box::new(arn_region));
     registry.register_helper("json", Box::new(json));
-    registry.register_helper("default", Box::new(default));
+    registry.register_helper("default", Box::new(DefaultHelper));
+    registry.register_helper("from_json", Box::new(from_json));
     registry.register_helper("route_table_for_subnet", Box::new(route_table_for_subnet));
     registry.register_helper("select", Box::new(select));
     registry.register_helper("endpoint_service", Box::new(endpoint_service));

@@ -520,8 +520,10 @@ impl Walker<'_> {
             Some(name) => self.record_path(name, place),
             None => self.parameter(&helper.name, place)?,
         }
-        for parameter in helper.params.iter().chain(helper.hash.values()) {
-            self.parameter(parameter, place)?;
+        for (index, parameter) in helper.params.iter().chain(helper.hash.values()).enumerate() {
+            // The value `default` stands in for may be absent.
+            let condition = place.condition || (callee == Some("default") && index == 0);
+            self.parameter(parameter, Place { condition, ..place })?;
         }
         Ok(())
     }
@@ -924,7 +926,7 @@ mod tests {
             (
                 "{{#if a}}{{default x}}{{/if}}",
                 9,
-                "`default` takes two arguments (the value, the value when it is null); it was given one",
+                "`default` takes two arguments (the value, the value when it is absent or null); it was given one",
             ),
             (
                 "{{select x y}}",
@@ -946,6 +948,21 @@ mod tests {
             );
         }
         assert!(Template::parse("{{and a b c}} {{select x \"$.a[*]\"}}").is_ok());
+    }
+
+    #[test]
+    fn default_stands_in_for_absent_values() {
+        let render = |source: &str| Template::parse(source).unwrap().render_value(&scope());
+        assert_eq!(render("{{default ng \"x\"}}").unwrap(), json!("ng-a"));
+        assert_eq!(
+            render("{{default nodegroup.nodegroup.nope \"x\"}}").unwrap(),
+            json!("x")
+        );
+        assert_eq!(
+            render("{{default nodegroup.nope.deeper (default vars.min 0)}}").unwrap(),
+            json!(5)
+        );
+        assert_eq!(render("{{from_json \"[1, 2]\"}}").unwrap(), json!([1, 2]));
     }
 
     #[test]

@@ -354,3 +354,70 @@ checks:
         ])
     );
 }
+
+#[test]
+fn a_for_each_nests_under_the_rows_it_reads_and_may_keep_one_row_per_label() {
+    // The route tables of the VPC, once per subnet of each node group; and the node roles, one
+    // row per role however many node groups share it.
+    let suite = "\
+calls:
+  tables:
+    api: ec2:DescribeRouteTables
+    params: { Filters: [{ Name: vpc-id, Values: [vpc-1] }] }
+  subnet:
+    for_each: { in: nodegroup, path: \"$.nodegroup.subnets[*]\", as: subnet_id }
+    api: ec2:DescribeSubnets
+    params: { SubnetIds: [\"{{subnet_id}}\"] }
+  table:
+    for_each:
+      in: tables
+      path: \"$.RouteTables[?@.VpcId == '{{subnet.Subnets.0.VpcId}}']\"
+      as: candidate
+      label: \"{{candidate.RouteTableId}}\"
+    value: \"{{candidate}}\"
+  role_of_group:
+    for_each:
+      in: nodegroups
+      path: \"$.nodegroups[*]\"
+      as: name
+      label: shared
+      unique: true
+    value: \"{{name}}\"
+checks:
+  - id: table-in-vpc
+    title: Route table {{candidate.RouteTableId}} of {{subnet_id}}
+    on: table
+    expect:
+      - { path: $.VpcId, equals: vpc-1 }
+  - id: one-row-per-label
+    title: Roles
+    on: role_of_group
+    expect:
+      - { equals: ng-a }
+";
+    let fixture = two_nodegroups(&[("pack.yaml", MANIFEST), ("nested.yaml", suite)]).respond(
+        "ec2:DescribeRouteTables",
+        json!({"Filters": [{"Name": "vpc-id", "Values": ["vpc-1"]}]}),
+        json!({"RouteTables": [
+            {"RouteTableId": "rtb-1", "VpcId": "vpc-1"},
+            {"RouteTableId": "rtb-2", "VpcId": "vpc-1"},
+            {"RouteTableId": "rtb-9", "VpcId": "vpc-9"}
+        ]}),
+    );
+    let (run, report) = fixture.run_with_report(&[]);
+    run.expect_code(0);
+    let names: Vec<String> = report.cases().map(|c| c.full_name()).collect();
+    assert_eq!(
+        names,
+        [
+            "t::nested::table-in-vpc[ng-a/subnet-1/rtb-1]",
+            "t::nested::table-in-vpc[ng-a/subnet-1/rtb-2]",
+            "t::nested::table-in-vpc[ng-a/subnet-2/rtb-1]",
+            "t::nested::table-in-vpc[ng-a/subnet-2/rtb-2]",
+            "t::nested::table-in-vpc[ng-b/subnet-3/rtb-1]",
+            "t::nested::table-in-vpc[ng-b/subnet-3/rtb-2]",
+            "t::nested::one-row-per-label[shared]",
+        ]
+    );
+    assert!(report.cases().all(|c| c.outcome == CaseOutcome::Pass));
+}
