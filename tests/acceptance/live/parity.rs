@@ -102,6 +102,8 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         .as_str()
         .unwrap()
         .to_owned();
+    // EBS encryption by default, on.
+    cli(&["ec2", "enable-ebs-encryption-by-default"]);
     let image = "ami-12c6146b";
     let vpc_filter = json!([{"Name": "vpc-id", "Values": [world.vpc_id]}]);
     let cases: Vec<(&str, Value)> = vec![
@@ -168,6 +170,15 @@ fn every_operation_returns_what_the_aws_cli_prints() {
             json!({"LaunchTemplateId": template_id}),
         ),
         ("ec2:DescribeImages", json!({"ImageIds": [image]})),
+        (
+            "ec2:DescribeInstanceTypes",
+            json!({"InstanceTypes": ["m5.large", "t3.micro"]}),
+        ),
+        (
+            "ec2:DescribeInstanceTypeOfferings",
+            json!({"LocationType": "availability-zone", "Filters": [{"Name": "instance-type", "Values": ["m5.large"]}]}),
+        ),
+        ("ec2:GetEbsEncryptionByDefault", json!({})),
         ("iam:GetRole", json!({"RoleName": node_role})),
         (
             "iam:ListAttachedRolePolicies",
@@ -204,6 +215,15 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         ),
         ("eks:ListAddons", json!({"clusterName": world.cluster})),
         ("eks:ListUpdates", json!({"name": world.cluster})),
+        (
+            "eks:ListPodIdentityAssociations",
+            json!({"clusterName": world.cluster}),
+        ),
+        (
+            "eks:DescribePodIdentityAssociation",
+            json!({"clusterName": world.cluster, "associationId": "a-0123456789abcdef0"}),
+        ),
+        ("ec2:GetEbsDefaultKmsKeyId", json!({})),
         (
             "iam:SimulatePrincipalPolicy",
             json!({"PolicySourceArn": world.node_role_arn, "ActionNames": ["eks:DescribeCluster"]}),
