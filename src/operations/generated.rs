@@ -2449,6 +2449,36 @@ pub static OPERATIONS: &[Operation] = &[
         ],
     },
     Operation {
+        api: "kms:DescribeKey",
+        input: &[
+            Member {
+                name: "KeyId",
+                required: true,
+                shape: &Shape::String,
+            },
+            Member {
+                name: "GrantTokens",
+                required: false,
+                shape: &Shape::List(&Shape::String),
+            },
+        ],
+    },
+    Operation {
+        api: "kms:GetKeyPolicy",
+        input: &[
+            Member {
+                name: "KeyId",
+                required: true,
+                shape: &Shape::String,
+            },
+            Member {
+                name: "PolicyName",
+                required: false,
+                shape: &Shape::String,
+            },
+        ],
+    },
+    Operation {
         api: "sts:GetCallerIdentity",
         input: &[],
     },

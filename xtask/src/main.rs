@@ -85,6 +85,7 @@ const ALLOW_LIST: &[(&str, &[&str])] = &[
         ],
     ),
     ("sts", &["GetCallerIdentity"]),
+    ("kms", &["DescribeKey", "GetKeyPolicy"]),
 ];
 
 /// IAM members of this shape hold URL-encoded JSON, which the AWS CLI decodes and parses. Only

@@ -59,6 +59,7 @@ pub(crate) struct Clients {
     ec2: aws_sdk_ec2::Client,
     iam: aws_sdk_iam::Client,
     sts: aws_sdk_sts::Client,
+    kms: aws_sdk_kms::Client,
 }
 
 /// Answers calls from AWS (or whatever `--endpoint-url` points at).
@@ -112,6 +113,7 @@ impl AwsBackend {
                 ec2: aws_sdk_ec2::Client::new(&config),
                 iam: aws_sdk_iam::Client::new(&config),
                 sts: aws_sdk_sts::Client::new(&config),
+                kms: aws_sdk_kms::Client::new(&config),
             },
             region,
         })

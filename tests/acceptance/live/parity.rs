@@ -104,6 +104,16 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         .to_owned();
     // EBS encryption by default, on.
     cli(&["ec2", "enable-ebs-encryption-by-default"]);
+    // A KMS key.
+    let key = cli(&[
+        "kms",
+        "create-key",
+        "--description",
+        "ekscheck parity",
+        "--tags",
+        "TagKey=team,TagValue=ekscheck",
+    ]);
+    let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
     let image = "ami-12c6146b";
     let vpc_filter = json!([{"Name": "vpc-id", "Values": [world.vpc_id]}]);
     let cases: Vec<(&str, Value)> = vec![
@@ -203,6 +213,12 @@ fn every_operation_returns_what_the_aws_cli_prints() {
             json!({"PolicyArn": policy_arn, "VersionId": version}),
         ),
         ("sts:GetCallerIdentity", json!({})),
+        ("kms:DescribeKey", json!({"KeyId": key_id})),
+        // AWS defaults `PolicyName` to `default`; moto requires it.
+        (
+            "kms:GetKeyPolicy",
+            json!({"KeyId": key_id, "PolicyName": "default"}),
+        ),
     ];
     let not_in_emulator = [
         (
@@ -247,6 +263,16 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         "each registered operation needs a parity case"
     );
     let recorded = record(&proxy, &all);
+    // A KMS key policy is JSON text and stays text, as the CLI prints it: only IAM's policy
+    // documents are decoded and parsed.
+    let key_policy = json!({"KeyId": key_id, "PolicyName": "default"});
+    let policy = &recorded[&call_key("kms:GetKeyPolicy", &key_policy)]["response"]["Policy"];
+    assert!(
+        policy
+            .as_str()
+            .is_some_and(|text| text.contains("\"Statement\"")),
+        "the key policy is a JSON string: {policy}"
+    );
     // The CLI takes a second to start: ask it about several calls at once.
     let printed: Vec<Value> = std::thread::scope(|scope| {
         let cli = &cli;

@@ -5,6 +5,7 @@
 mod ec2;
 mod eks;
 mod iam;
+mod kms;
 mod sts;
 
 use serde_json::Value;
@@ -25,6 +26,7 @@ pub(super) async fn call(
         "ec2" => ec2::call(&clients.ec2, operation, params).await,
         "iam" => iam::call(&clients.iam, operation, params).await,
         "sts" => sts::call(&clients.sts, operation, params).await,
+        "kms" => kms::call(&clients.kms, operation, params).await,
         _ => Err(CallError::unregistered(service, operation)),
     }
 }
