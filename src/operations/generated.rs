@@ -7,6 +7,67 @@ use super::{Member, Operation, Shape};
 /// Every operation a pack may call, sorted by name.
 pub static OPERATIONS: &[Operation] = &[
     Operation {
+        api: "autoscaling:DescribeAutoScalingGroups",
+        input: &[
+            Member {
+                name: "AutoScalingGroupNames",
+                required: false,
+                shape: &Shape::List(&Shape::String),
+            },
+            Member {
+                name: "IncludeInstances",
+                required: false,
+                shape: &Shape::Boolean,
+            },
+            Member {
+                name: "MaxRecords",
+                required: false,
+                shape: &Shape::Integer {
+                    min: None,
+                    max: None,
+                },
+            },
+            Member {
+                name: "Filters",
+                required: false,
+                shape: &Shape::List(&AUTOSCALING_FILTER),
+            },
+        ],
+    },
+    Operation {
+        api: "autoscaling:DescribeScalingActivities",
+        input: &[
+            Member {
+                name: "ActivityIds",
+                required: false,
+                shape: &Shape::List(&Shape::String),
+            },
+            Member {
+                name: "AutoScalingGroupName",
+                required: false,
+                shape: &Shape::String,
+            },
+            Member {
+                name: "IncludeDeletedGroups",
+                required: false,
+                shape: &Shape::Boolean,
+            },
+            Member {
+                name: "MaxRecords",
+                required: false,
+                shape: &Shape::Integer {
+                    min: None,
+                    max: None,
+                },
+            },
+            Member {
+                name: "Filters",
+                required: false,
+                shape: &Shape::List(&AUTOSCALING_FILTER),
+            },
+        ],
+    },
+    Operation {
         api: "ec2:DescribeDhcpOptions",
         input: &[
             Member {
@@ -2527,5 +2588,19 @@ static IAM_CONTEXT_ENTRY: Shape = Shape::Structure(&[
             "date",
             "dateList",
         ]),
+    },
+]);
+
+/// The `Filter` structure of autoscaling.
+static AUTOSCALING_FILTER: Shape = Shape::Structure(&[
+    Member {
+        name: "Name",
+        required: false,
+        shape: &Shape::String,
+    },
+    Member {
+        name: "Values",
+        required: false,
+        shape: &Shape::List(&Shape::String),
     },
 ]);

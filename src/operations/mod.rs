@@ -324,6 +324,7 @@ mod tests {
             "iam:PassRole",
             "kms:Decrypt",
             "kms:PutKeyPolicy",
+            "autoscaling:SetDesiredCapacity",
             "sts:AssumeRole",
         ] {
             assert!(lookup(mutating).is_none(), "{mutating}");

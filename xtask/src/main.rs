@@ -86,6 +86,10 @@ const ALLOW_LIST: &[(&str, &[&str])] = &[
     ),
     ("sts", &["GetCallerIdentity"]),
     ("kms", &["DescribeKey", "GetKeyPolicy"]),
+    (
+        "autoscaling",
+        &["DescribeAutoScalingGroups", "DescribeScalingActivities"],
+    ),
 ];
 
 /// IAM members of this shape hold URL-encoded JSON, which the AWS CLI decodes and parses. Only

@@ -60,6 +60,7 @@ pub(crate) struct Clients {
     iam: aws_sdk_iam::Client,
     sts: aws_sdk_sts::Client,
     kms: aws_sdk_kms::Client,
+    autoscaling: aws_sdk_autoscaling::Client,
 }
 
 /// Answers calls from AWS (or whatever `--endpoint-url` points at).
@@ -114,6 +115,7 @@ impl AwsBackend {
                 iam: aws_sdk_iam::Client::new(&config),
                 sts: aws_sdk_sts::Client::new(&config),
                 kms: aws_sdk_kms::Client::new(&config),
+                autoscaling: aws_sdk_autoscaling::Client::new(&config),
             },
             region,
         })

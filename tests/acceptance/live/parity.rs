@@ -114,6 +114,25 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         "TagKey=team,TagValue=ekscheck",
     ]);
     let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+    // An Auto Scaling group launched from the launch template into a node subnet.
+    cli(&[
+        "autoscaling",
+        "create-auto-scaling-group",
+        "--auto-scaling-group-name",
+        "parity-asg",
+        "--launch-template",
+        &format!("LaunchTemplateId={template_id},Version=$Latest"),
+        "--min-size",
+        "1",
+        "--max-size",
+        "2",
+        "--desired-capacity",
+        "1",
+        "--vpc-zone-identifier",
+        &world.node_subnets[0],
+        "--tags",
+        "Key=team,Value=ekscheck,PropagateAtLaunch=true",
+    ]);
     let image = "ami-12c6146b";
     let vpc_filter = json!([{"Name": "vpc-id", "Values": [world.vpc_id]}]);
     let cases: Vec<(&str, Value)> = vec![
@@ -218,6 +237,16 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         (
             "kms:GetKeyPolicy",
             json!({"KeyId": key_id, "PolicyName": "default"}),
+        ),
+        (
+            "autoscaling:DescribeAutoScalingGroups",
+            json!({"AutoScalingGroupNames": ["parity-asg"]}),
+        ),
+        // moto answers every DescribeScalingActivities with no activity: this proves the call
+        // and the merged page, not the converter of an activity.
+        (
+            "autoscaling:DescribeScalingActivities",
+            json!({"AutoScalingGroupName": "parity-asg"}),
         ),
     ];
     let not_in_emulator = [
