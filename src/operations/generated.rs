@@ -68,6 +68,22 @@ pub static OPERATIONS: &[Operation] = &[
         ],
     },
     Operation {
+        api: "cloudformation:DescribeStackEvents",
+        input: &[Member {
+            name: "StackName",
+            required: true,
+            shape: &Shape::String,
+        }],
+    },
+    Operation {
+        api: "cloudformation:DescribeStacks",
+        input: &[Member {
+            name: "StackName",
+            required: false,
+            shape: &Shape::String,
+        }],
+    },
+    Operation {
         api: "ec2:DescribeDhcpOptions",
         input: &[
             Member {

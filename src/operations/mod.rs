@@ -325,6 +325,7 @@ mod tests {
             "kms:Decrypt",
             "kms:PutKeyPolicy",
             "autoscaling:SetDesiredCapacity",
+            "cloudformation:CreateStack",
             "sts:AssumeRole",
         ] {
             assert!(lookup(mutating).is_none(), "{mutating}");

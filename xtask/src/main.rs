@@ -90,6 +90,7 @@ const ALLOW_LIST: &[(&str, &[&str])] = &[
         "autoscaling",
         &["DescribeAutoScalingGroups", "DescribeScalingActivities"],
     ),
+    ("cloudformation", &["DescribeStackEvents", "DescribeStacks"]),
 ];
 
 /// IAM members of this shape hold URL-encoded JSON, which the AWS CLI decodes and parses. Only

@@ -61,6 +61,7 @@ pub(crate) struct Clients {
     sts: aws_sdk_sts::Client,
     kms: aws_sdk_kms::Client,
     autoscaling: aws_sdk_autoscaling::Client,
+    cloudformation: aws_sdk_cloudformation::Client,
 }
 
 /// Answers calls from AWS (or whatever `--endpoint-url` points at).
@@ -116,6 +117,7 @@ impl AwsBackend {
                 sts: aws_sdk_sts::Client::new(&config),
                 kms: aws_sdk_kms::Client::new(&config),
                 autoscaling: aws_sdk_autoscaling::Client::new(&config),
+                cloudformation: aws_sdk_cloudformation::Client::new(&config),
             },
             region,
         })

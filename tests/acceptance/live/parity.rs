@@ -133,6 +133,19 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         "--tags",
         "Key=team,Value=ekscheck,PropagateAtLaunch=true",
     ]);
+    // A CloudFormation stack from a minimal template.
+    cli(&[
+        "cloudformation",
+        "create-stack",
+        "--stack-name",
+        "parity-stack",
+        "--template-body",
+        r#"{"Parameters":{"Name":{"Type":"String"}},"Resources":{"Topic":{"Type":"AWS::SNS::Topic","Properties":{"TopicName":{"Ref":"Name"}}}},"Outputs":{"TopicArn":{"Value":{"Ref":"Topic"},"Description":"the topic"}}}"#,
+        "--parameters",
+        "ParameterKey=Name,ParameterValue=parity-topic",
+        "--tags",
+        "Key=team,Value=ekscheck",
+    ]);
     let image = "ami-12c6146b";
     let vpc_filter = json!([{"Name": "vpc-id", "Values": [world.vpc_id]}]);
     let cases: Vec<(&str, Value)> = vec![
@@ -247,6 +260,14 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         (
             "autoscaling:DescribeScalingActivities",
             json!({"AutoScalingGroupName": "parity-asg"}),
+        ),
+        (
+            "cloudformation:DescribeStacks",
+            json!({"StackName": "parity-stack"}),
+        ),
+        (
+            "cloudformation:DescribeStackEvents",
+            json!({"StackName": "parity-stack"}),
         ),
     ];
     let not_in_emulator = [
