@@ -289,6 +289,7 @@ mod tests {
         "eks:DescribeIdentityProviderConfig",
         "iam:GetAccessKeyLastUsed",
         "iam:GetCredentialReport",
+        "kms:GetParametersForImport",
         "secretsmanager:GetSecretValue",
         "ssm:GetParameter",
         "sts:GetFederationToken",
@@ -321,6 +322,10 @@ mod tests {
             "eks:CreateAccessEntry",
             "iam:AttachRolePolicy",
             "iam:PassRole",
+            "kms:Decrypt",
+            "kms:PutKeyPolicy",
+            "autoscaling:SetDesiredCapacity",
+            "cloudformation:CreateStack",
             "sts:AssumeRole",
         ] {
             assert!(lookup(mutating).is_none(), "{mutating}");

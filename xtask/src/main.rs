@@ -34,6 +34,7 @@ const ALLOW_LIST: &[(&str, &[&str])] = &[
             "DescribeCluster",
             "DescribeFargateProfile",
             "DescribeNodegroup",
+            "DescribePodIdentityAssociation",
             "DescribeUpdate",
             "ListAccessEntries",
             "ListAddons",
@@ -41,6 +42,7 @@ const ALLOW_LIST: &[(&str, &[&str])] = &[
             "ListClusters",
             "ListFargateProfiles",
             "ListNodegroups",
+            "ListPodIdentityAssociations",
             "ListUpdates",
         ],
     ),
@@ -50,6 +52,8 @@ const ALLOW_LIST: &[(&str, &[&str])] = &[
             "DescribeDhcpOptions",
             "DescribeImages",
             "DescribeInstanceStatus",
+            "DescribeInstanceTypeOfferings",
+            "DescribeInstanceTypes",
             "DescribeInstances",
             "DescribeInternetGateways",
             "DescribeLaunchTemplateVersions",
@@ -62,6 +66,8 @@ const ALLOW_LIST: &[(&str, &[&str])] = &[
             "DescribeVpcAttribute",
             "DescribeVpcEndpoints",
             "DescribeVpcs",
+            "GetEbsDefaultKmsKeyId",
+            "GetEbsEncryptionByDefault",
         ],
     ),
     (
@@ -79,10 +85,18 @@ const ALLOW_LIST: &[(&str, &[&str])] = &[
         ],
     ),
     ("sts", &["GetCallerIdentity"]),
+    ("kms", &["DescribeKey", "GetKeyPolicy"]),
+    (
+        "autoscaling",
+        &["DescribeAutoScalingGroups", "DescribeScalingActivities"],
+    ),
+    ("cloudformation", &["DescribeStackEvents", "DescribeStacks"]),
 ];
 
-/// IAM members of this shape hold URL-encoded JSON, which the AWS CLI decodes and parses.
-const POLICY_DOCUMENT_SHAPE: &str = "policyDocumentType";
+/// IAM members of this shape hold URL-encoded JSON, which the AWS CLI decodes and parses. Only
+/// IAM's: other policies (a KMS key policy, `PolicyType`) are plain JSON text, and the CLI prints
+/// them as strings.
+const POLICY_DOCUMENT_SHAPE: (&str, &str) = ("iam", "policyDocumentType");
 
 const OPERATIONS_FILE: &str = "src/operations/generated.rs";
 const AWS_DIR: &str = "src/execute/aws/generated";
@@ -117,6 +131,9 @@ fn codegen(args: &[String]) -> Result<(), String> {
         .iter()
         .map(|(name, operations)| Service::load(&botocore, name, operations))
         .collect::<Result<_, _>>()?;
+    for service in &services {
+        service.check_shapes()?;
+    }
     let mut files = vec![(
         root.join(OPERATIONS_FILE),
         operations_table(&services, &version),
@@ -249,6 +266,27 @@ fn strings(value: &Value) -> Vec<String> {
     }
 }
 
+/// Pages are merged on top-level members of the output (`paginated` in
+/// `src/execute/aws/convert.rs`): stop on a paginator whose keys are paths or expressions, or
+/// not members at all.
+fn check_pagination(
+    service: &str,
+    operation: &str,
+    pagination: &Pagination,
+    output_members: Option<&Map<String, Value>>,
+) -> Result<(), String> {
+    for key in pagination.result_keys.iter().chain(&pagination.kept_keys) {
+        if !output_members.is_some_and(|members| members.contains_key(key)) {
+            return Err(format!(
+                "{service}:{operation}: the paginator's key `{key}` is not a member of the \
+                 response, and ekscheck merges pages on members only: teach `paginated` in \
+                 src/execute/aws/convert.rs about it first"
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn read_json(path: &Path) -> Result<Value, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let parsed = if path.extension().is_some_and(|e| e == "gz") {
@@ -276,6 +314,16 @@ impl Service {
             path if path.is_file() => read_json(&path)?,
             _ => Value::Null,
         };
+        Self::from_model(name, &model, &paginators, allowed)
+    }
+
+    /// The allowed operations of a service from its model and paginators.
+    fn from_model(
+        name: &'static str,
+        model: &Value,
+        paginators: &Value,
+        allowed: &[&'static str],
+    ) -> Result<Self, String> {
         let shapes = model["shapes"].as_object().cloned().unwrap_or_default();
         let mut operations = Vec::new();
         for &operation in allowed {
@@ -289,10 +337,17 @@ impl Service {
                 result_keys: strings(&paginator["result_key"]),
                 kept_keys: strings(&paginator["non_aggregate_keys"]),
             });
+            let output = spec["output"]["shape"].as_str().map(str::to_owned);
+            if let Some(pagination) = &pagination {
+                let members = output
+                    .as_ref()
+                    .and_then(|output| model["shapes"][output]["members"].as_object());
+                check_pagination(name, operation, pagination, members)?;
+            }
             operations.push(OperationModel {
                 name: operation,
                 input: spec["input"]["shape"].as_str().map(str::to_owned),
-                output: spec["output"]["shape"].as_str().map(str::to_owned),
+                output,
                 pagination,
             });
         }
@@ -358,19 +413,86 @@ impl Service {
             .collect()
     }
 
-    /// The Rust path of the SDK type for a structure or enum shape.
+    /// The Rust path of the SDK type for a structure or enum shape below an operation's input
+    /// or output.
     fn rust_type(&self, shape: &str) -> String {
-        for operation in &self.operations {
-            if operation.output.as_deref() == Some(shape) {
-                return format!(
+        format!("types::{}", pascal_case(shape))
+    }
+
+    /// The Rust types of output structure `shape`: the output type of every allowed operation
+    /// whose output it is (the SDK gives each operation its own), and its type in `types` when
+    /// it is also a member of another structure (`children`: the shapes below the outputs).
+    fn output_types(&self, shape: &str, children: &BTreeSet<String>) -> Vec<String> {
+        let mut types: Vec<String> = self
+            .operations
+            .iter()
+            .filter(|operation| operation.output.as_deref() == Some(shape))
+            .map(|operation| {
+                format!(
                     "aws_sdk_{}::operation::{}::{}Output",
                     self.name,
                     snake_case(operation.name),
                     operation.name
-                );
+                )
+            })
+            .collect();
+        if types.is_empty() || children.contains(shape) {
+            types.push(self.rust_type(shape));
+        }
+        types
+    }
+
+    /// Stops on a shape the generated code cannot handle, naming the operation that reaches it,
+    /// rather than emitting code that does not compile (or prints what the CLI does not).
+    fn check_shapes(&self) -> Result<(), String> {
+        for operation in &self.operations {
+            for (root, response) in [(&operation.output, true), (&operation.input, false)] {
+                let Some(root) = root else { continue };
+                let mut shapes = BTreeSet::from([root.clone()]);
+                self.reachable(root, &mut shapes);
+                for shape in &shapes {
+                    if let Some(problem) = self.unsupported(shape, response) {
+                        return Err(format!(
+                            "{}:{}: its {} holds `{shape}`, {problem}, which the generated code \
+                             cannot handle yet: teach xtask/src/main.rs and \
+                             src/execute/aws/convert.rs about it first",
+                            self.name,
+                            operation.name,
+                            if response { "response" } else { "input" },
+                        ));
+                    }
+                }
             }
         }
-        format!("types::{}", pascal_case(shape))
+        Ok(())
+    }
+
+    /// Why `shape` cannot be converted (in a response, or from parameters), if it cannot.
+    fn unsupported(&self, shape: &str, response: bool) -> Option<String> {
+        let spec = self.shape(shape);
+        let kind = self.kind(shape);
+        match kind {
+            "structure" if spec["eventstream"] == true => Some("an event stream".to_owned()),
+            "structure" if spec["union"] == true => Some("a union".to_owned()),
+            "structure" if spec["document"] == true => Some("a document".to_owned()),
+            "structure" => {
+                let mut below = BTreeSet::new();
+                self.reachable(shape, &mut below);
+                below
+                    .contains(shape)
+                    .then(|| "a recursive structure (the SDK boxes it)".to_owned())
+            }
+            "map" => {
+                let key = spec["key"]["shape"].as_str().unwrap_or_default();
+                (self.kind(key) != "string" || self.is_enum(key))
+                    .then(|| format!("a map whose keys are `{key}`, not plain strings"))
+            }
+            "blob" if spec["streaming"] == true => Some("a streaming blob".to_owned()),
+            "blob" if !response => Some("a blob parameter".to_owned()),
+            "list" | "string" | "boolean" | "integer" | "long" | "double" | "timestamp"
+            | "blob" => None,
+            other => Some(format!("a {other}")),
+        }
     }
 
     /// The module of one service: the calls, then the converters.
@@ -437,15 +559,36 @@ impl Service {
         } else {
             "Client"
         };
+        // The SDK marks what the model deprecates, but the CLI still prints it.
+        let allow_deprecated = if self.uses_deprecated() {
+            "\n#![allow(deprecated)] // the AWS CLI prints deprecated members too\n"
+        } else {
+            ""
+        };
         Ok(format!(
             "//! {} operations: SDK calls and AWS CLI-shaped converters.\n//!\n//! Generated by \
-             `cargo xtask codegen` from botocore {version}. Do not edit.\n\nuse aws_sdk_{}::{client};\n\
-             use serde_json::Value;\n\nuse crate::execute::CallError;\nuse \
-             crate::execute::aws::convert::{{{}}};\n\n{body}",
+             `cargo xtask codegen` from botocore {version}. Do not edit.\n{allow_deprecated}\n\
+             use aws_sdk_{}::{client};\nuse serde_json::Value;\n\nuse crate::execute::CallError;\n\
+             use crate::execute::aws::convert::{{{}}};\n\n{body}",
             self.name.to_uppercase(),
             self.name,
             helpers.join(", ")
         ))
+    }
+
+    /// Whether a shape or member the allowed operations reach is deprecated in the model.
+    fn uses_deprecated(&self) -> bool {
+        let mut shapes = BTreeSet::new();
+        for operation in &self.operations {
+            for root in [&operation.input, &operation.output].into_iter().flatten() {
+                shapes.insert(root.clone());
+                self.reachable(root, &mut shapes);
+            }
+        }
+        shapes.iter().any(|shape| {
+            self.shape(shape)["deprecated"] == true
+                || self.members(shape).any(|(_, m)| m["deprecated"] == true)
+        })
     }
 
     /// `ToCli` for every structure a response can hold, `FromParam` for every parameter
@@ -462,14 +605,15 @@ impl Service {
                 self.reachable(input, &mut inputs);
             }
         }
-        for shape in outputs.iter().chain(&inputs) {
-            if matches!(self.kind(shape), "union" | "document") {
-                return Err(format!("{}: shape {shape} is not supported", self.name));
-            }
+        let mut children = BTreeSet::new();
+        for output in self.operations.iter().filter_map(|o| o.output.as_ref()) {
+            self.reachable(output, &mut children);
         }
         for shape in &outputs {
             if self.kind(shape) == "structure" {
-                self.write_to_cli(out, shape);
+                for rust_type in self.output_types(shape, &children) {
+                    self.write_to_cli(out, shape, &rust_type);
+                }
             }
         }
         for shape in &inputs {
@@ -494,12 +638,14 @@ impl Service {
         Ok(())
     }
 
-    fn write_to_cli(&self, out: &mut String, shape: &str) {
+    fn write_to_cli(&self, out: &mut String, shape: &str, rust_type: &str) {
         let members: Vec<String> = self
             .members(shape)
             .map(|(name, member)| {
                 let field = format!("self.{}", rust_member_name(name));
-                let value = if member["shape"] == POLICY_DOCUMENT_SHAPE {
+                let value = if (self.name, member["shape"].as_str().unwrap_or_default())
+                    == POLICY_DOCUMENT_SHAPE
+                {
                     format!("policy_document(&{field})")
                 } else {
                     format!("{field}.to_cli()")
@@ -509,8 +655,7 @@ impl Service {
             .collect();
         writeln!(
             out,
-            "impl ToCli for {} {{\nfn to_cli(&self) -> Option<Value> {{\nobject([{}])\n}}\n}}\n",
-            self.rust_type(shape),
+            "impl ToCli for {rust_type} {{\nfn to_cli(&self) -> Option<Value> {{\nobject([{}])\n}}\n}}\n",
             members.join(", ")
         )
         .ok();
@@ -586,8 +731,8 @@ impl Service {
                 structures.insert(shape.to_owned());
                 self.structure_static(shape)
             }
-            // Unions and documents: no allowed operation takes one; adding one that does needs a
-            // `Shape` for it first.
+            // `check_shapes` has stopped on every other input shape (blobs, floats, unions and
+            // documents, which botocore writes as flagged structures) before the table is written.
             other => panic!(
                 "{}: input shape {shape} is a {other}, which the operation table cannot describe",
                 self.name
@@ -702,4 +847,132 @@ fn dispatch_module(services: &[Service], version: &str) -> String {
     }
     out.push_str("_ => Err(CallError::unregistered(service, operation)),\n}\n}\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A service `name` whose operation `Get` answers `Out { Item: <item> }`, with more shapes.
+    fn service_with(name: &'static str, item: Value, shapes: Value) -> Service {
+        let mut all = json!({
+            "Out": {"type": "structure", "members": {"Item": {"shape": "Item"}}},
+            "Item": item,
+            "String": {"type": "string"},
+        });
+        all.as_object_mut()
+            .unwrap()
+            .extend(shapes.as_object().unwrap().clone());
+        let model = json!({"operations": {"Get": {"output": {"shape": "Out"}}}, "shapes": all});
+        Service::from_model(name, &model, &Value::Null, &["Get"]).unwrap()
+    }
+
+    fn problem(item: Value, shapes: Value) -> String {
+        service_with("svc", item, shapes)
+            .check_shapes()
+            .expect_err("the generator must stop")
+    }
+
+    #[test]
+    fn shapes_the_converters_cannot_handle_stop_the_generator_by_name() {
+        let union = problem(
+            json!({"type": "structure", "union": true, "members": {"A": {"shape": "String"}}}),
+            json!({}),
+        );
+        assert!(
+            union.starts_with("svc:Get: its response holds `Item`, a union,"),
+            "{union}"
+        );
+        assert!(
+            problem(json!({"type": "structure", "document": true}), json!({}))
+                .contains("a document")
+        );
+        assert!(problem(json!({"type": "float"}), json!({})).contains("`Item`, a float"));
+        let enum_keys = problem(
+            json!({"type": "map", "key": {"shape": "Kind"}, "value": {"shape": "String"}}),
+            json!({"Kind": {"type": "string", "enum": ["a", "b"]}}),
+        );
+        assert!(enum_keys.contains("keys are `Kind`"), "{enum_keys}");
+        let recursive = problem(
+            json!({"type": "structure", "members": {"Child": {"shape": "Item"}}}),
+            json!({}),
+        );
+        assert!(recursive.contains("recursive"), "{recursive}");
+        // What the converters handle passes: a blob in a response, a map with string keys.
+        let fine = service_with(
+            "svc",
+            json!({"type": "map", "key": {"shape": "String"}, "value": {"shape": "Data"}}),
+            json!({"Data": {"type": "blob"}}),
+        );
+        assert_eq!(fine.check_shapes(), Ok(()));
+    }
+
+    #[test]
+    fn only_iam_policy_documents_are_parsed() {
+        let shapes = json!({"policyDocumentType": {"type": "string"}});
+        let item =
+            json!({"type": "structure", "members": {"Policy": {"shape": "policyDocumentType"}}});
+        let iam = service_with("iam", item.clone(), shapes.clone())
+            .aws_module("test")
+            .unwrap();
+        assert!(
+            iam.contains("(\"Policy\", policy_document(&self.policy))"),
+            "{iam}"
+        );
+        // A KMS key policy is JSON text too, but the CLI prints it as a string.
+        let kms = service_with("kms", item, shapes)
+            .aws_module("test")
+            .unwrap();
+        assert!(kms.contains("(\"Policy\", self.policy.to_cli())"), "{kms}");
+        assert!(!kms.contains("policy_document"), "{kms}");
+    }
+
+    #[test]
+    fn operations_sharing_an_output_shape_each_get_a_converter() {
+        let model = json!({
+            "operations": {
+                "DescribeA": {"output": {"shape": "Out"}},
+                "DescribeB": {"output": {"shape": "Out"}},
+            },
+            "shapes": {
+                "Out": {"type": "structure", "members": {"Name": {"shape": "String"}}},
+                "String": {"type": "string"},
+            },
+        });
+        let service =
+            Service::from_model("svc", &model, &Value::Null, &["DescribeA", "DescribeB"]).unwrap();
+        let module = service.aws_module("test").unwrap();
+        for output in [
+            "aws_sdk_svc::operation::describe_a::DescribeAOutput",
+            "aws_sdk_svc::operation::describe_b::DescribeBOutput",
+        ] {
+            assert!(
+                module.contains(&format!("impl ToCli for {output} {{")),
+                "{module}"
+            );
+        }
+        assert!(!module.contains("types::Out"), "{module}");
+    }
+
+    #[test]
+    fn pages_are_merged_on_response_members_only() {
+        let model = json!({
+            "operations": {"ListA": {"output": {"shape": "Out"}}},
+            "shapes": {
+                "Out": {"type": "structure", "members": {"Items": {"shape": "List"}}},
+                "List": {"type": "list", "member": {"shape": "String"}},
+                "String": {"type": "string"},
+            },
+        });
+        let paginator = |key: &str| json!({"pagination": {"ListA": {"input_token": "NextToken", "result_key": key}}});
+        assert!(Service::from_model("svc", &model, &paginator("Items"), &["ListA"]).is_ok());
+        let nested = Service::from_model("svc", &model, &paginator("Page.Items"), &["ListA"])
+            .err()
+            .expect("a nested result key stops the generator");
+        assert!(
+            nested.starts_with("svc:ListA: the paginator's key `Page.Items`"),
+            "{nested}"
+        );
+    }
 }

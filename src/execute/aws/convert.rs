@@ -195,6 +195,17 @@ impl FromParam for i32 {
     }
 }
 
+impl FromParam for f64 {
+    fn from_param(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::Number(number) => number.as_f64(),
+            Value::String(text) => text.trim().parse().ok(),
+            _ => None,
+        }
+        .ok_or_else(|| expected("a number", value))
+    }
+}
+
 impl FromParam for DateTime {
     fn from_param(value: &Value) -> Result<Self, String> {
         value
@@ -408,7 +419,8 @@ mod tests {
 
     #[test]
     fn parameters_convert_leniently_but_say_what_was_expected() {
-        let params = json!({"SubnetIds": "subnet-1", "MaxResults": "10", "DryRun": 3});
+        let params =
+            json!({"SubnetIds": "subnet-1", "MaxResults": "10", "DryRun": 3, "Ratio": "0.5"});
         let params = Params(params.as_object().unwrap());
         assert_eq!(
             params.get::<Vec<String>>("SubnetIds").unwrap(),
@@ -416,6 +428,12 @@ mod tests {
         );
         assert_eq!(params.get::<i32>("MaxResults").unwrap(), Some(10));
         assert_eq!(params.get::<i32>("Missing").unwrap(), None);
+        assert_eq!(params.get::<f64>("Ratio").unwrap(), Some(0.5));
+        assert_eq!(
+            params.get::<f64>("DryRun").unwrap(),
+            Some(3.0),
+            "a whole number is a number too"
+        );
         let error = params.get::<bool>("DryRun").unwrap_err();
         assert_eq!(error.code, "InvalidParameter");
         assert_eq!(error.message, "`DryRun`: expected true or false, got 3");

@@ -59,6 +59,9 @@ pub(crate) struct Clients {
     ec2: aws_sdk_ec2::Client,
     iam: aws_sdk_iam::Client,
     sts: aws_sdk_sts::Client,
+    kms: aws_sdk_kms::Client,
+    autoscaling: aws_sdk_autoscaling::Client,
+    cloudformation: aws_sdk_cloudformation::Client,
 }
 
 /// Answers calls from AWS (or whatever `--endpoint-url` points at).
@@ -112,6 +115,9 @@ impl AwsBackend {
                 ec2: aws_sdk_ec2::Client::new(&config),
                 iam: aws_sdk_iam::Client::new(&config),
                 sts: aws_sdk_sts::Client::new(&config),
+                kms: aws_sdk_kms::Client::new(&config),
+                autoscaling: aws_sdk_autoscaling::Client::new(&config),
+                cloudformation: aws_sdk_cloudformation::Client::new(&config),
             },
             region,
         })

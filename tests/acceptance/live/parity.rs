@@ -102,6 +102,50 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         .as_str()
         .unwrap()
         .to_owned();
+    // EBS encryption by default, on.
+    cli(&["ec2", "enable-ebs-encryption-by-default"]);
+    // A KMS key.
+    let key = cli(&[
+        "kms",
+        "create-key",
+        "--description",
+        "ekscheck parity",
+        "--tags",
+        "TagKey=team,TagValue=ekscheck",
+    ]);
+    let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+    // An Auto Scaling group launched from the launch template into a node subnet.
+    cli(&[
+        "autoscaling",
+        "create-auto-scaling-group",
+        "--auto-scaling-group-name",
+        "parity-asg",
+        "--launch-template",
+        &format!("LaunchTemplateId={template_id},Version=$Latest"),
+        "--min-size",
+        "1",
+        "--max-size",
+        "2",
+        "--desired-capacity",
+        "1",
+        "--vpc-zone-identifier",
+        &world.node_subnets[0],
+        "--tags",
+        "Key=team,Value=ekscheck,PropagateAtLaunch=true",
+    ]);
+    // A CloudFormation stack from a minimal template.
+    cli(&[
+        "cloudformation",
+        "create-stack",
+        "--stack-name",
+        "parity-stack",
+        "--template-body",
+        r#"{"Parameters":{"Name":{"Type":"String"}},"Resources":{"Topic":{"Type":"AWS::SNS::Topic","Properties":{"TopicName":{"Ref":"Name"}}}},"Outputs":{"TopicArn":{"Value":{"Ref":"Topic"},"Description":"the topic"}}}"#,
+        "--parameters",
+        "ParameterKey=Name,ParameterValue=parity-topic",
+        "--tags",
+        "Key=team,Value=ekscheck",
+    ]);
     let image = "ami-12c6146b";
     let vpc_filter = json!([{"Name": "vpc-id", "Values": [world.vpc_id]}]);
     let cases: Vec<(&str, Value)> = vec![
@@ -168,6 +212,15 @@ fn every_operation_returns_what_the_aws_cli_prints() {
             json!({"LaunchTemplateId": template_id}),
         ),
         ("ec2:DescribeImages", json!({"ImageIds": [image]})),
+        (
+            "ec2:DescribeInstanceTypes",
+            json!({"InstanceTypes": ["m5.large", "t3.micro"]}),
+        ),
+        (
+            "ec2:DescribeInstanceTypeOfferings",
+            json!({"LocationType": "availability-zone", "Filters": [{"Name": "instance-type", "Values": ["m5.large"]}]}),
+        ),
+        ("ec2:GetEbsEncryptionByDefault", json!({})),
         ("iam:GetRole", json!({"RoleName": node_role})),
         (
             "iam:ListAttachedRolePolicies",
@@ -192,6 +245,30 @@ fn every_operation_returns_what_the_aws_cli_prints() {
             json!({"PolicyArn": policy_arn, "VersionId": version}),
         ),
         ("sts:GetCallerIdentity", json!({})),
+        ("kms:DescribeKey", json!({"KeyId": key_id})),
+        // AWS defaults `PolicyName` to `default`; moto requires it.
+        (
+            "kms:GetKeyPolicy",
+            json!({"KeyId": key_id, "PolicyName": "default"}),
+        ),
+        (
+            "autoscaling:DescribeAutoScalingGroups",
+            json!({"AutoScalingGroupNames": ["parity-asg"]}),
+        ),
+        // moto answers every DescribeScalingActivities with no activity: this proves the call
+        // and the merged page, not the converter of an activity.
+        (
+            "autoscaling:DescribeScalingActivities",
+            json!({"AutoScalingGroupName": "parity-asg"}),
+        ),
+        (
+            "cloudformation:DescribeStacks",
+            json!({"StackName": "parity-stack"}),
+        ),
+        (
+            "cloudformation:DescribeStackEvents",
+            json!({"StackName": "parity-stack"}),
+        ),
     ];
     let not_in_emulator = [
         (
@@ -204,6 +281,15 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         ),
         ("eks:ListAddons", json!({"clusterName": world.cluster})),
         ("eks:ListUpdates", json!({"name": world.cluster})),
+        (
+            "eks:ListPodIdentityAssociations",
+            json!({"clusterName": world.cluster}),
+        ),
+        (
+            "eks:DescribePodIdentityAssociation",
+            json!({"clusterName": world.cluster, "associationId": "a-0123456789abcdef0"}),
+        ),
+        ("ec2:GetEbsDefaultKmsKeyId", json!({})),
         (
             "iam:SimulatePrincipalPolicy",
             json!({"PolicySourceArn": world.node_role_arn, "ActionNames": ["eks:DescribeCluster"]}),
@@ -227,6 +313,16 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         "each registered operation needs a parity case"
     );
     let recorded = record(&proxy, &all);
+    // A KMS key policy is JSON text and stays text, as the CLI prints it: only IAM's policy
+    // documents are decoded and parsed.
+    let key_policy = json!({"KeyId": key_id, "PolicyName": "default"});
+    let policy = &recorded[&call_key("kms:GetKeyPolicy", &key_policy)]["response"]["Policy"];
+    assert!(
+        policy
+            .as_str()
+            .is_some_and(|text| text.contains("\"Statement\"")),
+        "the key policy is a JSON string: {policy}"
+    );
     // The CLI takes a second to start: ask it about several calls at once.
     let printed: Vec<Value> = std::thread::scope(|scope| {
         let cli = &cli;

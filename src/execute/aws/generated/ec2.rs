@@ -68,6 +68,37 @@ pub(in crate::execute::aws) async fn call(
             )
             .await
         }
+        "DescribeInstanceTypeOfferings" => {
+            paginated(
+                client
+                    .describe_instance_type_offerings()
+                    .set_dry_run(params.get("DryRun")?)
+                    .set_location_type(params.get("LocationType")?)
+                    .set_filters(params.get("Filters")?)
+                    .set_max_results(params.get("MaxResults")?)
+                    .into_paginator()
+                    .send(),
+                &["InstanceTypeOfferings"],
+                &[],
+            )
+            .await
+        }
+        "DescribeInstanceTypes" => {
+            paginated(
+                client
+                    .describe_instance_types()
+                    .set_dry_run(params.get("DryRun")?)
+                    .set_instance_types(params.get("InstanceTypes")?)
+                    .set_filters(params.get("Filters")?)
+                    .set_max_results(params.get("MaxResults")?)
+                    .set_include_unsupported_in_region(params.get("IncludeUnsupportedInRegion")?)
+                    .into_paginator()
+                    .send(),
+                &["InstanceTypes"],
+                &[],
+            )
+            .await
+        }
         "DescribeInstances" => {
             paginated(
                 client
@@ -250,6 +281,20 @@ pub(in crate::execute::aws) async fn call(
             )
             .await
         }
+        "GetEbsDefaultKmsKeyId" => single(
+            client
+                .get_ebs_default_kms_key_id()
+                .set_dry_run(params.get("DryRun")?)
+                .send()
+                .await,
+        ),
+        "GetEbsEncryptionByDefault" => single(
+            client
+                .get_ebs_encryption_by_default()
+                .set_dry_run(params.get("DryRun")?)
+                .send()
+                .await,
+        ),
         _ => Err(CallError::unregistered("ec2", operation)),
     }
 }
@@ -389,6 +434,22 @@ impl ToCli for types::CreditSpecification {
     }
 }
 
+impl ToCli for types::DefaultConnectionTrackingConfiguration {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            (
+                "DefaultTcpEstablishedTimeout",
+                self.default_tcp_established_timeout.to_cli(),
+            ),
+            ("DefaultUdpTimeout", self.default_udp_timeout.to_cli()),
+            (
+                "DefaultUdpStreamTimeout",
+                self.default_udp_stream_timeout.to_cli(),
+            ),
+        ])
+    }
+}
+
 impl ToCli for aws_sdk_ec2::operation::describe_dhcp_options::DescribeDhcpOptionsOutput {
     fn to_cli(&self) -> Option<Value> {
         object([
@@ -411,6 +472,21 @@ impl ToCli for aws_sdk_ec2::operation::describe_instance_status::DescribeInstanc
     fn to_cli(&self) -> Option<Value> {
         object([
             ("InstanceStatuses", self.instance_statuses.to_cli()),
+            ("NextToken", self.next_token.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for aws_sdk_ec2::operation::describe_instance_type_offerings::DescribeInstanceTypeOfferingsOutput {
+fn to_cli(&self) -> Option<Value> {
+object([("InstanceTypeOfferings", self.instance_type_offerings.to_cli()), ("NextToken", self.next_token.to_cli())])
+}
+}
+
+impl ToCli for aws_sdk_ec2::operation::describe_instance_types::DescribeInstanceTypesOutput {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("InstanceTypes", self.instance_types.to_cli()),
             ("NextToken", self.next_token.to_cli()),
         ])
     }
@@ -545,6 +621,16 @@ impl ToCli for types::DhcpOptions {
     }
 }
 
+impl ToCli for types::DiskInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("SizeInGB", self.size_in_gb.to_cli()),
+            ("Count", self.count.to_cli()),
+            ("Type", self.r#type.to_cli()),
+        ])
+    }
+}
+
 impl ToCli for types::DnsEntry {
     fn to_cli(&self) -> Option<Value> {
         object([
@@ -594,6 +680,50 @@ impl ToCli for types::EbsBlockDevice {
     }
 }
 
+impl ToCli for types::EbsCardInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("EbsCardIndex", self.ebs_card_index.to_cli()),
+            (
+                "BaselineBandwidthInMbps",
+                self.baseline_bandwidth_in_mbps.to_cli(),
+            ),
+            (
+                "BaselineThroughputInMBps",
+                self.baseline_throughput_in_m_bps.to_cli(),
+            ),
+            ("BaselineIops", self.baseline_iops.to_cli()),
+            (
+                "MaximumBandwidthInMbps",
+                self.maximum_bandwidth_in_mbps.to_cli(),
+            ),
+            (
+                "MaximumThroughputInMBps",
+                self.maximum_throughput_in_m_bps.to_cli(),
+            ),
+            ("MaximumIops", self.maximum_iops.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::EbsInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("EbsOptimizedSupport", self.ebs_optimized_support.to_cli()),
+            ("EncryptionSupport", self.encryption_support.to_cli()),
+            ("EbsOptimizedInfo", self.ebs_optimized_info.to_cli()),
+            ("NvmeSupport", self.nvme_support.to_cli()),
+            (
+                "MaximumEbsAttachments",
+                self.maximum_ebs_attachments.to_cli(),
+            ),
+            ("AttachmentLimitType", self.attachment_limit_type.to_cli()),
+            ("MaximumEbsCards", self.maximum_ebs_cards.to_cli()),
+            ("EbsCards", self.ebs_cards.to_cli()),
+        ])
+    }
+}
+
 impl ToCli for types::EbsInstanceBlockDevice {
     fn to_cli(&self) -> Option<Value> {
         object([
@@ -605,6 +735,31 @@ impl ToCli for types::EbsInstanceBlockDevice {
             ("VolumeOwnerId", self.volume_owner_id.to_cli()),
             ("Operator", self.operator.to_cli()),
             ("EbsCardIndex", self.ebs_card_index.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::EbsOptimizedInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            (
+                "BaselineBandwidthInMbps",
+                self.baseline_bandwidth_in_mbps.to_cli(),
+            ),
+            (
+                "BaselineThroughputInMBps",
+                self.baseline_throughput_in_m_bps.to_cli(),
+            ),
+            ("BaselineIops", self.baseline_iops.to_cli()),
+            (
+                "MaximumBandwidthInMbps",
+                self.maximum_bandwidth_in_mbps.to_cli(),
+            ),
+            (
+                "MaximumThroughputInMBps",
+                self.maximum_throughput_in_m_bps.to_cli(),
+            ),
+            ("MaximumIops", self.maximum_iops.to_cli()),
         ])
     }
 }
@@ -625,6 +780,12 @@ impl ToCli for types::EbsStatusSummary {
             ("Details", self.details.to_cli()),
             ("Status", self.status.to_cli()),
         ])
+    }
+}
+
+impl ToCli for types::EfaInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([("MaximumEfaInterfaces", self.maximum_efa_interfaces.to_cli())])
     }
 }
 
@@ -681,6 +842,84 @@ impl ToCli for types::ElasticInferenceAcceleratorAssociation {
 impl ToCli for types::EnclaveOptions {
     fn to_cli(&self) -> Option<Value> {
         object([("Enabled", self.enabled.to_cli())])
+    }
+}
+
+impl ToCli for types::FpgaDeviceInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("Name", self.name.to_cli()),
+            ("Manufacturer", self.manufacturer.to_cli()),
+            ("Count", self.count.to_cli()),
+            ("MemoryInfo", self.memory_info.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::FpgaDeviceMemoryInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([("SizeInMiB", self.size_in_mib.to_cli())])
+    }
+}
+
+impl ToCli for types::FpgaInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("Fpgas", self.fpgas.to_cli()),
+            (
+                "TotalFpgaMemoryInMiB",
+                self.total_fpga_memory_in_mib.to_cli(),
+            ),
+        ])
+    }
+}
+
+impl ToCli for aws_sdk_ec2::operation::get_ebs_default_kms_key_id::GetEbsDefaultKmsKeyIdOutput {
+    fn to_cli(&self) -> Option<Value> {
+        object([("KmsKeyId", self.kms_key_id.to_cli())])
+    }
+}
+
+impl ToCli
+    for aws_sdk_ec2::operation::get_ebs_encryption_by_default::GetEbsEncryptionByDefaultOutput
+{
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            (
+                "EbsEncryptionByDefault",
+                self.ebs_encryption_by_default.to_cli(),
+            ),
+            ("SseType", self.sse_type.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::GpuDeviceInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("Name", self.name.to_cli()),
+            ("Manufacturer", self.manufacturer.to_cli()),
+            ("Count", self.count.to_cli()),
+            ("LogicalGpuCount", self.logical_gpu_count.to_cli()),
+            ("GpuPartitionSize", self.gpu_partition_size.to_cli()),
+            ("Workloads", self.workloads.to_cli()),
+            ("MemoryInfo", self.memory_info.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::GpuDeviceMemoryInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([("SizeInMiB", self.size_in_mib.to_cli())])
+    }
+}
+
+impl ToCli for types::GpuInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("Gpus", self.gpus.to_cli()),
+            ("TotalGpuMemoryInMiB", self.total_gpu_memory_in_mib.to_cli()),
+        ])
     }
 }
 
@@ -778,6 +1017,35 @@ impl ToCli for types::ImageWatermark {
                 self.watermark_creation_time.to_cli(),
             ),
         ])
+    }
+}
+
+impl ToCli for types::InferenceAcceleratorInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("Accelerators", self.accelerators.to_cli()),
+            (
+                "TotalInferenceMemoryInMiB",
+                self.total_inference_memory_in_mib.to_cli(),
+            ),
+        ])
+    }
+}
+
+impl ToCli for types::InferenceDeviceInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("Count", self.count.to_cli()),
+            ("Name", self.name.to_cli()),
+            ("Manufacturer", self.manufacturer.to_cli()),
+            ("MemoryInfo", self.memory_info.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::InferenceDeviceMemoryInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([("SizeInMiB", self.size_in_mib.to_cli())])
     }
 }
 
@@ -1185,6 +1453,93 @@ impl ToCli for types::InstanceStatusSummary {
     }
 }
 
+impl ToCli for types::InstanceStorageInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("TotalSizeInGB", self.total_size_in_gb.to_cli()),
+            ("Disks", self.disks.to_cli()),
+            ("NvmeSupport", self.nvme_support.to_cli()),
+            ("EncryptionSupport", self.encryption_support.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::InstanceTypeInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("InstanceType", self.instance_type.to_cli()),
+            ("CurrentGeneration", self.current_generation.to_cli()),
+            ("FreeTierEligible", self.free_tier_eligible.to_cli()),
+            (
+                "SupportedUsageClasses",
+                self.supported_usage_classes.to_cli(),
+            ),
+            (
+                "SupportedRootDeviceTypes",
+                self.supported_root_device_types.to_cli(),
+            ),
+            (
+                "SupportedVirtualizationTypes",
+                self.supported_virtualization_types.to_cli(),
+            ),
+            ("BareMetal", self.bare_metal.to_cli()),
+            ("Hypervisor", self.hypervisor.to_cli()),
+            ("ProcessorInfo", self.processor_info.to_cli()),
+            ("VCpuInfo", self.v_cpu_info.to_cli()),
+            ("MemoryInfo", self.memory_info.to_cli()),
+            (
+                "InstanceStorageSupported",
+                self.instance_storage_supported.to_cli(),
+            ),
+            ("InstanceStorageInfo", self.instance_storage_info.to_cli()),
+            ("EbsInfo", self.ebs_info.to_cli()),
+            ("NetworkInfo", self.network_info.to_cli()),
+            ("GpuInfo", self.gpu_info.to_cli()),
+            ("FpgaInfo", self.fpga_info.to_cli()),
+            ("PlacementGroupInfo", self.placement_group_info.to_cli()),
+            (
+                "InferenceAcceleratorInfo",
+                self.inference_accelerator_info.to_cli(),
+            ),
+            ("HibernationSupported", self.hibernation_supported.to_cli()),
+            (
+                "BurstablePerformanceSupported",
+                self.burstable_performance_supported.to_cli(),
+            ),
+            (
+                "DedicatedHostsSupported",
+                self.dedicated_hosts_supported.to_cli(),
+            ),
+            (
+                "AutoRecoverySupported",
+                self.auto_recovery_supported.to_cli(),
+            ),
+            ("SupportedBootModes", self.supported_boot_modes.to_cli()),
+            ("NitroEnclavesSupport", self.nitro_enclaves_support.to_cli()),
+            ("NitroTpmSupport", self.nitro_tpm_support.to_cli()),
+            ("NitroTpmInfo", self.nitro_tpm_info.to_cli()),
+            ("MediaAcceleratorInfo", self.media_accelerator_info.to_cli()),
+            ("NeuronInfo", self.neuron_info.to_cli()),
+            ("PhcSupport", self.phc_support.to_cli()),
+            (
+                "RebootMigrationSupport",
+                self.reboot_migration_support.to_cli(),
+            ),
+            ("SupportedInRegion", self.supported_in_region.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::InstanceTypeOffering {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("InstanceType", self.instance_type.to_cli()),
+            ("LocationType", self.location_type.to_cli()),
+            ("Location", self.location.to_cli()),
+        ])
+    }
+}
+
 impl ToCli for types::InternetGateway {
     fn to_cli(&self) -> Option<Value> {
         object([
@@ -1556,9 +1911,44 @@ impl ToCli for types::LicenseConfiguration {
     }
 }
 
+impl ToCli for types::MediaAcceleratorInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("Accelerators", self.accelerators.to_cli()),
+            (
+                "TotalMediaMemoryInMiB",
+                self.total_media_memory_in_mib.to_cli(),
+            ),
+        ])
+    }
+}
+
+impl ToCli for types::MediaDeviceInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("Count", self.count.to_cli()),
+            ("Name", self.name.to_cli()),
+            ("Manufacturer", self.manufacturer.to_cli()),
+            ("MemoryInfo", self.memory_info.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::MediaDeviceMemoryInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([("SizeInMiB", self.size_in_mib.to_cli())])
+    }
+}
+
 impl ToCli for types::MemoryGiBPerVCpu {
     fn to_cli(&self) -> Option<Value> {
         object([("Min", self.min.to_cli()), ("Max", self.max.to_cli())])
+    }
+}
+
+impl ToCli for types::MemoryInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([("SizeInMiB", self.size_in_mib.to_cli())])
     }
 }
 
@@ -1677,9 +2067,143 @@ impl ToCli for types::NetworkBandwidthGbps {
     }
 }
 
+impl ToCli for types::NetworkCardInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("NetworkCardIndex", self.network_card_index.to_cli()),
+            ("NetworkPerformance", self.network_performance.to_cli()),
+            (
+                "MaximumNetworkInterfaces",
+                self.maximum_network_interfaces.to_cli(),
+            ),
+            (
+                "AdditionalFlexibleNetworkInterfaces",
+                self.additional_flexible_network_interfaces.to_cli(),
+            ),
+            (
+                "BaselineBandwidthInGbps",
+                self.baseline_bandwidth_in_gbps.to_cli(),
+            ),
+            ("PeakBandwidthInGbps", self.peak_bandwidth_in_gbps.to_cli()),
+            (
+                "DefaultEnaQueueCountPerInterface",
+                self.default_ena_queue_count_per_interface.to_cli(),
+            ),
+            (
+                "MaximumEnaQueueCount",
+                self.maximum_ena_queue_count.to_cli(),
+            ),
+            (
+                "MaximumEnaQueueCountPerInterface",
+                self.maximum_ena_queue_count_per_interface.to_cli(),
+            ),
+        ])
+    }
+}
+
+impl ToCli for types::NetworkInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("NetworkPerformance", self.network_performance.to_cli()),
+            (
+                "MaximumNetworkInterfaces",
+                self.maximum_network_interfaces.to_cli(),
+            ),
+            ("MaximumNetworkCards", self.maximum_network_cards.to_cli()),
+            (
+                "DefaultNetworkCardIndex",
+                self.default_network_card_index.to_cli(),
+            ),
+            ("NetworkCards", self.network_cards.to_cli()),
+            (
+                "Ipv4AddressesPerInterface",
+                self.ipv4_addresses_per_interface.to_cli(),
+            ),
+            (
+                "Ipv6AddressesPerInterface",
+                self.ipv6_addresses_per_interface.to_cli(),
+            ),
+            ("Ipv6Supported", self.ipv6_supported.to_cli()),
+            ("EnaSupport", self.ena_support.to_cli()),
+            ("EfaSupported", self.efa_supported.to_cli()),
+            ("EfaInfo", self.efa_info.to_cli()),
+            (
+                "EncryptionInTransitSupported",
+                self.encryption_in_transit_supported.to_cli(),
+            ),
+            ("EnaSrdSupported", self.ena_srd_supported.to_cli()),
+            ("BandwidthWeightings", self.bandwidth_weightings.to_cli()),
+            (
+                "FlexibleEnaQueuesSupport",
+                self.flexible_ena_queues_support.to_cli(),
+            ),
+            (
+                "ConnectionTrackingConfiguration",
+                self.connection_tracking_configuration.to_cli(),
+            ),
+            (
+                "SecondaryNetworkSupported",
+                self.secondary_network_supported.to_cli(),
+            ),
+            (
+                "MaximumSecondaryNetworkInterfaces",
+                self.maximum_secondary_network_interfaces.to_cli(),
+            ),
+            (
+                "Ipv4AddressesPerSecondaryInterface",
+                self.ipv4_addresses_per_secondary_interface.to_cli(),
+            ),
+        ])
+    }
+}
+
 impl ToCli for types::NetworkInterfaceCount {
     fn to_cli(&self) -> Option<Value> {
         object([("Min", self.min.to_cli()), ("Max", self.max.to_cli())])
+    }
+}
+
+impl ToCli for types::NeuronDeviceCoreInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("Count", self.count.to_cli()),
+            ("Version", self.version.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::NeuronDeviceInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("Count", self.count.to_cli()),
+            ("Name", self.name.to_cli()),
+            ("CoreInfo", self.core_info.to_cli()),
+            ("MemoryInfo", self.memory_info.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::NeuronDeviceMemoryInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([("SizeInMiB", self.size_in_mib.to_cli())])
+    }
+}
+
+impl ToCli for types::NeuronInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("NeuronDevices", self.neuron_devices.to_cli()),
+            (
+                "TotalNeuronDeviceMemoryInMiB",
+                self.total_neuron_device_memory_in_mib.to_cli(),
+            ),
+        ])
+    }
+}
+
+impl ToCli for types::NitroTpmInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([("SupportedVersions", self.supported_versions.to_cli())])
     }
 }
 
@@ -1728,6 +2252,12 @@ impl ToCli for types::Placement {
             ("GroupId", self.group_id.to_cli()),
             ("AvailabilityZone", self.availability_zone.to_cli()),
         ])
+    }
+}
+
+impl ToCli for types::PlacementGroupInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([("SupportedStrategies", self.supported_strategies.to_cli())])
     }
 }
 
@@ -1783,6 +2313,23 @@ impl ToCli for types::PrivateIpAddressSpecification {
         object([
             ("Primary", self.primary.to_cli()),
             ("PrivateIpAddress", self.private_ip_address.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::ProcessorInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            (
+                "SupportedArchitectures",
+                self.supported_architectures.to_cli(),
+            ),
+            (
+                "SustainedClockSpeedInGhz",
+                self.sustained_clock_speed_in_ghz.to_cli(),
+            ),
+            ("SupportedFeatures", self.supported_features.to_cli()),
+            ("Manufacturer", self.manufacturer.to_cli()),
         ])
     }
 }
@@ -2169,6 +2716,21 @@ impl ToCli for types::VCpuCountRange {
     }
 }
 
+impl ToCli for types::VCpuInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("DefaultVCpus", self.default_v_cpus.to_cli()),
+            ("DefaultCores", self.default_cores.to_cli()),
+            (
+                "DefaultThreadsPerCore",
+                self.default_threads_per_core.to_cli(),
+            ),
+            ("ValidCores", self.valid_cores.to_cli()),
+            ("ValidThreadsPerCore", self.valid_threads_per_core.to_cli()),
+        ])
+    }
+}
+
 impl ToCli for types::Vpc {
     fn to_cli(&self) -> Option<Value> {
         object([
@@ -2330,21 +2892,32 @@ enums!(
     types::AcceleratorName,
     types::AcceleratorType,
     types::AmdSevSnpSpecification,
+    types::ArchitectureType,
     types::ArchitectureValues,
+    types::AttachmentLimitType,
     types::AttachmentStatus,
     types::AutoProvisionZonesState,
     types::AutoScalingIpsState,
     types::AvailabilityMode,
+    types::BandwidthWeightingType,
     types::BareMetal,
     types::BlockPublicAccessMode,
+    types::BootModeType,
     types::BootModeValues,
     types::BurstablePerformance,
     types::CapacityReservationPreference,
     types::ConnectivityType,
     types::CpuManufacturer,
     types::DeviceType,
+    types::DiskType,
     types::DnsRecordIpType,
+    types::EbsEncryptionSupport,
+    types::EbsNvmeSupport,
+    types::EbsOptimizedSupport,
+    types::EnaSupport,
+    types::EphemeralNvmeSupport,
     types::EventCode,
+    types::FlexibleEnaQueuesSupport,
     types::HostnameType,
     types::HttpTokensState,
     types::HypervisorType,
@@ -2363,7 +2936,9 @@ enums!(
     types::InstanceMetadataTagsState,
     types::InstanceRebootMigrationState,
     types::InstanceStateName,
+    types::InstanceStorageEncryptionSupport,
     types::InstanceType,
+    types::InstanceTypeHypervisor,
     types::IpAddressType,
     types::IpSource,
     types::Ipv6AddressAttribute,
@@ -2375,6 +2950,7 @@ enums!(
     types::LaunchTemplateInstanceMetadataTagsState,
     types::LocalStorage,
     types::LocalStorageType,
+    types::LocationType,
     types::MarketType,
     types::MonitoringState,
     types::NatGatewayAddressStatus,
@@ -2384,11 +2960,17 @@ enums!(
     types::NatGatewayState,
     types::NestedVirtualizationSpecification,
     types::NetworkInterfaceStatus,
+    types::NitroEnclavesSupport,
+    types::NitroTpmSupport,
     types::PayerResponsibilityScope,
     types::PayerResponsibilityType,
+    types::PhcSupport,
+    types::PlacementGroupStrategy,
     types::PlatformValues,
     types::ProductCodeValues,
+    types::RebootMigrationSupport,
     types::ResourceType,
+    types::RootDeviceType,
     types::RouteOrigin,
     types::RouteState,
     types::RouteTableAssociationStateCode,
@@ -2397,14 +2979,17 @@ enums!(
     types::SecondaryInterfaceType,
     types::ShutdownBehavior,
     types::SpotInstanceType,
+    types::SseType,
     types::State,
     types::StatusName,
     types::StatusType,
     types::SubnetCidrBlockStateCode,
     types::SubnetState,
     types::SummaryStatus,
+    types::SupportedAdditionalProcessorFeature,
     types::Tenancy,
     types::TpmSupportValues,
+    types::UsageClassType,
     types::VirtualizationType,
     types::VolumeType,
     types::VpcAttributeName,

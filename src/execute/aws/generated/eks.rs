@@ -54,6 +54,14 @@ pub(in crate::execute::aws) async fn call(
                 .send()
                 .await,
         ),
+        "DescribePodIdentityAssociation" => single(
+            client
+                .describe_pod_identity_association()
+                .set_cluster_name(params.get("clusterName")?)
+                .set_association_id(params.get("associationId")?)
+                .send()
+                .await,
+        ),
         "DescribeUpdate" => single(
             client
                 .describe_update()
@@ -141,6 +149,21 @@ pub(in crate::execute::aws) async fn call(
                     .into_paginator()
                     .send(),
                 &["nodegroups"],
+                &[],
+            )
+            .await
+        }
+        "ListPodIdentityAssociations" => {
+            paginated(
+                client
+                    .list_pod_identity_associations()
+                    .set_cluster_name(params.get("clusterName")?)
+                    .set_namespace(params.get("namespace")?)
+                    .set_service_account(params.get("serviceAccount")?)
+                    .set_max_results(params.get("maxResults")?)
+                    .into_paginator()
+                    .send(),
+                &["associations"],
                 &[],
             )
             .await
@@ -418,6 +441,12 @@ impl ToCli for aws_sdk_eks::operation::describe_nodegroup::DescribeNodegroupOutp
     }
 }
 
+impl ToCli for aws_sdk_eks::operation::describe_pod_identity_association::DescribePodIdentityAssociationOutput {
+fn to_cli(&self) -> Option<Value> {
+object([("association", self.association.to_cli())])
+}
+}
+
 impl ToCli for aws_sdk_eks::operation::describe_update::DescribeUpdateOutput {
     fn to_cli(&self) -> Option<Value> {
         object([("update", self.update.to_cli())])
@@ -595,6 +624,17 @@ impl ToCli for aws_sdk_eks::operation::list_nodegroups::ListNodegroupsOutput {
     }
 }
 
+impl ToCli
+    for aws_sdk_eks::operation::list_pod_identity_associations::ListPodIdentityAssociationsOutput
+{
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("associations", self.associations.to_cli()),
+            ("nextToken", self.next_token.to_cli()),
+        ])
+    }
+}
+
 impl ToCli for aws_sdk_eks::operation::list_updates::ListUpdatesOutput {
     fn to_cli(&self) -> Option<Value> {
         object([
@@ -766,6 +806,40 @@ impl ToCli for types::OutpostConfigResponse {
             ),
             ("etcdInstanceType", self.etcd_instance_type.to_cli()),
             ("etcdPlacement", self.etcd_placement.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::PodIdentityAssociation {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("clusterName", self.cluster_name.to_cli()),
+            ("namespace", self.namespace.to_cli()),
+            ("serviceAccount", self.service_account.to_cli()),
+            ("roleArn", self.role_arn.to_cli()),
+            ("associationArn", self.association_arn.to_cli()),
+            ("associationId", self.association_id.to_cli()),
+            ("tags", self.tags.to_cli()),
+            ("createdAt", self.created_at.to_cli()),
+            ("modifiedAt", self.modified_at.to_cli()),
+            ("ownerArn", self.owner_arn.to_cli()),
+            ("disableSessionTags", self.disable_session_tags.to_cli()),
+            ("targetRoleArn", self.target_role_arn.to_cli()),
+            ("externalId", self.external_id.to_cli()),
+            ("policy", self.policy.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::PodIdentityAssociationSummary {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("clusterName", self.cluster_name.to_cli()),
+            ("namespace", self.namespace.to_cli()),
+            ("serviceAccount", self.service_account.to_cli()),
+            ("associationArn", self.association_arn.to_cli()),
+            ("associationId", self.association_id.to_cli()),
+            ("ownerArn", self.owner_arn.to_cli()),
         ])
     }
 }
