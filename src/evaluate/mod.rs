@@ -287,8 +287,10 @@ impl Decision {
     }
 }
 
-/// Why `assertion` cannot be tested for this row: the first call it reads that has no response
-/// there (or the failure of the row's own fan-out), if any.
+/// Why `assertion` cannot be tested for this row: the first call it needs that has no response
+/// there (or the failure of the row's own fan-out), if any. The assertions of `any_of` and
+/// `all_of` read a call that was not made as null, like computed calls: only a failed one
+/// stops them.
 fn blocked<'s>(assertion: &Assertion, scope: &'s RowScope) -> Option<&'s Unavailable> {
     if scope.unavailable.is_empty() {
         return None;
@@ -297,16 +299,25 @@ fn blocked<'s>(assertion: &Assertion, scope: &'s RowScope) -> Option<&'s Unavail
     if let Some(expansion) = scope.why_unavailable("") {
         return Some(expansion);
     }
-    assertion
+    let combines = assertion.predicate.combines_assertions();
+    let needed = assertion
+        .templates()
+        .into_iter()
+        .flat_map(|t| t.names().iter().map(|name| name.root.as_str()))
+        .chain((!combines).then_some(assertion.on.as_str()));
+    let alternatives = assertion
+        .predicate
         .calls_read()
-        .map(|(call, _)| call)
+        .into_iter()
+        .chain(combines.then_some(assertion.on.as_str()));
+    needed
+        .filter_map(|name| scope.why_unavailable(name))
         .chain(
-            assertion
-                .templates()
-                .into_iter()
-                .flat_map(|t| t.names().iter().map(|name| name.root.as_str())),
+            alternatives
+                .filter_map(|name| scope.why_unavailable(name))
+                .filter(|why| matches!(why, Unavailable::Failed(_))),
         )
-        .find_map(|name| scope.why_unavailable(name))
+        .next()
 }
 
 /// What an assertion that could not be tested makes of its row: a call that does not apply

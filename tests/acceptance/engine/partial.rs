@@ -51,6 +51,12 @@ checks:
     on: source
     expect:
       - { equals: launch template }
+  - id: template-found-if-any
+    title: The launch template of {{ng}}, if it has one, was found
+    expect:
+      - any_of:
+          - { on: template, path: '$.LaunchTemplateVersions[0]', exists: true }
+          - { on: nodegroup, path: $.nodegroup.launchTemplate, exists: false }
 ";
 
 fn nodegroups() -> Fixture {
@@ -114,6 +120,15 @@ fn a_call_whose_when_is_false_is_not_made_and_its_checks_are_skipped() {
             // alternatives.
             ("t::templates::nodes-from-template[ng-a]", CaseOutcome::Pass),
             ("t::templates::nodes-from-template[ng-b]", failure("error")),
+            // In `any_of`, a call that was not made reads as null: another alternative decides.
+            (
+                "t::templates::template-found-if-any[ng-a]",
+                CaseOutcome::Pass
+            ),
+            (
+                "t::templates::template-found-if-any[ng-b]",
+                CaseOutcome::Pass
+            ),
         ])
     );
     let text = &report.case("t::templates::nodes-from-template[ng-b]").text;
