@@ -288,9 +288,9 @@ impl Decision {
 }
 
 /// Why `assertion` cannot be tested for this row: the first call it needs that has no response
-/// there (or the failure of the row's own fan-out), if any. The assertions of `any_of` and
+/// there (or the failure of the row's own fan-out), if any. The alternatives of `any_of` and
 /// `all_of` read a call that was not made as null, like computed calls: only a failed one
-/// stops them.
+/// stops them; the call written as their `on` (or their check's) is needed.
 fn blocked<'s>(assertion: &Assertion, scope: &'s RowScope) -> Option<&'s Unavailable> {
     if scope.unavailable.is_empty() {
         return None;
@@ -299,17 +299,17 @@ fn blocked<'s>(assertion: &Assertion, scope: &'s RowScope) -> Option<&'s Unavail
     if let Some(expansion) = scope.why_unavailable("") {
         return Some(expansion);
     }
-    let combines = assertion.predicate.combines_assertions();
+    let on_needed = assertion.on_written || !assertion.predicate.combines_assertions();
     let needed = assertion
         .templates()
         .into_iter()
         .flat_map(|t| t.names().iter().map(|name| name.root.as_str()))
-        .chain((!combines).then_some(assertion.on.as_str()));
+        .chain(on_needed.then_some(assertion.on.as_str()));
     let alternatives = assertion
         .predicate
         .calls_read()
         .into_iter()
-        .chain(combines.then_some(assertion.on.as_str()));
+        .chain((!on_needed).then_some(assertion.on.as_str()));
     needed
         .filter_map(|name| scope.why_unavailable(name))
         .chain(

@@ -656,21 +656,21 @@ impl<'d> Loader<'d> {
         assertion: &Spanned<raw::Assertion>,
         default_on: Option<&Spanned<String>>,
     ) -> Option<Assertion> {
-        // `any_of` and `all_of` name their calls in their alternatives: the first one stands for
-        // the assertion.
-        let first_alternative = assertion
-            .value
-            .any_of
-            .as_ref()
-            .or(assertion.value.all_of.as_ref())
-            .and_then(|alternatives| alternatives.value.first())
-            .and_then(|first| first.value.on.as_ref());
-        let on = assertion
-            .value
-            .on
-            .as_ref()
-            .or(default_on)
-            .or(first_alternative);
+        // `any_of` and `all_of` name their calls in their alternatives (at any depth): the first
+        // one stands for the assertion.
+        fn first_call_named(assertion: &raw::Assertion) -> Option<&Spanned<String>> {
+            assertion.on.as_ref().or_else(|| {
+                assertion
+                    .any_of
+                    .as_ref()
+                    .or(assertion.all_of.as_ref())?
+                    .value
+                    .iter()
+                    .find_map(|alternative| first_call_named(&alternative.value))
+            })
+        }
+        let written = assertion.value.on.as_ref().or(default_on);
+        let on = written.or_else(|| first_call_named(&assertion.value));
         let Some(on) = on else {
             let at = self.at(assertion);
             self.error(
@@ -684,6 +684,7 @@ impl<'d> Loader<'d> {
         Some(Assertion {
             on: on.value.clone(),
             on_location: self.at(on),
+            on_written: written.is_some(),
             path,
             predicate,
             severity: assertion.value.severity.as_ref().map(|s| s.value),

@@ -166,6 +166,9 @@ pub struct Assertion {
     pub on: String,
     /// Where that call name is written (the check's `on:` when inherited).
     pub on_location: Location,
+    /// Whether `on` is written on the assertion or its check, rather than taken from the first
+    /// alternative of an `any_of` or `all_of` (which reads a call that was not made as null).
+    pub on_written: bool,
     /// What is tested; `$` when omitted.
     pub path: JsonPath,
     /// What must hold.

@@ -57,11 +57,16 @@ pub fn skip_reason(reason: &SkipReason) -> String {
     }
 }
 
-/// A false condition (of a `when`): `PATH PREDICATE is false (actual: VALUE)`.
+/// A false condition (of a `when`): `PATH PREDICATE is false (actual: VALUE)`; the call
+/// stands for the path when it tests the whole response (a computed value, say).
 fn condition(failure: &AssertionFailure) -> String {
+    let tested = if failure.path == "$" {
+        &failure.on
+    } else {
+        &failure.path
+    };
     format!(
-        "{} {} is false (actual: {})",
-        failure.path,
+        "{tested} {} is false (actual: {})",
         failure.expected,
         actual(failure.actual.as_ref())
     )

@@ -14,6 +14,9 @@ handlebars_helper!(arn_account: |arn: str| arn_field(arn, 4));
 handlebars_helper!(arn_partition: |arn: str| arn_field(arn, 1));
 handlebars_helper!(arn_region: |arn: str| arn_field(arn, 3));
 handlebars_helper!(json: |value: Json| serde_json::to_string(value).unwrap_or_default());
+handlebars_helper!(starts_with: |text: Json, prefix: str| {
+    text.as_str().is_some_and(|text| text.starts_with(prefix))
+});
 handlebars_helper!(from_json: |text: Json| match text {
     Value::String(text) => serde_json::from_str(text).unwrap_or(Value::Null),
     _ => Value::Null,
@@ -110,6 +113,10 @@ pub const SIGNATURES: &[Signature] = &[
     ),
     signature("from_json", &[("JSON text", Kind::Any)]),
     signature(
+        "starts_with",
+        &[("the text", Kind::Any), ("the prefix", Kind::Text)],
+    ),
+    signature(
         "route_table_for_subnet",
         &[
             ("the route tables (`RouteTables`)", Kind::Any),
@@ -183,6 +190,7 @@ pub fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("json", Box::new(json));
     registry.register_helper("default", Box::new(DefaultHelper));
     registry.register_helper("from_json", Box::new(from_json));
+    registry.register_helper("starts_with", Box::new(starts_with));
     registry.register_helper("route_table_for_subnet", Box::new(route_table_for_subnet));
     registry.register_helper("select", Box::new(select));
     registry.register_helper("endpoint_service", Box::new(endpoint_service));

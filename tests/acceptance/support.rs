@@ -31,6 +31,17 @@ impl Run {
         );
         self
     }
+
+    /// Panics with the whole output unless standard output contains `text`.
+    #[track_caller]
+    pub fn expect_stdout_contains(&self, text: &str) -> &Self {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}\n--- stdout ---\n{}",
+            self.stdout
+        );
+        self
+    }
 }
 
 /// The `ekscheck` binary, ready to take arguments.

@@ -5,6 +5,8 @@
 
 pub mod http;
 pub mod proxy;
+mod query;
+mod simulate;
 pub mod world;
 
 use std::fs::File;
@@ -145,13 +147,18 @@ pub fn aws_env<'c>(command: &'c mut Command, endpoint: &str) -> &'c mut Command 
 /// Runs the AWS CLI (`aws ARGS… --output json`) against `endpoint` and returns what it printed.
 #[track_caller]
 pub fn aws_cli(endpoint: &str, args: &[&str]) -> serde_json::Value {
-    let config = root().join("target/aws-cli-config");
     // CLI v1 prints timestamps as on the wire unless told to use ISO 8601, which is v2's default.
-    std::fs::write(&config, "[default]\ncli_timestamp_format = iso8601\n").expect("CLI config");
+    // Written once: a CLI reading the file while another test rewrites it would see it empty.
+    static CONFIG: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let config = CONFIG.get_or_init(|| {
+        let config = root().join("target/aws-cli-config");
+        std::fs::write(&config, "[default]\ncli_timestamp_format = iso8601\n").expect("CLI config");
+        config
+    });
     let aws = python().with_file_name("aws");
     let mut command = Command::new(aws);
     aws_env(&mut command, endpoint)
-        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_CONFIG_FILE", config)
         .args(args)
         .args(["--output", "json"]);
     let printed = run(&mut command, &format!("aws {args:?}"));

@@ -1,8 +1,10 @@
 //! A loopback fixture layer in front of moto, for what moto lacks.
 //!
 //! Requests pass through to moto unchanged, except:
-//! * EKS access entries (`ListAccessEntries`, `DescribeAccessEntry`,
-//!   `ListAssociatedAccessPolicies`), which moto does not implement, are answered from fixtures;
+//! * what moto does not implement is answered from fixtures, as AWS would: EKS access entries,
+//!   add-ons and Pod Identity associations; `iam:SimulatePrincipalPolicy` (decided from the
+//!   role's policies in moto); `ec2:GetEbsDefaultKmsKeyId`; Auto Scaling activities and
+//!   CloudFormation stacks that failed (moto has neither);
 //! * `DescribeCluster` and `DescribeNodegroup` answers are completed with fixture fields moto
 //!   omits (`resourcesVpcConfig.vpcId`, `clusterSecurityGroupId`, endpoint access, `accessConfig`,
 //!   `health`, a node group's status);
@@ -21,6 +23,8 @@ use tokio::io::BufReader;
 use tokio::net::{TcpListener, TcpStream};
 
 use super::http::{Message, read_message};
+use super::query;
+use super::simulate;
 use super::{Emulator, emulator};
 
 /// What moto cannot serve for one cluster.
@@ -32,6 +36,17 @@ pub struct ClusterFixture {
     pub nodegroups: HashMap<String, Value>,
     /// The cluster's access entries (`AccessEntry` objects, with `principalArn`).
     pub access_entries: Vec<Value>,
+    /// The cluster's add-ons (`Addon` objects), by name.
+    pub addons: HashMap<String, Value>,
+    /// The cluster's Pod Identity associations (`PodIdentityAssociation` objects).
+    pub pod_identity_associations: Vec<Value>,
+    /// Auto Scaling activities (`Activity` objects, newest first), by Auto Scaling group name.
+    pub scaling_activities: HashMap<String, Vec<Value>>,
+    /// CloudFormation stacks (a `Stack` object and its `StackEvent`s, newest first), by name.
+    pub stacks: HashMap<String, (Value, Vec<Value>)>,
+    /// The account's default EBS encryption key (`ec2:GetEbsDefaultKmsKeyId`), if not the AWS
+    /// managed `alias/aws/ebs`.
+    pub ebs_default_kms_key: Option<String>,
 }
 
 /// Requests to fail on purpose.
@@ -153,8 +168,9 @@ fn service_of(request: &Message) -> String {
         .to_owned()
 }
 
-/// The IAM action of a request: the `Action` of query protocols, or the EKS route.
-fn action_of(service: &str, method: &str, path: &str, body: &[u8]) -> String {
+/// The IAM action of a request: the EKS route, the `X-Amz-Target` of JSON protocols, or the
+/// `Action` of query protocols.
+fn action_of(service: &str, method: &str, path: &str, target: Option<&str>, body: &[u8]) -> String {
     let operation = if service == "eks" {
         let segments: Vec<&str> = path.split('?').next().unwrap_or("").split('/').collect();
         match (method, &segments[1..]) {
@@ -167,13 +183,20 @@ fn action_of(service: &str, method: &str, path: &str, body: &[u8]) -> String {
             ("GET", ["clusters", _, "access-entries", _, "access-policies"]) => {
                 "ListAssociatedAccessPolicies"
             }
+            ("GET", ["clusters", _, "addons"]) => "ListAddons",
+            ("GET", ["clusters", _, "addons", _]) => "DescribeAddon",
+            ("GET", ["clusters", _, "pod-identity-associations"]) => "ListPodIdentityAssociations",
+            ("GET", ["clusters", _, "pod-identity-associations", _]) => {
+                "DescribePodIdentityAssociation"
+            }
             _ => "Other",
         }
         .to_owned()
+    } else if let Some(target) = target {
+        // JSON protocols (KMS) name the operation in `X-Amz-Target: Service.Operation`.
+        target.rsplit('.').next().unwrap_or("Other").to_owned()
     } else {
-        let form = String::from_utf8_lossy(body);
-        form.split('&')
-            .find_map(|pair| pair.strip_prefix("Action="))
+        query::param(&query::form(body), "Action")
             .unwrap_or("Other")
             .to_owned()
     };
@@ -277,26 +300,6 @@ fn merge(target: &mut Value, patch: &Value) {
     }
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%'
-            && let Some(byte) = text
-                .get(index + 1..index + 3)
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-        {
-            out.push(byte);
-            index += 3;
-            continue;
-        }
-        out.push(bytes[index]);
-        index += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 impl State {
     async fn respond(&self, request: Message) -> Message {
         let number = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
@@ -304,7 +307,13 @@ impl State {
         let mut parts = request.start.split(' ');
         let method = parts.next().unwrap_or("").to_owned();
         let path = parts.next().unwrap_or("").to_owned();
-        let action = action_of(&service, &method, &path, &request.body);
+        let action = action_of(
+            &service,
+            &method,
+            &path,
+            request.header("x-amz-target"),
+            &request.body,
+        );
         let every = |n: Option<usize>| n.is_some_and(|n| n > 0 && number.is_multiple_of(n));
         if self.faults.always_throttle.contains(&action) || every(self.faults.throttle_every) {
             return injected(Injected::Throttled, &service, &action);
@@ -334,20 +343,148 @@ impl State {
                 .unwrap_or("")
                 .split('/')
                 .skip(1)
-                .map(percent_decode)
+                .map(query::decode)
                 .collect();
-            if let Some(response) = self.eks_fixture(&action, &segments) {
+            let query_string = path.split_once('?').map(|(_, q)| q).unwrap_or_default();
+            let query = query::form(query_string.as_bytes());
+            if let Some(response) = self.eks_fixture(&action, &segments, &query) {
                 return response;
             }
             let mut response = self.forward(request).await;
             self.complete_eks(&action, &segments, &mut response);
             return response;
         }
-        self.forward(request).await
+        match self.query_fixture(&action, &request.body).await {
+            Some(response) => response,
+            None => self.forward(request).await,
+        }
     }
 
-    /// Answers the access-entry operations moto lacks.
-    fn eks_fixture(&self, action: &str, segments: &[String]) -> Option<Message> {
+    /// Answers the query-protocol operations moto lacks, or lacks the failures of.
+    async fn query_fixture(&self, action: &str, body: &[u8]) -> Option<Message> {
+        let form = query::form(body);
+        match action {
+            "iam:SimulatePrincipalPolicy" => Some(self.simulate(&form).await),
+            "ec2:GetEbsDefaultKmsKeyId" => {
+                let clusters = self.clusters.lock().expect("fixtures");
+                let key = clusters
+                    .values()
+                    .find_map(|fixture| fixture.ebs_default_kms_key.clone())
+                    .unwrap_or_else(|| {
+                        format!("arn:aws:kms:{}:123456789012:alias/aws/ebs", super::REGION)
+                    });
+                let body = format!(
+                    "<GetEbsDefaultKmsKeyIdResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\
+                     <requestId>fixture</requestId><kmsKeyId>{key}</kmsKeyId>\
+                     </GetEbsDefaultKmsKeyIdResponse>"
+                );
+                Some(Message::response(
+                    200,
+                    &[("Content-Type", "text/xml")],
+                    body.into_bytes(),
+                ))
+            }
+            "autoscaling:DescribeScalingActivities" => {
+                let group = query::param(&form, "AutoScalingGroupName")?;
+                let clusters = self.clusters.lock().expect("fixtures");
+                let activities = clusters
+                    .values()
+                    .find_map(|fixture| fixture.scaling_activities.get(group))?;
+                Some(query::answer(
+                    "DescribeScalingActivities",
+                    "http://autoscaling.amazonaws.com/doc/2011-01-01/",
+                    &json!({ "Activities": activities }),
+                ))
+            }
+            "cloudformation:DescribeStacks" | "cloudformation:DescribeStackEvents" => {
+                let name = query::param(&form, "StackName")?;
+                let clusters = self.clusters.lock().expect("fixtures");
+                let (stack, events) = clusters
+                    .values()
+                    .find_map(|fixture| fixture.stacks.get(name))?;
+                let namespace = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
+                Some(if action.ends_with("Events") {
+                    query::answer(
+                        "DescribeStackEvents",
+                        namespace,
+                        &json!({ "StackEvents": events }),
+                    )
+                } else {
+                    query::answer("DescribeStacks", namespace, &json!({ "Stacks": [stack] }))
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// `iam:SimulatePrincipalPolicy` for a role: its attached and inline policies, read from
+    /// moto, decide each action.
+    async fn simulate(&self, form: &[(String, String)]) -> Message {
+        let role_arn = query::param(form, "PolicySourceArn").unwrap_or_default();
+        let role = role_arn.rsplit('/').next().unwrap_or_default().to_owned();
+        let ask = |action: &'static str, params: Vec<(&'static str, String)>| async move {
+            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let answer = self.forward(query::request("iam", action, &params)).await;
+            String::from_utf8_lossy(&answer.body).into_owned()
+        };
+        let attached = ask("ListAttachedRolePolicies", vec![("RoleName", role.clone())]).await;
+        if attached.contains("<Code>NoSuchEntity</Code>") {
+            return query::error(
+                404,
+                "NoSuchEntity",
+                &format!("The role with name {role} cannot be found."),
+            );
+        }
+        let mut documents = Vec::new();
+        for arn in query::elements(&attached, "PolicyArn") {
+            let policy = ask("GetPolicy", vec![("PolicyArn", arn.clone())]).await;
+            let version = query::elements(&policy, "DefaultVersionId")
+                .pop()
+                .unwrap_or_default();
+            let text = ask(
+                "GetPolicyVersion",
+                vec![("PolicyArn", arn), ("VersionId", version)],
+            )
+            .await;
+            documents.extend(query::elements(&text, "Document"));
+        }
+        let inline = ask("ListRolePolicies", vec![("RoleName", role.clone())]).await;
+        for name in query::elements(&inline, "member") {
+            let text = ask(
+                "GetRolePolicy",
+                vec![("RoleName", role.clone()), ("PolicyName", name)],
+            )
+            .await;
+            documents.extend(query::elements(&text, "PolicyDocument"));
+        }
+        let policies: Vec<Value> = documents
+            .iter()
+            .filter_map(|document| serde_json::from_str(&query::decode(document)).ok())
+            .collect();
+        let results: Vec<Value> = query::list_param(form, "ActionNames")
+            .into_iter()
+            .map(|action| {
+                json!({
+                    "EvalActionName": action,
+                    "EvalResourceName": "*",
+                    "EvalDecision": simulate::decide(&policies, &action),
+                })
+            })
+            .collect();
+        query::answer(
+            "SimulatePrincipalPolicy",
+            "https://iam.amazonaws.com/doc/2010-05-08/",
+            &json!({ "IsTruncated": false, "EvaluationResults": results }),
+        )
+    }
+
+    /// Answers the access-entry, add-on and Pod Identity operations moto lacks.
+    fn eks_fixture(
+        &self,
+        action: &str,
+        segments: &[String],
+        query: &[(String, String)],
+    ) -> Option<Message> {
         let clusters = self.clusters.lock().expect("fixtures");
         let cluster_name = segments.get(1)?;
         let lookup = || clusters.get(cluster_name.as_str());
@@ -391,6 +528,66 @@ impl State {
                     "The specified access entry resource is not found on cluster {cluster_name}."
                 )),
             },
+            "eks:ListAddons" => match lookup() {
+                Some(fixture) => Message::json(
+                    200,
+                    &json!({ "addons": fixture.addons.keys().collect::<Vec<_>>() }),
+                ),
+                None => missing(),
+            },
+            "eks:DescribeAddon" => match lookup().map(|f| f.addons.get(&segments[3])) {
+                None => missing(),
+                Some(Some(addon)) => Message::json(200, &json!({ "addon": addon })),
+                Some(None) => not_found(&format!(
+                    "No addon: {} found in cluster: {cluster_name}",
+                    segments[3]
+                )),
+            },
+            "eks:ListPodIdentityAssociations" => match lookup() {
+                Some(fixture) => {
+                    let wanted = |key: &str| {
+                        query
+                            .iter()
+                            .find(|(k, _)| k == key)
+                            .map(|(_, v)| v.as_str())
+                    };
+                    let summaries: Vec<Value> = fixture
+                        .pod_identity_associations
+                        .iter()
+                        .filter(|a| wanted("namespace").is_none_or(|n| a["namespace"] == n))
+                        .filter(|a| {
+                            wanted("serviceAccount").is_none_or(|s| a["serviceAccount"] == s)
+                        })
+                        .map(|a| {
+                            json!({
+                                "clusterName": cluster_name,
+                                "namespace": a["namespace"],
+                                "serviceAccount": a["serviceAccount"],
+                                "associationArn": a["associationArn"],
+                                "associationId": a["associationId"],
+                            })
+                        })
+                        .collect();
+                    Message::json(200, &json!({ "associations": summaries }))
+                }
+                None => missing(),
+            },
+            "eks:DescribePodIdentityAssociation" => {
+                let found = lookup().and_then(|fixture| {
+                    fixture
+                        .pod_identity_associations
+                        .iter()
+                        .find(|a| a["associationId"] == segments[3].as_str())
+                        .cloned()
+                });
+                match (lookup(), found) {
+                    (None, _) => missing(),
+                    (Some(_), Some(association)) => {
+                        Message::json(200, &json!({ "association": association }))
+                    }
+                    (Some(_), None) => not_found("The specified association could not be found."),
+                }
+            }
             "eks:ListAssociatedAccessPolicies" => match (lookup(), entry(&segments[3])) {
                 (None, _) => missing(),
                 (Some(_), Some(entry)) => Message::json(

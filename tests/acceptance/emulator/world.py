@@ -1,43 +1,91 @@
-"""Builds an EKS cluster whose nodes should join, in the AWS emulator, with chosen faults.
+"""Builds an EKS cluster whose nodes should join, in the AWS emulator, with chosen variations.
 
-    python world.py NAME [FAULT ...]
+    python world.py NAME [VARIATION ...]
 
 Everything is named after NAME, so several worlds live side by side in one emulator. The
 endpoint, region and credentials come from the environment (AWS_ENDPOINT_URL, AWS_REGION, ...).
 Prints a JSON description of what was built, for the fixture layer and the tests.
 
-The healthy world: a VPC with DNS support and hostnames, DHCP options with AmazonProvidedDNS, a
-public subnet with an internet gateway and a NAT gateway, two private node subnets routing
-0.0.0.0/0 to the NAT gateway, a cluster security group that lets its members talk to each other,
-a cluster role trusting eks.amazonaws.com, a node role trusting ec2.amazonaws.com with the three
-worker-node policies and an instance profile, the cluster, one node group of two instances.
+The healthy world: a VPC with DNS support and hostnames, DHCP options with AmazonProvidedDNS and
+the region's domain, a public subnet with an internet gateway and a NAT gateway, two private node
+subnets (in two zones) routing 0.0.0.0/0 to the NAT gateway, a cluster security group that lets
+its members talk to each other, a cluster role trusting eks.amazonaws.com with
+AmazonEKSClusterPolicy, a node role trusting ec2.amazonaws.com with the three worker-node
+policies and an instance profile, the cluster (Kubernetes 1.31), one node group of two AL2023
+instances carrying the cluster security group.
+
+VARIATIONS lists the faults, and the configurations AWS documents that must also pass.
 """
 
+import base64
 import json
 import sys
 import zlib
 
 import boto3
 
-FAULTS = {
+KUBERNETES = "1.31"
+AL2023_X86 = "ami-087534078663b6450"
+AL2023_ARM = "ami-0d409c449ab6eda95"
+
+VARIATIONS = {
+    # Faults.
     "missing-cni-policy": "the node role lacks AmazonEKS_CNI_Policy",
     "missing-worker-node-policy": "the node role lacks AmazonEKSWorkerNodePolicy",
     "missing-ecr-policy": "the node role lacks AmazonEC2ContainerRegistryReadOnly",
     "trust-without-ec2": "the node role trusts eks.amazonaws.com instead of ec2.amazonaws.com",
     "node-role-missing": "the node role was deleted after the node group was created",
+    "node-role-path": "the node role lives under the path /dev/",
     "no-nat-route": "the node subnets' route table has no default route",
     "private-endpoints": "no default route, but the VPC endpoints of a private cluster",
-    "blackhole-route": "the default route points at a deleted NAT gateway",
+    "endpoint-without-private-dns": "(with private-endpoints) the ec2 endpoint has private DNS off",
+    "endpoint-sg-closed": "(with private-endpoints) the endpoints' security group admits nothing",
+    "endpoint-one-zone": "(with private-endpoints) the endpoints sit in the first node subnet only",
+    "s3-endpoint-unrouted": "(with private-endpoints) the S3 gateway endpoint serves no route table",
     "exhausted-subnet": "a node subnet is a /28 that is nearly full",
+    "nat-private": "the node subnets' default route goes to a private NAT gateway",
     "subnet-unavailable": "a node subnet no longer exists",
     "public-subnet-no-public-ip": "the node group uses an IGW-only subnet without auto-assigned public IPs",
     "nacl-blocks-https": "a network ACL on the node subnets denies outbound 443",
     "no-dns-hostnames": "the VPC has enableDnsHostnames off",
     "custom-dns": "the VPC's DHCP options use custom DNS servers",
+    "no-dhcp-options": "the VPC has no DHCP options (DhcpOptionsId default)",
+    "dhcp-two-domains": "the DHCP options name two domains",
     "cluster-sg-no-self-rule": "the cluster security group lets nothing in",
     "no-instances": "the node group launched no instances",
     "instance-stopped": "one node instance is stopped",
     "wrong-instance-profile": "the instances run with a profile of another role",
+    "instance-without-profile": "the instances run without an instance profile",
+    "custom-node-sg-closed": "(with custom-node-sg) the cluster security group does not admit the node group",
+    "cluster-role-without-policy": "the cluster role lacks AmazonEKSClusterPolicy",
+    "lt-not-mime": "(with launch-template) the user data is a plain shell script",
+    "lt-bootstrap-sh": "(with launch-template) the user data runs /etc/eks/bootstrap.sh on AL2023",
+    "lt-nodeconfig-other-cluster": "(with launch-template) the NodeConfig names another cluster",
+    "lt-imds-disabled": "(with launch-template) the instance metadata service is disabled",
+    "custom-ami-no-bootstrap": "(with custom-ami) the user data does not bootstrap the node",
+    "custom-ami-missing": "(with custom-ami) the AMI does not exist",
+    "custom-ami-arm": "(with custom-ami) an arm64 AMI on x86_64 instance types",
+    "kms-key-disabled": "(with kms-key) the EBS key is disabled",
+    "kms-key-root-only": "(with kms-key) the key policy gives Auto Scaling nothing",
+    "kms-key-default": "(with kms-key) the volumes are encrypted with the account's default key",
+    "self-managed": "an extra self-managed instance, with a role of its own",
+    "self-managed-no-egress": "(with self-managed) in a subnet without a route out",
+    "self-managed-bare-role": "(with self-managed) its role trusts eks.amazonaws.com and has no policies",
+    "self-managed-own-sg": "(with self-managed) it carries a security group the cluster's does not admit",
+    # Configurations AWS documents, which must pass.
+    "custom-worker-policy": "the node role has the worker permissions as a customer-managed policy",
+    "cni-irsa": "aws-node has a role of its own with AmazonEKS_CNI_Policy; the node role has none",
+    "cni-irsa-without-policy": "(with cni-irsa) aws-node's role lacks the CNI policy",
+    "ipv6": "an IPv6 cluster's VPC: IPv6 subnets, an egress-only internet gateway, the IPv6 CNI policy",
+    "ipv6-no-assignment": "(with ipv6) the node subnets do not assign IPv6 addresses",
+    "ipv6-cni-ipv4-policy": "(with ipv6) the node role has AmazonEKS_CNI_Policy, not the IPv6 policy",
+    "nacl-knowledge-center": "the node subnets' NACL allows exactly what the Knowledge Center says",
+    "nacl-vpc-only": "(with private-endpoints) the node subnets' NACL admits the VPC only",
+    "gwlb-egress": "the default route goes through a Gateway Load Balancer endpoint",
+    "custom-node-sg": "the instances carry a node security group, not the cluster's",
+    "launch-template": "the node group has a launch template whose MIME user data sets a NodeConfig",
+    "custom-ami": "the node group's launch template names an AL2023 AMI and bootstraps it",
+    "kms-key": "the node volumes are encrypted with a customer key that lets Auto Scaling use it",
 }
 
 WORKER_POLICIES = {
@@ -45,6 +93,23 @@ WORKER_POLICIES = {
     "AmazonEKS_CNI_Policy": "missing-cni-policy",
     "AmazonEC2ContainerRegistryReadOnly": "missing-ecr-policy",
 }
+
+CNI_ACTIONS = [
+    "ec2:AssignPrivateIpAddresses", "ec2:AttachNetworkInterface", "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface", "ec2:DescribeInstances", "ec2:DescribeTags",
+    "ec2:DescribeNetworkInterfaces", "ec2:DescribeInstanceTypes", "ec2:DescribeSubnets",
+    "ec2:DetachNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute",
+    "ec2:UnassignPrivateIpAddresses",
+]
+CNI_IPV6_ACTIONS = [
+    "ec2:AssignIpv6Addresses", "ec2:DescribeInstances", "ec2:DescribeTags",
+    "ec2:DescribeNetworkInterfaces", "ec2:DescribeInstanceTypes",
+]
+WORKER_ACTIONS = [
+    "ec2:DescribeInstances", "ec2:DescribeInstanceTypes", "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVolumes",
+    "ec2:DescribeVolumesModifications", "ec2:DescribeVpcs", "eks:DescribeCluster",
+]
 
 
 def trust(service):
@@ -58,87 +123,234 @@ def trust(service):
     )
 
 
+def allow(actions):
+    return json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+    )
+
+
 def tags(name, **extra):
     pairs = {"Name": name, **extra}
     return [{"Key": k, "Value": v} for k, v in pairs.items()]
 
 
-def build(name, faults):
-    unknown = [f for f in faults if f not in FAULTS]
+def identity(name, region):
+    """The endpoint and certificate authority EKS would give the cluster."""
+    digest = "%032X" % zlib.crc32(name.encode())
+    endpoint = f"https://{digest}.gr7.{region}.eks.amazonaws.com"
+    ca = base64.b64encode(f"certificate authority of {name}".encode()).decode()
+    return endpoint, ca
+
+
+def mime(*parts):
+    body = ['MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="==BOUNDARY=="', ""]
+    for content_type, text in parts:
+        body += ["--==BOUNDARY==", f"Content-Type: {content_type}", "", text, ""]
+    body.append("--==BOUNDARY==--")
+    return "\n".join(body)
+
+
+def nodeconfig(cluster, endpoint, ca, cidr):
+    return "\n".join([
+        "---",
+        "apiVersion: node.eks.aws/v1alpha1",
+        "kind: NodeConfig",
+        "spec:",
+        "  cluster:",
+        f"    name: {cluster}",
+        f"    apiServerEndpoint: {endpoint}",
+        f"    certificateAuthority: {ca}",
+        f"    cidr: {cidr}",
+    ])
+
+
+def build(name, variations):
+    unknown = [v for v in variations if v not in VARIATIONS]
     if unknown:
-        sys.exit(f"unknown faults {unknown}; known: {sorted(FAULTS)}")
+        sys.exit(f"unknown variations {unknown}; known: {sorted(VARIATIONS)}")
+    faults = set(variations)
     session = boto3.session.Session()
     region = session.region_name
     ec2 = session.client("ec2")
     iam = session.client("iam")
     eks = session.client("eks")
+    kms = session.client("kms")
     octet = zlib.crc32(name.encode()) % 200 + 10
     cidr = lambda third, size=24: f"10.{octet}.{third}.0/{size}"
+    zones = [f"{region}a", f"{region}b"]
+    endpoint, ca = identity(name, region)
+    service_cidr = "172.20.0.0/16"
+    ipv6 = "ipv6" in faults
 
-    vpc = ec2.create_vpc(CidrBlock=cidr(0, 16))["Vpc"]["VpcId"]
+    vpc = ec2.create_vpc(CidrBlock=cidr(0, 16), AmazonProvidedIpv6CidrBlock=ipv6)["Vpc"]["VpcId"]
     ec2.create_tags(Resources=[vpc], Tags=tags(name))
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
     ec2.modify_vpc_attribute(
         VpcId=vpc, EnableDnsHostnames={"Value": "no-dns-hostnames" not in faults}
     )
-    servers = ["10.0.0.2"] if "custom-dns" in faults else ["AmazonProvidedDNS"]
-    dhcp = ec2.create_dhcp_options(
-        DhcpConfigurations=[
-            {"Key": "domain-name", "Values": [f"{region}.compute.internal"]},
-            {"Key": "domain-name-servers", "Values": servers},
+    vpc_ipv6 = None
+    if ipv6:
+        vpc_ipv6 = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Ipv6CidrBlockAssociationSet"][0][
+            "Ipv6CidrBlock"
         ]
-    )["DhcpOptions"]["DhcpOptionsId"]
-    ec2.associate_dhcp_options(DhcpOptionsId=dhcp, VpcId=vpc)
+    if "no-dhcp-options" in faults:
+        ec2.associate_dhcp_options(DhcpOptionsId="default", VpcId=vpc)
+    else:
+        servers = ["10.0.0.2"] if "custom-dns" in faults else ["AmazonProvidedDNS"]
+        domain = f"{region}.compute.internal"
+        if "dhcp-two-domains" in faults:
+            domain = f"{domain} corp.example.com"
+        dhcp = ec2.create_dhcp_options(
+            DhcpConfigurations=[
+                {"Key": "domain-name", "Values": [domain]},
+                {"Key": "domain-name-servers", "Values": servers},
+            ]
+        )["DhcpOptions"]["DhcpOptionsId"]
+        ec2.associate_dhcp_options(DhcpOptionsId=dhcp, VpcId=vpc)
 
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr(0))["Subnet"]["SubnetId"]
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr(0), AvailabilityZone=zones[0])["Subnet"][
+        "SubnetId"
+    ]
     ec2.modify_subnet_attribute(SubnetId=public, MapPublicIpOnLaunch={"Value": True})
     public_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
     ec2.associate_route_table(RouteTableId=public_rt, SubnetId=public)
 
     first_size = 28 if "exhausted-subnet" in faults else 24
-    private = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=cidr(1, first_size))["Subnet"]["SubnetId"],
-        ec2.create_subnet(VpcId=vpc, CidrBlock=cidr(2))["Subnet"]["SubnetId"],
-    ]
+    private = []
+    for index, size in enumerate([first_size, 24]):
+        extra = {}
+        if ipv6:
+            extra["Ipv6CidrBlock"] = vpc_ipv6.replace("::/56", f"{index + 1:02x}::/64")
+        subnet = ec2.create_subnet(
+            VpcId=vpc, CidrBlock=cidr(index + 1, size), AvailabilityZone=zones[index], **extra
+        )["Subnet"]["SubnetId"]
+        if ipv6 and "ipv6-no-assignment" not in faults:
+            ec2.modify_subnet_attribute(
+                SubnetId=subnet, AssignIpv6AddressOnCreation={"Value": True}
+            )
+        private.append(subnet)
     private_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     for subnet in private:
         ec2.associate_route_table(RouteTableId=private_rt, SubnetId=subnet)
-    without_nat = {"no-nat-route", "private-endpoints"} & set(faults)
-    if not without_nat:
-        eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
-        nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip)["NatGateway"]["NatGatewayId"]
+    private_cluster = "private-endpoints" in faults
+    if "gwlb-egress" in faults:
+        balancer = session.client("elbv2").create_load_balancer(
+            Name=f"{name}-firewall", Subnets=[public], Type="gateway"
+        )["LoadBalancers"][0]["LoadBalancerArn"]
+        service = ec2.create_vpc_endpoint_service_configuration(
+            GatewayLoadBalancerArns=[balancer], AcceptanceRequired=False
+        )["ServiceConfiguration"]["ServiceName"]
+        firewall = ec2.create_vpc_endpoint(
+            VpcId=vpc,
+            ServiceName=service,
+            VpcEndpointType="GatewayLoadBalancer",
+            SubnetIds=[public],
+        )["VpcEndpoint"]["VpcEndpointId"]
+        ec2.create_route(
+            RouteTableId=private_rt, DestinationCidrBlock="0.0.0.0/0", VpcEndpointId=firewall
+        )
+    if ipv6:
+        eigw = ec2.create_egress_only_internet_gateway(VpcId=vpc)["EgressOnlyInternetGateway"][
+            "EgressOnlyInternetGatewayId"
+        ]
+        ec2.create_route(
+            RouteTableId=private_rt, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw
+        )
+    nat_public_ip = None
+    if "nat-private" in faults:
+        nat = ec2.create_nat_gateway(SubnetId=public, ConnectivityType="private")["NatGateway"][
+            "NatGatewayId"
+        ]
         ec2.create_route(RouteTableId=private_rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
-        if "blackhole-route" in faults:
-            ec2.delete_nat_gateway(NatGatewayId=nat)
-    if "private-endpoints" in faults:
+    elif not ({"no-nat-route", "gwlb-egress"} & faults or private_cluster or ipv6):
+        address = ec2.allocate_address(Domain="vpc")
+        nat_public_ip = address["PublicIp"]
+        nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=address["AllocationId"])[
+            "NatGateway"
+        ]["NatGatewayId"]
+        ec2.create_route(RouteTableId=private_rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+
+    cluster_sg = ec2.create_security_group(
+        GroupName=f"eks-cluster-sg-{name}", Description="EKS cluster security group", VpcId=vpc
+    )["GroupId"]
+    if "cluster-sg-no-self-rule" not in faults:
+        ec2.authorize_security_group_ingress(
+            GroupId=cluster_sg,
+            IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": cluster_sg}]}],
+        )
+    node_groups_sg = [cluster_sg]
+    if "custom-node-sg" in faults:
+        node_sg = ec2.create_security_group(
+            GroupName=f"nodes-{name}", Description="node security group", VpcId=vpc
+        )["GroupId"]
+        ec2.authorize_security_group_ingress(
+            GroupId=node_sg,
+            IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": node_sg}]}],
+        )
+        if "custom-node-sg-closed" not in faults:
+            ec2.authorize_security_group_ingress(
+                GroupId=cluster_sg,
+                IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                                "UserIdGroupPairs": [{"GroupId": node_sg}]}],
+            )
+        node_groups_sg = [node_sg]
+
+    if private_cluster:
+        endpoint_sg = ec2.create_security_group(
+            GroupName=f"endpoints-{name}", Description="VPC endpoints", VpcId=vpc
+        )["GroupId"]
+        if "endpoint-sg-closed" not in faults:
+            ec2.authorize_security_group_ingress(
+                GroupId=endpoint_sg,
+                IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                                "IpRanges": [{"CidrIp": cidr(0, 16)}]}],
+            )
+        endpoint_subnets = private[:1] if "endpoint-one-zone" in faults else private
         for service in ["ec2", "ecr.api", "ecr.dkr", "sts"]:
             ec2.create_vpc_endpoint(
                 VpcId=vpc,
                 ServiceName=f"com.amazonaws.{region}.{service}",
                 VpcEndpointType="Interface",
-                SubnetIds=private,
-                PrivateDnsEnabled=True,
+                SubnetIds=endpoint_subnets,
+                SecurityGroupIds=[endpoint_sg],
+                PrivateDnsEnabled=not (service == "ec2" and "endpoint-without-private-dns" in faults),
             )
         ec2.create_vpc_endpoint(
             VpcId=vpc,
             ServiceName=f"com.amazonaws.{region}.s3",
             VpcEndpointType="Gateway",
-            RouteTableIds=[private_rt],
+            RouteTableIds=[] if "s3-endpoint-unrouted" in faults else [private_rt],
         )
+
+    acl_rules = None
     if "nacl-blocks-https" in faults:
+        acl_rules = [(50, "6", "deny", True, "0.0.0.0/0", (443, 443)),
+                     (100, "-1", "allow", True, "0.0.0.0/0", None),
+                     (100, "-1", "allow", False, "0.0.0.0/0", None)]
+    elif "nacl-knowledge-center" in faults:
+        acl_rules = []
+        for number, ports in [(100, (443, 443)), (110, (80, 80)), (120, (1025, 65535))]:
+            acl_rules.append((number, "6", "allow", True, "0.0.0.0/0", ports))
+        acl_rules.append((100, "6", "allow", False, "0.0.0.0/0", (1025, 65535)))
+    elif "nacl-vpc-only" in faults:
+        acl_rules = [(100, "-1", "allow", True, cidr(0, 16), None),
+                     (100, "-1", "allow", False, cidr(0, 16), None)]
+    if ipv6 and acl_rules is None:
+        # AWS gives the default ACL of an IPv6 VPC rules for ::/0 too; moto does not.
+        acl_rules = [(100, "-1", "allow", egress, "0.0.0.0/0", None) for egress in (True, False)]
+        acl_rules += [(101, "-1", "allow", egress, "::/0", None) for egress in (True, False)]
+    if acl_rules is not None:
         acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
-        for egress in [True, False]:
-            ec2.create_network_acl_entry(
-                NetworkAclId=acl, RuleNumber=100, Protocol="-1", RuleAction="allow",
-                Egress=egress, CidrBlock="0.0.0.0/0",
-            )
-        ec2.create_network_acl_entry(
-            NetworkAclId=acl, RuleNumber=50, Protocol="6", RuleAction="deny", Egress=True,
-            CidrBlock="0.0.0.0/0", PortRange={"From": 443, "To": 443},
-        )
+        for number, protocol, action, egress, block, ports in acl_rules:
+            entry = dict(NetworkAclId=acl, RuleNumber=number, Protocol=protocol,
+                         RuleAction=action, Egress=egress)
+            entry["Ipv6CidrBlock" if ":" in block else "CidrBlock"] = block
+            if ports:
+                entry["PortRange"] = {"From": ports[0], "To": ports[1]}
+            ec2.create_network_acl_entry(**entry)
         associations = ec2.describe_network_acls(
             Filters=[{"Name": "association.subnet-id", "Values": private}]
         )["NetworkAcls"]
@@ -151,34 +363,58 @@ def build(name, faults):
 
     node_subnets = list(private)
     if "public-subnet-no-public-ip" in faults:
-        bare = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr(3))["Subnet"]["SubnetId"]
+        bare = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr(3), AvailabilityZone=zones[0])[
+            "Subnet"
+        ]["SubnetId"]
         ec2.associate_route_table(RouteTableId=public_rt, SubnetId=bare)
         node_subnets = [bare]
 
-    cluster_sg = ec2.create_security_group(
-        GroupName=f"eks-cluster-sg-{name}", Description="EKS cluster security group", VpcId=vpc
-    )["GroupId"]
-    if "cluster-sg-no-self-rule" not in faults:
-        ec2.authorize_security_group_ingress(
-            GroupId=cluster_sg,
-            IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": cluster_sg}]}],
-        )
-
+    cluster_role_name = f"{name}-cluster"
     cluster_role = iam.create_role(
-        RoleName=f"{name}-cluster", AssumeRolePolicyDocument=trust("eks.amazonaws.com")
+        RoleName=cluster_role_name, AssumeRolePolicyDocument=trust("eks.amazonaws.com")
     )["Role"]["Arn"]
-    iam.attach_role_policy(
-        RoleName=f"{name}-cluster", PolicyArn="arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
-    )
+    if "cluster-role-without-policy" not in faults:
+        iam.attach_role_policy(
+            RoleName=cluster_role_name, PolicyArn="arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
+        )
     node_role_name = f"{name}-node"
     trusted = "eks.amazonaws.com" if "trust-without-ec2" in faults else "ec2.amazonaws.com"
     node_role = iam.create_role(
-        RoleName=node_role_name, AssumeRolePolicyDocument=trust(trusted)
+        RoleName=node_role_name,
+        AssumeRolePolicyDocument=trust(trusted),
+        Path="/dev/" if "node-role-path" in faults else "/",
     )["Role"]["Arn"]
+    dropped = set()
+    if "custom-worker-policy" in faults:
+        dropped.add("missing-worker-node-policy")
+        custom = iam.create_policy(PolicyName=f"{name}-worker", PolicyDocument=allow(WORKER_ACTIONS))
+        iam.attach_role_policy(RoleName=node_role_name, PolicyArn=custom["Policy"]["Arn"])
+    if {"cni-irsa", "ipv6"} & faults:
+        dropped.add("missing-cni-policy")
     for policy, fault in WORKER_POLICIES.items():
-        if fault not in faults:
+        if fault not in faults and fault not in dropped:
             iam.attach_role_policy(
                 RoleName=node_role_name, PolicyArn=f"arn:aws:iam::aws:policy/{policy}"
+            )
+    if "ipv6-cni-ipv4-policy" in faults:
+        iam.attach_role_policy(
+            RoleName=node_role_name, PolicyArn="arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
+        )
+    elif ipv6:
+        ipv6_policy = iam.create_policy(
+            PolicyName="AmazonEKS_CNI_IPv6_Policy", Path=f"/{name}/",
+            PolicyDocument=allow(CNI_IPV6_ACTIONS),
+        )
+        iam.attach_role_policy(RoleName=node_role_name, PolicyArn=ipv6_policy["Policy"]["Arn"])
+    cni_role = None
+    if "cni-irsa" in faults:
+        cni_role_name = f"{name}-aws-node"
+        cni_role = iam.create_role(
+            RoleName=cni_role_name, AssumeRolePolicyDocument=trust("pods.eks.amazonaws.com")
+        )["Role"]["Arn"]
+        if "cni-irsa-without-policy" not in faults:
+            iam.attach_role_policy(
+                RoleName=cni_role_name, PolicyArn="arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
             )
     profile_role = node_role_name
     if "wrong-instance-profile" in faults:
@@ -191,19 +427,92 @@ def build(name, faults):
 
     eks.create_cluster(
         name=name,
-        version="1.31",
+        version=KUBERNETES,
         roleArn=cluster_role,
         resourcesVpcConfig={"subnetIds": private, "securityGroupIds": []},
+        kubernetesNetworkConfig={
+            "serviceIpv4Cidr": service_cidr,
+            "ipFamily": "ipv6" if ipv6 else "ipv4",
+        },
     )
+
+    launch_template = None
+    key_arn = None
+    image = AL2023_X86
+    if {"launch-template", "custom-ami", "kms-key"} & faults:
+        data = {"MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required",
+                                    "HttpPutResponseHopLimit": 2}}
+        if "lt-imds-disabled" in faults:
+            data["MetadataOptions"]["HttpEndpoint"] = "disabled"
+        config = nodeconfig("someone-else" if "lt-nodeconfig-other-cluster" in faults else name,
+                            endpoint, ca, service_cidr)
+        if "custom-ami" in faults:
+            data["ImageId"] = AL2023_X86
+            if "custom-ami-missing" in faults:
+                data["ImageId"] = "ami-00000000000000000"
+            if "custom-ami-arm" in faults:
+                data["ImageId"] = image = AL2023_ARM
+            user_data = mime(("application/node.eks.aws", config))
+            if "custom-ami-no-bootstrap" in faults:
+                user_data = "#!/bin/bash\necho no bootstrap\n"
+        elif "launch-template" in faults:
+            shell = "#!/bin/bash\necho tuning the node\n"
+            if "lt-bootstrap-sh" in faults:
+                shell = f"#!/bin/bash\n/etc/eks/bootstrap.sh {name}\n"
+            user_data = shell if "lt-not-mime" in faults else mime(
+                ("application/node.eks.aws", config), ("text/x-shellscript", shell)
+            )
+        else:
+            user_data = None
+        if user_data is not None:
+            data["UserData"] = base64.b64encode(user_data.encode()).decode()
+        if "kms-key" in faults:
+            account = "123456789012"
+            slr = (f"arn:aws:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/"
+                   "AWSServiceRoleForAutoScaling")
+            statements = [{"Sid": "Root", "Effect": "Allow",
+                           "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                           "Action": "kms:*", "Resource": "*"}]
+            if "kms-key-root-only" not in faults:
+                statements += [
+                    {"Effect": "Allow", "Principal": {"AWS": [slr]},
+                     "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*",
+                                "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"},
+                    {"Effect": "Allow", "Principal": {"AWS": [slr]}, "Action": ["kms:CreateGrant"],
+                     "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": True}}},
+                ]
+            key = kms.create_key(Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+            key_arn = key["KeyMetadata"]["Arn"]
+            if "kms-key-disabled" in faults:
+                kms.disable_key(KeyId=key["KeyMetadata"]["KeyId"])
+            ebs = {"VolumeSize": 20, "VolumeType": "gp3", "Encrypted": True}
+            if "kms-key-default" not in faults:
+                ebs["KmsKeyId"] = key_arn
+            data["BlockDeviceMappings"] = [{"DeviceName": "/dev/xvda", "Ebs": ebs}]
+        launch_template = ec2.create_launch_template(
+            LaunchTemplateName=f"{name}-nodes", LaunchTemplateData=data
+        )["LaunchTemplate"]
+
     nodegroup = "ng-1"
-    eks.create_nodegroup(
+    nodegroup_args = dict(
         clusterName=name,
         nodegroupName=nodegroup,
         subnets=node_subnets,
         nodeRole=node_role,
         scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 2},
-        amiType="AL2023_x86_64_STANDARD",
+        instanceTypes=["m5.large"],
     )
+    if launch_template is not None:
+        nodegroup_args["launchTemplate"] = {
+            "id": launch_template["LaunchTemplateId"],
+            "version": str(launch_template["LatestVersionNumber"]),
+        }
+    nodegroup_args.update(
+        amiType="CUSTOM" if "custom-ami" in faults else "AL2023_x86_64_STANDARD",
+        version=KUBERNETES,
+        releaseVersion=f"{KUBERNETES}.0-20261101",
+    )
+    eks.create_nodegroup(**nodegroup_args)
     if "node-role-missing" in faults:
         for policy in iam.list_attached_role_policies(RoleName=node_role_name)["AttachedPolicies"]:
             iam.detach_role_policy(RoleName=node_role_name, PolicyArn=policy["PolicyArn"])
@@ -212,47 +521,88 @@ def build(name, faults):
         )
         iam.delete_role(RoleName=node_role_name)
 
+    def launch(subnet, security_groups, profile_arn, instance_tags):
+        extra = {"IamInstanceProfile": {"Arn": profile_arn}} if profile_arn else {}
+        return ec2.run_instances(
+            ImageId=image,
+            InstanceType="m5.large",
+            MinCount=1,
+            MaxCount=1,
+            SubnetId=subnet,
+            SecurityGroupIds=security_groups,
+            TagSpecifications=[{"ResourceType": "instance", "Tags": instance_tags}],
+            **extra,
+        )["Instances"][0]["InstanceId"]
+
     instances = []
     if "no-instances" not in faults:
+        profile_arn = None if "instance-without-profile" in faults else profile["InstanceProfile"]["Arn"]
         for index in range(2):
-            launched = ec2.run_instances(
-                ImageId="ami-12c6146b",
-                InstanceType="m5.large",
-                MinCount=1,
-                MaxCount=1,
-                SubnetId=node_subnets[index % len(node_subnets)],
-                SecurityGroupIds=[cluster_sg],
-                IamInstanceProfile={"Arn": profile["InstanceProfile"]["Arn"]},
-                TagSpecifications=[
-                    {
-                        "ResourceType": "instance",
-                        "Tags": tags(
-                            f"{nodegroup}-{index}",
-                            **{
-                                "eks:cluster-name": name,
-                                "eks:nodegroup-name": nodegroup,
-                                f"kubernetes.io/cluster/{name}": "owned",
-                            },
-                        ),
-                    }
-                ],
-            )
-            instances.append(launched["Instances"][0]["InstanceId"])
+            instances.append(launch(
+                node_subnets[index % len(node_subnets)],
+                node_groups_sg,
+                profile_arn,
+                tags(f"{nodegroup}-{index}", **{
+                    "eks:cluster-name": name,
+                    "eks:nodegroup-name": nodegroup,
+                    f"kubernetes.io/cluster/{name}": "owned",
+                }),
+            ))
         if "instance-stopped" in faults:
             ec2.stop_instances(InstanceIds=instances[:1])
+
+    self_managed = None
+    if "self-managed" in faults:
+        role_name = f"{name}-self"
+        bare = "self-managed-bare-role" in faults
+        role_arn = iam.create_role(
+            RoleName=role_name,
+            AssumeRolePolicyDocument=trust("eks.amazonaws.com" if bare else "ec2.amazonaws.com"),
+        )["Role"]["Arn"]
+        for policy in [] if bare else ["AmazonEKSWorkerNodePolicy",
+                                        "AmazonEC2ContainerRegistryReadOnly", "AmazonEKS_CNI_Policy"]:
+            iam.attach_role_policy(RoleName=role_name, PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
+        self_profile = iam.create_instance_profile(InstanceProfileName=f"{name}-self-profile")
+        iam.add_role_to_instance_profile(
+            InstanceProfileName=f"{name}-self-profile", RoleName=role_name
+        )
+        subnet = private[0]
+        if "self-managed-no-egress" in faults:
+            subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr(4), AvailabilityZone=zones[0])[
+                "Subnet"
+            ]["SubnetId"]
+            isolated = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+            ec2.associate_route_table(RouteTableId=isolated, SubnetId=subnet)
+        groups = [cluster_sg]
+        if "self-managed-own-sg" in faults:
+            groups = [ec2.create_security_group(
+                GroupName=f"self-{name}", Description="self-managed nodes", VpcId=vpc
+            )["GroupId"]]
+        instance = launch(subnet, groups, self_profile["InstanceProfile"]["Arn"],
+                          tags(f"{name}-self", **{f"kubernetes.io/cluster/{name}": "owned"}))
+        self_managed = {"role_arn": role_arn, "instance": instance, "subnet": subnet,
+                        "profile": f"{name}-self-profile"}
+
     if "subnet-unavailable" in faults:
         ec2.delete_subnet(SubnetId=node_subnets[0])
 
     return {
         "cluster": name,
         "region": region,
+        "kubernetes_version": KUBERNETES,
+        "endpoint": endpoint,
+        "certificate_authority": ca,
+        "kms_key_arn": key_arn,
         "vpc_id": vpc,
+        "nat_public_ip": nat_public_ip,
         "cluster_security_group_id": cluster_sg,
         "cluster_role_arn": cluster_role,
         "node_role_arn": node_role,
+        "cni_role_arn": cni_role,
         "nodegroup": nodegroup,
         "node_subnets": node_subnets,
         "instances": instances,
+        "self_managed": self_managed,
     }
 
 

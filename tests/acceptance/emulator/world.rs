@@ -16,8 +16,16 @@ pub struct World {
     pub cluster: String,
     /// The region it is in.
     pub region: String,
+    /// The cluster's Kubernetes version.
+    pub kubernetes_version: String,
+    /// The cluster's API server endpoint (moto's is the same for every cluster).
+    pub endpoint: String,
+    /// The cluster's certificate authority, base64 (moto's is random).
+    pub certificate_authority: String,
     /// The cluster's VPC.
     pub vpc_id: String,
+    /// The public address of the node subnets' NAT gateway, when they have one.
+    pub nat_public_ip: Option<String>,
     /// The security group EKS would create for the cluster.
     pub cluster_security_group_id: String,
     /// The cluster's IAM role.
@@ -30,6 +38,25 @@ pub struct World {
     pub node_subnets: Vec<String>,
     /// The node group's instances.
     pub instances: Vec<String>,
+    /// The role aws-node uses through IRSA, when the world gave it one.
+    pub cni_role_arn: Option<String>,
+    /// The customer key that encrypts the nodes' volumes, if the world has one.
+    pub kms_key_arn: Option<String>,
+    /// The self-managed node, when the world has one.
+    pub self_managed: Option<SelfManaged>,
+}
+
+/// A node no managed node group launched.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SelfManaged {
+    /// Its role.
+    pub role_arn: String,
+    /// The instance.
+    pub instance: String,
+    /// Its subnet.
+    pub subnet: String,
+    /// Its instance profile's name.
+    pub profile: String,
 }
 
 impl World {
@@ -52,14 +79,27 @@ impl World {
     }
 
     /// What a healthy EKS would report beyond what moto does: an ACTIVE cluster in this VPC with
-    /// its security group, public and private endpoint access, API_AND_CONFIG_MAP access, no
-    /// health issues, and the EC2_LINUX access entry EKS creates for the node role.
+    /// its security group, endpoint, certificate authority and network configuration, public and
+    /// private endpoint access, API_AND_CONFIG_MAP access, no health issues; the node group's
+    /// Auto Scaling group; the EC2_LINUX access entry EKS creates for the node role; the vpc-cni
+    /// add-on (with aws-node's own role when the world has one).
     pub fn fixture(&self) -> ClusterFixture {
-        // EKS sends timestamps as epoch seconds: 2026-01-02T03:04:05.123Z.
-        let created = 1_767_323_045.123;
+        let mut addon = json!({
+            "addonName": "vpc-cni",
+            "clusterName": self.cluster,
+            "status": "ACTIVE",
+            "addonVersion": "v1.19.2-eksbuild.1",
+            "health": {"issues": []},
+        });
+        if let Some(role) = &self.cni_role_arn {
+            addon["serviceAccountRoleArn"] = json!(role);
+        }
         ClusterFixture {
             cluster: json!({
                 "status": "ACTIVE",
+                "version": self.kubernetes_version,
+                "endpoint": self.endpoint,
+                "certificateAuthority": {"data": self.certificate_authority},
                 "resourcesVpcConfig": {
                     "vpcId": self.vpc_id,
                     "clusterSecurityGroupId": self.cluster_security_group_id,
@@ -70,13 +110,35 @@ impl World {
                 "accessConfig": {"authenticationMode": "API_AND_CONFIG_MAP"},
                 "health": {"issues": []}
             }),
-            nodegroups: Default::default(),
-            access_entries: vec![self.access_entry(&self.node_role_arn, "EC2_LINUX", created)],
+            nodegroups: [(
+                self.nodegroup.clone(),
+                json!({"resources": {"autoScalingGroups": [{"name": self.autoscaling_group()}]}}),
+            )]
+            .into(),
+            access_entries: vec![self.access_entry(&self.node_role_arn, "EC2_LINUX")],
+            addons: [("vpc-cni".to_owned(), addon)].into(),
+            ..ClusterFixture::default()
         }
     }
 
-    /// An access entry of `type` for `principal`, as `DescribeAccessEntry` returns it.
-    pub fn access_entry(&self, principal: &str, kind: &str, created: f64) -> Value {
+    /// The name of the Auto Scaling group EKS made for the node group.
+    pub fn autoscaling_group(&self) -> String {
+        format!("eks-{}-{}", self.nodegroup, self.cluster)
+    }
+
+    /// An access entry of `type` for `principal`, as `DescribeAccessEntry` returns it, created now
+    /// (after the world's roles).
+    pub fn access_entry(&self, principal: &str, kind: &str) -> Value {
+        // EKS sends timestamps as epoch seconds.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("a clock after 1970")
+            .as_secs_f64();
+        self.access_entry_created(principal, kind, now)
+    }
+
+    /// An access entry of `type` for `principal`, created at `created` (epoch seconds).
+    pub fn access_entry_created(&self, principal: &str, kind: &str, created: f64) -> Value {
         let account = principal.split(':').nth(4).unwrap_or_default();
         json!({
             "clusterName": self.cluster,

@@ -50,7 +50,44 @@ fn every_operation_returns_what_the_aws_cli_prints() {
     let emulator = Emulator::start();
     let proxy = Proxy::start_in(&emulator, Faults::default());
     let world = World::build_in(&emulator, "parity", &[]);
-    proxy.set_cluster(&world.cluster, world.fixture());
+    // What moto lacks and the fixture layer answers: an add-on (the world's vpc-cni), a Pod
+    // Identity association, a failed scaling activity, the default EBS key.
+    let mut fixture = world.fixture();
+    fixture.pod_identity_associations = vec![json!({
+        "clusterName": world.cluster,
+        "namespace": "kube-system",
+        "serviceAccount": "aws-node",
+        "roleArn": world.node_role_arn,
+        "associationArn": format!(
+            "arn:aws:eks:{}:123456789012:podidentityassociation/{}/a-0123456789abcdef0",
+            world.region, world.cluster
+        ),
+        "associationId": "a-0123456789abcdef0",
+        "tags": {},
+        "createdAt": 1_767_323_045.5,
+        "modifiedAt": 1_767_323_045.5,
+        "ownerArn": ""
+    })];
+    fixture.scaling_activities.insert(
+        "parity-asg".into(),
+        vec![json!({
+            "ActivityId": "5e3c1f7a-0c2d-4b8e-9f3a-2d1e4c5b6a70",
+            "AutoScalingGroupName": "parity-asg",
+            "Description": "Launching a new EC2 instance.  Status Reason: We currently do not have sufficient m5.large capacity.",
+            "Cause": "At 2026-11-27T09:00:00Z an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 0 to 1.",
+            "StartTime": "2026-11-27T09:00:05.123Z",
+            "EndTime": "2026-11-27T09:00:06Z",
+            "StatusCode": "Failed",
+            "StatusMessage": "We currently do not have sufficient m5.large capacity.",
+            "Progress": 100,
+            "Details": "{\"Subnet ID\":\"subnet-1\"}"
+        })],
+    );
+    fixture.ebs_default_kms_key = Some(format!(
+        "arn:aws:kms:{}:123456789012:key/0c1f6f3e-1f5a-4f7e-9d2c-5b8a7e6d4c3b",
+        world.region
+    ));
+    proxy.set_cluster(&world.cluster, fixture);
     let cli = |args: &[&str]| aws_cli(&proxy.url, args);
     // State the world does not have: a launch template, an inline policy, a Fargate profile.
     let template = cli(&[
@@ -255,8 +292,8 @@ fn every_operation_returns_what_the_aws_cli_prints() {
             "autoscaling:DescribeAutoScalingGroups",
             json!({"AutoScalingGroupNames": ["parity-asg"]}),
         ),
-        // moto answers every DescribeScalingActivities with no activity: this proves the call
-        // and the merged page, not the converter of an activity.
+        // moto answers every DescribeScalingActivities with no activity: the fixture layer
+        // has one for this group.
         (
             "autoscaling:DescribeScalingActivities",
             json!({"AutoScalingGroupName": "parity-asg"}),
@@ -269,18 +306,12 @@ fn every_operation_returns_what_the_aws_cli_prints() {
             "cloudformation:DescribeStackEvents",
             json!({"StackName": "parity-stack"}),
         ),
-    ];
-    let not_in_emulator = [
+        // Answered by the fixture layer.
         (
             "eks:DescribeAddon",
             json!({"clusterName": world.cluster, "addonName": "vpc-cni"}),
         ),
-        (
-            "eks:DescribeUpdate",
-            json!({"name": world.cluster, "updateId": "b5f0ba18-9a87-4450-b5a0-825e6e84496f"}),
-        ),
         ("eks:ListAddons", json!({"clusterName": world.cluster})),
-        ("eks:ListUpdates", json!({"name": world.cluster})),
         (
             "eks:ListPodIdentityAssociations",
             json!({"clusterName": world.cluster}),
@@ -292,11 +323,21 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         ("ec2:GetEbsDefaultKmsKeyId", json!({})),
         (
             "iam:SimulatePrincipalPolicy",
-            json!({"PolicySourceArn": world.node_role_arn, "ActionNames": ["eks:DescribeCluster"]}),
+            json!({
+                "PolicySourceArn": world.node_role_arn,
+                "ActionNames": ["eks:DescribeCluster", "ec2:DescribeInstances", "s3:GetObject"]
+            }),
         ),
     ];
-    // Every registered operation is compared, or shown to be missing from the emulator (moto
-    // 5.2.5 answers HTTP 404 or an error for these: there is nothing to compare).
+    let not_in_emulator = [
+        (
+            "eks:DescribeUpdate",
+            json!({"name": world.cluster, "updateId": "b5f0ba18-9a87-4450-b5a0-825e6e84496f"}),
+        ),
+        ("eks:ListUpdates", json!({"name": world.cluster})),
+    ];
+    // Every registered operation is compared, or shown to be missing from the emulator and the
+    // fixture layer (moto 5.2.5 answers HTTP 404 for these: there is nothing to compare).
     let all: Vec<(&str, Value)> = cases
         .iter()
         .cloned()

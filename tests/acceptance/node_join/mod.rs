@@ -28,7 +28,8 @@ pub struct Diagnosis {
     pub outcomes: Outcomes,
 }
 
-/// Replaces the world's resource IDs in `text` by names that do not change between worlds.
+/// Replaces the world's resource IDs in `text` by names that do not change between worlds
+/// (`subnet-1`, `i-2`; a self-managed node's `i-self`, `subnet-self` and `self-profile`).
 pub fn normalise(text: &str, world: &World) -> String {
     let mut text = text.to_owned();
     for (index, subnet) in world.node_subnets.iter().enumerate() {
@@ -36,6 +37,12 @@ pub fn normalise(text: &str, world: &World) -> String {
     }
     for (index, instance) in world.instances.iter().enumerate() {
         text = text.replace(instance, &format!("i-{}", index + 1));
+    }
+    if let Some(node) = &world.self_managed {
+        text = text
+            .replace(&node.instance, "i-self")
+            .replace(&node.subnet, "subnet-self")
+            .replace(&node.profile, "self-profile");
     }
     text
 }
@@ -99,34 +106,122 @@ pub fn changes(expected: &Outcomes, actual: &Outcomes) -> Vec<String> {
         .collect()
 }
 
+/// What does not apply to the healthy world (no launch template, no KMS key, an IPv4 cluster,
+/// private subnets routed to a NAT gateway, private and public endpoint access, EKS's AMI, no
+/// eksctl stack), by
+/// check, with the reason each is skipped for.
+pub const NOT_APPLICABLE: &[(&str, &str)] = &[
+    (
+        "iam::cni-role-has-ipv6-permissions",
+        "when: $.cluster.kubernetesNetworkConfig.ipFamily equals \"ipv6\" is false (actual: \"ipv4\")",
+    ),
+    (
+        "launch-template::launch-template-exists",
+        "call `launch_template` was not made: when: $.nodegroup.launchTemplate.id exists is false \
+         (actual: absent)",
+    ),
+    (
+        "launch-template::user-data-format",
+        "needs launch-template-exists (skipped)",
+    ),
+    (
+        "launch-template::user-data-bootstraps-this-cluster",
+        "needs launch-template-exists (skipped)",
+    ),
+    (
+        "launch-template::custom-ami-bootstraps",
+        "needs launch-template-exists (skipped)",
+    ),
+    (
+        "launch-template::eks-ami-bootstrapped-once",
+        "needs launch-template-exists (skipped)",
+    ),
+    (
+        "launch-template::image-available",
+        "needs launch-template-exists (skipped)",
+    ),
+    (
+        "launch-template::image-architecture",
+        "needs image-available (skipped)",
+    ),
+    (
+        "launch-template::launch-template-metadata",
+        "needs launch-template-exists (skipped)",
+    ),
+    (
+        "launch-template::ebs-kms-key-enabled",
+        "call `kms_key` was not made: when: ebs_key_id not {equals null} is false (actual: null)",
+    ),
+    (
+        "launch-template::ebs-kms-key-allows-autoscaling",
+        "needs ebs-kms-key-enabled (skipped)",
+    ),
+    (
+        "network::ipv6-subnet-assigns-addresses",
+        "when: $.cluster.kubernetesNetworkConfig.ipFamily equals \"ipv6\" is false (actual: \"ipv4\")",
+    ),
+    (
+        "network::private-endpoint-access",
+        "when: egress equals \"endpoints\" is false (actual: \"route\")",
+    ),
+    (
+        "network::s3-gateway-endpoint-routes",
+        "when: egress equals \"endpoints\" is false (actual: \"route\")",
+    ),
+    (
+        "network::public-endpoint-admits-nodes",
+        "when: $.cluster.resourcesVpcConfig.endpointPrivateAccess not {equals true} is false \
+         (actual: true)",
+    ),
+    (
+        "network::public-subnet-maps-public-ip",
+        "when: $.Routes[?@.DestinationCidrBlock == '0.0.0.0/0' && match(@.GatewayId, 'igw-.*')] \
+         exists is false (actual: [])",
+    ),
+    (
+        "nodegroups::nodegroup-stack-healthy",
+        "when: $.Stacks[0].StackName exists is false (actual: absent)",
+    ),
+    (
+        "nodegroups::ami-type-published",
+        "when: $.nodegroup.amiType matches /^AL2_/ is false (actual: \"AL2023_x86_64_STANDARD\")",
+    ),
+];
+
 #[test]
 fn a_healthy_cluster_passes_every_check() {
     let outcomes = healthy();
-    let not_passed: Vec<(&String, &CaseOutcome)> = outcomes
-        .iter()
-        .filter(|(_, outcome)| **outcome != CaseOutcome::Pass)
-        .collect();
-    // The node subnets are private (routed to a NAT gateway): the public-subnet rule does not apply.
-    let when_false = "when: $.Routes[?@.DestinationCidrBlock == '0.0.0.0/0' && match(@.GatewayId, 'igw-.*')] exists is false (actual: [])";
-    assert_eq!(
-        not_passed,
-        [
-            (
-                &"node-join::network::public-subnet-maps-public-ip[ng-1/subnet-1]".to_owned(),
-                &CaseOutcome::Skipped(when_false.to_owned())
-            ),
-            (
-                &"node-join::network::public-subnet-maps-public-ip[ng-1/subnet-2]".to_owned(),
-                &CaseOutcome::Skipped(when_false.to_owned())
-            ),
-        ]
-    );
-    // Every check of the pack ran.
-    let checks: std::collections::BTreeSet<String> = outcomes
+    let mut wrong = Vec::new();
+    for (name, outcome) in outcomes {
+        let check = name
+            .trim_start_matches("node-join::")
+            .split('[')
+            .next()
+            .unwrap_or_default();
+        let expected = match NOT_APPLICABLE.iter().find(|(id, _)| *id == check) {
+            Some((_, reason)) => CaseOutcome::Skipped((*reason).to_owned()),
+            None => CaseOutcome::Pass,
+        };
+        if *outcome != expected {
+            wrong.push(format!("{name}: {outcome:?}, expected {expected:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // Every check of the pack ran, but those with no row here: the self-managed ones (there is
+    // no such node) and those of a private cluster's endpoints (the subnets route to a NAT).
+    let checks: std::collections::BTreeSet<&str> = outcomes
         .keys()
-        .map(|name| name.split('[').next().unwrap().to_owned())
+        .map(|name| name.split('[').next().unwrap())
         .collect();
-    assert_eq!(checks.len(), 26, "{checks:#?}");
+    let listed = crate::support::ekscheck(&["run", PACK, "--", "--list"]);
+    let all: std::collections::BTreeSet<&str> = listed
+        .stdout
+        .lines()
+        .filter_map(|line| line.strip_suffix(": test"))
+        .filter(|name| !name.starts_with("node-join::self-managed::"))
+        .filter(|name| *name != "node-join::network::private-endpoint-usable")
+        .collect();
+    assert_eq!(checks, all);
 }
 
 #[test]
@@ -141,22 +236,30 @@ fn the_pack_readme_documents_every_check_and_the_permissions() {
     );
     let listed = crate::support::ekscheck(&["run", PACK, "--", "--list"]);
     listed.expect_code(0);
-    let ids: std::collections::BTreeSet<&str> = listed
+    let checks: std::collections::BTreeSet<String> = listed
         .stdout
         .lines()
         .filter_map(|line| line.strip_suffix(": test"))
-        .map(|name| name.rsplit("::").next().unwrap())
+        .map(|name| name.trim_start_matches("node-join::").to_owned())
         .collect();
     assert_eq!(
-        ids.len(),
+        checks.len(),
         listed.stdout.lines().count(),
         "`--list` printed something other than checks:\n{}",
         listed.stdout
     );
-    // The README's check tables (headed `| check |`) name each check in their first column.
+    // Each suite's section is headed `## Title (`suite::`…)`; its check table (headed
+    // `| check |`) names each check in its first column.
     let mut documented = std::collections::BTreeSet::new();
+    let mut suite = "";
     let mut in_check_table = false;
     for line in readme.lines() {
+        if let Some(heading) = line.strip_prefix("## ") {
+            suite = heading
+                .split_once("(`")
+                .and_then(|(_, rest)| rest.split_once("::`"))
+                .map_or("", |(name, _)| name);
+        }
         if !line.starts_with('|') {
             in_check_table = false;
         } else if line.starts_with("| check |") {
@@ -166,13 +269,45 @@ fn the_pack_readme_documents_every_check_and_the_permissions() {
             .filter(|_| in_check_table)
             .and_then(|rest| rest.split_once('`'))
         {
-            documented.insert(id);
+            documented.insert(format!("{suite}::{id}"));
         }
     }
     assert_eq!(
-        ids, documented,
+        checks, documented,
         "the checks of the pack and those its README describes differ"
     );
+    // The cause table (headed `| # | cause |`) numbers the causes 1 to 67, and every check it
+    // names (`suite::id`, or a whole `suite::`) exists.
+    let causes: Vec<&str> = readme
+        .lines()
+        .skip_while(|line| !line.starts_with("| # | cause |"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .collect();
+    let numbers: Vec<String> = causes
+        .iter()
+        .map(|row| row.split('|').nth(1).unwrap_or_default().trim().to_owned())
+        .collect();
+    let expected: Vec<String> = (1..=67).map(|n| n.to_string()).collect();
+    assert_eq!(numbers, expected, "the README's cause table");
+    for row in causes {
+        let covered_by = row.rsplit('|').nth(1).unwrap_or_default();
+        for named in covered_by.split('`').skip(1).step_by(2) {
+            if let Some(suite) = named.strip_suffix("::") {
+                assert!(
+                    checks
+                        .iter()
+                        .any(|check| check.starts_with(&format!("{suite}::"))),
+                    "the cause table names a suite the pack lacks: {row}"
+                );
+            } else if named.contains("::") {
+                assert!(
+                    checks.contains(named),
+                    "the cause table names a check the pack lacks: {row}"
+                );
+            }
+        }
+    }
 }
 
 #[test]

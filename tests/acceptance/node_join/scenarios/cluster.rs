@@ -1,0 +1,155 @@
+//! The cluster: missing, not active, unhealthy, its endpoint and its role.
+
+use serde_json::json;
+
+use super::{ERROR, Fails, Scenario, Skipped, at, per_subnet};
+use crate::emulator::proxy::{ClusterFixture, Faults};
+use crate::emulator::world::World;
+use crate::node_join::diagnose;
+use crate::support::CaseOutcome;
+
+#[test]
+fn cluster_missing() {
+    // The world exists, but the pack is pointed at a cluster the fixture does not complete
+    // and moto does not know.
+    let world = World::build("cluster-missing", &[]);
+    let mut ghost = world.clone();
+    ghost.cluster = "no-such-cluster".into();
+    let diagnosis = diagnose(&ghost, ClusterFixture::default(), Faults::default());
+    diagnosis.run.expect_code(1);
+    let failed: Vec<&String> = diagnosis
+        .outcomes
+        .iter()
+        .filter(|(_, o)| !matches!(o, CaseOutcome::Skipped(_)))
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(
+        failed,
+        ["node-join::cluster::cluster-exists"],
+        "{}",
+        diagnosis.run.stdout
+    );
+    assert!(
+        diagnosis
+            .run
+            .stdout
+            .contains("There is no EKS cluster named no-such-cluster in region eu-west-2"),
+        "{}",
+        diagnosis.run.stdout
+    );
+    assert!(!diagnosis.outcomes.is_empty());
+    for (name, outcome) in &diagnosis.outcomes {
+        match outcome {
+            // Directly, or through a check that was skipped for it.
+            CaseOutcome::Skipped(reason) => assert!(
+                reason == "needs cluster-exists (failed)"
+                    || (reason.starts_with("needs ") && reason.ends_with("(skipped)")),
+                "{name}: {reason}"
+            ),
+            other => assert_eq!(*other, CaseOutcome::Failure(ERROR.into()), "{name}"),
+        }
+    }
+}
+
+#[test]
+fn a_cluster_being_created_is_a_warning() {
+    Scenario::new("creating", &[])
+        .fixture(|_, fixture| fixture.cluster["status"] = json!("CREATING"))
+        .expect(vec![at("cluster::cluster-active", Fails("warning"))], 0);
+}
+
+#[test]
+fn a_failed_cluster() {
+    Scenario::new("failed", &[])
+        .fixture(|_, fixture| fixture.cluster["status"] = json!("FAILED"))
+        .expect(vec![at("cluster::cluster-active", Fails(ERROR))], 1);
+}
+
+#[test]
+fn cluster_health_issue() {
+    Scenario::new("cluster-health", &[])
+        .fixture(|world, fixture| {
+            fixture.cluster["health"] = json!({"issues": [{
+                "code": "Ec2SecurityGroupNotFound",
+                "message": "One or more security groups could not be found",
+                "resourceIds": [world.cluster_security_group_id]
+            }]})
+        })
+        .expect(vec![at("cluster::cluster-health", Fails(ERROR))], 1);
+}
+
+pub const CIDRS_INCLUDE_EVERYONE: &str = "when: $.cluster.resourcesVpcConfig.publicAccessCidrs not \
+                                      {contains \"0.0.0.0/0\"} is false (actual: [\"0.0.0.0/0\"])";
+
+#[test]
+fn endpoint_access_off() {
+    let mut expected = vec![at("cluster::endpoint-access", Fails(ERROR))];
+    expected.extend(per_subnet(
+        "network::public-endpoint-admits-nodes",
+        Skipped(CIDRS_INCLUDE_EVERYONE),
+    ));
+    Scenario::new("endpoint-off", &[])
+        .fixture(|_, fixture| {
+            fixture.cluster["resourcesVpcConfig"]["endpointPublicAccess"] = json!(false);
+            fixture.cluster["resourcesVpcConfig"]["endpointPrivateAccess"] = json!(false);
+        })
+        .expect(expected, 1);
+}
+
+#[test]
+fn a_public_only_endpoint_must_admit_the_nat_address() {
+    Scenario::new("endpoint-restricted", &[])
+        .fixture(|_, fixture| {
+            fixture.cluster["resourcesVpcConfig"]["endpointPrivateAccess"] = json!(false);
+            fixture.cluster["resourcesVpcConfig"]["publicAccessCidrs"] = json!(["203.0.113.0/24"]);
+        })
+        .expect(
+            per_subnet("network::public-endpoint-admits-nodes", Fails(ERROR)),
+            1,
+        );
+}
+
+#[test]
+fn a_public_only_endpoint_admitting_the_nat_address_is_healthy() {
+    Scenario::new("endpoint-admits-nat", &[])
+        .fixture(|world, fixture| {
+            let nat = world.nat_public_ip.clone().expect("a NAT gateway");
+            fixture.cluster["resourcesVpcConfig"]["endpointPrivateAccess"] = json!(false);
+            fixture.cluster["resourcesVpcConfig"]["publicAccessCidrs"] =
+                json!(["203.0.113.0/24", format!("{nat}/32")]);
+        })
+        .expect(
+            per_subnet("network::public-endpoint-admits-nodes", super::Passes),
+            0,
+        );
+}
+
+#[test]
+fn a_cluster_role_without_the_cluster_policy_is_a_warning() {
+    Scenario::new("cluster-role-policy", &["cluster-role-without-policy"]).expect(
+        vec![at(
+            "cluster::cluster-role-has-cluster-policy",
+            Fails("warning"),
+        )],
+        0,
+    );
+}
+
+#[test]
+fn a_deleted_cluster_role() {
+    Scenario::new("cluster-role-gone", &[])
+        .fixture(|world, fixture| {
+            fixture.cluster["roleArn"] =
+                json!(world.cluster_role_arn.replace("-cluster", "-deleted"));
+        })
+        .expect(
+            vec![
+                at("cluster::cluster-role-trusts-eks", Fails(ERROR)),
+                at(
+                    "cluster::cluster-role-has-cluster-policy",
+                    Skipped("needs cluster-role-trusts-eks (failed)"),
+                ),
+            ],
+            1,
+        );
+}

@@ -1,0 +1,121 @@
+//! One scenario per fault, and one per configuration AWS documents: build the healthy world
+//! with exactly that variation (in the emulator, in the fixture for what moto cannot serve, or in
+//! the proxy's faults), run the pack, and compare every outcome with the healthy world's: exactly
+//! the listed outcomes change. A documented configuration that changes nothing but checks that
+//! do not apply to the healthy world must pass: a false failure is a bug as much as a miss.
+
+mod access;
+mod cluster;
+mod iam;
+mod instances;
+mod launch_template;
+mod network;
+mod nodegroups;
+mod self_managed;
+
+use super::{Outcomes, changes, diagnose, healthy};
+use crate::emulator::proxy::{ClusterFixture, Faults};
+use crate::emulator::world::World;
+use crate::support::{CaseOutcome, Run};
+
+/// What a check's outcome becomes under the variation.
+#[derive(Clone, Copy)]
+pub enum Becomes {
+    /// Fails with this severity (`error`, `warning`, `info`).
+    Fails(&'static str),
+    /// Is skipped for this reason.
+    Skipped(&'static str),
+    /// Passes (where it did not, or had no row).
+    Passes,
+    /// Has no outcome any more (its row disappeared).
+    Gone,
+}
+
+pub use Becomes::{Fails, Gone, Passes, Skipped};
+
+/// Failure of severity error.
+pub const ERROR: &str = "error";
+
+/// A change to what the fixture layer reports for a world.
+type FixtureChange<'a> = Box<dyn FnOnce(&World, &mut ClusterFixture) + 'a>;
+
+/// A variation of the healthy world, and how the diagnosis must change.
+pub struct Scenario<'a> {
+    name: &'a str,
+    world: &'a [&'a str],
+    fixture: FixtureChange<'a>,
+    faults: Faults,
+}
+
+impl<'a> Scenario<'a> {
+    /// World `name`, built with `world` variations (see `world.py`).
+    pub fn new(name: &'a str, world: &'a [&'a str]) -> Self {
+        Self {
+            name,
+            world,
+            fixture: Box::new(|_, _| {}),
+            faults: Faults::default(),
+        }
+    }
+
+    /// Changes what the fixture layer reports for the world.
+    pub fn fixture(mut self, change: impl FnOnce(&World, &mut ClusterFixture) + 'a) -> Self {
+        self.fixture = Box::new(change);
+        self
+    }
+
+    /// Requests the proxy fails on purpose.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Runs the pack on the world and checks that its outcomes are the healthy ones but for
+    /// `expected`, and that it exits with `exit_code`; returns the run, for more checks.
+    #[track_caller]
+    pub fn expect(self, expected: Vec<(String, Becomes)>, exit_code: i32) -> Run {
+        let world = World::build(self.name, self.world);
+        let mut fixture = world.fixture();
+        (self.fixture)(&world, &mut fixture);
+        let diagnosis = diagnose(&world, fixture, self.faults);
+        let mut want: Outcomes = healthy().clone();
+        for (test, becomes) in &expected {
+            let test = format!("node-join::{test}");
+            match becomes {
+                Fails(severity) => want.insert(test, CaseOutcome::Failure(severity.to_string())),
+                Skipped(reason) => want.insert(test, CaseOutcome::Skipped(reason.to_string())),
+                Passes => want.insert(test, CaseOutcome::Pass),
+                Gone => want.remove(&test),
+            };
+        }
+        let differences = changes(&want, &diagnosis.outcomes);
+        assert!(
+            differences.is_empty(),
+            "scenario {}: outcomes differ from the expected ones:\n{}\n--- output ---\n{}",
+            self.name,
+            differences.join("\n"),
+            diagnosis.run.stdout
+        );
+        diagnosis.run.expect_code(exit_code);
+        diagnosis.run
+    }
+}
+
+/// Check row `test` (`SUITE::ID[LABEL]`) becomes `becomes`.
+pub fn at(test: &str, becomes: Becomes) -> (String, Becomes) {
+    (test.to_owned(), becomes)
+}
+
+/// Each node subnet's row of check `test` (`network::subnet-egress`) becomes `becomes`.
+pub fn per_subnet(test: &str, becomes: Becomes) -> Vec<(String, Becomes)> {
+    (1..=2)
+        .map(|n| (format!("{test}[ng-1/subnet-{n}]"), becomes))
+        .collect()
+}
+
+/// Each instance's row of check `test` becomes `becomes`.
+pub fn per_instance(test: &str, becomes: Becomes) -> Vec<(String, Becomes)> {
+    (1..=2)
+        .map(|n| (format!("{test}[ng-1/i-{n}]"), becomes))
+        .collect()
+}

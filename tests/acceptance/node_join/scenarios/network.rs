@@ -1,0 +1,479 @@
+//! The network: routes out (NAT, internet gateway, Gateway Load Balancer, egress-only gateway, or
+//! a private cluster's VPC endpoints), subnets, network ACLs, DNS and DHCP options, security
+//! groups, IPv6, and instance type capacity.
+
+use serde_json::json;
+
+use super::{Becomes, ERROR, Fails, Gone, Passes, Scenario, Skipped, at, per_instance, per_subnet};
+use crate::emulator::world::World;
+
+/// Why `nat-gateway-usable` is skipped in a subnet whose default route is no NAT gateway.
+const NO_NAT_ROUTE: &str = "call `nat_gateway` was not made: when: \
+    $.Routes[?@.DestinationCidrBlock == '0.0.0.0/0' && @.NatGatewayId].NatGatewayId exists is \
+    false (actual: [])";
+
+/// The interface endpoints a private cluster needs.
+const ENDPOINT_SERVICES: [&str; 4] = ["ec2", "ecr.api", "ecr.dkr", "sts"];
+
+/// Row `test` of each node subnet and interface endpoint `services`.
+fn per_endpoint(
+    test: &str,
+    subnets: &[usize],
+    services: &[&str],
+    becomes: Becomes,
+) -> Vec<(String, Becomes)> {
+    let mut rows = Vec::new();
+    for subnet in subnets {
+        for service in services {
+            rows.push((
+                format!("{test}[ng-1/subnet-{subnet}/com.amazonaws.eu-west-2.{service}]"),
+                becomes,
+            ));
+        }
+    }
+    rows
+}
+
+/// How a healthy private cluster (no default route, VPC endpoints) differs from the healthy world.
+fn private_cluster() -> Vec<(String, Becomes)> {
+    let mut expected = per_subnet("network::private-endpoint-access", Passes);
+    expected.extend(per_subnet("network::s3-gateway-endpoint-routes", Passes));
+    expected.extend(per_subnet(
+        "network::nat-gateway-usable",
+        Skipped(NO_NAT_ROUTE),
+    ));
+    expected.extend(per_endpoint(
+        "network::private-endpoint-usable",
+        &[1, 2],
+        &ENDPOINT_SERVICES,
+        Passes,
+    ));
+    expected
+}
+
+#[test]
+fn private_subnets_without_nat_or_endpoints() {
+    let mut expected = per_subnet("network::subnet-egress", Fails(ERROR));
+    expected.extend(per_subnet("network::private-endpoint-access", Passes));
+    expected.extend(per_subnet(
+        "network::s3-gateway-endpoint-routes",
+        Skipped("needs subnet-egress (failed)"),
+    ));
+    expected.extend(per_subnet(
+        "network::nat-gateway-usable",
+        Skipped(NO_NAT_ROUTE),
+    ));
+    Scenario::new("no-nat", &["no-nat-route"]).expect(expected, 1);
+}
+
+#[test]
+fn private_cluster_with_vpc_endpoints_needs_no_nat() {
+    Scenario::new("endpoints", &["private-endpoints"]).expect(private_cluster(), 0);
+}
+
+#[test]
+fn a_private_cluster_whose_nacl_admits_the_vpc_only_is_healthy() {
+    Scenario::new("endpoints-nacl", &["private-endpoints", "nacl-vpc-only"])
+        .expect(private_cluster(), 0);
+}
+
+#[test]
+fn an_endpoint_without_private_dns() {
+    let mut expected = private_cluster();
+    expected.extend(per_endpoint(
+        "network::private-endpoint-usable",
+        &[1, 2],
+        &["ec2"],
+        Fails(ERROR),
+    ));
+    Scenario::new(
+        "endpoint-dns",
+        &["private-endpoints", "endpoint-without-private-dns"],
+    )
+    .expect(expected, 1);
+}
+
+#[test]
+fn endpoints_whose_security_group_admits_nothing() {
+    let mut expected = private_cluster();
+    expected.extend(per_endpoint(
+        "network::private-endpoint-usable",
+        &[1, 2],
+        &ENDPOINT_SERVICES,
+        Fails(ERROR),
+    ));
+    Scenario::new("endpoint-sg", &["private-endpoints", "endpoint-sg-closed"]).expect(expected, 1);
+}
+
+#[test]
+fn endpoints_in_one_zone_only() {
+    let mut expected = private_cluster();
+    expected.extend(per_endpoint(
+        "network::private-endpoint-usable",
+        &[2],
+        &ENDPOINT_SERVICES,
+        Fails(ERROR),
+    ));
+    Scenario::new("endpoint-zone", &["private-endpoints", "endpoint-one-zone"]).expect(expected, 1);
+}
+
+#[test]
+fn a_private_cluster_with_private_access_off() {
+    let mut expected = private_cluster();
+    expected.extend(per_subnet("network::private-endpoint-access", Fails(ERROR)));
+    expected.extend(per_subnet(
+        "network::public-endpoint-admits-nodes",
+        Skipped(super::cluster::CIDRS_INCLUDE_EVERYONE),
+    ));
+    Scenario::new("endpoints-public", &["private-endpoints"])
+        .fixture(|_, fixture| {
+            fixture.cluster["resourcesVpcConfig"]["endpointPrivateAccess"] = json!(false);
+        })
+        .expect(expected, 1);
+}
+
+#[test]
+fn a_gateway_load_balancer_route_is_a_way_out() {
+    Scenario::new("gwlb", &["gwlb-egress"]).expect(
+        per_subnet("network::nat-gateway-usable", Skipped(NO_NAT_ROUTE)),
+        0,
+    );
+}
+
+#[test]
+fn exhausted_subnet() {
+    Scenario::new("exhausted", &["exhausted-subnet"]).expect(
+        vec![at("network::subnet-free-ips[ng-1/subnet-1]", Fails(ERROR))],
+        1,
+    );
+}
+
+#[test]
+fn deleted_subnet() {
+    let needs = Skipped("needs subnet-available (failed)");
+    let mut expected = vec![at("network::subnet-available[ng-1/subnet-1]", Fails(ERROR))];
+    for check in [
+        "subnet-in-cluster-vpc",
+        "subnet-free-ips",
+        "subnet-egress",
+        "private-endpoint-access",
+        "nat-gateway-usable",
+        "public-endpoint-admits-nodes",
+        "public-subnet-maps-public-ip",
+        "ipv6-subnet-assigns-addresses",
+        "instance-types-offered",
+        "nacl-allows-node-traffic",
+    ] {
+        expected.push(at(&format!("network::{check}[ng-1/subnet-1]"), needs));
+    }
+    expected.push(at(
+        "network::s3-gateway-endpoint-routes[ng-1/subnet-1]",
+        Skipped("needs subnet-egress (skipped)"),
+    ));
+    Scenario::new("deleted-subnet", &["subnet-unavailable"]).expect(expected, 1);
+}
+
+#[test]
+fn public_subnet_without_public_ips() {
+    // The node group has one subnet, routed to an internet gateway only.
+    let mut expected = vec![
+        at(
+            "network::public-subnet-maps-public-ip[ng-1/subnet-1]",
+            Fails(ERROR),
+        ),
+        at(
+            "network::nat-gateway-usable[ng-1/subnet-1]",
+            Skipped(NO_NAT_ROUTE),
+        ),
+    ];
+    for check in [
+        "subnet-available",
+        "subnet-in-cluster-vpc",
+        "subnet-free-ips",
+        "subnet-egress",
+        "private-endpoint-access",
+        "s3-gateway-endpoint-routes",
+        "nat-gateway-usable",
+        "public-endpoint-admits-nodes",
+        "public-subnet-maps-public-ip",
+        "ipv6-subnet-assigns-addresses",
+        "instance-types-offered",
+        "nacl-allows-node-traffic",
+    ] {
+        expected.push(at(&format!("network::{check}[ng-1/subnet-2]"), Gone));
+    }
+    Scenario::new("public-no-ip", &["public-subnet-no-public-ip"]).expect(expected, 1);
+}
+
+#[test]
+fn network_acl_blocking_https() {
+    Scenario::new("nacl", &["nacl-blocks-https"]).expect(
+        per_subnet("network::nacl-allows-node-traffic", Fails(ERROR)),
+        1,
+    );
+}
+
+#[test]
+fn the_knowledge_center_network_acl_is_healthy() {
+    Scenario::new("nacl-kc", &["nacl-knowledge-center"]).expect(vec![], 0);
+}
+
+#[test]
+fn a_network_acl_admitting_the_vpc_only_blocks_a_nat_route() {
+    Scenario::new("nacl-vpc", &["nacl-vpc-only"]).expect(
+        per_subnet("network::nacl-allows-node-traffic", Fails(ERROR)),
+        1,
+    );
+}
+
+#[test]
+fn vpc_without_dns_hostnames() {
+    Scenario::new("no-hostnames", &["no-dns-hostnames"])
+        .expect(vec![at("network::vpc-dns", Fails(ERROR))], 1);
+}
+
+#[test]
+fn custom_dns_servers_are_a_warning() {
+    Scenario::new("custom-dns", &["custom-dns"])
+        .expect(vec![at("network::dhcp-options-dns", Fails("warning"))], 0);
+}
+
+#[test]
+fn a_vpc_without_dhcp_options() {
+    let run = Scenario::new("no-dhcp", &["no-dhcp-options"])
+        .expect(vec![at("network::dhcp-options-dns", Fails(ERROR))], 1);
+    run.expect_stdout_contains("has no DHCP options");
+}
+
+#[test]
+fn dhcp_options_naming_two_domains() {
+    Scenario::new("two-domains", &["dhcp-two-domains"])
+        .expect(vec![at("network::dhcp-options-dns", Fails(ERROR))], 1);
+}
+
+#[test]
+fn cluster_security_group_without_its_self_rule() {
+    Scenario::new("cluster-sg", &["cluster-sg-no-self-rule"]).expect(
+        per_instance("network::cluster-sg-allows-nodes", Fails(ERROR)),
+        1,
+    );
+}
+
+#[test]
+fn nodes_with_a_security_group_the_cluster_admits_are_healthy() {
+    Scenario::new("node-sg", &["custom-node-sg"]).expect(vec![], 0);
+}
+
+#[test]
+fn nodes_with_a_security_group_the_cluster_does_not_admit() {
+    Scenario::new(
+        "node-sg-closed",
+        &["custom-node-sg", "custom-node-sg-closed"],
+    )
+    .expect(
+        per_instance("network::cluster-sg-allows-nodes", Fails(ERROR)),
+        1,
+    );
+}
+
+/// How a healthy IPv6 cluster differs from the healthy (IPv4) world.
+fn ipv6_cluster() -> Vec<(String, Becomes)> {
+    let mut expected = vec![
+        at("iam::cni-role-has-ipv6-permissions[ng-1]", Passes),
+        at(
+            "iam::node-role-has-cni-policy[ng-1]",
+            Skipped(
+                "when: $.cluster.kubernetesNetworkConfig.ipFamily not {equals \"ipv6\"} is false \
+                 (actual: \"ipv6\")",
+            ),
+        ),
+    ];
+    expected.extend(per_subnet("network::ipv6-subnet-assigns-addresses", Passes));
+    expected.extend(per_subnet(
+        "network::nat-gateway-usable",
+        Skipped(NO_NAT_ROUTE),
+    ));
+    expected
+}
+
+#[test]
+fn an_ipv6_cluster_is_healthy() {
+    Scenario::new("ipv6", &["ipv6"]).expect(ipv6_cluster(), 0);
+}
+
+#[test]
+fn ipv6_subnets_that_assign_no_addresses() {
+    let mut expected = ipv6_cluster();
+    expected.extend(per_subnet(
+        "network::ipv6-subnet-assigns-addresses",
+        Fails(ERROR),
+    ));
+    Scenario::new("ipv6-no-assign", &["ipv6", "ipv6-no-assignment"]).expect(expected, 1);
+}
+
+#[test]
+fn an_ipv6_cluster_with_the_ipv4_cni_policy() {
+    let mut expected = ipv6_cluster();
+    expected.push(at("iam::cni-role-has-ipv6-permissions[ng-1]", Fails(ERROR)));
+    Scenario::new("ipv6-cni", &["ipv6", "ipv6-cni-ipv4-policy"]).expect(expected, 1);
+}
+
+#[test]
+fn an_instance_type_a_zone_does_not_offer() {
+    // inf2.xlarge is offered in eu-west-2a only (the first node subnet's zone).
+    Scenario::new("capacity", &[])
+        .fixture(|_, fixture| {
+            fixture.nodegroups.get_mut("ng-1").expect("ng-1")["instanceTypes"] =
+                json!(["inf2.xlarge"]);
+        })
+        .expect(
+            vec![at(
+                "network::instance-types-offered[ng-1/subnet-2]",
+                Fails(ERROR),
+            )],
+            1,
+        );
+}
+
+#[test]
+fn with_custom_networking_a_small_node_subnet_is_enough() {
+    Scenario::new("exhausted-custom", &["exhausted-subnet"])
+        .fixture(|_, fixture| {
+            fixture.addons.get_mut("vpc-cni").expect("vpc-cni")["configurationValues"] = json!(
+                r#"{"env":{"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG":"true","ENI_CONFIG_LABEL_DEF":"topology.kubernetes.io/zone"}}"#
+            );
+        })
+        .expect(vec![], 0);
+}
+
+/// A private cluster's recording moved to China (`cn-north-1`, partition `aws-cn`), its interface
+/// endpoints named `cn.com.amazonaws.…` when `china_names`, as they are there (but S3's), and the
+/// normalised outcomes of the pack on it.
+fn in_china(name: &str, china_names: bool) -> super::Outcomes {
+    use crate::support::{Dir, ekscheck, parse_junit};
+    let world = World::build(name, &["private-endpoints"]);
+    let proxy = crate::emulator::proxy::Proxy::start(Default::default());
+    proxy.set_cluster(&world.cluster, world.fixture());
+    let recording = Dir::new();
+    let dir = recording.join("recording");
+    let cluster = format!("cluster={}", world.cluster);
+    crate::live::live(
+        &proxy,
+        &[
+            "record",
+            super::super::PACK,
+            "--var",
+            &cluster,
+            "--out",
+            &dir,
+        ],
+    )
+    .expect_code(0);
+    for entry in std::fs::read_dir(&dir).expect("the recording") {
+        let path = entry.expect("a file").path();
+        let mut text = std::fs::read_to_string(&path).expect("a recorded call");
+        text = text
+            .replace("eu-west-2", "cn-north-1")
+            .replace("arn:aws:", "arn:aws-cn:");
+        if china_names {
+            for service in ENDPOINT_SERVICES {
+                text = text.replace(
+                    &format!("\"com.amazonaws.cn-north-1.{service}\""),
+                    &format!("\"cn.com.amazonaws.cn-north-1.{service}\""),
+                );
+            }
+        }
+        std::fs::write(&path, text).expect("the recording rewritten");
+    }
+    let junit = recording.join("junit.xml");
+    let run = ekscheck(&[
+        "run",
+        super::super::PACK,
+        "--recording",
+        &dir,
+        "--var",
+        &cluster,
+        "--junit",
+        &junit,
+    ]);
+    let xml =
+        std::fs::read_to_string(&junit).unwrap_or_else(|_| panic!("no report: {}", run.stderr));
+    parse_junit(&xml)
+        .cases()
+        .map(|case| {
+            let name = super::super::normalise(&case.full_name(), &world)
+                .replace("cn.com.amazonaws.cn-north-1", "com.amazonaws.eu-west-2")
+                .replace("com.amazonaws.cn-north-1", "com.amazonaws.eu-west-2");
+            (name, case.outcome.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn a_private_cluster_in_china_is_healthy_with_chinas_endpoint_names() {
+    use crate::support::CaseOutcome;
+    let outcomes = in_china("china", true);
+    let egress: Vec<_> = outcomes
+        .iter()
+        .filter(|(name, _)| {
+            name.contains("subnet-egress") || name.contains("private-endpoint-usable")
+        })
+        .collect();
+    assert_eq!(egress.len(), 2 + 8, "{egress:?}");
+    assert!(
+        egress
+            .iter()
+            .all(|(_, outcome)| **outcome == CaseOutcome::Pass),
+        "{egress:?}"
+    );
+    // The same endpoints under the commercial names are not what nodes in China use.
+    let commercial = in_china("china-misnamed", false);
+    for subnet in 1..=2 {
+        assert_eq!(
+            commercial[&format!("node-join::network::subnet-egress[ng-1/subnet-{subnet}]")],
+            CaseOutcome::Failure(ERROR.into())
+        );
+    }
+}
+
+#[test]
+fn a_default_route_to_a_private_nat_gateway() {
+    let run = Scenario::new("nat-private", &["nat-private"])
+        .expect(per_subnet("network::nat-gateway-usable", Fails(ERROR)), 1);
+    run.expect_stdout_contains("is available (private)");
+}
+
+#[test]
+fn an_s3_gateway_endpoint_that_serves_no_node_route_table() {
+    let mut expected = private_cluster();
+    expected.extend(per_subnet(
+        "network::s3-gateway-endpoint-routes",
+        Fails(ERROR),
+    ));
+    Scenario::new(
+        "s3-unrouted",
+        &["private-endpoints", "s3-endpoint-unrouted"],
+    )
+    .expect(expected, 1);
+}
+
+#[test]
+fn a_node_subnet_of_another_vpc() {
+    use crate::support::CaseOutcome;
+    let world = World::build("other-vpc", &[]);
+    let elsewhere = World::build("other-vpc-elsewhere", &[]);
+    let mut fixture = world.fixture();
+    fixture.nodegroups.get_mut("ng-1").expect("ng-1")["subnets"] =
+        json!([world.node_subnets[0], elsewhere.node_subnets[0]]);
+    let diagnosis = super::super::diagnose(&world, fixture, Default::default());
+    let outcome = |subnet: &str| {
+        diagnosis.outcomes[&format!("node-join::network::subnet-in-cluster-vpc[ng-1/{subnet}]")]
+            .clone()
+    };
+    assert_eq!(outcome("subnet-1"), CaseOutcome::Pass);
+    assert_eq!(
+        outcome(&elsewhere.node_subnets[0]),
+        CaseOutcome::Failure(ERROR.into())
+    );
+    diagnosis.run.expect_code(1);
+}

@@ -1,0 +1,167 @@
+//! The node groups: status and health, the cluster role used as node role, the kubelet's version
+//! skew, Amazon Linux 2 past 1.32, and the stack eksctl made the node group with.
+
+use serde_json::json;
+
+use super::{ERROR, Fails, Passes, Scenario, Skipped, at, per_instance};
+
+#[test]
+fn degraded_node_group() {
+    Scenario::new("degraded", &[])
+        .fixture(|world, fixture| {
+            let nodegroup = fixture.nodegroups.get_mut("ng-1").expect("ng-1");
+            nodegroup["status"] = json!("DEGRADED");
+            nodegroup["health"] = json!({"issues": [{
+                "code": "NodeCreationFailure",
+                "message": "Instances failed to join the kubernetes cluster",
+                "resourceIds": world.instances
+            }]});
+        })
+        .expect(
+            vec![
+                at("nodegroups::nodegroup-active[ng-1]", Fails(ERROR)),
+                at("nodegroups::nodegroup-health[ng-1]", Fails(ERROR)),
+            ],
+            1,
+        );
+}
+
+#[test]
+fn a_scale_in_health_issue_is_a_warning() {
+    Scenario::new("eviction", &[])
+        .fixture(|world, fixture| {
+            fixture.nodegroups.get_mut("ng-1").expect("ng-1")["health"] =
+                json!({"issues": [{
+                    "code": "PodEvictionFailure",
+                    "message": "Reached max retries while trying to evict pods from nodes in node group ng-1",
+                    "resourceIds": [world.instances[0]]
+                }]});
+        })
+        .expect(vec![at("nodegroups::nodegroup-health[ng-1]", Fails("warning"))], 0);
+}
+
+#[test]
+fn node_group_with_the_cluster_role() {
+    let mut expected = vec![
+        at(
+            "nodegroups::node-role-is-not-cluster-role[ng-1]",
+            Fails(ERROR),
+        ),
+        at("iam::node-role-trusts-ec2[ng-1]", Fails(ERROR)),
+        at("iam::node-role-has-worker-node-policy[ng-1]", Fails(ERROR)),
+        at("iam::node-role-has-cni-policy[ng-1]", Fails(ERROR)),
+        at("iam::node-role-has-ecr-read-policy[ng-1]", Fails(ERROR)),
+        at("access::node-role-has-access-entry[ng-1]", Fails("warning")),
+        at(
+            "access::access-entry-type[ng-1]",
+            Skipped("needs node-role-has-access-entry (failed)"),
+        ),
+        at(
+            "access::access-entry-not-stale[ng-1]",
+            Skipped("needs node-role-has-access-entry (failed)"),
+        ),
+    ];
+    expected.extend(per_instance(
+        "instances::instance-profile-role",
+        Fails(ERROR),
+    ));
+    Scenario::new("cluster-role", &[])
+        .fixture(|world, fixture| {
+            fixture.nodegroups.get_mut("ng-1").expect("ng-1")["nodeRole"] =
+                json!(world.cluster_role_arn);
+        })
+        .expect(expected, 1);
+}
+
+#[test]
+fn a_kubelet_four_versions_behind() {
+    let run = Scenario::new("skew", &[])
+        .fixture(|world, fixture| {
+            let minor: u32 = world.kubernetes_version[2..].parse().expect("1.MINOR");
+            fixture.nodegroups.get_mut("ng-1").expect("ng-1")["version"] =
+                json!(format!("1.{}", minor - 4));
+        })
+        .expect(
+            vec![at("nodegroups::nodegroup-version-skew[ng-1]", Fails(ERROR))],
+            1,
+        );
+    run.expect_stdout_contains("one minor version at a time");
+}
+
+#[test]
+fn a_kubelet_three_versions_behind_is_healthy() {
+    Scenario::new("skew-3", &[])
+        .fixture(|world, fixture| {
+            let minor: u32 = world.kubernetes_version[2..].parse().expect("1.MINOR");
+            fixture.nodegroups.get_mut("ng-1").expect("ng-1")["version"] =
+                json!(format!("1.{}", minor - 3));
+        })
+        .expect(vec![], 0);
+}
+
+#[test]
+fn amazon_linux_2_after_1_32() {
+    Scenario::new("al2-133", &[])
+        .fixture(|_, fixture| {
+            fixture.cluster["version"] = json!("1.33");
+            let nodegroup = fixture.nodegroups.get_mut("ng-1").expect("ng-1");
+            nodegroup["version"] = json!("1.33");
+            nodegroup["amiType"] = json!("AL2_x86_64");
+        })
+        .expect(
+            vec![at("nodegroups::ami-type-published[ng-1]", Fails(ERROR))],
+            1,
+        );
+    Scenario::new("al2-132", &[])
+        .fixture(|_, fixture| {
+            fixture.cluster["version"] = json!("1.32");
+            let nodegroup = fixture.nodegroups.get_mut("ng-1").expect("ng-1");
+            nodegroup["version"] = json!("1.32");
+            nodegroup["amiType"] = json!("AL2_x86_64");
+        })
+        .expect(vec![at("nodegroups::ami-type-published[ng-1]", Passes)], 0);
+}
+
+#[test]
+fn a_failed_eksctl_stack_quotes_its_first_failure() {
+    let run = Scenario::new("stack", &[])
+        .fixture(|world, fixture| {
+            let name = format!("eksctl-{}-nodegroup-ng-1", world.cluster);
+            let stack_id = format!(
+                "arn:aws:cloudformation:{}:123456789012:stack/{name}/0f6ad1c0-8c1e-11ef-9b3e-0a1b2c3d4e5f",
+                world.region
+            );
+            let event = |id: &str, logical: &str, kind: &str, status: &str, reason: &str| {
+                json!({
+                    "StackId": stack_id, "EventId": id, "StackName": name,
+                    "LogicalResourceId": logical, "PhysicalResourceId": "",
+                    "ResourceType": kind, "Timestamp": "2026-11-27T09:10:00.000Z",
+                    "ResourceStatus": status, "ResourceStatusReason": reason
+                })
+            };
+            fixture.stacks.insert(
+                name.clone(),
+                (
+                    json!({
+                        "StackId": stack_id, "StackName": name,
+                        "CreationTime": "2026-11-27T09:00:00.000Z",
+                        "StackStatus": "ROLLBACK_COMPLETE",
+                        "DisableRollback": false,
+                        "Tags": [], "EnableTerminationProtection": false,
+                        "DriftInformation": {"StackDriftStatus": "NOT_CHECKED"}
+                    }),
+                    vec![
+                        event("e-3", &name, "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE", ""),
+                        event("e-2", "ManagedNodeGroup", "AWS::EKS::Nodegroup", "CREATE_FAILED",
+                              "Resource handler returned message: \"[Issue(Code=NodeCreationFailure, Message=Instances failed to join the kubernetes cluster)]\""),
+                        event("e-1", "NodeInstanceRole", "AWS::IAM::Role", "CREATE_FAILED",
+                              "Encountered a permissions error performing a tagging operation"),
+                    ],
+                ),
+            );
+        })
+        .expect(vec![at("nodegroups::nodegroup-stack-healthy[ng-1]", Fails(ERROR))], 1);
+    run.expect_stdout_contains(
+        "Its first failure: NodeInstanceRole (AWS::IAM::Role): Encountered a permissions error",
+    );
+}

@@ -1,0 +1,89 @@
+//! Nodes no managed node group launched (self-managed groups, Karpenter): found by the cluster
+//! tag, checked per instance profile, subnet and instance.
+
+use super::{Becomes, ERROR, Fails, Passes, Scenario, at};
+
+/// The rows a healthy self-managed node adds (its profile, subnet and instance are normalised
+/// to `self-profile`, `subnet-self` and `i-self`).
+fn self_managed(subnet: &str) -> Vec<(String, Becomes)> {
+    let mut rows: Vec<(String, Becomes)> = [
+        "instance-profile-has-role",
+        "node-role-trusts-ec2",
+        "node-role-permissions",
+        "node-role-has-access-entry",
+    ]
+    .into_iter()
+    .map(|check| at(&format!("self-managed::{check}[self-profile]"), Passes))
+    .collect();
+    rows.push(at(
+        &format!("self-managed::subnet-egress[{subnet}]"),
+        Passes,
+    ));
+    rows.push(at("self-managed::cluster-sg-allows-nodes[i-self]", Passes));
+    rows
+}
+
+/// The fixture of a healthy self-managed node: an EC2_LINUX access entry for its role.
+fn with_entry(
+    world: &crate::emulator::world::World,
+    fixture: &mut crate::emulator::proxy::ClusterFixture,
+) {
+    let node = world.self_managed.as_ref().expect("a self-managed node");
+    fixture
+        .access_entries
+        .push(world.access_entry(&node.role_arn, "EC2_LINUX"));
+}
+
+#[test]
+fn a_self_managed_node_is_checked_like_a_managed_one() {
+    Scenario::new("self", &["self-managed"])
+        .fixture(with_entry)
+        .expect(self_managed("subnet-1"), 0);
+}
+
+#[test]
+fn a_self_managed_node_without_an_access_entry() {
+    let mut expected = self_managed("subnet-1");
+    expected.push(at(
+        "self-managed::node-role-has-access-entry[self-profile]",
+        Fails("warning"),
+    ));
+    Scenario::new("self-no-entry", &["self-managed"]).expect(expected, 0);
+}
+
+#[test]
+fn a_self_managed_node_in_a_subnet_without_a_way_out() {
+    let mut expected = self_managed("subnet-self");
+    expected.push(at("self-managed::subnet-egress[subnet-self]", Fails(ERROR)));
+    Scenario::new("self-isolated", &["self-managed", "self-managed-no-egress"])
+        .fixture(with_entry)
+        .expect(expected, 1);
+}
+
+#[test]
+fn a_self_managed_node_whose_role_cannot_join() {
+    let mut expected = self_managed("subnet-1");
+    expected.push(at(
+        "self-managed::node-role-trusts-ec2[self-profile]",
+        Fails(ERROR),
+    ));
+    expected.push(at(
+        "self-managed::node-role-permissions[self-profile]",
+        Fails(ERROR),
+    ));
+    Scenario::new("self-bare", &["self-managed", "self-managed-bare-role"])
+        .fixture(with_entry)
+        .expect(expected, 1);
+}
+
+#[test]
+fn a_self_managed_node_the_cluster_security_group_does_not_admit() {
+    let mut expected = self_managed("subnet-1");
+    expected.push(at(
+        "self-managed::cluster-sg-allows-nodes[i-self]",
+        Fails(ERROR),
+    ));
+    Scenario::new("self-sg", &["self-managed", "self-managed-own-sg"])
+        .fixture(with_entry)
+        .expect(expected, 1);
+}
