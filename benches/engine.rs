@@ -9,6 +9,9 @@
 //!    deserialisation, pagination) against a loopback fixture server that answers the same data
 //!    after 50 ms: requests the server received versus unique calls (they must be equal), and
 //!    wall time versus the critical path.
+//! 4. The node-join pack on the largest recording of `examples/`, as a user runs it: the
+//!    `ekscheck` binary end to end (start, load, plan, execute, evaluate, report), against the
+//!    target of 50 ms.
 
 #[path = "../tests/acceptance/emulator/http.rs"]
 mod http;
@@ -126,6 +129,8 @@ fn main() {
         );
     }
 
+    node_join_offline();
+
     let (server, received) = runtime.block_on(fixture_server(&recording_dir));
     let settings = AwsSettings {
         region: Some("eu-west-2".into()),
@@ -153,6 +158,56 @@ fn main() {
         wall.as_secs_f64() / critical.as_secs_f64(),
         received.load(Ordering::SeqCst),
         execution.requests,
+    );
+}
+
+/// Runs `ekscheck run checks/node-join` on the largest recording of `examples/` 20 times and
+/// prints the fastest, median and slowest wall time.
+fn node_join_offline() {
+    const RUNS: usize = 20;
+    const TARGET: Duration = Duration::from_millis(50);
+    let size = |dir: &Path| -> u64 {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().metadata().unwrap().len())
+            .sum()
+    };
+    let (example, bytes) = std::fs::read_dir("examples")
+        .expect("examples/")
+        .map(|entry| entry.unwrap().path())
+        .map(|dir| {
+            let bytes = size(&dir);
+            (dir, bytes)
+        })
+        .max_by_key(|(_, bytes)| *bytes)
+        .expect("an example");
+    let name = example.file_name().unwrap().to_string_lossy().into_owned();
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let started = Instant::now();
+            let status = std::process::Command::new(env!("CARGO_BIN_EXE_ekscheck"))
+                .args(["run", "checks/node-join", "--recording"])
+                .arg(&example)
+                .args(["--var", &format!("cluster={name}")])
+                .stdout(std::process::Stdio::null())
+                .status()
+                .expect("ekscheck runs");
+            assert!(matches!(status.code(), Some(0 | 1)), "ekscheck: {status}");
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    let median = times[RUNS / 2];
+    println!(
+        "node-join on examples/{name} ({} files, {} KiB), the binary end to end, {RUNS} runs: \
+         fastest {:.1} ms, median {:.1} ms, slowest {:.1} ms (target {:.0} ms: {})",
+        std::fs::read_dir(&example).unwrap().count(),
+        bytes / 1024,
+        ms(times[0]),
+        ms(median),
+        ms(times[RUNS - 1]),
+        ms(TARGET),
+        if median < TARGET { "met" } else { "MISSED" }
     );
 }
 

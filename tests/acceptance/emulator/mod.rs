@@ -167,3 +167,24 @@ pub fn aws_cli(endpoint: &str, args: &[&str]) -> serde_json::Value {
     }
     serde_json::from_slice(&printed).expect("the CLI prints JSON")
 }
+
+/// `DescribeVpcAttribute` → `describe-vpc-attribute`: the AWS CLI's name of an operation.
+pub fn cli_command(operation: &str) -> String {
+    let mut command = String::new();
+    for (index, c) in operation.char_indices() {
+        if c.is_ascii_uppercase() && index > 0 {
+            command.push('-');
+        }
+        command.push(c.to_ascii_lowercase());
+    }
+    command
+}
+
+/// The outputs the AWS CLI's example docs print for each of `commands` (`eks describe-cluster`),
+/// by command (see `cli_examples.py`).
+pub fn cli_examples(commands: &[String]) -> serde_json::Value {
+    let mut command = Command::new(python());
+    command.arg(here().join("cli_examples.py")).args(commands);
+    let printed = run(&mut command, "cli_examples.py");
+    serde_json::from_slice(&printed).expect("cli_examples.py prints JSON")
+}

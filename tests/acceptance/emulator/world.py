@@ -72,6 +72,7 @@ VARIATIONS = {
     "self-managed-no-egress": "(with self-managed) in a subnet without a route out",
     "self-managed-bare-role": "(with self-managed) its role trusts eks.amazonaws.com and has no policies",
     "self-managed-own-sg": "(with self-managed) it carries a security group the cluster's does not admit",
+    "self-managed-karpenter": "(with self-managed) tagged as Karpenter tags its nodes, without the cluster tag",
     # Configurations AWS documents, which must pass.
     "custom-worker-policy": "the node role has the worker permissions as a customer-managed policy",
     "cni-irsa": "aws-node has a role of its own with AmazonEKS_CNI_Policy; the node role has none",
@@ -573,13 +574,16 @@ def build(name, variations):
             ]["SubnetId"]
             isolated = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
             ec2.associate_route_table(RouteTableId=isolated, SubnetId=subnet)
+        node_tags = {f"kubernetes.io/cluster/{name}": "owned"}
+        if "self-managed-karpenter" in faults:
+            node_tags = {"karpenter.sh/nodepool": "default", "eks:eks-cluster-name": name}
         groups = [cluster_sg]
         if "self-managed-own-sg" in faults:
             groups = [ec2.create_security_group(
                 GroupName=f"self-{name}", Description="self-managed nodes", VpcId=vpc
             )["GroupId"]]
         instance = launch(subnet, groups, self_profile["InstanceProfile"]["Arn"],
-                          tags(f"{name}-self", **{f"kubernetes.io/cluster/{name}": "owned"}))
+                          tags(f"{name}-self", **node_tags))
         self_managed = {"role_arn": role_arn, "instance": instance, "subnet": subnet,
                         "profile": f"{name}-self-profile"}
 

@@ -7,20 +7,8 @@ use serde_json::{Value, json};
 
 use crate::emulator::proxy::{Faults, Proxy};
 use crate::emulator::world::World;
-use crate::emulator::{Emulator, aws_cli};
+use crate::emulator::{Emulator, aws_cli, cli_command};
 use crate::live::record;
-
-/// `DescribeVpcAttribute` → `describe-vpc-attribute`.
-fn cli_command(operation: &str) -> String {
-    let mut command = String::new();
-    for (index, c) in operation.char_indices() {
-        if c.is_ascii_uppercase() && index > 0 {
-            command.push('-');
-        }
-        command.push(c.to_ascii_lowercase());
-    }
-    command
-}
 
 /// Where two documents differ, as `path: left != right` lines.
 fn differences(path: &str, left: &Value, right: &Value, out: &mut Vec<String>) {

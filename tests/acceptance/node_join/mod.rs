@@ -2,6 +2,7 @@
 //! each fault fails or skips exactly the checks that should catch it, leaving every other
 //! outcome as it was.
 
+mod cli_examples;
 mod examples;
 mod scenarios;
 

@@ -87,3 +87,10 @@ fn a_self_managed_node_the_cluster_security_group_does_not_admit() {
         .fixture(with_entry)
         .expect(expected, 1);
 }
+
+#[test]
+fn a_karpenter_node_is_found_by_karpenters_tags() {
+    Scenario::new("karpenter", &["self-managed", "self-managed-karpenter"])
+        .fixture(with_entry)
+        .expect(self_managed("subnet-1"), 0);
+}
