@@ -1,10 +1,13 @@
 //! Consistent redaction of recordings: account IDs, IPv4 addresses and host names are replaced
 //! the same way everywhere, so relations between values (a role ARN in a node group and in an
-//! access entry, a subnet inside its VPC's CIDR) survive.
+//! access entry, a subnet inside its VPC's CIDR) survive. Launch template user data is redacted
+//! inside its base64, so that the cluster endpoint and CIDRs it passes still match the cluster's.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use regex::{Captures, Regex};
 use serde_json::Value;
 
@@ -37,7 +40,12 @@ impl Redactor {
             Value::Object(entries) => {
                 let old = std::mem::take(entries);
                 for (key, mut value) in old {
-                    self.redact(&mut value);
+                    match &mut value {
+                        Value::String(encoded) if key == "UserData" => {
+                            *encoded = self.redact_base64(encoded);
+                        }
+                        _ => self.redact(&mut value),
+                    }
                     entries.insert(self.redact_text(&key), value);
                 }
             }
@@ -65,6 +73,18 @@ impl Redactor {
         });
         IPV4.replace_all(&text, |caps: &Captures| self.redact_address(caps))
             .into_owned()
+    }
+
+    /// Redacts base64-encoded text (user data); what does not decode to text (gzip) is kept.
+    fn redact_base64(&mut self, encoded: &str) -> String {
+        match STANDARD
+            .decode(encoded.trim())
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+        {
+            Some(text) => STANDARD.encode(self.redact_text(&text)),
+            None => encoded.to_owned(),
+        }
     }
 
     /// Maps the first two octets of an address to `10.N`, keeping the last two, so that
@@ -118,6 +138,29 @@ mod tests {
                 .as_str()
                 .unwrap()
                 .contains("0123456789ABCDEF0123")
+        );
+    }
+
+    #[test]
+    fn user_data_is_redacted_inside_its_base64() {
+        let mut redactor = Redactor::new();
+        let user_data = "apiServerEndpoint: https://0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-2.eks.amazonaws.com\ncidr: 172.20.0.0/16\n";
+        let mut document = json!({
+            "endpoint": "https://0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-2.eks.amazonaws.com",
+            "LaunchTemplateData": {"UserData": STANDARD.encode(user_data)},
+            "gzipped": {"UserData": STANDARD.encode([0x1f, 0x8b, 0x08, 0xff])},
+        });
+        redactor.redact(&mut document);
+        let decoded = STANDARD
+            .decode(document["LaunchTemplateData"]["UserData"].as_str().unwrap())
+            .unwrap();
+        let decoded = String::from_utf8(decoded).unwrap();
+        let endpoint = document["endpoint"].as_str().unwrap();
+        assert!(decoded.contains(endpoint), "{decoded}");
+        assert!(decoded.contains("cidr: 10.0.0.0/16"), "{decoded}");
+        assert_eq!(
+            document["gzipped"]["UserData"],
+            STANDARD.encode([0x1f, 0x8b, 0x08, 0xff])
         );
     }
 }

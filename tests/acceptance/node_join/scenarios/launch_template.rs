@@ -334,3 +334,43 @@ fn a_disabled_account_default_key() {
         1,
     );
 }
+
+#[test]
+fn a_redacted_recording_keeps_the_user_data_matching_its_cluster() {
+    use crate::support::{CaseOutcome, Dir, ekscheck, parse_junit};
+    let world = crate::emulator::world::World::build("lt-redacted", &["launch-template"]);
+    let proxy = crate::emulator::proxy::Proxy::start(Default::default());
+    proxy.set_cluster(&world.cluster, world.fixture());
+    let dir = Dir::new();
+    let recording = dir.join("recording");
+    let cluster = format!("cluster={}", world.cluster);
+    let pack = super::super::PACK;
+    crate::live::live(
+        &proxy,
+        &[
+            "record", pack, "--var", &cluster, "--redact", "--out", &recording,
+        ],
+    )
+    .expect_code(0);
+    let junit = dir.join("junit.xml");
+    let run = ekscheck(&[
+        "run",
+        pack,
+        "--recording",
+        &recording,
+        "--var",
+        &cluster,
+        "--junit",
+        &junit,
+    ]);
+    let report = parse_junit(&std::fs::read_to_string(&junit).expect("a report"));
+    let outcome = report
+        .cases()
+        .find(|case| {
+            case.full_name()
+                .contains("user-data-bootstraps-this-cluster")
+        })
+        .map(|case| case.outcome.clone());
+    assert_eq!(outcome, Some(CaseOutcome::Pass), "{}", run.stdout);
+    run.expect_code(0);
+}
