@@ -37,13 +37,22 @@ fn launch_template() -> Vec<(String, Becomes)> {
     ]
 }
 
-/// How a healthy node group with a custom AMI (`image`) that its user data bootstraps differs.
-fn custom_ami(image: &str) -> Vec<(String, Becomes)> {
-    let image_named: &'static str = format!(
-        "when: $.LaunchTemplateVersions[0].LaunchTemplateData.ImageId does not exist is false \
-         (actual: \"{image}\")"
-    )
-    .leak();
+/// Why the checks of EKS's own AMIs are skipped for a launch template naming AMI `$image` (one
+/// of the worlds' in `world.py`: AL2023 for x86_64 or arm64, or one that does not exist).
+macro_rules! image_named {
+    ($image:literal) => {
+        concat!(
+            "when: $.LaunchTemplateVersions[0].LaunchTemplateData.ImageId does not exist is \
+             false (actual: \"",
+            $image,
+            "\")"
+        )
+    };
+}
+
+/// How a healthy node group with a custom AMI that its user data bootstraps differs, the checks
+/// of EKS's AMIs skipped with `image_named`.
+fn custom_ami(image_named: &'static str) -> Vec<(String, Becomes)> {
     vec![
         at("launch-template::launch-template-exists[ng-1]", Passes),
         at(
@@ -68,11 +77,6 @@ fn custom_ami(image: &str) -> Vec<(String, Becomes)> {
         ),
     ]
 }
-
-/// The AMIs of the worlds (`world.py`): AL2023 for x86_64 and arm64, and one that does not exist.
-const AL2023_X86: &str = "ami-087534078663b6450";
-const AL2023_ARM: &str = "ami-0d409c449ab6eda95";
-const MISSING_AMI: &str = "ami-00000000000000000";
 
 fn with(
     mut base: Vec<(String, Becomes)>,
@@ -147,14 +151,15 @@ fn instance_metadata_disabled() {
 
 #[test]
 fn a_custom_ami_bootstrapped_by_its_node_config_is_healthy() {
-    Scenario::new("ami", &["custom-ami"]).expect(custom_ami(AL2023_X86), 0);
+    Scenario::new("ami", &["custom-ami"])
+        .expect(custom_ami(image_named!("ami-087534078663b6450")), 0);
 }
 
 #[test]
 fn a_custom_ami_without_a_bootstrap() {
     Scenario::new("ami-bare", &["custom-ami", "custom-ami-no-bootstrap"]).expect(
         with(
-            custom_ami(AL2023_X86),
+            custom_ami(image_named!("ami-087534078663b6450")),
             vec![at(
                 "launch-template::custom-ami-bootstraps[ng-1]",
                 Fails(ERROR),
@@ -168,7 +173,7 @@ fn a_custom_ami_without_a_bootstrap() {
 fn a_custom_ami_that_does_not_exist() {
     Scenario::new("ami-missing", &["custom-ami", "custom-ami-missing"]).expect(
         with(
-            custom_ami(MISSING_AMI),
+            custom_ami(image_named!("ami-00000000000000000")),
             vec![
                 at("launch-template::image-available[ng-1]", Fails(ERROR)),
                 at(
@@ -185,7 +190,7 @@ fn a_custom_ami_that_does_not_exist() {
 fn an_arm_ami_on_x86_instance_types() {
     Scenario::new("ami-arm", &["custom-ami", "custom-ami-arm"]).expect(
         with(
-            custom_ami(AL2023_ARM),
+            custom_ami(image_named!("ami-0d409c449ab6eda95")),
             vec![at(
                 "launch-template::image-architecture[ng-1]",
                 Fails(ERROR),
