@@ -12,13 +12,23 @@ pub struct SourceFile {
     /// The path as the user gave it (joined with the pack directory).
     pub path: PathBuf,
     source: NamedSource<String>,
+    /// The byte offset where each line starts: locating an offset is a binary search, not a
+    /// count of the lines before it (which made loading quadratic in a file's size).
+    line_starts: Vec<usize>,
 }
 
 impl SourceFile {
     /// Wraps a file's path and contents.
     pub fn new(path: PathBuf, text: String) -> Arc<Self> {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+            .collect();
         let source = NamedSource::new(path.display().to_string(), text);
-        Arc::new(Self { path, source })
+        Arc::new(Self {
+            path,
+            source,
+            line_starts,
+        })
     }
 
     /// The whole file.
@@ -47,9 +57,8 @@ impl Location {
     pub fn at_offset(file: &Arc<SourceFile>, offset: usize, len: usize) -> Self {
         let offset = floor_char_boundary(file.text(), offset.min(file.text().len()));
         let len = len.min(file.text().len() - offset);
-        let before = &file.text()[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        let line = file.line_starts.partition_point(|&start| start <= offset);
+        let column = file.text()[file.line_starts[line - 1]..offset]
             .chars()
             .count()
             + 1;
@@ -64,12 +73,11 @@ impl Location {
 
     /// A location from a line and column (both from 1), spanning `len` bytes.
     pub fn at_line_column(file: &Arc<SourceFile>, line: usize, column: usize, len: usize) -> Self {
-        let line_start: usize = file
-            .text()
-            .split_inclusive('\n')
-            .take(line.saturating_sub(1))
-            .map(str::len)
-            .sum();
+        let line_start = file
+            .line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(file.text().len());
         let offset = file.text()[line_start..]
             .char_indices()
             .nth(column.saturating_sub(1))
@@ -114,6 +122,38 @@ impl fmt::Display for Location {
     }
 }
 
+/// The longest value quoted in backticks a message shows whole.
+const QUOTED_LIMIT: usize = 80;
+
+/// `text` with each value quoted in backticks that is longer than [`QUOTED_LIMIT`] characters
+/// cut short: "`xxxx…` (2000000 characters)". A message echoes what the user wrote, which may
+/// be megabytes.
+fn shorten_quoted(text: String) -> String {
+    if text.len() <= QUOTED_LIMIT {
+        return text;
+    }
+    let mut out = String::new();
+    let mut cut_length = None;
+    for (index, part) in text.split('`').enumerate() {
+        if index > 0 {
+            out.push('`');
+        }
+        if let Some(length) = cut_length.take() {
+            out.push_str(&format!(" ({length} characters)"));
+        }
+        let quoted = index % 2 == 1;
+        let length = part.chars().count();
+        if quoted && length > QUOTED_LIMIT {
+            out.extend(part.chars().take(QUOTED_LIMIT - 20));
+            out.push('…');
+            cut_length = Some(length);
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 fn floor_char_boundary(text: &str, mut index: usize) -> usize {
     while !text.is_char_boundary(index) {
         index -= 1;
@@ -150,7 +190,7 @@ impl Diagnostic {
     pub fn error(location: Location, message: impl Into<String>) -> Self {
         Self {
             level: Level::Error,
-            message: message.into(),
+            message: shorten_quoted(message.into()),
             location: Some(location),
             label: None,
             help: None,
@@ -169,7 +209,7 @@ impl Diagnostic {
     pub fn unlocated(message: impl Into<String>) -> Self {
         Self {
             level: Level::Error,
-            message: message.into(),
+            message: shorten_quoted(message.into()),
             location: None,
             label: None,
             help: None,
@@ -183,13 +223,13 @@ impl Diagnostic {
 
     /// Adds a hint on how to fix the problem.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(shorten_quoted(help.into()));
         self
     }
 
     /// Adds a label shown under the highlighted source.
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.label = Some(shorten_quoted(label.into()));
         self
     }
 
@@ -207,7 +247,11 @@ impl Diagnostic {
         };
         let mut out = String::new();
         let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
-        if handler.render_report(&mut out, &Rendered(self)).is_err() {
+        let excerpt = self.location.as_ref().and_then(Excerpt::of);
+        if handler
+            .render_report(&mut out, &Rendered(self, excerpt))
+            .is_err()
+        {
             out = self.to_string();
         }
         out
@@ -227,8 +271,9 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Adapter presenting a [`Diagnostic`] to miette's renderer.
-struct Rendered<'a>(&'a Diagnostic);
+/// Adapter presenting a [`Diagnostic`] to miette's renderer, with an excerpt of its line when
+/// the line is long.
+struct Rendered<'a>(&'a Diagnostic, Option<Excerpt<'a>>);
 
 impl fmt::Debug for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -260,16 +305,100 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.0
-            .location
-            .as_ref()
-            .map(|location| &location.file.source as &dyn miette::SourceCode)
+        let location = self.0.location.as_ref()?;
+        Some(match &self.1 {
+            Some(excerpt) => excerpt as &dyn miette::SourceCode,
+            None => &location.file.source,
+        })
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let location = self.0.location.as_ref()?;
-        let span = SourceSpan::new(location.offset.into(), location.len);
+        let len = match &self.1 {
+            // The highlight ends with the excerpt.
+            Some(excerpt) => location.len.min(excerpt.window.end - location.offset),
+            None => location.len,
+        };
+        let span = SourceSpan::new(location.offset.into(), len);
         let label = LabeledSpan::new_with_span(self.0.label.clone(), span);
         Some(Box::new(std::iter::once(label)))
+    }
+}
+
+/// The part of a long line around a location: a 2 MB value on one line is shown as the
+/// [`EXCERPT`] bytes that start at the location, not whole.
+struct Excerpt<'a> {
+    location: &'a Location,
+    /// Byte range of the file shown.
+    window: std::ops::Range<usize>,
+}
+
+/// How many bytes of a long line are shown from the location on.
+const EXCERPT: usize = 120;
+
+impl<'a> Excerpt<'a> {
+    /// An excerpt of `location`'s line, if the line is too long to show whole.
+    fn of(location: &'a Location) -> Option<Self> {
+        let text = location.file.text();
+        let start = location.file.line_starts[location.line - 1];
+        let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        if end - start <= 2 * EXCERPT {
+            return None;
+        }
+        let from =
+            floor_char_boundary(text, location.offset.saturating_sub(EXCERPT / 4).max(start));
+        let to = floor_char_boundary(text, (location.offset + EXCERPT).min(end));
+        Some(Self {
+            location,
+            window: from..to,
+        })
+    }
+}
+
+impl miette::SourceCode for Excerpt<'_> {
+    /// The excerpt, or (without context lines, as asked for the header's line and column) the
+    /// part of it from `span` on.
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
+        let file = &self.location.file;
+        let start = if context_lines_before + context_lines_after == 0 {
+            span.offset().clamp(self.window.start, self.window.end)
+        } else {
+            self.window.start
+        };
+        let line_start = file.line_starts[self.location.line - 1];
+        let column = file.text()[line_start..start].chars().count();
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            file.path.display().to_string(),
+            &file.text().as_bytes()[start..self.window.end],
+            SourceSpan::new(start.into(), self.window.end - start),
+            self.location.line - 1,
+            column,
+            1,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_quoted_values_are_cut_short() {
+        let long = "x".repeat(2_000_000);
+        let message = shorten_quoted(format!("`{long}` is not an operation; `ok` stays"));
+        assert_eq!(
+            message,
+            format!(
+                "`{}…` (2000000 characters) is not an operation; `ok` stays",
+                "x".repeat(QUOTED_LIMIT - 20)
+            )
+        );
+        let short = "`a` and `b`".to_owned();
+        assert_eq!(shorten_quoted(short.clone()), short);
     }
 }

@@ -76,6 +76,26 @@ pub fn decode_policy_document(text: &str) -> Option<Value> {
 /// The longest rendering of a value shown in a message, in bytes.
 pub const SHOWN_LIMIT: usize = 240;
 
+/// Whether `value`, written as JSON, takes more than `limit` bytes (stops counting there).
+pub fn larger_than(value: &Value, limit: u64) -> bool {
+    struct Counter {
+        left: u64,
+    }
+    impl Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.left = self
+                .left
+                .checked_sub(bytes.len() as u64)
+                .ok_or_else(|| io::Error::other("limit reached"))?;
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    serde_json::to_writer(Counter { left: limit }, value).is_err()
+}
+
 /// A value as compact JSON, cut to [`SHOWN_LIMIT`] bytes so that a 5 MB response never ends up
 /// in a message whole. Serialisation stops at the limit instead of rendering everything first.
 pub fn shorten(value: &Value) -> String {

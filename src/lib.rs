@@ -5,6 +5,7 @@ pub mod diagnostic;
 pub mod evaluate;
 pub mod execute;
 pub mod format;
+pub mod input;
 pub mod json;
 pub mod operations;
 pub mod path;

@@ -4,6 +4,10 @@
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
+        // Lengths this far apart are no typo (and the distance costs their product to compute).
+        .filter(|candidate| {
+            name.len().abs_diff(candidate.len()) <= name.len().max(candidate.len()) / 3 + 1
+        })
         .map(|candidate| (strsim::damerau_levenshtein(name, candidate), candidate))
         .filter(|(distance, candidate)| {
             *distance <= (name.len().max(candidate.len()) / 3).max(1)

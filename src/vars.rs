@@ -128,17 +128,13 @@ pub fn resolve(
 type FileVar = (Spanned<String>, Spanned<Node>, std::sync::Arc<SourceFile>);
 
 fn read_vars_file(path: &Path, problems: &mut Vec<Diagnostic>) -> Vec<FileVar> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) => {
-            problems.push(Diagnostic::file(
-                path,
-                format_args!("cannot read the vars file: {error}"),
-            ));
+    let file = match crate::input::read_source(path, crate::input::YAML_LIMIT) {
+        Ok(file) => file,
+        Err(problem) => {
+            problems.push(problem);
             return Vec::new();
         }
     };
-    let file = SourceFile::new(path.to_path_buf(), text);
     match yaml::parse::<Spanned<Node>>(&file) {
         Ok(Spanned {
             value: Node::Map(entries),

@@ -39,6 +39,15 @@ pub enum Failure {
         /// Why.
         problem: AssertionUndecided,
     },
+    /// The call's `for_each` selects more rows than a run may have (`--max-rows`).
+    TooManyRows {
+        /// The call's name in the pack.
+        call: String,
+        /// How many rows it would have.
+        rows: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 /// Why a call was not made for a row: it does not apply there.

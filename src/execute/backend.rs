@@ -1,6 +1,7 @@
 //! The seam between the engine and whatever answers calls: a recording, AWS, or a test double.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -31,7 +32,8 @@ impl std::fmt::Display for CallError {
 }
 
 /// Answers one registered read-only operation with its response, shaped exactly as
-/// `aws <service> <command> --output json` prints it (all pages merged).
+/// `aws <service> <command> --output json` prints it (all pages merged). A response is shared,
+/// not copied: a recorded one may be large.
 ///
 /// `api` is always a name from [`crate::operations`], and `params` were validated against that
 /// operation's input members when the pack was loaded (templated values are rendered by now).
@@ -42,7 +44,7 @@ pub trait Backend: Send + Sync {
         &self,
         api: &str,
         params: &Value,
-    ) -> impl Future<Output = Result<Value, CallError>> + Send;
+    ) -> impl Future<Output = Result<Arc<Value>, CallError>> + Send;
 }
 
 /// A stable text key for a call: the operation and its params with object keys sorted.

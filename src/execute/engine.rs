@@ -18,13 +18,14 @@ use crate::path::Selection;
 use crate::plan::{CallId, Plan, Ref};
 use crate::predicate::assertion::{self, Checked};
 
-type SharedRequest = Arc<OnceCell<(Result<Value, CallError>, Duration)>>;
+type SharedRequest = Arc<OnceCell<(Result<Arc<Value>, CallError>, Duration)>>;
 
 struct Engine<'p, B> {
     plan: &'p Plan<'p>,
     vars: &'p [Value],
     needed: &'p [bool],
     backend: &'p B,
+    limits: Limits,
     permits: Semaphore,
     results: Vec<OnceCell<Arc<CallResults>>>,
     expansions: Vec<OnceCell<Arc<Expansion>>>,
@@ -46,6 +47,7 @@ pub async fn execute<B: Backend>(
         vars,
         needed,
         backend,
+        limits,
         permits: Semaphore::new(limits.max_concurrency.clamp(1, Semaphore::MAX_PERMITS)),
         results: (0..plan.calls.len()).map(|_| OnceCell::new()).collect(),
         expansions: (0..plan.calls.len()).map(|_| OnceCell::new()).collect(),
@@ -196,12 +198,23 @@ impl<'p, B: Backend> Engine<'p, B> {
             .get_or_init(|| async {
                 let _permit = self.permits.acquire().await;
                 let started = Instant::now();
-                let result = self.backend.call(api, &params).await;
+                let result = self.backend.call(api, &params).await.and_then(|response| {
+                    match json::larger_than(&response, self.limits.max_response_bytes) {
+                        false => Ok(response),
+                        true => Err(CallError::new(
+                            "ResponseTooLarge",
+                            format!(
+                                "the response is larger than {} MB (--max-response-mb)",
+                                self.limits.max_response_bytes >> 20
+                            ),
+                        )),
+                    }
+                });
                 (result, started.elapsed())
             })
             .await;
         let answer = match result {
-            Ok(value) => Answer::Response(Arc::new(value.clone())),
+            Ok(value) => Answer::Response(Arc::clone(value)),
             Err(error) if call.accept_errors.contains(&error.code) => {
                 Answer::Response(Arc::new(serde_json::json!({
                     "Error": {"Code": error.code, "Message": error.message}
@@ -275,6 +288,19 @@ impl<'p, B: Backend> Engine<'p, B> {
                     continue;
                 }
             };
+            // Each row holds its item: too many are refused before any is copied.
+            let rows = expansion.rows.len() + items.len();
+            if rows > self.limits.max_rows {
+                expansion.failures.push((
+                    row.clone(),
+                    Arc::new(Failure::TooManyRows {
+                        call: planned.def.name.clone(),
+                        rows,
+                        limit: self.limits.max_rows,
+                    }),
+                ));
+                continue;
+            }
             let mut labels = std::collections::HashSet::new();
             for (index, item) in items.into_iter().enumerate() {
                 let item = Arc::new(item.clone());

@@ -42,4 +42,18 @@ pub struct Execution {
 pub struct Limits {
     /// The most backend requests in flight at once.
     pub max_concurrency: usize,
+    /// The most rows one `for_each` call may have.
+    pub max_rows: usize,
+    /// The largest response (as JSON) a call may have.
+    pub max_response_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_concurrency: 32,
+            max_rows: 10_000,
+            max_response_bytes: 100 << 20,
+        }
+    }
 }

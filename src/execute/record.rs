@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
@@ -12,7 +12,7 @@ use super::call_key;
 use crate::redact::Redactor;
 
 /// One recorded call: operation, params and answer.
-type RecordedCall = (String, Value, Result<Value, CallError>);
+type RecordedCall = (String, Value, Result<Arc<Value>, CallError>);
 
 /// Wraps a backend and remembers each distinct call and its answer.
 pub struct Recorder<'a, B> {
@@ -40,7 +40,7 @@ impl<'a, B: Backend> Recorder<'a, B> {
         let mut names: BTreeMap<String, usize> = BTreeMap::new();
         for (api, params, answer) in calls.values() {
             let mut document = match answer {
-                Ok(response) => json!({"api": api, "params": params, "response": response}),
+                Ok(response) => json!({"api": api, "params": params, "response": **response}),
                 Err(error) => json!({
                     "api": api,
                     "params": params,
@@ -83,7 +83,7 @@ fn file_stem(api: &str) -> String {
 }
 
 impl<B: Backend> Backend for Recorder<'_, B> {
-    async fn call(&self, api: &str, params: &Value) -> Result<Value, CallError> {
+    async fn call(&self, api: &str, params: &Value) -> Result<Arc<Value>, CallError> {
         let answer = self.inner.call(api, params).await;
         let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
         calls.insert(

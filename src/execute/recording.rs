@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::backend::{Backend, CallError};
 use super::call_key;
 use crate::diagnostic::Diagnostic;
+use crate::input;
 
 /// One recorded call, as stored on disk.
 #[derive(Debug, Deserialize)]
@@ -38,23 +39,35 @@ struct RecordedError {
 /// Answers calls from a recording; counts how often each call is asked for.
 #[derive(Debug, Default)]
 pub struct RecordingBackend {
-    answers: HashMap<String, Result<Value, CallError>>,
+    answers: HashMap<String, Result<Arc<Value>, CallError>>,
     asked: Mutex<HashMap<String, usize>>,
     region: Option<String>,
 }
 
 impl RecordingBackend {
-    /// Loads every `*.json` file below `dir`. Every unreadable or malformed file is reported.
-    pub fn load(dir: &Path) -> Result<Self, Vec<Diagnostic>> {
-        let mut files = Vec::new();
+    /// Loads every `*.json` file below `dir`, each of at most `limit` bytes. Every unreadable or
+    /// malformed file is reported.
+    pub fn load(dir: &Path, limit: u64) -> Result<Self, Vec<Diagnostic>> {
+        let refuse = |why: String| {
+            vec![
+                Diagnostic::file(dir, why)
+                    .with_help("pass a directory of recorded calls to --recording"),
+            ]
+        };
+        match std::fs::metadata(dir) {
+            Err(error) => return Err(refuse(format!("cannot read the recording: {error}"))),
+            Ok(metadata) if !metadata.is_dir() => {
+                return Err(refuse("is not a recording: not a directory".to_owned()));
+            }
+            Ok(_) => {}
+        }
         let mut problems = Vec::new();
-        collect_json_files(dir, &mut files, &mut problems);
-        files.sort();
+        let files = input::files_under(dir, &["json"], &mut problems);
         let mut answers = HashMap::new();
         let mut answered_by: HashMap<String, PathBuf> = HashMap::new();
         let mut region = None;
         for path in files {
-            match read_recorded_call(&path) {
+            match read_recorded_call(&path, limit) {
                 Ok(recorded) => {
                     region = region.or(recorded.region);
                     let key = call_key(&recorded.api, &recorded.params);
@@ -91,7 +104,7 @@ impl RecordingBackend {
                             continue;
                         }
                     };
-                    answers.insert(key, answer);
+                    answers.insert(key, answer.map(Arc::new));
                 }
                 Err(problem) => problems.push(problem),
             }
@@ -175,45 +188,32 @@ fn decode_policy_documents(mut response: Value) -> Result<Value, CallError> {
     Ok(response)
 }
 
-fn read_recorded_call(path: &Path) -> Result<RecordedCall, Diagnostic> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| Diagnostic::file(path, format_args!("cannot read: {error}")))?;
+fn read_recorded_call(path: &Path, limit: u64) -> Result<RecordedCall, Diagnostic> {
+    let text = input::read_text(path, limit)?;
+    let help =
+        r#"a recorded call is {"api": "eks:DescribeCluster", "params": {…}, "response": {…}}"#;
+    let described = |error: serde_json::Error| {
+        let why = error.to_string();
+        let why = why.split(" at line ").next().unwrap_or_default().to_owned();
+        format!("{why} (line {}, column {})", error.line(), error.column())
+    };
     serde_json::from_str(&text).map_err(|error| {
-        Diagnostic::file(
-            path,
-            format_args!(
-                "is not a recorded call: {error} (line {}, column {})",
-                error.line(),
-                error.column()
+        // A syntax error is the JSON's; serde names the struct for a document that is no object:
+        // say what it is instead.
+        let why = match serde_json::from_str::<Value>(&text) {
+            Err(syntax) => described(syntax),
+            Ok(document) if !document.is_object() => format!(
+                "it holds {}, not an object",
+                crate::json::type_name(&document)
             ),
-        )
-        .with_help(
-            r#"a recorded call is {"api": "eks:DescribeCluster", "params": {…}, "response": {…}}"#,
-        )
+            Ok(_) => described(error),
+        };
+        Diagnostic::file(path, format_args!("is not a recorded call: {why}")).with_help(help)
     })
 }
 
-fn collect_json_files(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
-    match std::fs::read_dir(dir) {
-        Ok(entries) => {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    collect_json_files(&path, files, problems);
-                } else if path.extension().is_some_and(|e| e == "json") {
-                    files.push(path);
-                }
-            }
-        }
-        Err(error) => problems.push(
-            Diagnostic::file(dir, format_args!("cannot read the recording: {error}"))
-                .with_help("pass a directory of recorded calls to --recording"),
-        ),
-    }
-}
-
 impl Backend for RecordingBackend {
-    async fn call(&self, api: &str, params: &Value) -> Result<Value, CallError> {
+    async fn call(&self, api: &str, params: &Value) -> Result<Arc<Value>, CallError> {
         let key = call_key(api, params);
         if let Ok(mut asked) = self.asked.lock() {
             *asked.entry(key.clone()).or_default() += 1;

@@ -13,6 +13,7 @@ use super::model::{
 use super::raw;
 use super::yaml::{self, Node, Spanned, descend, key_of, location_of};
 use crate::diagnostic::{Diagnostic, Location, SourceFile};
+use crate::input;
 use crate::operations::{self, OPERATIONS};
 use crate::path::{JsonPath, PathError};
 use crate::predicate::{Alternative, Bound, Cidr, Comparison, Nested, Pattern, Predicate, Traffic};
@@ -30,26 +31,29 @@ static LOSSY_NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d+\.\d*0$
 
 /// Loads the packs in `dirs`. Returns the packs that could be read and every problem found;
 /// a caller must not run anything if any diagnostic is an error.
+/// A pack given twice (the same directory, however written) is loaded once, with a warning.
 pub fn load_packs(dirs: &[PathBuf]) -> (Vec<Pack>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let packs = dirs
-        .iter()
-        .filter_map(|dir| load_pack(dir, &mut diagnostics))
-        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut packs = Vec::new();
+    for dir in dirs {
+        let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        if !seen.insert(canonical) {
+            diagnostics.push(Diagnostic {
+                level: crate::diagnostic::Level::Warning,
+                ..Diagnostic::file(dir, "is given twice: its checks run once")
+            });
+            continue;
+        }
+        packs.extend(load_pack(dir, &mut diagnostics));
+    }
     (packs, diagnostics)
 }
 
 fn read_source(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Arc<SourceFile>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Some(SourceFile::new(path.to_path_buf(), text)),
-        Err(error) => {
-            diagnostics.push(
-                Diagnostic::file(path, format_args!("cannot read: {error}"))
-                    .with_help("check the path and that the file is readable UTF-8 text"),
-            );
-            None
-        }
-    }
+    input::read_source(path, input::YAML_LIMIT)
+        .map_err(|problem| diagnostics.push(problem))
+        .ok()
 }
 
 fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
@@ -63,20 +67,25 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
     }
     let manifest_file = read_source(&manifest_path, diagnostics)?;
     let manifest = yaml::parse::<raw::Manifest>(&manifest_file);
-    let mut suite_files = Vec::new();
-    collect_suite_files(dir, dir, &mut suite_files, diagnostics);
-    suite_files.sort();
+    let suite_files: Vec<PathBuf> = input::files_under(dir, &["yaml", "yml"], diagnostics)
+        .into_iter()
+        .filter(|path| *path != manifest_path)
+        .collect();
+    let mut unloaded_suites = Vec::new();
     let raw_suites: Vec<(Arc<SourceFile>, raw::Suite)> = suite_files
         .iter()
         .filter_map(|path| {
-            let file = read_source(path, diagnostics)?;
-            match yaml::parse::<raw::Suite>(&file) {
-                Ok(suite) => Some((file, suite)),
-                Err(diagnostic) => {
-                    diagnostics.push(diagnostic);
-                    None
-                }
+            let parsed = read_source(path, diagnostics).and_then(|file| {
+                yaml::parse::<raw::Suite>(&file)
+                    .map(|suite| (file, suite))
+                    .map_err(|diagnostic| diagnostics.push(diagnostic))
+                    .ok()
+            });
+            if parsed.is_none() {
+                let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+                unloaded_suites.push(stem.into_owned());
             }
+            parsed
         })
         .collect();
     let manifest = match manifest {
@@ -132,32 +141,8 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
         calls,
         suites,
         unloaded_calls,
+        unloaded_suites,
     })
-}
-
-fn collect_suite_files(
-    root: &Path,
-    dir: &Path,
-    files: &mut Vec<PathBuf>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(error) => {
-            diagnostics.push(Diagnostic::file(dir, format_args!("cannot list: {error}")));
-            return;
-        }
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_suite_files(root, &path, files, diagnostics);
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
-            && path != root.join(MANIFEST)
-        {
-            files.push(path);
-        }
-    }
 }
 
 /// Builds `all`, `any`, `none` or `not` from its nested predicate.
@@ -557,13 +542,11 @@ impl<'d> Loader<'d> {
         let (calls, unloaded_calls) = self.calls(&suite.calls);
         let mut checks: Vec<Check> = Vec::new();
         let mut unloaded_checks = Vec::new();
-        for (index, raw_check) in suite.checks.iter().enumerate() {
-            // Compared as written, so that a check with other problems still counts.
+        // Compared as written, so that a check with other problems still counts.
+        let mut ids = std::collections::HashSet::new();
+        for raw_check in &suite.checks {
             let id = &raw_check.value.id;
-            if suite.checks[..index]
-                .iter()
-                .any(|other| other.value.id.value == id.value)
-            {
+            if !ids.insert(id.value.as_str()) {
                 let at = self.at(id);
                 self.error(
                     at,

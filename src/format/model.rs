@@ -33,6 +33,9 @@ pub struct Pack {
     pub suites: Vec<Suite>,
     /// Pack-level calls that had errors: references to them are not reported again.
     pub unloaded_calls: Vec<String>,
+    /// The names (file stems) of suite files that could not be read or parsed: `needs` of
+    /// their checks are not reported again.
+    pub unloaded_suites: Vec<String>,
 }
 
 /// A declared variable.

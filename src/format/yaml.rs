@@ -18,11 +18,10 @@ pub fn parse<T: DeserializeOwned>(file: &Arc<SourceFile>) -> Result<T, Diagnosti
     options.leading_zero_numbers_as_strings = true;
     options.with_snippet = false;
     serde_saphyr::from_str_with_options(file.text(), options).map_err(|error| {
-        let message = plain_message(&error);
+        let (message, help) = explain(&error);
         let location = error
             .location()
             .map_or_else(|| Location::file_start(file), |at| locate(file, &at));
-        let help = help_for(&message);
         let diagnostic = Diagnostic::error(location, message);
         match help {
             Some(help) => diagnostic.with_help(help),
@@ -31,16 +30,85 @@ pub fn parse<T: DeserializeOwned>(file: &Arc<SourceFile>) -> Result<T, Diagnosti
     })
 }
 
+/// What went wrong, and how to fix it, in the terms of a pack's author: the errors whose own
+/// text speaks of the parser's internals are worded here.
+fn explain(error: &serde_saphyr::Error) -> (String, Option<String>) {
+    use serde_saphyr::Error;
+    use serde_saphyr::budget::BudgetBreach;
+    let say = |message: &str, help: &str| (message.to_owned(), Some(help.to_owned()));
+    match error {
+        Error::AliasError { error, .. } => explain(error),
+        Error::Budget { breach, .. } => match breach {
+            BudgetBreach::Depth { .. } => say(
+                "this value is nested more than 64 levels deep",
+                "flatten the structure",
+            ),
+            BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => say(
+                "the file is too large: it has more than 250,000 YAML values",
+                "split it into several suite files",
+            ),
+            BudgetBreach::Aliases { .. }
+            | BudgetBreach::AliasAnchorRatio { .. }
+            | BudgetBreach::Anchors { .. } => say(
+                "the file's aliases (`*name`) expand into too much",
+                "write the values out, or use fewer aliases",
+            ),
+            _ => say(
+                "the file is too large or too deeply nested to read",
+                "split it into several suite files",
+            ),
+        },
+        Error::RecursiveReferencesRequireWeakTypes { .. } => say(
+            "this alias refers to a value that contains it",
+            "point the alias at another anchor, or write the value out",
+        ),
+        Error::MultipleDocuments { .. } => say(
+            "the file holds a second YAML document (after `---`)",
+            "keep one document per file: remove the `---` line and what follows, or move it to a file of its own",
+        ),
+        Error::NullIntoString { .. } => say(
+            "a value is missing here (null), where text is expected",
+            "write the value, or remove the key",
+        ),
+        Error::TaggedScalarCannotDeserializeIntoString { .. } => say(
+            "a tagged value (`!!…`) where text is expected",
+            "remove the `!!` tag",
+        ),
+        _ => {
+            let message = plain_message(error);
+            let help = help_for(&message);
+            (message, help)
+        }
+    }
+}
+
 /// The error text without serde-saphyr's own location suffix (ours is shown by the renderer).
 fn plain_message(error: &serde_saphyr::Error) -> String {
+    static AT_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r" at line \d+, column \d+:?$").expect("a valid pattern")
+    });
     let text = error.without_snippet().to_string();
-    let text = text.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+    let text = text
+        .replace(", set DuplicateKeyPolicy in Options if acceptable", "")
+        .replace(
+            "expected sequence start",
+            "expected a list (`[a, b]`, or `- a` lines)",
+        )
+        .replace(
+            "expected mapping start",
+            "expected a mapping (`key: value` lines)",
+        )
+        .replace("expected string scalar", "expected text here")
+        .replace("double-quoted scalar", "text in double quotes")
+        .replace("single-quoted scalar", "text in single quotes")
+        .replace("block scalar", "block of text")
+        .replace("scalar", "value");
     let first = text.lines().next().unwrap_or_default();
-    let trimmed = match first.rfind(" at line ") {
-        Some(index) => &first[..index],
-        None => first,
-    };
-    trimmed.trim_end_matches(':').trim().to_owned()
+    AT_LINE
+        .replace(first, "")
+        .trim_end_matches(':')
+        .trim()
+        .to_owned()
 }
 
 /// Suggests the usual fix for the shape errors serde reports.

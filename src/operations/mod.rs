@@ -195,28 +195,46 @@ impl Checker<'_> {
                 }
                 None => self.problem(mismatch("text"), None),
             },
-            Shape::Integer { min, max } => match value.as_i64() {
-                Some(number) => {
-                    let below = min.is_some_and(|min| number < min);
-                    let above = max.is_some_and(|max| number > max);
-                    if below || above {
-                        let range = match (min, max) {
-                            (Some(min), Some(max)) => format!("from {min} to {max}"),
-                            (Some(min), None) => format!("at least {min}"),
-                            (None, Some(max)) => format!("at most {max}"),
-                            (None, None) => unreachable!("a bound was crossed"),
-                        };
-                        self.problem(
-                            format!("`{name}` is {number}, but {} takes {range}", self.api),
-                            Some(format!("use a value {range}")),
-                        );
+            Shape::Integer { min, max } => {
+                // A whole number too large for 64 bits is out of any range the API takes.
+                let number = value.as_i64().or_else(|| {
+                    let whole = value.as_u64().is_some()
+                        || value.as_f64().is_some_and(|float| float.fract() == 0.0);
+                    whole.then_some(if value.as_f64().is_some_and(|float| float < 0.0) {
+                        i64::MIN
+                    } else {
+                        i64::MAX
+                    })
+                });
+                match number {
+                    Some(number) => {
+                        let below = number < min.unwrap_or(i64::MIN) || number == i64::MIN;
+                        let above = number > max.unwrap_or(i64::MAX) || number == i64::MAX;
+                        if below || above {
+                            let range = match (min, max) {
+                                (Some(min), Some(max)) => format!("from {min} to {max}"),
+                                (Some(min), None) => format!("from {min} to {}", i64::MAX - 1),
+                                (None, Some(max)) => format!("at most {max}"),
+                                (None, None) => {
+                                    format!("from {} to {}", i64::MIN + 1, i64::MAX - 1)
+                                }
+                            };
+                            let shown = match value.as_f64() {
+                                Some(float) if value.is_f64() => format!("{float:.0}"),
+                                _ => value.to_string(),
+                            };
+                            self.problem(
+                                format!("`{name}` is {shown}, but {} takes {range}", self.api),
+                                Some(format!("use a value {range}")),
+                            );
+                        }
                     }
+                    None => self.problem(
+                        mismatch("a whole number"),
+                        Some("write a number without quotes".to_owned()),
+                    ),
                 }
-                None => self.problem(
-                    mismatch("a whole number"),
-                    Some("write a number without quotes".to_owned()),
-                ),
-            },
+            }
             Shape::Number if !value.is_number() => {
                 self.problem(mismatch("a number"), None);
             }

@@ -6,10 +6,13 @@
 //! list of selected nodes. Paths may contain templates inside string literals
 //! (`$[?@.Key == 'kubernetes.io/cluster/{{vars.cluster}}']`); those are parsed at run time.
 
+use std::sync::LazyLock;
+
 use jsonpath_rust::parser::errors::JsonPathError;
 use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
 use jsonpath_rust::parser::parse_json_path;
 use jsonpath_rust::query::js_path_process;
+use regex::Regex;
 use serde_json::Value;
 
 use crate::diagnostic::Location;
@@ -221,10 +224,124 @@ fn parse_checked(source: &str) -> Result<JpQuery, PathError> {
                 .to_owned(),
         });
     }
+    if let Some(problem) = wrong_function_arity(source).or_else(|| index_out_of_range(source)) {
+        return Err(problem);
+    }
     parse_json_path(source).map_err(|error| PathError {
-        message: "malformed JSONPath".to_owned(),
+        message: match expected(&error) {
+            Some(expected) => format!("malformed JSONPath: expected {expected} here"),
+            None => format!("malformed JSONPath: {error}"),
+        },
         offset: error_offset(&error, source),
         help: HELP.to_owned(),
+    })
+}
+
+/// What the grammar expected where the path went wrong, in words.
+fn expected(error: &JsonPathError) -> Option<String> {
+    let JsonPathError::PestError(error) = error else {
+        return None;
+    };
+    let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant else {
+        return None;
+    };
+    let mut words: Vec<String> = positives
+        .iter()
+        .map(|rule| {
+            let name = format!("{rule:?}");
+            match name.as_str() {
+                "segment" | "child_segment" | "descendant_segment" => "`.name` or `[…]`".to_owned(),
+                "selector" | "bracketed_selection" => {
+                    "a selector (`'name'`, an index, `*`, a slice `1:3` or a filter `?…`)"
+                        .to_owned()
+                }
+                "ALPHA" | "member_name_shorthand" | "name_first" | "name_char" => {
+                    "a name".to_owned()
+                }
+                "comparable" | "literal" | "number" | "string" => {
+                    "a value (a number, a quoted string, `true`, `false`, `null` or a path)"
+                        .to_owned()
+                }
+                "comp_op" => "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)".to_owned(),
+                "logical_expr" | "logical_expr_and" | "atom_expr" | "test" | "test_expr"
+                | "comp_expr" | "paren_expr" => "a condition, e.g. `@.Key == 'Name'`".to_owned(),
+                "EOI" => "the end of the path".to_owned(),
+                "wildcard_selector" => "`*`".to_owned(),
+                other => other.replace('_', " "),
+            }
+        })
+        .collect();
+    words.dedup();
+    (!words.is_empty()).then(|| words.join(" or "))
+}
+
+/// The first call of a JSONPath function with the wrong number of arguments: `length`, `count`
+/// and `value` take one, `match` and `search` two.
+fn wrong_function_arity(source: &str) -> Option<PathError> {
+    static CALL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b(length|count|value|match|search)\(").expect("a pattern"));
+    for call in CALL.captures_iter(source) {
+        let name = &call[1];
+        let wanted = if matches!(name, "match" | "search") {
+            2
+        } else {
+            1
+        };
+        let arguments = &source[call.get(0)?.end()..];
+        let (mut depth, mut quote, mut commas, mut empty) = (0usize, None, 0, true);
+        for c in arguments.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '(' | '[') => depth += 1,
+                (None, ')') if depth == 0 => break,
+                (None, ')' | ']') => depth = depth.saturating_sub(1),
+                (None, ',') if depth == 0 => commas += 1,
+                _ => {}
+            }
+            empty &= c.is_whitespace();
+        }
+        let given = if empty { 0 } else { commas + 1 };
+        if given != wanted {
+            let count = |n: usize| {
+                ["no", "one", "two", "three"]
+                    .get(n)
+                    .copied()
+                    .unwrap_or("many")
+            };
+            return Some(PathError {
+                message: format!(
+                    "`{name}()` takes {} argument{}; it was given {}",
+                    count(wanted),
+                    if wanted == 1 { "" } else { "s" },
+                    count(given)
+                ),
+                offset: call.get(1)?.start(),
+                help: "e.g. `$.Subnets[?length(@.Tags) > 0]`, `$.Tags[?match(@.Key, 'eks:.*')]`"
+                    .to_owned(),
+            });
+        }
+    }
+    None
+}
+
+/// The first index or slice bound beyond what JSONPath allows (±(2^53 − 1)).
+fn index_out_of_range(source: &str) -> Option<PathError> {
+    static INDEX: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[\[:,]\s*(-?\d{16,})").expect("a pattern"));
+    const MAX: i128 = (1 << 53) - 1;
+    INDEX.captures_iter(source).find_map(|index| {
+        let digits = index.get(1)?;
+        let too_large = digits
+            .as_str()
+            .parse::<i128>()
+            .map_or(true, |value| value.abs() > MAX);
+        too_large.then(|| PathError {
+            message: format!("the index `{}` is out of range", digits.as_str()),
+            offset: digits.start(),
+            help: format!("JSONPath indexes lie between -{MAX} and {MAX}"),
+        })
     })
 }
 
@@ -348,6 +465,45 @@ mod tests {
     }
 
     #[test]
+    fn malformed_paths_say_why_where() {
+        let error = |source: &str| JsonPath::parse(source).unwrap_err();
+        let cases = [
+            (
+                "$[?length(@.a, @.b) > 0]",
+                3,
+                "`length()` takes one argument; it was given two",
+            ),
+            (
+                "$.a[?match(@.b)]",
+                5,
+                "`match()` takes two arguments; it was given one",
+            ),
+            (
+                "$.a[9223372036854775807]",
+                4,
+                "the index `9223372036854775807` is out of range",
+            ),
+            ("$.a.", 4, "malformed JSONPath: expected `*` or a name here"),
+            (
+                "$.a[?@.b ==]",
+                11,
+                "malformed JSONPath: expected a value (a number, a quoted string, `true`, \
+                 `false`, `null` or a path) here",
+            ),
+        ];
+        for (source, offset, message) in cases {
+            let problem = error(source);
+            assert_eq!(
+                (problem.offset, problem.message.as_str()),
+                (offset, message),
+                "{source}"
+            );
+        }
+        assert!(JsonPath::parse("$.a[?match(@.b, 'x(y)')]").is_ok());
+        assert!(JsonPath::parse("$.a[9007199254740991]").is_ok());
+    }
+
+    #[test]
     fn spaces_inside_names_are_rejected() {
         let error = JsonPath::parse("$.Attached Policies").unwrap_err();
         assert_eq!(error.offset, 10);
@@ -358,9 +514,6 @@ mod tests {
 
     #[test]
     fn malformed_paths_report_an_offset() {
-        let error = JsonPath::parse("$.a[?@.b ==]").unwrap_err();
-        assert_eq!(error.message, "malformed JSONPath");
-        assert!(error.offset > 3, "{error:?}");
         assert_eq!(JsonPath::parse("cluster.status").unwrap_err().offset, 0);
         assert!(JsonPath::parse("$.my-key").is_err());
     }

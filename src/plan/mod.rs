@@ -377,15 +377,18 @@ impl<'p> Builder<'p> {
                 if let Some(member) = &name.member
                     && !pack.vars.iter().any(|var| &var.name == member)
                 {
-                    self.undefined(
+                    let declared = pack.vars.iter().map(|v| v.name.as_str());
+                    let help = match suggest::closest(member, declared) {
+                        Some(close) => format!("did you mean `vars.{close}`?"),
+                        None => format!(
+                            "declare it in {}: `vars: {{ {member}: {{ description: … }} }}`",
+                            pack.manifest.path.display()
+                        ),
+                    };
+                    self.error(
                         at,
-                        "variable",
-                        &format!("vars.{member}"),
-                        pack.vars
-                            .iter()
-                            .map(|v| format!("vars.{}", v.name))
-                            .collect::<Vec<_>>()
-                            .iter(),
+                        format!("the pack declares no variable `{member}`"),
+                        help,
                     );
                     continue;
                 }
@@ -634,10 +637,11 @@ impl<'p> Builder<'p> {
                         "remove it from `needs`".into(),
                     ),
                     Some(&target) => needs.push(target),
-                    None if packs[check.pack]
-                        .suites
-                        .iter()
-                        .any(|s| s.name == suite && s.unloaded_checks.contains(&need.id)) => {}
+                    None if packs[check.pack].unloaded_suites.iter().any(|s| s == suite)
+                        || packs[check.pack]
+                            .suites
+                            .iter()
+                            .any(|s| s.name == suite && s.unloaded_checks.contains(&need.id)) => {}
                     None => {
                         let known: Vec<String> = checks
                             .iter()

@@ -102,7 +102,7 @@ pub fn check(assertion: &Assertion, scope: &dyn Scope) -> Checked {
         on: assertion.on.clone(),
         path: assertion.path.source().to_owned(),
         expected: assertion.predicate.describe(scope),
-        actual: if combines { None } else { subject.to_value() },
+        actual: if combines { None } else { subject.sample() },
         reason,
         combines,
     })

@@ -128,6 +128,18 @@ impl<'a> Subject<'a> {
         }
     }
 
+    /// The subject as a value to show in a failure: a list keeps its first items only (a
+    /// million selected nodes are not copied to print the first few).
+    pub fn sample(&self) -> Option<Value> {
+        const SHOWN: usize = 64;
+        let items: Vec<&Value> = match self {
+            Subject::Nodes(nodes) => nodes.iter().copied().take(SHOWN).collect(),
+            Subject::Value(Value::Array(items)) => items.iter().take(SHOWN).collect(),
+            _ => return self.to_value(),
+        };
+        Some(Value::Array(items.into_iter().cloned().collect()))
+    }
+
     /// A word for the subject's type, for mismatch messages.
     pub fn type_name(&self) -> &'static str {
         match self {

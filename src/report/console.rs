@@ -1,5 +1,6 @@
 //! The console report: libtest's output format, through libtest-mimic, from stored outcomes.
 
+use std::io::{self, Write};
 use std::panic::{self, AssertUnwindSafe};
 
 use libtest_mimic::{Arguments, Completion, Failed, FormatSetting, Trial};
@@ -12,14 +13,14 @@ use crate::format::{Severity, severity_name};
 /// the details of warning and info failures, which are shown as ignored so they do not fail.
 ///
 /// `filtered` names the checks the filters ruled out before any call: they count as filtered
-/// out, as in `cargo test`.
-pub fn print(args: &Arguments, outcomes: &[Outcome], filtered: &[&str]) {
+/// out, as in `cargo test`. Fails if stdout could not be written.
+pub fn print(args: &Arguments, outcomes: &[Outcome], filtered: &[&str]) -> io::Result<()> {
     let trials = outcomes
         .iter()
         .map(trial)
         .chain(filtered.iter().map(|name| Trial::test(*name, || Ok(()))))
         .collect();
-    run_guarded(args, trials);
+    run_guarded(args, trials)?;
     let pretty = !matches!(args.format, Some(FormatSetting::Json));
     let advisories: Vec<&Outcome> = outcomes
         .iter()
@@ -36,35 +37,69 @@ pub fn print(args: &Arguments, outcomes: &[Outcome], filtered: &[&str]) {
                 details(outcome)
             ));
         }
-        write_stdout(&text);
+        write_stdout(&text)?;
     }
+    Ok(())
 }
 
-/// Prints the names of checks without running anything (`--list`).
-pub fn list(args: &Arguments, names: &[String]) {
+/// Prints the names of checks without running anything (`--list`); with `--format json`, one
+/// JSON object per line: `{"type":"test","name":"NAME"}`.
+pub fn list(args: &Arguments, names: &[String]) -> io::Result<()> {
+    if matches!(args.format, Some(FormatSetting::Json)) {
+        let lines: String = names
+            .iter()
+            .map(|name| format!("{}\n", serde_json::json!({"type": "test", "name": name})))
+            .collect();
+        return write_stdout(&lines);
+    }
     let trials = names
         .iter()
         .map(|name| Trial::test(name.clone(), || Ok(())))
         .collect();
-    run_guarded(args, trials);
+    run_guarded(args, trials)
 }
 
-/// Runs libtest-mimic's printer, which panics when stdout is a closed pipe (`| head`): such a
-/// panic ends the output quietly instead of crashing.
-fn run_guarded(args: &Arguments, trials: Vec<Trial>) {
-    // Trials only return stored outcomes: unless told otherwise, run them on one thread, so that
-    // the report lists them in plan order every time rather than in a racy order.
+/// Runs libtest-mimic's printer, which panics when stdout cannot be written: the panic is
+/// caught and returned as the write error it reports.
+fn run_guarded(args: &Arguments, trials: Vec<Trial>) -> io::Result<()> {
+    // Trials only return stored outcomes: run them on one thread, so that the report lists them
+    // in plan order every time, and no thread count can exhaust the machine.
     let mut args = args.clone();
-    args.test_threads = args.test_threads.or(Some(1));
+    args.test_threads = Some(1);
     let default_hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
-    let _ = panic::catch_unwind(AssertUnwindSafe(|| libtest_mimic::run(&args, trials)));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| libtest_mimic::run(&args, trials)));
     panic::set_hook(default_hook);
+    match result {
+        Ok(_) => io::stdout().flush(),
+        Err(payload) => {
+            // What stdout holds back fails again, with the OS error the panic message quoted.
+            io::stdout().flush()?;
+            let message = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("the report could not be printed");
+            let kind = if message.contains("Broken pipe") || message.contains("BrokenPipe") {
+                io::ErrorKind::BrokenPipe
+            } else {
+                io::ErrorKind::Other
+            };
+            // `failed printing to stdout: ERROR`, or an unwrapped `Os { …, message: "ERROR" }`.
+            let message = match message.split_once("message: \"") {
+                Some((_, rest)) => rest.split('"').next().unwrap_or(rest),
+                None => message.trim_start_matches("failed printing to stdout: "),
+            };
+            Err(io::Error::new(kind, message.to_owned()))
+        }
+    }
 }
 
-fn write_stdout(text: &str) {
-    use std::io::Write;
-    let _ = std::io::stdout().write_all(text.as_bytes());
+fn write_stdout(text: &str) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
 }
 
 fn trial(outcome: &Outcome) -> Trial {

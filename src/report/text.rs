@@ -131,6 +131,10 @@ pub fn failure(failure: &Failure) -> String {
             problem.location,
             undecided(&problem.problem)
         ),
+        Failure::TooManyRows { call, rows, limit } => format!(
+            "call `{call}` would fan out to {rows} rows, more than the {limit} a run may have \
+             (--max-rows)"
+        ),
     }
 }
 
@@ -158,7 +162,10 @@ pub fn render_failure(failure: &RenderFailure) -> String {
         RenderCause::InvalidPath { problem, .. } => {
             format!("path `{template}` is not valid: {problem}")
         }
-        RenderCause::Other(message) => format!("`{template}` could not render: {message}"),
+        RenderCause::Other(message) => match &failure.location {
+            Some(at) => format!("`{template}` (at {at}) could not render: {message}"),
+            None => format!("`{template}` could not render: {message}"),
+        },
     }
 }
 

@@ -150,6 +150,87 @@ impl Scope for Map<String, Value> {
     }
 }
 
+/// Why handlebars could not render, in a pack author's words: a helper's argument of the wrong
+/// type names the helper and the type it takes.
+fn plain_reason(reason: &handlebars::RenderErrorReason) -> String {
+    use handlebars::RenderErrorReason as Reason;
+    let words = |rust: &str| match rust {
+        "str" | "String" => "text",
+        "u64" | "i64" | "usize" => "a whole number",
+        "f64" => "a number",
+        "bool" => "`true` or `false`",
+        "array" | "Vec" => "a list",
+        "object" | "Map" => "an object",
+        _ => "another type",
+    };
+    match reason {
+        Reason::ParamTypeMismatchForName(helper, name, rust) => {
+            format!(
+                "`{helper}` takes {} as its argument `{name}`, but was given another type",
+                words(rust)
+            )
+        }
+        Reason::ParamNotFoundForIndex(helper, index) => {
+            format!("`{helper}` was given no argument {}", index + 1)
+        }
+        Reason::ParamNotFoundForName(helper, name) => {
+            format!("`{helper}` was given no argument `{name}`")
+        }
+        Reason::InvalidParamType(rust) => format!("an argument must be {}", words(rust)),
+        Reason::NestedError(error) => error.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The first block (`{{#each …}}`) of `source` that is not closed, or closing tag (`{{/if}}`)
+/// that closes no open block, as an error at it.
+fn unbalanced_block(source: &str) -> Option<TemplateError> {
+    // `{{#each vars}}` → ("#", "each"); `{{~/if}}` → ("/", "if").
+    let tags = source.match_indices("{{").filter_map(|(offset, _)| {
+        let tag = source[offset + 2..].trim_start_matches('~').trim_start();
+        let (kind, rest) =
+            tag.split_at(tag.chars().next().filter(|c| "#/".contains(*c))?.len_utf8());
+        let name = rest
+            .split(|c: char| c.is_whitespace() || c == '}' || c == '~')
+            .next()
+            .unwrap_or_default();
+        Some((offset, kind == "#", name))
+    });
+    let mut open: Vec<(&str, usize)> = Vec::new();
+    for (offset, opens, name) in tags {
+        if opens {
+            open.push((name, offset));
+            continue;
+        }
+        let (message, help, at) = match open.pop() {
+            Some((opened, _)) if opened == name => continue,
+            Some((opened, at)) => (
+                format!("`{{{{#{opened}}}}}` is closed by `{{{{/{name}}}}}`"),
+                format!("close it with `{{{{/{opened}}}}}`"),
+                at,
+            ),
+            None => (
+                format!("`{{{{/{name}}}}}` closes no block"),
+                format!("open the block with `{{{{#{name} …}}}}`, or remove `{{{{/{name}}}}}`"),
+                offset,
+            ),
+        };
+        return Some(TemplateError {
+            message,
+            offset: Some(at),
+            help: Some(help),
+        });
+    }
+    open.pop().map(|(name, at)| TemplateError {
+        message: format!("`{{{{#{name}}}}}` is not closed"),
+        offset: Some(at),
+        help: Some(format!("add `{{{{/{name}}}}}` where the block ends")),
+    })
+}
+
+/// The most `{{…}}` expressions one template may have.
+pub const MAX_EXPRESSIONS: usize = 1_000;
+
 impl Template {
     /// Compiles a template, rejecting partials, decorators and unknown helpers.
     pub fn parse(source: &str) -> Result<Self, TemplateError> {
@@ -162,12 +243,34 @@ impl Template {
                 location: None,
             });
         }
+        // Compiling takes time quadratic in the number of expressions (handlebars locates each
+        // from the start of the text): far more than any real template has is refused.
+        let expressions = source.matches("{{").count();
+        if expressions > MAX_EXPRESSIONS {
+            return Err(TemplateError {
+                message: format!(
+                    "this template has {expressions} `{{{{…}}}}` expressions, more than the \
+                     {MAX_EXPRESSIONS} a template may have"
+                ),
+                offset: None,
+                help: Some("split it, or compute parts of it in calls with `value:`".into()),
+            });
+        }
         let compiled = handlebars::Template::compile(source).map_err(|error| {
+            if let Some(unbalanced) = unbalanced_block(source) {
+                return unbalanced;
+            }
             let offset = error
                 .pos()
                 .map(|(line, column)| offset_of(source, line, column));
+            // The grammar's list of the tokens it expected says nothing to a pack's author.
+            let reason = error.reason().to_string();
+            let reason = match reason.split_once(": expected ") {
+                Some(_) => "this is not a valid `{{…}}` expression".to_owned(),
+                None => reason,
+            };
             TemplateError {
-                message: format!("invalid template: {}", error.reason()),
+                message: format!("invalid template: {reason}"),
                 offset,
                 help: Some("expressions are written `{{name.member}}` or `{{helper arg}}`".into()),
             }
@@ -338,7 +441,7 @@ impl Template {
                 Ok(_) => None,
                 Err(present) => Some(RenderCause::Absent { path, present }),
             })
-            .unwrap_or_else(|| RenderCause::Other(error.reason().to_string()))
+            .unwrap_or_else(|| RenderCause::Other(plain_reason(error.reason())))
     }
 
     fn failure(&self, cause: RenderCause) -> RenderFailure {
@@ -562,19 +665,29 @@ impl Walker<'_> {
             } else {
                 format!("{} and named ones", number(given))
             };
+            // `the route tables (`RouteTables`)` → ROUTE_TABLES
+            let placeholders: Vec<String> = names
+                .iter()
+                .map(|n| {
+                    n.split([',', '('])
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .trim_start_matches("the ")
+                        .replace("'s", "")
+                        .replace(' ', "_")
+                        .to_uppercase()
+                })
+                .collect();
+            let call = format!("{name} {}", placeholders.join(" "));
+            let help = if helper.block {
+                format!("write `{{{{#{call}}}}}…{{{{/{name}}}}}`")
+            } else {
+                format!("write `{{{{{call}}}}}`")
+            };
             return Err(error(
                 format!("`{name}` takes {takes}; it was given {given}"),
-                format!(
-                    "write `{{{{{name} {}}}}}`",
-                    names
-                        .iter()
-                        .map(|n| n
-                            .trim_start_matches("the ")
-                            .replace(' ', "_")
-                            .to_uppercase())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                ),
+                help,
             ));
         }
         for (parameter, (what, kind)) in helper.params.iter().zip(signature.arguments) {
@@ -875,13 +988,29 @@ mod tests {
 
     #[test]
     fn syntax_errors_carry_a_position() {
-        // The unclosed block is found at the end of the text.
+        // An unclosed block is named where it opens.
         let error = Template::parse("abc {{#if x}} no end").unwrap_err();
-        assert!(error.message.starts_with("invalid template"), "{error:?}");
-        assert_eq!(error.offset, Some(20), "{error:?}");
-        // A bad expression is found where it is written.
+        assert_eq!(error.message, "`{{#if}}` is not closed", "{error:?}");
+        assert_eq!(
+            error.help.as_deref(),
+            Some("add `{{/if}}` where the block ends")
+        );
+        assert_eq!(error.offset, Some(4), "{error:?}");
+        let error = Template::parse("{{#if x}}{{#each y}}{{/if}}{{/each}}").unwrap_err();
+        assert_eq!(
+            error.message, "`{{#each}}` is closed by `{{/if}}`",
+            "{error:?}"
+        );
+        assert_eq!(error.offset, Some(9), "{error:?}");
+        let error = Template::parse("a {{/if}}").unwrap_err();
+        assert_eq!(error.message, "`{{/if}}` closes no block", "{error:?}");
+        // A bad expression is found where it is written, without the grammar's tokens.
         let error = Template::parse("abc {{x y=}} def").unwrap_err();
         assert_eq!(error.offset, Some(10), "{error:?}");
+        assert_eq!(
+            error.message,
+            "invalid template: this is not a valid `{{…}}` expression"
+        );
     }
 
     #[test]

@@ -329,6 +329,20 @@ where
     Ok(Value::Object(merged))
 }
 
+/// An error and its sources, each as it displays itself (no `Debug` dump), repeated parts once.
+pub(super) fn error_chain(error: &(dyn Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&(dyn Error + 'static)> = Some(error);
+    while let Some(error) = next {
+        let text = error.to_string();
+        if !text.is_empty() && !parts.iter().any(|part| part.contains(&text)) {
+            parts.push(text);
+        }
+        next = error.source();
+    }
+    parts.join(": ")
+}
+
 /// The AWS error code and message of a failed call.
 fn call_error<E>(error: SdkError<E, HttpResponse>) -> CallError
 where
@@ -356,7 +370,15 @@ where
             "Timeout",
             "the call did not complete in time (--call-timeout)",
         ),
-        SdkError::DispatchFailure(_) => CallError::new("DispatchFailure", context()),
+        SdkError::DispatchFailure(failure) => CallError::new(
+            "DispatchFailure",
+            match failure.as_connector_error() {
+                Some(connector) => {
+                    format!("could not reach the endpoint: {}", error_chain(connector))
+                }
+                None => context(),
+            },
+        ),
         SdkError::ResponseError(_) => CallError::new("InvalidResponse", context()),
         SdkError::ConstructionFailure(_) => CallError::new("InvalidParameter", context()),
         _ => CallError::new("Unknown", context()),

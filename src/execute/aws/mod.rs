@@ -9,12 +9,16 @@
 mod convert;
 mod generated;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::provider::ProvideCredentials;
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction};
 use aws_smithy_types::error::display::DisplayErrorContext;
 use serde_json::{Map, Value};
 
@@ -68,6 +72,36 @@ pub(crate) struct Clients {
 pub struct AwsBackend {
     clients: Clients,
     region: String,
+    /// `--endpoint-url`, to name in a failure to connect.
+    endpoint: Option<String>,
+}
+
+/// Forbids retrying a call whose connection could not be made (refused, or a name that does not
+/// resolve): that is no throttling, and retrying it only delays the report by many seconds.
+#[derive(Debug)]
+struct Unreachable;
+
+impl ClassifyRetry for Unreachable {
+    fn classify_retry(&self, context: &InterceptorContext) -> RetryAction {
+        match context.output_or_error() {
+            Some(Err(error)) if error.as_connector_error().is_some_and(cannot_connect) => {
+                RetryAction::RetryForbidden
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "Unreachable"
+    }
+}
+
+/// Whether a connector error happened while connecting (not on an open connection).
+fn cannot_connect(error: &ConnectorError) -> bool {
+    error.is_io() && {
+        let chain = convert::error_chain(error);
+        chain.contains("tcp connect error") || chain.contains("dns error")
+    }
 }
 
 impl AwsBackend {
@@ -95,6 +129,17 @@ impl AwsBackend {
             loader = loader.endpoint_url(url);
         }
         let config = loader.load().await;
+        // Each client: the shared configuration, and no retries when the endpoint cannot be
+        // reached at all.
+        macro_rules! client {
+            ($sdk:ident) => {
+                $sdk::Client::from_conf(
+                    $sdk::config::Builder::from(&config)
+                        .retry_classifier(Unreachable)
+                        .build(),
+                )
+            };
+        }
         let region = config
             .region()
             .map(ToString::to_string)
@@ -111,15 +156,16 @@ impl AwsBackend {
         }
         Ok(Self {
             clients: Clients {
-                eks: aws_sdk_eks::Client::new(&config),
-                ec2: aws_sdk_ec2::Client::new(&config),
-                iam: aws_sdk_iam::Client::new(&config),
-                sts: aws_sdk_sts::Client::new(&config),
-                kms: aws_sdk_kms::Client::new(&config),
-                autoscaling: aws_sdk_autoscaling::Client::new(&config),
-                cloudformation: aws_sdk_cloudformation::Client::new(&config),
+                eks: client!(aws_sdk_eks),
+                ec2: client!(aws_sdk_ec2),
+                iam: client!(aws_sdk_iam),
+                sts: client!(aws_sdk_sts),
+                kms: client!(aws_sdk_kms),
+                autoscaling: client!(aws_sdk_autoscaling),
+                cloudformation: client!(aws_sdk_cloudformation),
             },
             region,
+            endpoint: settings.endpoint_url.clone(),
         })
     }
 
@@ -130,12 +176,26 @@ impl AwsBackend {
 }
 
 impl Backend for AwsBackend {
-    async fn call(&self, api: &str, params: &Value) -> Result<Value, CallError> {
+    async fn call(&self, api: &str, params: &Value) -> Result<Arc<Value>, CallError> {
         let empty = Map::new();
         let params = convert::Params(params.as_object().unwrap_or(&empty));
         generated::call(&self.clients, api, &params)
             .await
-            .map_err(|error| error.naming_denied_action(api))
+            .map(Arc::new)
+            .map_err(|error| {
+                let error = error.naming_denied_action(api);
+                match (&self.endpoint, error.code.as_str()) {
+                    (Some(endpoint), "DispatchFailure") => CallError::new(
+                        error.code.clone(),
+                        error.message.replacen(
+                            "the endpoint",
+                            &format!("{endpoint} (--endpoint-url)"),
+                            1,
+                        ),
+                    ),
+                    _ => error,
+                }
+            })
     }
 }
 

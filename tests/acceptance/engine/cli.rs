@@ -396,8 +396,8 @@ fn a_bad_recording_is_invalid_input_named_by_its_path() {
         (
             "recording/broken.json",
             "{\"api\": \"eks:DescribeCluster\",\n  \"params\": {",
-            "error: recording/broken.json: is not a recorded call: EOF while parsing an object at \
-             line 2 column 13 (line 2, column 13)",
+            "error: recording/broken.json: is not a recorded call: EOF while parsing an object \
+             (line 2, column 13)",
         ),
         (
             "recording/nested/both.json",
@@ -408,8 +408,12 @@ fn a_bad_recording_is_invalid_input_named_by_its_path() {
             "recording/typo.json",
             r#"{"api": "eks:ListAddons", "parms": {}, "response": {}}"#,
             "error: recording/typo.json: is not a recorded call: unknown field `parms`, expected \
-             one of `api`, `params`, `response`, `error`, `region` at line 1 column 33 (line 1, \
-             column 33)",
+             one of `api`, `params`, `response`, `error`, `region` (line 1, column 33)",
+        ),
+        (
+            "recording/list.json",
+            "[]",
+            "error: recording/list.json: is not a recorded call: it holds a list, not an object",
         ),
     ];
     for (path, text, printed) in cases {
@@ -444,7 +448,7 @@ fn an_unreadable_pack_or_recording_is_invalid_input() {
     assert_eq!(run.stdout, "");
     assert_eq!(
         diagnostics(&run.stderr, fixture.dir().path()),
-        ["error: pack/latin1.yaml: cannot read: stream did not contain valid UTF-8"]
+        ["pack/latin1.yaml:2:12: error: this byte is not UTF-8 text"]
     );
     std::fs::remove_file(&latin1).expect("remove");
     let missing = fixture.dir().join("no-such-pack");

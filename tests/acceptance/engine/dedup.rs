@@ -175,7 +175,7 @@ fn run(
     recording: &std::path::Path,
     max_concurrency: usize,
 ) -> (Execution, BTreeMap<String, usize>) {
-    let backend = RecordingBackend::load(recording).expect("a valid recording");
+    let backend = RecordingBackend::load(recording, u64::MAX).expect("a valid recording");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .build()
@@ -186,7 +186,10 @@ fn run(
         vars,
         &needed,
         &backend,
-        Limits { max_concurrency },
+        Limits {
+            max_concurrency,
+            ..Limits::default()
+        },
     ));
     (execution, backend.times_asked().into_iter().collect())
 }

@@ -7,6 +7,8 @@ mod dedup;
 mod errors;
 mod extensions;
 mod fanout;
+mod fuzz;
+mod hostile;
 mod junit;
 mod partial;
 mod predicates;

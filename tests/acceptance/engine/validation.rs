@@ -149,7 +149,8 @@ checks:
         printed: &[
             "pack/paths.yaml:12:25: error: a name in this path contains a space",
             "pack/paths.yaml:18:15: error: a path must start with `$` (the whole response)",
-            "pack/paths.yaml:6:26: error: malformed JSONPath",
+            "pack/paths.yaml:6:26: error: malformed JSONPath: expected a condition, e.g. \
+             `@.Key == 'Name'` here",
         ],
         help: &["quote a name that really has one: `$['Some Name']`"],
     },
@@ -175,9 +176,9 @@ checks:
       - { on: clusterr, exists: true }
 ",
         printed: &[
-            "pack/names.yaml:14:12: error: undefined variable `vars.clusterr`",
+            "pack/names.yaml:14:12: error: the pack declares no variable `clusterr`",
             "pack/names.yaml:17:15: error: undefined call `clusterr`",
-            "pack/names.yaml:4:28: error: undefined variable `vars.clustr`",
+            "pack/names.yaml:4:28: error: the pack declares no variable `clustr`",
             "pack/names.yaml:7:28: error: undefined name `clustr`",
             "pack/names.yaml:9:21: error: undefined call `nodegroupz`",
         ],
@@ -291,7 +292,8 @@ checks:
             "pack/checks.yaml:10:13: error: undefined check `nowhere`",
             "pack/checks.yaml:10:22: error: undefined check `other/same`",
             "pack/checks.yaml:10:34: error: undefined check `same-suite/x`",
-            "pack/checks.yaml:17:20: error: malformed JSONPath",
+            "pack/checks.yaml:17:20: error: malformed JSONPath: expected a selector (`'name'`, an \
+             index, `*`, a slice `1:3` or a filter `?…`) here",
             "pack/checks.yaml:18:9: error: check id `broken` is used twice in this suite",
             "pack/checks.yaml:7:9: error: check id `same` is used twice in this suite",
         ],
@@ -368,8 +370,7 @@ checks:
 ",
         printed: &[
             "pack/templates.yaml:12:13: error: unknown helper `arn_nam`",
-            "pack/templates.yaml:17:37: error: invalid template: helper \"if\" was opened, but \
-             \"each\" is closing",
+            "pack/templates.yaml:17:13: error: `{{#if}}` is closed by `{{/each}}`",
             "pack/templates.yaml:4:21: error: partials (`{{> name}}`) are not allowed in check \
              templates",
             "pack/templates.yaml:7:13: error: decorators (`{{* name}}`) are not allowed in check \
@@ -406,13 +407,91 @@ checks:
         printed: &[
             "pack/helper-calls.yaml:13:13: error: `arn_region` takes the ARN as text, but it was \
              given a number `5`",
-            "pack/helper-calls.yaml:19:18: error: undefined variable `vars.nope`",
+            "pack/helper-calls.yaml:19:18: error: the pack declares no variable `nope`",
             "pack/helper-calls.yaml:3:17: error: `arn_name` takes one argument (the ARN); it was \
              given three",
             "pack/helper-calls.yaml:8:13: error: `if` takes one argument (the condition); it was \
              given none",
         ],
         help: &["write `{{arn_name ARN}}`"],
+    },
+    // Messages in the author's terms: what is wrong and how to fix it, not the parser's words.
+    Case {
+        file: "blocks.yaml",
+        text: "\
+checks:
+  - id: a
+    title: \"{{#each vars}} no end\"
+    on: cluster
+    expect:
+      - exists: true
+",
+        printed: &["pack/blocks.yaml:3:13: error: `{{#each}}` is not closed"],
+        help: &["add `{{/each}}` where the block ends"],
+    },
+    Case {
+        file: "path-reasons.yaml",
+        text: "\
+checks:
+  - id: a
+    title: A
+    on: cluster
+    expect:
+      - { path: \"$[?length(@.a, @.b) > 0]\", exists: true }
+      - { path: \"$.a[9223372036854775807]\", exists: true }
+      - { path: \"$.a[?@.b ==]\", exists: true }
+",
+        printed: &[
+            "pack/path-reasons.yaml:6:21: error: `length()` takes one argument; it was given two",
+            "pack/path-reasons.yaml:7:22: error: the index `9223372036854775807` is out of range",
+            "pack/path-reasons.yaml:8:29: error: malformed JSONPath: expected a value (a number, \
+             a quoted string, `true`, `false`, `null` or a path) here",
+        ],
+        help: &["JSONPath indexes lie between -9007199254740991 and 9007199254740991"],
+    },
+    Case {
+        file: "range.yaml",
+        text: "\
+calls:
+  subnets:
+    api: ec2:DescribeSubnets
+    params: { MaxResults: 99999999999999999999 }
+checks:
+  - id: a
+    title: A
+    on: subnets
+    expect:
+      - exists: true
+",
+        printed: &["pack/range.yaml:4:27: error: `MaxResults` is 100000000000000000000, but \
+                    ec2:DescribeSubnets takes from 5 to 1000"],
+        help: &["use a value from 5 to 1000"],
+    },
+    Case {
+        file: "documents.yaml",
+        text: "checks:\n  - id: a\n    title: A\n    on: cluster\n    expect:\n      - exists: true\n---\nchecks: []\n",
+        printed: &["pack/documents.yaml:8:1: error: the file holds a second YAML document (after \
+                    `---`)"],
+        help: &["keep one document per file"],
+    },
+    Case {
+        file: "alias.yaml",
+        text: "checks:\n  - id: a\n    title: A\n    on: cluster\n    expect:\n      - { equals: &s [*s] }\n",
+        printed: &["pack/alias.yaml:6:23: error: this alias refers to a value that contains it"],
+        help: &["point the alias at another anchor"],
+    },
+    Case {
+        file: "deep.yaml",
+        text: "checks:\n  - id: a\n    title: A\n    on: cluster\n    expect:\n      - equals: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+        printed: &["pack/deep.yaml:6:76: error: this value is nested more than 64 levels deep"],
+        help: &["flatten the structure"],
+    },
+    Case {
+        file: "null-title.yaml",
+        text: "checks:\n  - id: a\n    title: ~\n    on: cluster\n    expect:\n      - exists: true\n",
+        printed: &["pack/null-title.yaml:3:12: error: a value is missing here (null), where text \
+                    is expected"],
+        help: &["write the value, or remove the key"],
     },
     Case {
         file: "predicates.yaml",
@@ -577,5 +656,32 @@ fn validate_reports_a_directory_that_is_not_a_pack() {
     assert_eq!(
         diagnostics(&run.stderr, std::path::Path::new("/")),
         ["error: /nonexistent/pack: is not a pack: there is no pack.yaml"]
+    );
+}
+
+#[test]
+fn a_huge_value_is_echoed_cut_short() {
+    // 2 MB on one line: the message quotes 60 characters of it, and the source line is shown
+    // around the location only.
+    let operation = format!("eks:{}", "x".repeat(2_000_000));
+    let suite = format!(
+        "calls:\n  c:\n    api: {operation}\nchecks:\n  - id: a\n    title: A\n    on: c\n    \
+         expect:\n      - exists: true\n"
+    );
+    let (run, printed) =
+        Fixture::pack(&[("pack.yaml", MANIFEST), ("huge.yaml", &suite)]).validate();
+    run.expect_code(2);
+    assert_eq!(
+        printed,
+        [format!(
+            "pack/huge.yaml:3:10: error: `eks:{}…` (2000004 characters) is not an operation \
+             ekscheck can call",
+            "x".repeat(56)
+        )]
+    );
+    assert!(
+        run.stderr.len() < 4_000,
+        "{} bytes of stderr",
+        run.stderr.len()
     );
 }

@@ -1,6 +1,7 @@
 //! The command line: `ekscheck run`, `record`, `validate` and `policy`.
 
-use std::io::IsTerminal;
+mod output;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -18,6 +19,7 @@ use crate::format::{Pack, load_packs};
 use crate::plan::{CheckId, Plan};
 use crate::redact::Redactor;
 use crate::report;
+use output::{Inputs, show};
 
 /// Exit codes, as in the format specification.
 pub mod exit {
@@ -117,14 +119,61 @@ struct BackendArgs {
     #[arg(long, value_name = "URL")]
     endpoint_url: Option<String>,
     /// The most AWS requests in flight at once.
-    #[arg(long, default_value_t = 32, value_name = "N")]
+    #[arg(long, default_value_t = 32, value_name = "N", allow_negative_numbers = true, value_parser = at_least_one::<usize>)]
     max_concurrency: usize,
     /// Attempts per AWS request (throttling and server errors are retried, adaptively).
-    #[arg(long, default_value_t = 5, value_name = "N")]
+    #[arg(long, default_value_t = 5, value_name = "N", allow_negative_numbers = true, value_parser = at_least_one::<u32>)]
     max_attempts: u32,
     /// The longest one attempt of an AWS request may take, in seconds.
-    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", allow_negative_numbers = true, value_parser = at_least_one::<u64>)]
     call_timeout: u64,
+    /// The most rows one fan-out (`for_each`) may have.
+    #[arg(long, default_value_t = Limits::default().max_rows, value_name = "N", allow_negative_numbers = true, value_parser = at_least_one::<usize>)]
+    max_rows: usize,
+    /// The largest response (or recorded call) a call may have, in megabytes.
+    #[arg(long, default_value_t = Limits::default().max_response_bytes >> 20, value_name = "MB", allow_negative_numbers = true, value_parser = at_least_one::<u64>)]
+    max_response_mb: u64,
+}
+
+impl BackendArgs {
+    /// The limits of an execution.
+    fn limits(&self) -> Limits {
+        Limits {
+            max_concurrency: self.max_concurrency,
+            max_rows: self.max_rows,
+            max_response_bytes: self.max_response_mb.saturating_mul(1 << 20),
+        }
+    }
+}
+
+/// A whole number of at least 1 (a count, or seconds), with a message of our own for others:
+/// clap's advice for `-1` (`use '-- -1'`) would turn it into a libtest filter.
+fn at_least_one<N: TryFrom<u64>>(text: &str) -> Result<N, String> {
+    let number: i128 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number"))?;
+    if number < 1 {
+        return Err(format!(
+            "{number} is too small: give a whole number of at least 1"
+        ));
+    }
+    u64::try_from(number)
+        .ok()
+        .and_then(|number| N::try_from(number).ok())
+        .ok_or_else(|| format!("{number} is too large"))
+}
+
+impl InputArgs {
+    /// What the run reads, which no output may overwrite: packs, the recording, the vars file.
+    fn inputs(&self, backend: &BackendArgs) -> Inputs {
+        let dirs = self
+            .packs
+            .iter()
+            .chain(&backend.recording)
+            .map(PathBuf::as_path);
+        Inputs::new(dirs, self.vars_file.as_deref())
+    }
 }
 
 fn parse_var(text: &str) -> Result<(String, String), String> {
@@ -146,15 +195,6 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Prints diagnostics to stderr; returns whether any is an error.
-fn show(diagnostics: &[Diagnostic]) -> bool {
-    let color = std::io::stderr().is_terminal();
-    for diagnostic in diagnostics {
-        eprintln!("{}", diagnostic.render(color));
-    }
-    diagnostics.iter().any(Diagnostic::is_error)
-}
-
 /// Loads and plans `dirs`, printing every problem; `None` if anything is invalid.
 fn load(dirs: &[PathBuf]) -> Option<Vec<Pack>> {
     let (packs, mut diagnostics) = load_packs(dirs);
@@ -174,8 +214,18 @@ fn validate(dirs: &[PathBuf]) -> u8 {
         .flat_map(|p| &p.suites)
         .map(|s| s.checks.len())
         .sum();
-    println!("{} pack(s), {checks} check(s): valid", packs.len());
-    exit::PASSED
+    printed(&format!(
+        "{} pack(s), {checks} check(s): valid\n",
+        packs.len()
+    ))
+}
+
+/// Prints `text`: exit code 0, or 2 if stdout could not be written (but was not closed).
+fn printed(text: &str) -> u8 {
+    match output::print(text) {
+        Ok(()) => exit::PASSED,
+        Err(output::WriteFailed) => exit::INVALID_INPUT,
+    }
 }
 
 fn policy(dirs: &[PathBuf]) -> u8 {
@@ -183,11 +233,8 @@ fn policy(dirs: &[PathBuf]) -> u8 {
         return exit::INVALID_INPUT;
     };
     let plan = Plan::build(&packs).expect("validated by load");
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&least_privilege_policy(&plan)).unwrap_or_default()
-    );
-    exit::PASSED
+    let policy = serde_json::to_string_pretty(&least_privilege_policy(&plan)).unwrap_or_default();
+    printed(&format!("{policy}\n"))
 }
 
 /// An IAM policy allowing exactly the operations the checks of `plan` call.
@@ -237,9 +284,7 @@ impl Session {
             show(&problems);
             exit::INVALID_INPUT
         })?;
-        let limits = Limits {
-            max_concurrency: args.max_concurrency,
-        };
+        let limits = args.limits();
         Ok(Self {
             backend,
             runtime,
@@ -279,7 +324,7 @@ impl Backend for AnyBackend {
         &self,
         api: &str,
         params: &serde_json::Value,
-    ) -> Result<serde_json::Value, CallError> {
+    ) -> Result<std::sync::Arc<serde_json::Value>, CallError> {
         match self {
             AnyBackend::Recording(backend, _) => backend.call(api, params).await,
             AnyBackend::Aws(backend) => backend.call(api, params).await,
@@ -296,7 +341,7 @@ fn connect(args: &BackendArgs) -> Result<(AnyBackend, tokio::runtime::Runtime), 
         exit::INVALID_INPUT
     })?;
     let backend = match &args.recording {
-        Some(recording) => RecordingBackend::load(recording)
+        Some(recording) => RecordingBackend::load(recording, args.limits().max_response_bytes)
             .map(|backend| AnyBackend::Recording(backend, args.region.clone()))
             .map_err(|problems| show(&problems)),
         None => {
@@ -330,20 +375,25 @@ fn run(args: RunArgs) -> u8 {
         return exit::INVALID_INPUT;
     };
     let plan = Plan::build(&packs).expect("validated by load");
-    let libtest = libtest_arguments(&args.libtest);
-    // Reports that cannot be written are invalid input, found before anything runs.
+    let libtest = match libtest_arguments(&args.libtest) {
+        Ok(libtest) => libtest,
+        Err(problem) => {
+            show(&[problem]);
+            return exit::INVALID_INPUT;
+        }
+    };
+    // Reports that cannot be written, or would overwrite an input, are invalid input, found
+    // before anything runs.
+    let inputs = args.input.inputs(&args.backend);
     let outputs = [
         ("--logfile", libtest.logfile.as_deref().map(Path::new)),
         ("--junit", args.junit.as_deref()),
     ];
     for (flag, path) in outputs {
         if let Some(path) = path
-            && let Err(error) = std::fs::File::create(path)
+            && let Err(problem) = inputs.check_output(flag, path)
         {
-            show(&[Diagnostic::unlocated(format!(
-                "{flag} {}: {error}",
-                path.display()
-            ))]);
+            show(&[problem]);
             return exit::INVALID_INPUT;
         }
     }
@@ -361,8 +411,12 @@ fn run(args: RunArgs) -> u8 {
             .iter()
             .map(|&id| plan.checks[id].name.clone())
             .collect();
-        report::console::list(&libtest, &names);
-        return exit::PASSED;
+        return match report::console::list(&libtest, &names)
+            .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()))
+        {
+            Ok(()) => exit::PASSED,
+            Err(output::WriteFailed) => exit::INVALID_INPUT,
+        };
     }
     let session = match Session::open(&packs, &args.input, &args.backend) {
         Ok(session) => session,
@@ -387,7 +441,15 @@ fn record(args: RecordArgs) -> u8 {
         return exit::INVALID_INPUT;
     };
     let plan = Plan::build(&packs).expect("validated by load");
-    // A directory that cannot be made is invalid input, found before any call.
+    // A directory that is an input, or cannot be made, is invalid input, found before any call.
+    if let Err(problem) = args
+        .input
+        .inputs(&args.backend)
+        .check_output_dir("--out", &args.out)
+    {
+        show(&[problem]);
+        return exit::INVALID_INPUT;
+    }
     if let Err(error) = std::fs::create_dir_all(&args.out) {
         show(&[Diagnostic::file(
             &args.out,
@@ -404,10 +466,10 @@ fn record(args: RecordArgs) -> u8 {
     session.execute(&plan, &plan.calls_needed(&all), &recorder);
     let mut redactor = args.redact.then(Redactor::new);
     match recorder.write(&args.out, redactor.as_mut()) {
-        Ok(count) => {
-            println!("recorded {count} call(s) in {}", args.out.display());
-            exit::PASSED
-        }
+        Ok(count) => printed(&format!(
+            "recorded {count} call(s) in {}\n",
+            args.out.display()
+        )),
         Err(error) => {
             show(&[Diagnostic::file(
                 &args.out,
@@ -418,7 +480,7 @@ fn record(args: RecordArgs) -> u8 {
     }
 }
 
-/// Evaluates, writes the JUnit report, prints the console report, and returns the exit code.
+/// Evaluates, prints the console report, writes the JUnit report, and returns the exit code.
 fn finish(
     plan: &Plan,
     execution: &Execution,
@@ -438,25 +500,32 @@ fn finish(
             !libtest.is_filtered_out(&libtest_mimic::Trial::test(o.name.clone(), || Ok(())))
         })
         .collect();
-    if let Some(path) = junit {
-        let owned: Vec<Outcome> = shown.iter().map(|o| (*o).clone()).collect();
-        let xml = report::junit::report(plan, &owned, execution.elapsed);
-        let written = std::fs::File::create(path)
-            .map_err(|e| e.to_string())
-            .and_then(|file| xml.serialize(file).map_err(|e| e.to_string()));
-        if let Err(error) = written {
-            show(&[Diagnostic::unlocated(format!(
-                "--junit {}: {error}",
-                path.display()
-            ))]);
-            return exit::INVALID_INPUT;
-        }
-    }
     let filtered: Vec<&str> = (0..plan.checks.len())
         .filter(|id| !selected.contains(id))
         .map(|id| plan.checks[id].name.as_str())
         .collect();
-    report::console::print(libtest, &outcomes, &filtered);
+    let printed = report::console::print(libtest, &outcomes, &filtered)
+        .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()));
+    if let Some(path) = junit {
+        let owned: Vec<Outcome> = shown.iter().map(|o| (*o).clone()).collect();
+        let xml = report::junit::report(plan, &owned, execution.elapsed);
+        let written = match xml.to_string() {
+            Ok(xml) => output::write_file("--junit", path, xml.as_bytes()),
+            Err(error) => {
+                show(&[Diagnostic::unlocated(format!(
+                    "--junit {}: {error}",
+                    path.display()
+                ))]);
+                Err(output::WriteFailed)
+            }
+        };
+        if written.is_err() {
+            return exit::INVALID_INPUT;
+        }
+    }
+    if printed.is_err() {
+        return exit::INVALID_INPUT;
+    }
     exit_code(shown.iter().copied())
 }
 
@@ -474,8 +543,17 @@ pub fn exit_code<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> u8 {
     code
 }
 
-fn libtest_arguments(extra: &[String]) -> Arguments {
-    Arguments::from_iter(std::iter::once("ekscheck".to_owned()).chain(extra.iter().cloned()))
+/// The libtest arguments given after `--`. The outcomes are decided before they are reported,
+/// so `--test-threads` changes nothing (but 0 is refused, as by `cargo test`).
+fn libtest_arguments(extra: &[String]) -> Result<Arguments, Diagnostic> {
+    let args =
+        Arguments::from_iter(std::iter::once("ekscheck".to_owned()).chain(extra.iter().cloned()));
+    if args.test_threads == Some(0) {
+        return Err(Diagnostic::unlocated(
+            "-- --test-threads 0: the number of threads must be at least 1",
+        ));
+    }
+    Ok(args)
 }
 
 /// Whether libtest's filters could select some row of a check, decided before any call is made.
@@ -513,6 +591,7 @@ mod tests {
 
     fn args(extra: &[&str]) -> Arguments {
         libtest_arguments(&extra.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .expect("valid arguments")
     }
 
     #[test]
