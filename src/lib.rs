@@ -1,18 +1,14 @@
 //! ekscheck: declarative checks for why EKS worker nodes do not join their cluster.
+//!
+//! The check format, planning and evaluation are [`ekscheck_core`]'s (re-exported here); this
+//! crate adds what needs the AWS SDK or an async runtime — the live backend and the engine that
+//! makes calls concurrently — the reports, and the command line.
 
 pub mod cli;
-pub mod diagnostic;
-pub mod evaluate;
 pub mod execute;
-pub mod format;
-pub mod input;
-pub mod json;
-pub mod operations;
-pub mod path;
-pub mod plan;
-pub mod predicate;
-pub mod redact;
 pub mod report;
-pub mod suggest;
-pub mod template;
-pub mod vars;
+
+pub use ekscheck_core::{
+    diagnostic, evaluate, format, input, json, operations, path, plan, predicate, redact, suggest,
+    template, vars,
+};

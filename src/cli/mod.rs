@@ -12,7 +12,7 @@ use libtest_mimic::Arguments;
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{Outcome, Status, evaluate};
 use crate::execute::aws::{AwsBackend, AwsSettings};
-use crate::execute::record::Recorder;
+use crate::execute::recorder::Recorder;
 use crate::execute::recording::RecordingBackend;
 use crate::execute::{Backend, CallError, Execution, Limits, execute};
 use crate::format::{Pack, load_packs};

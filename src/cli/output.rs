@@ -10,11 +10,11 @@ use crate::diagnostic::Diagnostic;
 
 /// A write that failed for another reason than a closed pipe, already reported.
 #[derive(Debug)]
-pub struct WriteFailed;
+pub(super) struct WriteFailed;
 
 /// Prints diagnostics to stderr (a stderr that cannot be written is ignored: the exit code
 /// still tells); returns whether any is an error.
-pub fn show(diagnostics: &[Diagnostic]) -> bool {
+pub(super) fn show(diagnostics: &[Diagnostic]) -> bool {
     let color = std::io::stderr().is_terminal();
     let mut stderr = std::io::stderr().lock();
     for diagnostic in diagnostics {
@@ -24,7 +24,7 @@ pub fn show(diagnostics: &[Diagnostic]) -> bool {
 }
 
 /// Writes `text` to stdout.
-pub fn print(text: &str) -> Result<(), WriteFailed> {
+pub(super) fn print(text: &str) -> Result<(), WriteFailed> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -36,7 +36,7 @@ pub fn print(text: &str) -> Result<(), WriteFailed> {
 }
 
 /// Reports a failed write to stdout, unless stdout was closed (`message` is the OS error).
-pub fn stdout_failed(message: &str, kind: ErrorKind) -> Result<(), WriteFailed> {
+pub(super) fn stdout_failed(message: &str, kind: ErrorKind) -> Result<(), WriteFailed> {
     if kind == ErrorKind::BrokenPipe {
         return Ok(());
     }
@@ -47,7 +47,7 @@ pub fn stdout_failed(message: &str, kind: ErrorKind) -> Result<(), WriteFailed> 
 }
 
 /// Writes a report file given as `flag PATH`, naming the OS error if it cannot.
-pub fn write_file(flag: &str, path: &Path, contents: &[u8]) -> Result<(), WriteFailed> {
+pub(super) fn write_file(flag: &str, path: &Path, contents: &[u8]) -> Result<(), WriteFailed> {
     std::fs::write(path, contents).map_err(|error| {
         show(&[Diagnostic::unlocated(format!(
             "{flag} {}: {error}",
@@ -59,7 +59,7 @@ pub fn write_file(flag: &str, path: &Path, contents: &[u8]) -> Result<(), WriteF
 
 /// The files and directories a run reads, which no output may overwrite.
 #[derive(Debug, Default)]
-pub struct Inputs {
+pub(super) struct Inputs {
     /// Pack and recording directories, canonical.
     dirs: Vec<PathBuf>,
     /// Input files outside them (a vars file), canonical.
@@ -68,7 +68,7 @@ pub struct Inputs {
 
 impl Inputs {
     /// The inputs of a run: `dirs` (packs, a recording) and `files` (a vars file).
-    pub fn new<'p>(
+    pub(super) fn new<'p>(
         dirs: impl IntoIterator<Item = &'p Path>,
         files: impl IntoIterator<Item = &'p Path>,
     ) -> Self {
@@ -82,7 +82,7 @@ impl Inputs {
     /// Checks that `path`, given as `flag PATH`, may be written: it is no input and lies in no
     /// input directory, and it is a file (or a device) whose directory exists. Nothing is
     /// created yet, so a run that stops early leaves no empty report behind.
-    pub fn check_output(&self, flag: &str, path: &Path) -> Result<(), Diagnostic> {
+    pub(super) fn check_output(&self, flag: &str, path: &Path) -> Result<(), Diagnostic> {
         let refuse = |why: &str| {
             Diagnostic::unlocated(format!("{flag} {}: {why}", path.display()))
                 .with_help("write the report somewhere else")
@@ -121,7 +121,7 @@ impl Inputs {
     }
 
     /// Checks that directory `out`, given as `flag DIR`, is no input directory and lies in none.
-    pub fn check_output_dir(&self, flag: &str, out: &Path) -> Result<(), Diagnostic> {
+    pub(super) fn check_output_dir(&self, flag: &str, out: &Path) -> Result<(), Diagnostic> {
         let absolute = absolute(out);
         match self.dirs.iter().find(|dir| absolute.starts_with(dir)) {
             Some(dir) => Err(Diagnostic::unlocated(format!(

@@ -8,10 +8,10 @@ use futures::future::{BoxFuture, FutureExt, join_all};
 use serde_json::Value;
 use tokio::sync::{OnceCell, Semaphore};
 
-use super::answer::{Answer, CallResults, Expansion, Failure, Instance, NotMade, NotMadeReason};
-use super::backend::{Backend, CallError, call_key};
-use super::rows::{Row, RowScope, row_scope};
-use super::{Execution, Limits};
+use super::{
+    Answer, Backend, CallError, CallResults, Execution, Expansion, Failure, Instance, Limits,
+    NotMade, NotMadeReason, Row, RowScope, call_key, row_scope,
+};
 use crate::format::CallSource;
 use crate::json;
 use crate::path::Selection;

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 /// What a run of the binary did.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     /// The exit code (`-1` if killed by a signal).
     pub code: i32,
     /// Standard output.
@@ -23,7 +23,7 @@ pub struct Run {
 impl Run {
     /// Panics with the whole output unless the run exited with `code`.
     #[track_caller]
-    pub fn expect_code(&self, code: i32) -> &Self {
+    pub(crate) fn expect_code(&self, code: i32) -> &Self {
         assert_eq!(
             self.code, code,
             "exit code {} (expected {code})\n--- stdout ---\n{}\n--- stderr ---\n{}",
@@ -34,7 +34,7 @@ impl Run {
 
     /// Panics with the whole output unless standard output contains `text`.
     #[track_caller]
-    pub fn expect_stdout_contains(&self, text: &str) -> &Self {
+    pub(crate) fn expect_stdout_contains(&self, text: &str) -> &Self {
         assert!(
             self.stdout.contains(text),
             "stdout lacks {text:?}\n--- stdout ---\n{}",
@@ -45,14 +45,14 @@ impl Run {
 }
 
 /// The `ekscheck` binary, ready to take arguments.
-pub fn command() -> Command {
+pub(crate) fn command() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ekscheck"));
     command.env("NO_COLOR", "1");
     command
 }
 
 /// Runs `command` to completion.
-pub fn run_command(command: &mut Command) -> Run {
+pub(crate) fn run_command(command: &mut Command) -> Run {
     let output = command.output().expect("the ekscheck binary runs");
     Run {
         code: output.status.code().unwrap_or(-1),
@@ -62,25 +62,25 @@ pub fn run_command(command: &mut Command) -> Run {
 }
 
 /// Runs `ekscheck ARGS…`.
-pub fn ekscheck(args: &[&str]) -> Run {
+pub(crate) fn ekscheck(args: &[&str]) -> Run {
     run_command(command().args(args))
 }
 
 /// A directory of files written for one test, removed when dropped.
-pub struct Dir {
+pub(crate) struct Dir {
     dir: tempfile::TempDir,
 }
 
 impl Dir {
     /// A new empty directory.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             dir: tempfile::tempdir().expect("a temporary directory"),
         }
     }
 
     /// A directory holding `files` (relative path, contents).
-    pub fn with(files: &[(&str, &str)]) -> Self {
+    pub(crate) fn with(files: &[(&str, &str)]) -> Self {
         let dir = Self::new();
         for (path, text) in files {
             dir.write(path, text);
@@ -89,7 +89,7 @@ impl Dir {
     }
 
     /// Writes one file, creating its parent directories.
-    pub fn write(&self, path: &str, text: &str) -> PathBuf {
+    pub(crate) fn write(&self, path: &str, text: &str) -> PathBuf {
         let path = self.dir.path().join(path);
         std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
         std::fs::write(&path, text).expect("write");
@@ -97,19 +97,19 @@ impl Dir {
     }
 
     /// The directory's path.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
     /// A path inside the directory, as a string for command lines.
-    pub fn join(&self, relative: &str) -> String {
+    pub(crate) fn join(&self, relative: &str) -> String {
         self.dir.path().join(relative).display().to_string()
     }
 }
 
 /// How one test case of a JUnit report ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CaseOutcome {
+pub(crate) enum CaseOutcome {
     /// No child element.
     Pass,
     /// `<failure type=…>`: the type (the check's severity).
@@ -122,7 +122,7 @@ pub enum CaseOutcome {
 
 /// One `<testcase>`.
 #[derive(Clone, Debug)]
-pub struct Case {
+pub(crate) struct Case {
     /// `name`: `ID` or `ID[LABEL]`.
     pub name: String,
     /// `classname`: `PACK::SUITE`.
@@ -139,14 +139,14 @@ pub struct Case {
 
 impl Case {
     /// `PACK::SUITE::ID[LABEL]`, as the console names it.
-    pub fn full_name(&self) -> String {
+    pub(crate) fn full_name(&self) -> String {
         format!("{}::{}", self.classname, self.name)
     }
 }
 
 /// One `<testsuite>` with its counters as written.
 #[derive(Clone, Debug, Default)]
-pub struct Suite {
+pub(crate) struct Suite {
     /// `name`.
     pub name: String,
     /// `tests`, `failures`, `errors`, `skipped` attributes.
@@ -159,7 +159,7 @@ pub struct Suite {
 
 /// A parsed JUnit report.
 #[derive(Clone, Debug, Default)]
-pub struct Junit {
+pub(crate) struct Junit {
     /// The counters of `<testsuites>`.
     pub counts: BTreeMap<String, usize>,
     /// The suites.
@@ -168,12 +168,12 @@ pub struct Junit {
 
 impl Junit {
     /// Every case, in report order.
-    pub fn cases(&self) -> impl Iterator<Item = &Case> {
+    pub(crate) fn cases(&self) -> impl Iterator<Item = &Case> {
         self.suites.iter().flat_map(|s| &s.cases)
     }
 
     /// Each case's full name and outcome.
-    pub fn outcomes(&self) -> BTreeMap<String, CaseOutcome> {
+    pub(crate) fn outcomes(&self) -> BTreeMap<String, CaseOutcome> {
         self.cases()
             .map(|case| (case.full_name(), case.outcome.clone()))
             .collect()
@@ -181,7 +181,7 @@ impl Junit {
 
     /// The case named `PACK::SUITE::ID[LABEL]`.
     #[track_caller]
-    pub fn case(&self, full_name: &str) -> &Case {
+    pub(crate) fn case(&self, full_name: &str) -> &Case {
         self.cases()
             .find(|case| case.full_name() == full_name)
             .unwrap_or_else(|| {
@@ -215,7 +215,7 @@ fn counts(attributes: &BTreeMap<String, String>) -> BTreeMap<String, usize> {
 }
 
 /// Parses a JUnit XML report as ekscheck writes it; panics on malformed XML.
-pub fn parse_junit(xml: &str) -> Junit {
+pub(crate) fn parse_junit(xml: &str) -> Junit {
     let mut reader = Reader::from_str(xml);
     let mut junit = Junit::default();
     let mut case: Option<Case> = None;
@@ -315,10 +315,10 @@ pub fn parse_junit(xml: &str) -> Junit {
 }
 
 /// The manifest written when a test's pack does not bring its own `pack.yaml`.
-pub const MANIFEST: &str = "pack: t\nversion: 1.0.0\n";
+pub(crate) const MANIFEST: &str = "pack: t\nversion: 1.0.0\n";
 
 /// A pack (`pack/`) and a recording (`recording/`) written for one test.
-pub struct Fixture {
+pub(crate) struct Fixture {
     dir: Dir,
     recorded: usize,
 }
@@ -326,7 +326,7 @@ pub struct Fixture {
 impl Fixture {
     /// A pack of `files` (paths relative to the pack directory); `pack.yaml` is [`MANIFEST`]
     /// unless `files` has one.
-    pub fn pack(files: &[(&str, &str)]) -> Self {
+    pub(crate) fn pack(files: &[(&str, &str)]) -> Self {
         let dir = Dir::new();
         if !files.iter().any(|(path, _)| *path == "pack.yaml") {
             dir.write("pack/pack.yaml", MANIFEST);
@@ -346,29 +346,29 @@ impl Fixture {
     }
 
     /// Records that `api` with `params` answers `response`.
-    pub fn respond(self, api: &str, params: Value, response: Value) -> Self {
+    pub(crate) fn respond(self, api: &str, params: Value, response: Value) -> Self {
         self.record(json!({"api": api, "params": params, "response": response}))
     }
 
     /// Records that `api` with `params` fails with the AWS error `code`.
-    pub fn fail(self, api: &str, params: Value, code: &str, message: &str) -> Self {
+    pub(crate) fn fail(self, api: &str, params: Value, code: &str, message: &str) -> Self {
         self.record(
             json!({"api": api, "params": params, "error": {"code": code, "message": message}}),
         )
     }
 
     /// The temporary directory holding `pack/` and `recording/`.
-    pub fn dir(&self) -> &Dir {
+    pub(crate) fn dir(&self) -> &Dir {
         &self.dir
     }
 
     /// The pack directory.
-    pub fn pack_dir(&self) -> String {
+    pub(crate) fn pack_dir(&self) -> String {
         self.dir.join("pack")
     }
 
     /// The recording directory.
-    pub fn recording_dir(&self) -> String {
+    pub(crate) fn recording_dir(&self) -> String {
         self.dir.join("recording")
     }
 
@@ -377,7 +377,7 @@ impl Fixture {
     }
 
     /// `ekscheck run PACK --recording RECORDING --junit REPORT ARGS…`.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         let report = self.report_path();
         let _ = std::fs::remove_file(&report);
         let (pack, recording) = (self.pack_dir(), self.recording_dir());
@@ -387,14 +387,14 @@ impl Fixture {
     }
 
     /// The JUnit report the last [`Fixture::run`] wrote, if it wrote one.
-    pub fn written_report(&self) -> Option<String> {
+    pub(crate) fn written_report(&self) -> Option<String> {
         std::fs::read_to_string(self.report_path()).ok()
     }
 
     /// [`Fixture::run`] and the JUnit report it wrote; panics with the run's output when it
     /// wrote none, so that a test never reads an empty report as "nothing went wrong".
     #[track_caller]
-    pub fn run_with_report(&self, args: &[&str]) -> (Run, Junit) {
+    pub(crate) fn run_with_report(&self, args: &[&str]) -> (Run, Junit) {
         let run = self.run(args);
         let xml = std::fs::read_to_string(self.report_path()).unwrap_or_else(|error| {
             panic!(
@@ -412,7 +412,7 @@ impl Fixture {
     }
 
     /// `ekscheck validate PACK`: the run and its diagnostics (see [`diagnostics`]).
-    pub fn validate(&self) -> (Run, Vec<String>) {
+    pub(crate) fn validate(&self) -> (Run, Vec<String>) {
         let run = ekscheck(&["validate", &self.pack_dir()]);
         let printed = diagnostics(&run.stderr, self.dir.path());
         (run, printed)
@@ -420,18 +420,18 @@ impl Fixture {
 }
 
 /// A failure of the given severity (`error`, `warning`, `info`).
-pub fn failure(severity: &str) -> CaseOutcome {
+pub(crate) fn failure(severity: &str) -> CaseOutcome {
     CaseOutcome::Failure(severity.to_owned())
 }
 
 /// A skip with its reason.
-pub fn skipped(reason: &str) -> CaseOutcome {
+pub(crate) fn skipped(reason: &str) -> CaseOutcome {
     CaseOutcome::Skipped(reason.to_owned())
 }
 
 impl Junit {
     /// Each case's full name and outcome, in report order.
-    pub fn outcome_list(&self) -> Vec<(String, CaseOutcome)> {
+    pub(crate) fn outcome_list(&self) -> Vec<(String, CaseOutcome)> {
         self.cases()
             .map(|case| (case.full_name(), case.outcome.clone()))
             .collect()
@@ -439,7 +439,7 @@ impl Junit {
 }
 
 /// Owned `(name, outcome)` pairs, to compare with [`Junit::outcome_list`].
-pub fn expected(pairs: &[(&str, CaseOutcome)]) -> Vec<(String, CaseOutcome)> {
+pub(crate) fn expected(pairs: &[(&str, CaseOutcome)]) -> Vec<(String, CaseOutcome)> {
     pairs
         .iter()
         .map(|(name, outcome)| ((*name).to_owned(), outcome.clone()))
@@ -449,7 +449,7 @@ pub fn expected(pairs: &[(&str, CaseOutcome)]) -> Vec<(String, CaseOutcome)> {
 /// The diagnostics `ekscheck` printed on `stderr`, each as `FILE:LINE:COLUMN: LEVEL: MESSAGE`
 /// (`FILE` relative to `root`; `LEVEL` `error` or `warning`), or `LEVEL: MESSAGE` when the
 /// diagnostic has no location; sorted.
-pub fn diagnostics(stderr: &str, root: &Path) -> Vec<String> {
+pub(crate) fn diagnostics(stderr: &str, root: &Path) -> Vec<String> {
     let prefix = format!("{}/", root.display());
     let mut found: Vec<(String, String, Option<String>)> = Vec::new();
     for line in stderr.lines() {

@@ -3,7 +3,7 @@
 //! `cargo xtask codegen [--check] [--botocore DIR]` reads botocore's service models (the same
 //! models the AWS CLI prints its output from) and writes:
 //!
-//! * `src/operations/generated.rs`: the allow-list of operations with their input members, types
+//! * `core/src/operations/generated.rs`: the allow-list of operations with their input members, types
 //!   and constraints, which `ekscheck validate` checks `params` against;
 //! * `src/execute/aws/generated/*.rs`: for each operation, the AWS SDK call with its parameter
 //!   setters and, for every structure and enum its response can hold, a converter to the JSON the
@@ -98,7 +98,7 @@ const ALLOW_LIST: &[(&str, &[&str])] = &[
 /// them as strings.
 const POLICY_DOCUMENT_SHAPE: (&str, &str) = ("iam", "policyDocumentType");
 
-const OPERATIONS_FILE: &str = "src/operations/generated.rs";
+const OPERATIONS_FILE: &str = "core/src/operations/generated.rs";
 const AWS_DIR: &str = "src/execute/aws/generated";
 
 fn main() -> ExitCode {

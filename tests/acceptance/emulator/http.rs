@@ -7,7 +7,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
 /// An HTTP/1.1 request or response.
 #[derive(Debug, Default)]
-pub struct Message {
+pub(crate) struct Message {
     /// `GET /clusters/x HTTP/1.1` or `HTTP/1.1 200 OK`.
     pub start: String,
     /// Header names and values, in order.
@@ -18,7 +18,7 @@ pub struct Message {
 
 impl Message {
     /// The value of header `name`, if present.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
@@ -26,7 +26,7 @@ impl Message {
     }
 
     /// A response with `status`, `headers` and `body`.
-    pub fn response(status: u16, headers: &[(&str, &str)], body: Vec<u8>) -> Self {
+    pub(crate) fn response(status: u16, headers: &[(&str, &str)], body: Vec<u8>) -> Self {
         Self {
             start: format!("HTTP/1.1 {status} Fixture"),
             headers: headers
@@ -38,7 +38,7 @@ impl Message {
     }
 
     /// A JSON response.
-    pub fn json(status: u16, body: &Value) -> Self {
+    pub(crate) fn json(status: u16, body: &Value) -> Self {
         Self::response(
             status,
             &[("Content-Type", "application/json")],
@@ -47,7 +47,7 @@ impl Message {
     }
 
     /// Writes the message with a `Content-Length` and without hop-by-hop headers.
-    pub async fn write(
+    pub(crate) async fn write(
         &self,
         stream: &mut (impl AsyncWriteExt + Unpin),
         close: bool,
@@ -78,7 +78,7 @@ impl Message {
 }
 
 /// Reads one message; `None` at the end of the stream.
-pub async fn read_message(
+pub(crate) async fn read_message(
     reader: &mut (impl AsyncBufReadExt + Unpin),
 ) -> std::io::Result<Option<Message>> {
     let mut line = String::new();

@@ -3,11 +3,11 @@
 //! free loopback port, and stopped when the process ends. If it cannot be installed or started,
 //! the tests fail with the reason: they never skip silently.
 
-pub mod http;
-pub mod proxy;
+pub(crate) mod http;
+pub(crate) mod proxy;
 mod query;
 mod simulate;
-pub mod world;
+pub(crate) mod world;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
 /// The region every emulator test uses.
-pub const REGION: &str = "eu-west-2";
+pub(crate) const REGION: &str = "eu-west-2";
 
 const REQUIREMENTS: &str = include_str!("requirements.txt");
 
@@ -31,7 +31,7 @@ fn here() -> PathBuf {
 /// Runs `command` and returns its standard output; panics with everything it printed when it
 /// fails (`what` says what it was doing).
 #[track_caller]
-pub fn run(command: &mut Command, what: &str) -> Vec<u8> {
+pub(crate) fn run(command: &mut Command, what: &str) -> Vec<u8> {
     let output = command
         .output()
         .unwrap_or_else(|error| panic!("{what}: cannot run {command:?}: {error}"));
@@ -47,7 +47,7 @@ pub fn run(command: &mut Command, what: &str) -> Vec<u8> {
 
 /// The project's Python environment with moto and the AWS CLI, created or updated when
 /// `requirements.txt` changed. A file lock keeps concurrent test processes from racing.
-pub fn python() -> &'static Path {
+pub(crate) fn python() -> &'static Path {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
     PYTHON.get_or_init(|| {
         let venv = root().join(".venv");
@@ -84,7 +84,7 @@ pub fn python() -> &'static Path {
 }
 
 /// A running moto server; it stops when dropped, or when this process ends.
-pub struct Emulator {
+pub(crate) struct Emulator {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
     /// Keeps the server's stdin open: closing it stops the server.
@@ -93,7 +93,7 @@ pub struct Emulator {
 
 impl Emulator {
     /// Starts a moto server of its own (for tests that read state other tests change).
-    pub fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let log = root().join("target/moto.log");
         let mut child = Command::new(python())
             .arg(here().join("serve.py"))
@@ -119,14 +119,14 @@ impl Emulator {
 }
 
 /// The emulator shared by every test of this process, started on first use.
-pub fn emulator() -> &'static Emulator {
+pub(crate) fn emulator() -> &'static Emulator {
     static EMULATOR: OnceLock<Emulator> = OnceLock::new();
     EMULATOR.get_or_init(Emulator::start)
 }
 
 /// Sets the environment an AWS client needs to talk to `endpoint` with dummy credentials, and
 /// nothing from the developer's own AWS configuration.
-pub fn aws_env<'c>(command: &'c mut Command, endpoint: &str) -> &'c mut Command {
+pub(crate) fn aws_env<'c>(command: &'c mut Command, endpoint: &str) -> &'c mut Command {
     let isolated = root().join("target/no-aws-config");
     command
         .env("AWS_ACCESS_KEY_ID", "testing")
@@ -146,7 +146,7 @@ pub fn aws_env<'c>(command: &'c mut Command, endpoint: &str) -> &'c mut Command 
 
 /// Runs the AWS CLI (`aws ARGS… --output json`) against `endpoint` and returns what it printed.
 #[track_caller]
-pub fn aws_cli(endpoint: &str, args: &[&str]) -> serde_json::Value {
+pub(crate) fn aws_cli(endpoint: &str, args: &[&str]) -> serde_json::Value {
     // CLI v1 prints timestamps as on the wire unless told to use ISO 8601, which is v2's default.
     // Written once: a CLI reading the file while another test rewrites it would see it empty.
     static CONFIG: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
@@ -169,7 +169,7 @@ pub fn aws_cli(endpoint: &str, args: &[&str]) -> serde_json::Value {
 }
 
 /// `DescribeVpcAttribute` → `describe-vpc-attribute`: the AWS CLI's name of an operation.
-pub fn cli_command(operation: &str) -> String {
+pub(crate) fn cli_command(operation: &str) -> String {
     let mut command = String::new();
     for (index, c) in operation.char_indices() {
         if c.is_ascii_uppercase() && index > 0 {
@@ -182,7 +182,7 @@ pub fn cli_command(operation: &str) -> String {
 
 /// The outputs the AWS CLI's example docs print for each of `commands` (`eks describe-cluster`),
 /// by command (see `cli_examples.py`).
-pub fn cli_examples(commands: &[String]) -> serde_json::Value {
+pub(crate) fn cli_examples(commands: &[String]) -> serde_json::Value {
     let mut command = Command::new(python());
     command.arg(here().join("cli_examples.py")).args(commands);
     let printed = run(&mut command, "cli_examples.py");

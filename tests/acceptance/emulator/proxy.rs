@@ -29,7 +29,7 @@ use super::{Emulator, emulator};
 
 /// What moto cannot serve for one cluster.
 #[derive(Clone, Debug, Default)]
-pub struct ClusterFixture {
+pub(crate) struct ClusterFixture {
     /// Merged into `DescribeCluster`'s `cluster` object.
     pub cluster: Value,
     /// Merged into `DescribeNodegroup`'s `nodegroup` object, by node group name.
@@ -51,7 +51,7 @@ pub struct ClusterFixture {
 
 /// Requests to fail on purpose.
 #[derive(Clone, Debug, Default)]
-pub struct Faults {
+pub(crate) struct Faults {
     /// Every `n`th request (counting from the first) is throttled, then passes on retry.
     pub throttle_every: Option<usize>,
     /// Every `n`th request answers HTTP 503.
@@ -76,7 +76,7 @@ struct State {
 }
 
 /// A running fixture proxy; it stops when dropped.
-pub struct Proxy {
+pub(crate) struct Proxy {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
     state: Arc<State>,
@@ -96,12 +96,12 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 
 impl Proxy {
     /// Starts a proxy in front of the shared emulator.
-    pub fn start(faults: Faults) -> Self {
+    pub(crate) fn start(faults: Faults) -> Self {
         Self::start_in(emulator(), faults)
     }
 
     /// Starts a proxy in front of `emulator`.
-    pub fn start_in(emulator: &Emulator, faults: Faults) -> Self {
+    pub(crate) fn start_in(emulator: &Emulator, faults: Faults) -> Self {
         let upstream = emulator.url.trim_start_matches("http://").to_owned();
         let state = Arc::new(State {
             upstream,
@@ -126,7 +126,7 @@ impl Proxy {
     }
 
     /// Sets the fixture of cluster `name`.
-    pub fn set_cluster(&self, name: &str, fixture: ClusterFixture) {
+    pub(crate) fn set_cluster(&self, name: &str, fixture: ClusterFixture) {
         self.state
             .clusters
             .lock()
@@ -135,7 +135,7 @@ impl Proxy {
     }
 
     /// How many requests reached the proxy, faults included.
-    pub fn requests(&self) -> usize {
+    pub(crate) fn requests(&self) -> usize {
         self.state.requests.load(Ordering::SeqCst)
     }
 }

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::http::Message;
 
 /// The parameters of a form-encoded request body, decoded, in order.
-pub fn form(body: &[u8]) -> Vec<(String, String)> {
+pub(super) fn form(body: &[u8]) -> Vec<(String, String)> {
     String::from_utf8_lossy(body)
         .split('&')
         .filter_map(|pair| pair.split_once('='))
@@ -15,14 +15,14 @@ pub fn form(body: &[u8]) -> Vec<(String, String)> {
 }
 
 /// The first value of parameter `name`.
-pub fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(super) fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
     form.iter()
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.as_str())
 }
 
 /// The values of a list parameter (`Name.member.1`, `Name.member.2`, …).
-pub fn list_param(form: &[(String, String)], name: &str) -> Vec<String> {
+pub(super) fn list_param(form: &[(String, String)], name: &str) -> Vec<String> {
     let prefix = format!("{name}.member.");
     form.iter()
         .filter(|(key, _)| key.starts_with(&prefix))
@@ -31,7 +31,7 @@ pub fn list_param(form: &[(String, String)], name: &str) -> Vec<String> {
 }
 
 /// Percent-decodes URL text.
-pub fn decode(text: &str) -> String {
+pub(super) fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;
@@ -59,7 +59,7 @@ fn escape(text: &str) -> String {
 }
 
 /// JSON as XML elements: an object's members become elements, a list's items `<member>`s.
-pub fn xml(value: &Value) -> String {
+pub(super) fn xml(value: &Value) -> String {
     match value {
         Value::Object(members) => members
             .iter()
@@ -76,7 +76,7 @@ pub fn xml(value: &Value) -> String {
 }
 
 /// A successful answer of `action`, whose result is `result` (JSON, written as XML).
-pub fn answer(action: &str, namespace: &str, result: &Value) -> Message {
+pub(super) fn answer(action: &str, namespace: &str, result: &Value) -> Message {
     let body = format!(
         "<{action}Response xmlns=\"{namespace}\"><{action}Result>{}</{action}Result>\
          <ResponseMetadata><RequestId>fixture</RequestId></ResponseMetadata></{action}Response>",
@@ -86,7 +86,7 @@ pub fn answer(action: &str, namespace: &str, result: &Value) -> Message {
 }
 
 /// An error answer of the query protocol.
-pub fn error(status: u16, code: &str, message: &str) -> Message {
+pub(super) fn error(status: u16, code: &str, message: &str) -> Message {
     let body = format!(
         "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message>\
          </Error><RequestId>fixture</RequestId></ErrorResponse>",
@@ -97,7 +97,7 @@ pub fn error(status: u16, code: &str, message: &str) -> Message {
 
 /// A request of `service` to moto with the form `params` (moto does not check signatures, but
 /// routes by the credential scope).
-pub fn request(service: &str, action: &str, params: &[(&str, &str)]) -> Message {
+pub(super) fn request(service: &str, action: &str, params: &[(&str, &str)]) -> Message {
     let mut body = format!("Action={action}&Version=2010-05-08");
     for (key, value) in params {
         body.push('&');
@@ -137,7 +137,7 @@ fn encode(text: &str) -> String {
 }
 
 /// The texts of every `<tag>…</tag>` element in `xml`, unescaped.
-pub fn elements(xml: &str, tag: &str) -> Vec<String> {
+pub(super) fn elements(xml: &str, tag: &str) -> Vec<String> {
     let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
     xml.split(open.as_str())
         .skip(1)

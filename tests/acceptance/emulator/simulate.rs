@@ -7,7 +7,7 @@ use serde_json::Value;
 
 /// The decision of IAM for `action` under `policies`: `allowed`, `explicitDeny` or
 /// `implicitDeny`.
-pub fn decide(policies: &[Value], action: &str) -> &'static str {
+pub(super) fn decide(policies: &[Value], action: &str) -> &'static str {
     let statements = || {
         policies
             .iter()

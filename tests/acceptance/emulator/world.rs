@@ -11,7 +11,7 @@ use super::{Emulator, aws_env, emulator, here, python, run};
 
 /// What `world.py` built.
 #[derive(Clone, Debug, Deserialize)]
-pub struct World {
+pub(crate) struct World {
     /// The cluster's name (also the prefix of every other name).
     pub cluster: String,
     /// The region it is in.
@@ -48,7 +48,7 @@ pub struct World {
 
 /// A node no managed node group launched.
 #[derive(Clone, Debug, Deserialize)]
-pub struct SelfManaged {
+pub(crate) struct SelfManaged {
     /// Its role.
     pub role_arn: String,
     /// The instance.
@@ -62,13 +62,13 @@ pub struct SelfManaged {
 impl World {
     /// Builds world `name` with `faults` (see `world.py` for the list) in the shared emulator.
     #[track_caller]
-    pub fn build(name: &str, faults: &[&str]) -> Self {
+    pub(crate) fn build(name: &str, faults: &[&str]) -> Self {
         Self::build_in(emulator(), name, faults)
     }
 
     /// Builds world `name` with `faults` in `emulator`.
     #[track_caller]
-    pub fn build_in(emulator: &Emulator, name: &str, faults: &[&str]) -> Self {
+    pub(crate) fn build_in(emulator: &Emulator, name: &str, faults: &[&str]) -> Self {
         let mut command = Command::new(python());
         aws_env(&mut command, &emulator.url)
             .arg(here().join("world.py"))
@@ -83,7 +83,7 @@ impl World {
     /// private endpoint access, API_AND_CONFIG_MAP access, no health issues; the node group's
     /// Auto Scaling group; the EC2_LINUX access entry EKS creates for the node role; the vpc-cni
     /// add-on (with aws-node's own role when the world has one).
-    pub fn fixture(&self) -> ClusterFixture {
+    pub(crate) fn fixture(&self) -> ClusterFixture {
         let mut addon = json!({
             "addonName": "vpc-cni",
             "clusterName": self.cluster,
@@ -122,13 +122,13 @@ impl World {
     }
 
     /// The name of the Auto Scaling group EKS made for the node group.
-    pub fn autoscaling_group(&self) -> String {
+    pub(crate) fn autoscaling_group(&self) -> String {
         format!("eks-{}-{}", self.nodegroup, self.cluster)
     }
 
     /// An access entry of `type` for `principal`, as `DescribeAccessEntry` returns it, created now
     /// (after the world's roles).
-    pub fn access_entry(&self, principal: &str, kind: &str) -> Value {
+    pub(crate) fn access_entry(&self, principal: &str, kind: &str) -> Value {
         // EKS sends timestamps as epoch seconds.
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -138,7 +138,7 @@ impl World {
     }
 
     /// An access entry of `type` for `principal`, created at `created` (epoch seconds).
-    pub fn access_entry_created(&self, principal: &str, kind: &str, created: f64) -> Value {
+    pub(crate) fn access_entry_created(&self, principal: &str, kind: &str, created: f64) -> Value {
         let account = principal.split(':').nth(4).unwrap_or_default();
         json!({
             "clusterName": self.cluster,

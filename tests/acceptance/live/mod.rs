@@ -14,14 +14,14 @@ use crate::emulator::proxy::Proxy;
 use crate::support::{Dir, Run, command, run_command};
 
 /// `ekscheck ARGS…` with the AWS environment pointing at `proxy`.
-pub fn live(proxy: &Proxy, args: &[&str]) -> Run {
+pub(crate) fn live(proxy: &Proxy, args: &[&str]) -> Run {
     let mut ekscheck: Command = command();
     aws_env(&mut ekscheck, &proxy.url);
     run_command(ekscheck.args(args))
 }
 
 /// A pack with one call and one check per `(api, params)`, named `c0`, `c1`, …
-pub fn pack_of_calls(calls: &[(&str, Value)]) -> Dir {
+pub(crate) fn pack_of_calls(calls: &[(&str, Value)]) -> Dir {
     let mut suite = String::from("calls:\n");
     for (index, (api, params)) in calls.iter().enumerate() {
         suite.push_str(&format!(
@@ -42,7 +42,7 @@ pub fn pack_of_calls(calls: &[(&str, Value)]) -> Dir {
 
 /// Records `calls` with `ekscheck record` through `proxy`: each recorded document
 /// (`{"api", "params", "response"}` or `… "error"`) by [`call_key`].
-pub fn record(proxy: &Proxy, calls: &[(&str, Value)]) -> HashMap<String, Value> {
+pub(crate) fn record(proxy: &Proxy, calls: &[(&str, Value)]) -> HashMap<String, Value> {
     let dir = pack_of_calls(calls);
     let out = dir.join("recording");
     live(proxy, &["record", &dir.join("pack"), "--out", &out]).expect_code(0);

@@ -15,14 +15,14 @@ use crate::live::live;
 use crate::support::{CaseOutcome, Dir, Run, parse_junit};
 
 /// The pack under test.
-pub const PACK: &str = "checks/node-join";
+pub(crate) const PACK: &str = "checks/node-join";
 
 /// Outcomes by test name, with the world's IDs replaced by stable names (`subnet-1`, `i-2`), so
 /// that outcomes of different worlds compare.
-pub type Outcomes = BTreeMap<String, CaseOutcome>;
+pub(crate) type Outcomes = BTreeMap<String, CaseOutcome>;
 
 /// A diagnosis of one world: the run and its outcomes.
-pub struct Diagnosis {
+pub(crate) struct Diagnosis {
     /// The run of `ekscheck run`.
     pub run: Run,
     /// Its outcomes, normalised.
@@ -31,7 +31,7 @@ pub struct Diagnosis {
 
 /// Replaces the world's resource IDs in `text` by names that do not change between worlds
 /// (`subnet-1`, `i-2`; a self-managed node's `i-self`, `subnet-self` and `self-profile`).
-pub fn normalise(text: &str, world: &World) -> String {
+pub(crate) fn normalise(text: &str, world: &World) -> String {
     let mut text = text.to_owned();
     for (index, subnet) in world.node_subnets.iter().enumerate() {
         text = text.replace(subnet, &format!("subnet-{}", index + 1));
@@ -49,7 +49,7 @@ pub fn normalise(text: &str, world: &World) -> String {
 }
 
 /// Runs the pack against `world` (whose fixture is `fixture`) and reads its JUnit report.
-pub fn diagnose(world: &World, fixture: ClusterFixture, faults: Faults) -> Diagnosis {
+pub(crate) fn diagnose(world: &World, fixture: ClusterFixture, faults: Faults) -> Diagnosis {
     let proxy = Proxy::start(faults);
     proxy.set_cluster(&world.cluster, fixture);
     let out = Dir::new();
@@ -81,7 +81,7 @@ pub fn diagnose(world: &World, fixture: ClusterFixture, faults: Faults) -> Diagn
 }
 
 /// The healthy world's outcomes, computed once.
-pub fn healthy() -> &'static Outcomes {
+pub(crate) fn healthy() -> &'static Outcomes {
     static HEALTHY: OnceLock<Outcomes> = OnceLock::new();
     HEALTHY.get_or_init(|| {
         let world = World::build("healthy", &[]);
@@ -92,7 +92,7 @@ pub fn healthy() -> &'static Outcomes {
 }
 
 /// Where `actual` differs from `expected`, one line per test.
-pub fn changes(expected: &Outcomes, actual: &Outcomes) -> Vec<String> {
+pub(crate) fn changes(expected: &Outcomes, actual: &Outcomes) -> Vec<String> {
     let names: std::collections::BTreeSet<&String> = expected.keys().chain(actual.keys()).collect();
     names
         .into_iter()
@@ -111,7 +111,7 @@ pub fn changes(expected: &Outcomes, actual: &Outcomes) -> Vec<String> {
 /// private subnets routed to a NAT gateway, private and public endpoint access, EKS's AMI, no
 /// eksctl stack), by
 /// check, with the reason each is skipped for.
-pub const NOT_APPLICABLE: &[(&str, &str)] = &[
+pub(crate) const NOT_APPLICABLE: &[(&str, &str)] = &[
     (
         "iam::cni-role-has-ipv6-permissions",
         "when: $.cluster.kubernetesNetworkConfig.ipFamily equals \"ipv6\" is false (actual: \"ipv4\")",

@@ -78,7 +78,7 @@ fn cluster_health_issue() {
         .expect(vec![at("cluster::cluster-health", Fails(ERROR))], 1);
 }
 
-pub const CIDRS_INCLUDE_EVERYONE: &str = "when: $.cluster.resourcesVpcConfig.publicAccessCidrs not \
+pub(super) const CIDRS_INCLUDE_EVERYONE: &str = "when: $.cluster.resourcesVpcConfig.publicAccessCidrs not \
                                       {contains \"0.0.0.0/0\"} is false (actual: [\"0.0.0.0/0\"])";
 
 #[test]

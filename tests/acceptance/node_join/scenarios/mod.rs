@@ -20,7 +20,7 @@ use crate::support::{CaseOutcome, Run};
 
 /// What a check's outcome becomes under the variation.
 #[derive(Clone, Copy)]
-pub enum Becomes {
+pub(super) enum Becomes {
     /// Fails with this severity (`error`, `warning`, `info`).
     Fails(&'static str),
     /// Is skipped for this reason.
@@ -31,16 +31,16 @@ pub enum Becomes {
     Gone,
 }
 
-pub use Becomes::{Fails, Gone, Passes, Skipped};
+pub(super) use Becomes::{Fails, Gone, Passes, Skipped};
 
 /// Failure of severity error.
-pub const ERROR: &str = "error";
+pub(super) const ERROR: &str = "error";
 
 /// A change to what the fixture layer reports for a world.
 type FixtureChange<'a> = Box<dyn FnOnce(&World, &mut ClusterFixture) + 'a>;
 
 /// A variation of the healthy world, and how the diagnosis must change.
-pub struct Scenario<'a> {
+pub(super) struct Scenario<'a> {
     name: &'a str,
     world: &'a [&'a str],
     fixture: FixtureChange<'a>,
@@ -49,7 +49,7 @@ pub struct Scenario<'a> {
 
 impl<'a> Scenario<'a> {
     /// World `name`, built with `world` variations (see `world.py`).
-    pub fn new(name: &'a str, world: &'a [&'a str]) -> Self {
+    pub(super) fn new(name: &'a str, world: &'a [&'a str]) -> Self {
         Self {
             name,
             world,
@@ -59,13 +59,13 @@ impl<'a> Scenario<'a> {
     }
 
     /// Changes what the fixture layer reports for the world.
-    pub fn fixture(mut self, change: impl FnOnce(&World, &mut ClusterFixture) + 'a) -> Self {
+    pub(super) fn fixture(mut self, change: impl FnOnce(&World, &mut ClusterFixture) + 'a) -> Self {
         self.fixture = Box::new(change);
         self
     }
 
     /// Requests the proxy fails on purpose.
-    pub fn faults(mut self, faults: Faults) -> Self {
+    pub(super) fn faults(mut self, faults: Faults) -> Self {
         self.faults = faults;
         self
     }
@@ -73,7 +73,7 @@ impl<'a> Scenario<'a> {
     /// Runs the pack on the world and checks that its outcomes are the healthy ones but for
     /// `expected`, and that it exits with `exit_code`; returns the run, for more checks.
     #[track_caller]
-    pub fn expect(self, expected: Vec<(String, Becomes)>, exit_code: i32) -> Run {
+    pub(super) fn expect(self, expected: Vec<(String, Becomes)>, exit_code: i32) -> Run {
         let world = World::build(self.name, self.world);
         let mut fixture = world.fixture();
         (self.fixture)(&world, &mut fixture);
@@ -102,19 +102,19 @@ impl<'a> Scenario<'a> {
 }
 
 /// Check row `test` (`SUITE::ID[LABEL]`) becomes `becomes`.
-pub fn at(test: &str, becomes: Becomes) -> (String, Becomes) {
+pub(super) fn at(test: &str, becomes: Becomes) -> (String, Becomes) {
     (test.to_owned(), becomes)
 }
 
 /// Each node subnet's row of check `test` (`network::subnet-egress`) becomes `becomes`.
-pub fn per_subnet(test: &str, becomes: Becomes) -> Vec<(String, Becomes)> {
+pub(super) fn per_subnet(test: &str, becomes: Becomes) -> Vec<(String, Becomes)> {
     (1..=2)
         .map(|n| (format!("{test}[ng-1/subnet-{n}]"), becomes))
         .collect()
 }
 
 /// Each instance's row of check `test` becomes `becomes`.
-pub fn per_instance(test: &str, becomes: Becomes) -> Vec<(String, Becomes)> {
+pub(super) fn per_instance(test: &str, becomes: Becomes) -> Vec<(String, Becomes)> {
     (1..=2)
         .map(|n| (format!("{test}[ng-1/i-{n}]"), becomes))
         .collect()

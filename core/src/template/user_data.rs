@@ -24,7 +24,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
 
 /// Reads base64 user data.
-pub fn read(encoded: &str) -> Value {
+pub(super) fn read(encoded: &str) -> Value {
     let compact: String = encoded.chars().filter(|c| !c.is_whitespace()).collect();
     if compact.is_empty() {
         return summary("empty", Vec::new(), Vec::new());

@@ -25,6 +25,29 @@ impl CallError {
     }
 }
 
+impl CallError {
+    /// An operation the generated code does not know (cannot happen for a loaded pack).
+    pub fn unregistered(service: &str, operation: &str) -> Self {
+        Self::new(
+            "UnknownOperation",
+            format!("{service}:{operation} is not an operation ekscheck can call"),
+        )
+    }
+
+    /// Adds the IAM action a denied call needs, so the fix is plain.
+    pub fn naming_denied_action(mut self, api: &str) -> Self {
+        let denied = [
+            "AccessDenied",
+            "AccessDeniedException",
+            "UnauthorizedOperation",
+        ];
+        if denied.contains(&self.code.as_str()) && !self.message.contains(api) {
+            self.message = format!("{} (this check needs the IAM action {api})", self.message);
+        }
+        self
+    }
+}
+
 impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.code, self.message)

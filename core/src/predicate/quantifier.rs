@@ -4,7 +4,7 @@ use super::{Nested, Note, Subject, Tested, Verdict};
 use crate::template::Scope;
 
 /// `all` holds when every element satisfies the nested predicate (vacuously for none).
-pub fn all(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
+pub(super) fn all(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
     for (index, item) in subject.items().into_iter().enumerate() {
         if !nested.test_on(item, scope)?.holds {
             return Ok(deciding_element(index, item));
@@ -14,7 +14,7 @@ pub fn all(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
 }
 
 /// `any` holds when at least one element satisfies the nested predicate.
-pub fn any(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
+pub(super) fn any(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
     for item in subject.items() {
         if nested.test_on(item, scope)?.holds {
             return Ok(true.into());
@@ -24,7 +24,7 @@ pub fn any(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
 }
 
 /// `none` holds when no element satisfies the nested predicate.
-pub fn none(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
+pub(super) fn none(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
     for (index, item) in subject.items().into_iter().enumerate() {
         if nested.test_on(item, scope)?.holds {
             return Ok(deciding_element(index, item));
@@ -35,7 +35,7 @@ pub fn none(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
 
 /// `not` holds when the nested predicate does not. Without a path it tests the same subject;
 /// with one, the path is applied to the value under test.
-pub fn not(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
+pub(super) fn not(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
     let verdict = if nested.path.source() == "$" {
         nested.predicate.test(subject, scope)?
     } else {

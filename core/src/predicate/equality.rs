@@ -6,14 +6,14 @@ use super::{Subject, Tested, Undecided};
 use crate::json::deep_equal;
 
 /// `equals: V` holds when the value (a non-singular path's node list as an array) deep-equals V.
-pub fn equals(subject: &Subject, expected: &Value) -> bool {
+pub(super) fn equals(subject: &Subject, expected: &Value) -> bool {
     subject
         .to_value()
         .is_some_and(|actual| deep_equal(&actual, expected))
 }
 
 /// `one_of: [V…]` holds when the value deep-equals one of the candidates.
-pub fn one_of(subject: &Subject, candidates: &Value) -> Tested {
+pub(super) fn one_of(subject: &Subject, candidates: &Value) -> Tested {
     let Value::Array(candidates) = candidates else {
         return Err(Undecided::InvalidOperand {
             predicate: "one_of",

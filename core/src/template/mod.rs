@@ -5,7 +5,7 @@
 //! before anything runs. A template that is exactly one `{{ … }}` expression evaluates to the JSON
 //! value of that expression, so `"{{nodegroup.nodegroup.subnets}}"` is a list, not a string.
 
-pub mod helpers;
+pub(crate) mod helpers;
 mod user_data;
 mod value;
 

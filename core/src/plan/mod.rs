@@ -73,8 +73,6 @@ pub struct Plan<'p> {
     pub calls: Vec<PlannedCall<'p>>,
     /// Every check, in pack, suite and file order.
     pub checks: Vec<PlannedCheck<'p>>,
-    /// Calls in an order where dependencies come first.
-    pub order: Vec<CallId>,
 }
 
 /// The names visible from one suite (or, for pack-level calls, from the pack).
@@ -158,15 +156,9 @@ impl<'p> Plan<'p> {
                 packs,
                 calls: builder.calls,
                 checks,
-                order,
             });
         }
         Err(builder.diagnostics)
-    }
-
-    /// The check, suite and pack names a check's test name is made of.
-    pub fn pack_of(&self, check: &PlannedCheck) -> &'p Pack {
-        &self.packs[check.pack]
     }
 
     /// The calls needed to decide `checks`: those they test or read, and everything those depend

@@ -65,7 +65,7 @@ handlebars_helper!(user_data: |encoded: Json| match encoded {
 
 /// What an argument of a helper must be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Anything.
     Any,
     /// Text (a literal number, boolean or null is a mistake).
@@ -76,7 +76,7 @@ pub enum Kind {
 
 /// What a helper takes: each argument's name (for messages) and kind.
 #[derive(Debug)]
-pub struct Signature {
+pub(crate) struct Signature {
     /// The helper's name.
     pub name: &'static str,
     /// Its arguments, in order.
@@ -98,7 +98,7 @@ const VALUE: &[(&str, Kind)] = &[("the value", Kind::Any)];
 const TWO_VALUES: &[(&str, Kind)] = &[("a value", Kind::Any), ("another value", Kind::Any)];
 
 /// Every helper a template may call: ekscheck's, then handlebars' own that are safe in checks.
-pub const SIGNATURES: &[Signature] = &[
+pub(crate) const SIGNATURES: &[Signature] = &[
     signature("arn_name", ARN),
     signature("arn_account", ARN),
     signature("arn_partition", ARN),
@@ -172,17 +172,17 @@ pub const SIGNATURES: &[Signature] = &[
 ];
 
 /// The signature of a helper a template may call.
-pub fn signature_of(name: &str) -> Option<&'static Signature> {
+pub(crate) fn signature_of(name: &str) -> Option<&'static Signature> {
     SIGNATURES.iter().find(|s| s.name == name)
 }
 
 /// Whether `name` is a helper a template may call.
-pub fn is_helper(name: &str) -> bool {
+pub(crate) fn is_helper(name: &str) -> bool {
     signature_of(name).is_some()
 }
 
 /// Registers ekscheck's helpers on `registry`.
-pub fn register(registry: &mut Handlebars<'static>) {
+pub(crate) fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("arn_name", Box::new(arn_name));
     registry.register_helper("arn_account", Box::new(arn_account));
     registry.register_helper("arn_partition", Box::new(arn_partition));
@@ -204,7 +204,7 @@ pub fn register(registry: &mut Handlebars<'static>) {
 
 /// The route table that governs `subnet`: the one explicitly associated with it, else the
 /// main table of its VPC (among `tables`, the `RouteTables` of `ec2:DescribeRouteTables`).
-pub fn effective_route_table<'a>(tables: &'a Value, subnet: &str) -> Option<&'a Value> {
+pub(crate) fn effective_route_table<'a>(tables: &'a Value, subnet: &str) -> Option<&'a Value> {
     let tables = tables.as_array()?;
     let associations = |table: &'a Value| table["Associations"].as_array().into_iter().flatten();
     tables
@@ -219,7 +219,7 @@ pub fn effective_route_table<'a>(tables: &'a Value, subnet: &str) -> Option<&'a 
 
 /// The last path segment of an ARN (`…:role/dev/my-role` → `my-role`), or the resource after the
 /// last `:` when the ARN has no path.
-pub fn arn_name_of(arn: &str) -> String {
+pub(crate) fn arn_name_of(arn: &str) -> String {
     let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
     resource
         .rsplit(['/', ':'])
@@ -246,7 +246,7 @@ fn select_all(value: &Value, path: &str) -> Value {
 /// `com.amazonaws.REGION.SERVICE`, except where a partition gives a service a prefix of its own
 /// (China: `cn.com.amazonaws` for ec2, ecr, sts and cloudformation; the ISO partitions for
 /// ec2, ecr and autoscaling, or for ecr and ebs only).
-pub fn endpoint_service_name(region: &str, service: &str) -> String {
+pub(crate) fn endpoint_service_name(region: &str, service: &str) -> String {
     let china = ["ec2", "ecr.api", "ecr.dkr", "sts", "cloudformation"];
     let iso = ["ec2", "ecr.api", "ecr.dkr", "autoscaling"];
     let iso_alt = ["ebs", "ecr.api", "ecr.dkr", "execute-api"];
@@ -268,7 +268,7 @@ pub fn endpoint_service_name(region: &str, service: &str) -> String {
 
 /// The minor number of a Kubernetes version (`"1.31"` → 31; a number `1.3` as YAML reads an
 /// unquoted `1.30` is refused, as it is ambiguous).
-pub fn minor_of(version: &Value) -> Option<i64> {
+pub(crate) fn minor_of(version: &Value) -> Option<i64> {
     let text = version.as_str()?;
     let mut parts = text.trim().trim_start_matches('v').split('.');
     let (major, minor) = (parts.next()?, parts.next()?);

@@ -7,7 +7,7 @@ use crate::json::deep_equal;
 
 /// `contains: V` holds when a string value contains the string V, or when the value seen as a
 /// list (absent = empty, scalar = one element) has an element deep-equal to V.
-pub fn contains(subject: &Subject, expected: &Value) -> bool {
+pub(super) fn contains(subject: &Subject, expected: &Value) -> bool {
     if let (Subject::Value(Value::String(actual)), Value::String(needle)) = (subject, expected) {
         return actual.contains(needle.as_str());
     }
@@ -18,7 +18,7 @@ pub fn contains(subject: &Subject, expected: &Value) -> bool {
 }
 
 /// `contains_all: [V…]` holds when the value seen as a list has an element equal to each V.
-pub fn contains_all(subject: &Subject, expected: &Value) -> Tested {
+pub(super) fn contains_all(subject: &Subject, expected: &Value) -> Tested {
     let Value::Array(wanted) = expected else {
         return Err(Undecided::InvalidOperand {
             predicate: "contains_all",

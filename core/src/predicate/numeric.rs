@@ -115,7 +115,7 @@ fn as_timestamp(value: &Value) -> Option<DateTime<FixedOffset>> {
 }
 
 /// `count` holds when the number of selected nodes (or the list's length) meets every bound.
-pub fn count(subject: &Subject, bounds: &[Bound], scope: &dyn Scope) -> Tested {
+pub(super) fn count(subject: &Subject, bounds: &[Bound], scope: &dyn Scope) -> Tested {
     let count = subject.items().len();
     for bound in bounds {
         if !bound.comparison.holds(count as f64, bound.number(scope)?) {
@@ -128,7 +128,7 @@ pub fn count(subject: &Subject, bounds: &[Bound], scope: &dyn Scope) -> Tested {
 /// `gt`/`gte`/`lt`/`lte` hold when the value is a number that compares with the bound, or a
 /// timestamp that is later or earlier than the bound's (compared as instants, whatever their
 /// offsets).
-pub fn compare(subject: &Subject, bound: &Bound, scope: &dyn Scope) -> Tested {
+pub(super) fn compare(subject: &Subject, bound: &Bound, scope: &dyn Scope) -> Tested {
     let keyword = bound.comparison.keyword();
     match subject {
         Subject::Absent => Ok(false.into()),
@@ -153,7 +153,7 @@ pub fn compare(subject: &Subject, bound: &Bound, scope: &dyn Scope) -> Tested {
 }
 
 /// The bounds as text, e.g. `>= 1 and <= 3`.
-pub fn describe(bounds: &[Bound], scope: &dyn Scope) -> String {
+pub(super) fn describe(bounds: &[Bound], scope: &dyn Scope) -> String {
     bounds
         .iter()
         .map(|bound| {

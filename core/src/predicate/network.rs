@@ -92,7 +92,7 @@ fn mask(prefix: u8, width: u8) -> u128 {
 
 /// `in_cidr: NETWORK` (or a list of networks) holds when the value — an address or network, or
 /// each of a list — lies in the network (in one of them).
-pub fn in_cidr(subject: &Subject, networks: &Value) -> Tested {
+pub(super) fn in_cidr(subject: &Subject, networks: &Value) -> Tested {
     let invalid = |value: &Value| Undecided::InvalidOperand {
         predicate: "in_cidr",
         problem: format!(
@@ -230,7 +230,7 @@ fn port_range(text: &str) -> Option<(u16, u16)> {
 }
 
 /// `allows_traffic` on an ACL, a security group, or a list of them (any may allow).
-pub fn allows_traffic(subject: &Subject, operand: &Value) -> Tested {
+pub(super) fn allows_traffic(subject: &Subject, operand: &Value) -> Tested {
     let traffic = Traffic::parse(operand).map_err(|problem| Undecided::InvalidOperand {
         predicate: "allows_traffic",
         problem,

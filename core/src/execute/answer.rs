@@ -99,7 +99,8 @@ pub struct CallResults {
 }
 
 impl CallResults {
-    pub(super) fn new(instances: Vec<Instance>) -> Self {
+    /// The results of a call's instances, found by their rows' indices.
+    pub fn new(instances: Vec<Instance>) -> Self {
         let by_indices = instances
             .iter()
             .enumerate()

@@ -6,7 +6,7 @@ use super::Subject;
 
 /// `exists: true` holds when a singular path selects a node, or a non-singular path selects at
 /// least one; `exists: false` is the opposite.
-pub fn exists(subject: &Subject, expected: bool) -> bool {
+pub(super) fn exists(subject: &Subject, expected: bool) -> bool {
     let present = match subject {
         Subject::Absent => false,
         Subject::Value(_) => true,
@@ -16,7 +16,7 @@ pub fn exists(subject: &Subject, expected: bool) -> bool {
 }
 
 /// `empty: true` holds for an empty list, object or string, and for an absent value.
-pub fn empty(subject: &Subject, expected: bool) -> bool {
+pub(super) fn empty(subject: &Subject, expected: bool) -> bool {
     let is_empty = match subject {
         Subject::Value(Value::String(s)) => s.is_empty(),
         Subject::Value(Value::Object(entries)) => entries.is_empty(),

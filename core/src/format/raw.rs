@@ -8,7 +8,7 @@ use super::yaml::{Node, Spanned};
 /// A mapping with user-chosen keys (variable names, call names), kept in source order with the
 /// location of every key.
 #[derive(Debug)]
-pub struct Entries<T>(pub Vec<(Spanned<String>, Spanned<T>)>);
+pub(super) struct Entries<T>(pub Vec<(Spanned<String>, Spanned<T>)>);
 
 impl<T> Default for Entries<T> {
     fn default() -> Self {
@@ -42,7 +42,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
 /// `pack.yaml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Manifest {
+pub(super) struct Manifest {
     pub pack: Spanned<String>,
     pub version: Spanned<String>,
     #[serde(default)]
@@ -56,7 +56,7 @@ pub struct Manifest {
 /// One entry of `vars:`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct VarDecl {
+pub(super) struct VarDecl {
     #[serde(default)]
     pub required: bool,
     #[serde(default)]
@@ -93,7 +93,7 @@ pub enum VarKind {
 /// A suite file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Suite {
+pub(super) struct Suite {
     #[serde(default)]
     pub suite: Option<Spanned<String>>,
     #[serde(default)]
@@ -107,7 +107,7 @@ pub struct Suite {
 /// One entry of `calls:`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Call {
+pub(super) struct Call {
     #[serde(default)]
     pub when: Vec<Spanned<Assertion>>,
     #[serde(default)]
@@ -127,7 +127,7 @@ pub struct Call {
 /// `for_each: { in, path, as, label }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ForEach {
+pub(super) struct ForEach {
     #[serde(rename = "in")]
     pub source: Spanned<String>,
     pub path: Spanned<String>,
@@ -142,7 +142,7 @@ pub struct ForEach {
 /// One entry of `checks:`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Check {
+pub(super) struct Check {
     pub id: Spanned<String>,
     pub title: Spanned<String>,
     #[serde(default)]
@@ -183,7 +183,7 @@ fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Spanned<
 /// An assertion, or (inside `all`, `any`, `none`, `not`) a nested predicate.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Assertion {
+pub(super) struct Assertion {
     #[serde(default)]
     pub on: Option<Spanned<String>>,
     #[serde(default)]
