@@ -490,6 +490,7 @@ fn finish(
     libtest: &Arguments,
     junit: Option<&Path>,
 ) -> u8 {
+    let started = std::time::Instant::now();
     let outcomes: Vec<Outcome> = evaluate(plan, execution, vars, evaluated)
         .into_iter()
         .filter(|outcome| selected.contains(&outcome.check))
@@ -504,7 +505,11 @@ fn finish(
         .filter(|id| !selected.contains(id))
         .map(|id| plan.checks[id].name.as_str())
         .collect();
-    let printed = report::console::print(libtest, &outcomes, &filtered)
+    let summary = report::console::RunSummary {
+        elapsed: execution.elapsed + started.elapsed(),
+        requests: execution.requests,
+    };
+    let printed = report::console::print(libtest, &outcomes, &filtered, summary)
         .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()));
     if let Some(path) = junit {
         let owned: Vec<Outcome> = shown.iter().map(|o| (*o).clone()).collect();

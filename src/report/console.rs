@@ -1,115 +1,259 @@
-//! The console report: libtest's output format, through libtest-mimic, from stored outcomes.
+//! The console report, in libtest's formats (pretty, terse, JSON) from stored outcomes, with
+//! libtest's arguments (parsed by libtest-mimic): `test NAME ... ok`, the failures, the
+//! summary line. A failed check of severity warning or info is shown as such (`... warning`), with
+//! its details in a section after the failures, and counted in the summary, which also gives the
+//! run's wall time and the AWS requests it made.
 
-use std::io::{self, Write};
-use std::panic::{self, AssertUnwindSafe};
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
 
-use libtest_mimic::{Arguments, Completion, Failed, FormatSetting, Trial};
+use libtest_mimic::{Arguments, ColorSetting, FormatSetting, Trial};
 
 use super::text::{details, skip_reason};
 use crate::evaluate::{Outcome, Status};
 use crate::format::{Severity, severity_name};
 
-/// Prints outcomes as `cargo test` does (`test NAME ... ok`, failures, `test result: …`), then
-/// the details of warning and info failures, which are shown as ignored so they do not fail.
-///
-/// `filtered` names the checks the filters ruled out before any call: they count as filtered
-/// out, as in `cargo test`. Fails if stdout could not be written.
-pub fn print(args: &Arguments, outcomes: &[Outcome], filtered: &[&str]) -> io::Result<()> {
-    let trials = outcomes
+/// What the run did, for the summary line.
+#[derive(Clone, Copy, Debug)]
+pub struct RunSummary {
+    /// Wall time of the run (the calls and the evaluation).
+    pub elapsed: Duration,
+    /// Requests sent to AWS (or the recording).
+    pub requests: usize,
+}
+
+/// How one row is marked.
+enum Mark {
+    Ok,
+    Failed,
+    /// A failure of severity warning or info.
+    Advisory(Severity),
+    Ignored(String),
+}
+
+impl Mark {
+    fn of(outcome: &Outcome) -> Mark {
+        match &outcome.status {
+            Status::Pass => Mark::Ok,
+            Status::Fail(_) if outcome.severity != Severity::Error => {
+                Mark::Advisory(outcome.severity)
+            }
+            Status::Fail(_) | Status::Undecided(_) => Mark::Failed,
+            Status::Skip(reason) => Mark::Ignored(skip_reason(reason)),
+        }
+    }
+}
+
+/// ANSI styles, when stdout is a terminal (or `--color always`) and `NO_COLOR` is not set.
+struct Paint(bool);
+
+impl Paint {
+    fn new(args: &Arguments) -> Self {
+        Self(match args.color {
+            Some(ColorSetting::Always) => true,
+            Some(ColorSetting::Never) => false,
+            _ => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        })
+    }
+
+    fn paint(&self, text: &str, code: &str) -> String {
+        if self.0 {
+            format!("\u{1b}[{code}m{text}\u{1b}[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn mark(&self, mark: &Mark) -> String {
+        match mark {
+            Mark::Ok => self.paint("ok", "32"),
+            Mark::Failed => self.paint("FAILED", "31"),
+            Mark::Advisory(severity) => self.paint(severity_name(*severity), "33"),
+            Mark::Ignored(reason) => self.paint(&format!("ignored ({reason})"), "33"),
+        }
+    }
+}
+
+/// Prints `outcomes` in the format `args` asks for. `filtered` names the checks the filters ruled
+/// out before any call: they count as filtered out, as in `cargo test`. Fails if stdout could
+/// not be written.
+pub fn print(
+    args: &Arguments,
+    outcomes: &[Outcome],
+    filtered: &[&str],
+    summary: RunSummary,
+) -> io::Result<()> {
+    let shown: Vec<&Outcome> = outcomes
         .iter()
-        .map(trial)
-        .chain(filtered.iter().map(|name| Trial::test(*name, || Ok(()))))
+        .filter(|outcome| !args.is_filtered_out(&Trial::test(outcome.name.clone(), || Ok(()))))
         .collect();
-    run_guarded(args, trials)?;
-    let pretty = !matches!(args.format, Some(FormatSetting::Json));
-    let advisories: Vec<&Outcome> = outcomes
+    let filtered_out = outcomes.len() - shown.len() + filtered.len();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match args.format {
+        Some(FormatSetting::Json) => json(&mut out, &shown, filtered_out, summary)?,
+        format => {
+            let terse = args.quiet || matches!(format, Some(FormatSetting::Terse));
+            text(
+                &mut out,
+                &Paint::new(args),
+                terse,
+                &shown,
+                filtered_out,
+                summary,
+            )?
+        }
+    }
+    out.flush()
+}
+
+fn text(
+    out: &mut impl Write,
+    paint: &Paint,
+    terse: bool,
+    shown: &[&Outcome],
+    filtered_out: usize,
+    summary: RunSummary,
+) -> io::Result<()> {
+    let count = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    writeln!(out, "\nrunning {}", count(shown.len(), "test"))?;
+    let width = shown.iter().map(|o| o.name.len()).max().unwrap_or(0);
+    let marks: Vec<Mark> = shown.iter().map(|outcome| Mark::of(outcome)).collect();
+    for (outcome, mark) in shown.iter().zip(&marks) {
+        if terse {
+            let c = match mark {
+                Mark::Ok => ".",
+                Mark::Failed => "F",
+                Mark::Advisory(_) => "w",
+                Mark::Ignored(_) => "i",
+            };
+            write!(out, "{c}")?;
+        } else {
+            writeln!(out, "test {:width$} ... {}", outcome.name, paint.mark(mark))?;
+        }
+    }
+    if terse {
+        writeln!(out)?;
+    }
+    let failed: Vec<&Outcome> = shown
         .iter()
-        .filter(|o| o.severity != Severity::Error && matches!(o.status, Status::Fail(_)))
-        .filter(|o| !args.is_filtered_out(&Trial::test(o.name.clone(), || Ok(()))))
+        .zip(&marks)
+        .filter(|(_, mark)| matches!(mark, Mark::Failed))
+        .map(|(outcome, _)| *outcome)
         .collect();
-    if pretty && !advisories.is_empty() {
-        let mut text = String::from("\nwarnings:\n");
-        for outcome in advisories {
-            text.push_str(&format!(
-                "\n---- {} ({}) ----\n{}\n",
+    let advisories: Vec<&Outcome> = shown
+        .iter()
+        .zip(&marks)
+        .filter(|(_, mark)| matches!(mark, Mark::Advisory(_)))
+        .map(|(outcome, _)| *outcome)
+        .collect();
+    if !failed.is_empty() {
+        writeln!(out, "\nfailures:\n")?;
+        for outcome in &failed {
+            writeln!(out, "---- {} ----\n{}\n", outcome.name, details(outcome))?;
+        }
+    }
+    if !advisories.is_empty() {
+        writeln!(out, "\nwarnings:\n")?;
+        for outcome in &advisories {
+            writeln!(
+                out,
+                "---- {} ({}) ----\n{}\n",
                 outcome.name,
                 severity_name(outcome.severity),
                 details(outcome)
-            ));
+            )?;
         }
-        write_stdout(&text)?;
     }
-    Ok(())
-}
-
-/// Prints the names of checks without running anything (`--list`); with `--format json`, one
-/// JSON object per line: `{"type":"test","name":"NAME"}`.
-pub fn list(args: &Arguments, names: &[String]) -> io::Result<()> {
-    if matches!(args.format, Some(FormatSetting::Json)) {
-        let lines: String = names
-            .iter()
-            .map(|name| format!("{}\n", serde_json::json!({"type": "test", "name": name})))
-            .collect();
-        return write_stdout(&lines);
+    if !failed.is_empty() {
+        writeln!(out, "\nfailures:")?;
+        for outcome in &failed {
+            writeln!(out, "    {}", outcome.name)?;
+        }
     }
-    let trials = names
+    let ignored = marks
         .iter()
-        .map(|name| Trial::test(name.clone(), || Ok(())))
-        .collect();
-    run_guarded(args, trials)
+        .filter(|m| matches!(m, Mark::Ignored(_)))
+        .count();
+    let passed = marks.iter().filter(|m| matches!(m, Mark::Ok)).count();
+    let result = if failed.is_empty() {
+        paint.mark(&Mark::Ok)
+    } else {
+        paint.mark(&Mark::Failed)
+    };
+    writeln!(
+        out,
+        "\ntest result: {result}. {passed} passed; {} failed; {}; {ignored} ignored; 0 measured; \
+         {filtered_out} filtered out; finished in {:.2}s; {}\n",
+        failed.len(),
+        count(advisories.len(), "warning"),
+        summary.elapsed.as_secs_f64(),
+        count(summary.requests, "request"),
+    )
 }
 
-/// Runs libtest-mimic's printer, which panics when stdout cannot be written: the panic is
-/// caught and returned as the write error it reports.
-fn run_guarded(args: &Arguments, trials: Vec<Trial>) -> io::Result<()> {
-    // Trials only return stored outcomes: run them on one thread, so that the report lists them
-    // in plan order every time, and no thread count can exhaust the machine.
-    let mut args = args.clone();
-    args.test_threads = Some(1);
-    let default_hook = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
-    let result = panic::catch_unwind(AssertUnwindSafe(|| libtest_mimic::run(&args, trials)));
-    panic::set_hook(default_hook);
-    match result {
-        Ok(_) => io::stdout().flush(),
-        Err(payload) => {
-            // What stdout holds back fails again, with the OS error the panic message quoted.
-            io::stdout().flush()?;
-            let message = payload
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| payload.downcast_ref::<&str>().copied())
-                .unwrap_or("the report could not be printed");
-            let kind = if message.contains("Broken pipe") || message.contains("BrokenPipe") {
-                io::ErrorKind::BrokenPipe
-            } else {
-                io::ErrorKind::Other
-            };
-            // `failed printing to stdout: ERROR`, or an unwrapped `Os { …, message: "ERROR" }`.
-            let message = match message.split_once("message: \"") {
-                Some((_, rest)) => rest.split('"').next().unwrap_or(rest),
-                None => message.trim_start_matches("failed printing to stdout: "),
-            };
-            Err(io::Error::new(kind, message.to_owned()))
+/// libtest's JSON events, one per line; a warning or info failure is the event `warning`.
+fn json(
+    out: &mut impl Write,
+    shown: &[&Outcome],
+    filtered_out: usize,
+    summary: RunSummary,
+) -> io::Result<()> {
+    use serde_json::json;
+    writeln!(
+        out,
+        "{}",
+        json!({"type": "suite", "event": "started", "test_count": shown.len()})
+    )?;
+    let (mut passed, mut failed, mut warnings, mut ignored) = (0, 0, 0, 0);
+    for outcome in shown {
+        writeln!(
+            out,
+            "{}",
+            json!({"type": "test", "event": "started", "name": outcome.name})
+        )?;
+        let event = match Mark::of(outcome) {
+            Mark::Ok => {
+                passed += 1;
+                json!({"type": "test", "name": outcome.name, "event": "ok"})
+            }
+            Mark::Failed => {
+                failed += 1;
+                json!({"type": "test", "name": outcome.name, "event": "failed",
+                       "stdout": details(outcome)})
+            }
+            Mark::Advisory(severity) => {
+                warnings += 1;
+                json!({"type": "test", "name": outcome.name, "event": "warning",
+                       "severity": severity_name(severity), "stdout": details(outcome)})
+            }
+            Mark::Ignored(reason) => {
+                ignored += 1;
+                json!({"type": "test", "name": outcome.name, "event": "ignored",
+                       "message": reason})
+            }
+        };
+        writeln!(out, "{event}")?;
+    }
+    writeln!(
+        out,
+        "{}",
+        json!({"type": "suite", "event": if failed > 0 { "failed" } else { "ok" },
+               "passed": passed, "failed": failed, "warnings": warnings, "ignored": ignored,
+               "measured": 0, "filtered_out": filtered_out,
+               "exec_time": summary.elapsed.as_secs_f64(), "requests": summary.requests})
+    )
+}
+
+/// Prints the names of checks without running anything (`--list`): `NAME: test` lines, or with
+/// `--format json`, one `{"type":"test","name":"NAME"}` line per check.
+pub fn list(args: &Arguments, names: &[String]) -> io::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for name in names {
+        if matches!(args.format, Some(FormatSetting::Json)) {
+            writeln!(out, "{}", serde_json::json!({"type": "test", "name": name}))?;
+        } else {
+            writeln!(out, "{name}: test")?;
         }
     }
-}
-
-fn write_stdout(text: &str) -> io::Result<()> {
-    let mut stdout = io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-}
-
-fn trial(outcome: &Outcome) -> Trial {
-    let result: Result<Completion, Failed> = match &outcome.status {
-        Status::Pass => Ok(Completion::Completed),
-        Status::Skip(reason) => Ok(Completion::ignored_with(skip_reason(reason))),
-        Status::Fail(_) if outcome.severity != Severity::Error => Ok(Completion::ignored_with(
-            format!("{}: {}", severity_name(outcome.severity), outcome.title),
-        )),
-        Status::Fail(_) | Status::Undecided(_) => Err(Failed::from(details(outcome))),
-    };
-    Trial::ignorable_test(outcome.name.clone(), move || result)
+    out.flush()
 }

@@ -111,8 +111,8 @@ fn results(stdout: &str) -> Vec<String> {
 #[test]
 fn exit_codes_follow_the_worst_outcome_that_counts() {
     let ok = "t::health::cluster-active ... ok";
-    let warning = "t::health::cluster-logging ... ignored (warning: Cluster logs its API server)";
-    let info = "t::health::cluster-tagged ... ignored (info: Cluster is tagged)";
+    let warning = "t::health::cluster-logging ... warning";
+    let info = "t::health::cluster-tagged ... info";
     let enough = "t::nodes::enough-nodegroups ... ok";
     let not_enough = "t::nodes::enough-nodegroups ... FAILED";
     let error = "t::nodes::addons-listed ... FAILED";
@@ -252,13 +252,13 @@ fn terse_format_prints_one_character_per_check() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         lines[..3],
-        ["", "running 6 tests", ".ii.FF"],
+        ["", "running 6 tests", ".ww.FF"],
         "{}",
         run.stdout
     );
     assert!(
         run.stdout
-            .contains("test result: FAILED. 2 passed; 2 failed; 2 ignored;"),
+            .contains("test result: FAILED. 2 passed; 2 failed; 2 warnings; 0 ignored;"),
         "{}",
         run.stdout
     );
@@ -285,8 +285,8 @@ fn json_format_prints_one_event_per_line() {
         .collect();
     let expected = [
         ("t::health::cluster-active", "ok"),
-        ("t::health::cluster-logging", "ignored"),
-        ("t::health::cluster-tagged", "ignored"),
+        ("t::health::cluster-logging", "warning"),
+        ("t::health::cluster-tagged", "warning"),
         ("t::nodes::enough-nodegroups", "ok"),
         ("t::nodes::addons-listed", "failed"),
         ("t::nodes::fargate-listed", "failed"),
@@ -311,9 +311,17 @@ fn json_format_prints_one_event_per_line() {
             suite["event"].as_str(),
             suite["passed"].as_u64(),
             suite["failed"].as_u64(),
+            suite["warnings"].as_u64(),
             suite["ignored"].as_u64()
         ),
-        (Some("suite"), Some("failed"), Some(2), Some(2), Some(2))
+        (
+            Some("suite"),
+            Some("failed"),
+            Some(2),
+            Some(2),
+            Some(2),
+            Some(0)
+        )
     );
 }
 

@@ -233,7 +233,7 @@ checks:
     );
     assert!(
         run.stdout
-            .contains("test result: ok. 0 passed; 0 failed; 1 ignored"),
+            .contains("test result: ok. 0 passed; 0 failed; 0 warnings; 1 ignored"),
         "{}",
         run.stdout
     );

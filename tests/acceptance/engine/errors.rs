@@ -133,7 +133,7 @@ fn a_failed_call_makes_only_its_dependent_checks_errors() {
     );
     assert!(
         run.stdout
-            .contains("test result: FAILED. 2 passed; 4 failed; 0 ignored"),
+            .contains("test result: FAILED. 2 passed; 4 failed; 0 warnings; 0 ignored"),
         "{}",
         run.stdout
     );

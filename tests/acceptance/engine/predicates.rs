@@ -292,7 +292,7 @@ fn every_predicate_decides_as_the_format_says() {
         .count();
     assert!(
         run.stdout.contains(&format!(
-            "test result: FAILED. {} passed; {failed} failed; 0 ignored",
+            "test result: FAILED. {} passed; {failed} failed; 0 warnings; 0 ignored",
             CASES.len() - failed
         )),
         "{}",
