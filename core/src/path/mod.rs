@@ -292,12 +292,12 @@ fn wrong_function_arity(source: &str) -> Option<PathError> {
         for c in arguments.chars() {
             match (quote, c) {
                 (Some(q), c) if c == q => quote = None,
-                (Some(_), _) => {}
                 (None, '\'' | '"') => quote = Some(c),
                 (None, '(' | '[') => depth += 1,
                 (None, ')') if depth == 0 => break,
                 (None, ')' | ']') => depth = depth.saturating_sub(1),
                 (None, ',') if depth == 0 => commas += 1,
+                // Inside quotes, and any other character.
                 _ => {}
             }
             empty &= c.is_whitespace();
@@ -551,5 +551,72 @@ mod tests {
     fn at_sign_means_the_current_element() {
         let doc = json!({"Key": "k"});
         assert_eq!(select("@.Key", &doc), Selection::Node(Some(&json!("k"))));
+    }
+
+    #[test]
+    fn function_arguments_are_counted_outside_quotes_and_parentheses() {
+        for fine in [
+            "$.a[?match(@.b, 'x,y')]",
+            "$.a[?match(@.b, \"(\")]",
+            "$.a[?search(@.b, '[,]')]",
+            "$.a[?length(value(@.b)) > 0]",
+            "$.a[?match(value(@.b), 'x')]",
+            "$.a[?length(@.b[0,1]) > 1]",
+        ] {
+            assert!(JsonPath::parse(fine).is_ok(), "{fine}");
+        }
+        let message = |source: &str| JsonPath::parse(source).unwrap_err().message;
+        assert_eq!(
+            message("$.a[?length() > 0]"),
+            "`length()` takes one argument; it was given no"
+        );
+        assert_eq!(
+            message("$.a[?count(@.b, @.c, @.d) > 0]"),
+            "`count()` takes one argument; it was given three"
+        );
+        assert_eq!(
+            message("$.a[?match('x', @.b, @.c)]"),
+            "`match()` takes two arguments; it was given three"
+        );
+    }
+
+    #[test]
+    fn indexes_beyond_2_to_the_53_are_out_of_range() {
+        assert!(JsonPath::parse("$.a[-9007199254740991]").is_ok());
+        for beyond in ["$.a[-9007199254740992]", "$.a[9007199254740992]"] {
+            assert!(
+                JsonPath::parse(beyond)
+                    .unwrap_err()
+                    .message
+                    .ends_with("is out of range"),
+                "{beyond}"
+            );
+        }
+        let error = JsonPath::parse("$.a[0:9007199254740993]").unwrap_err();
+        assert_eq!(error.offset, 6);
+    }
+
+    #[test]
+    fn spaces_inside_names_are_found_after_quotes_and_in_any_script() {
+        assert_eq!(JsonPath::parse("$.a_ b").unwrap_err().offset, 4);
+        assert_eq!(JsonPath::parse("$.é b").unwrap_err().offset, 4);
+        assert_eq!(JsonPath::parse("$['x'].a b").unwrap_err().offset, 8);
+        assert!(JsonPath::parse("$[?@.b == \"x y\"]").is_ok());
+    }
+
+    #[test]
+    fn templated_paths_are_checked_and_located() {
+        let path = "$.a[?@.k == '{{x}}' && @.v == '{{y}}'].b";
+        assert!(JsonPath::parse(path).unwrap().template().is_some());
+        assert!(JsonPath::parse("$.a.b").unwrap().template().is_none());
+        assert!(JsonPath::parse("$.{{name}}.b").is_ok());
+        let file = crate::diagnostic::SourceFile::new("s.yaml".into(), "path: …".into());
+        let location = Location::at_offset(&file, 6, 1);
+        let mut templated = JsonPath::parse("$.a[?@.k == '{{nope.x}}']").unwrap();
+        templated.set_location(location.clone());
+        let scope = serde_json::Map::new();
+        let failure = templated.select(&json!({"a": []}), &scope).unwrap_err();
+        assert_eq!(failure.location, Some(location));
+        assert_eq!(templated.to_string(), "$.a[?@.k == '{{nope.x}}']");
     }
 }

@@ -107,3 +107,59 @@ pub fn check(assertion: &Assertion, scope: &dyn Scope) -> Checked {
         combines,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, json};
+
+    use super::*;
+    use crate::diagnostic::SourceFile;
+    use crate::path::JsonPath;
+    use crate::predicate::Predicate;
+    use crate::template::TemplatedValue;
+
+    fn assertion(on: &str, path: &str, predicate: Predicate) -> Assertion {
+        let file = SourceFile::new("s.yaml".into(), "expect: …".into());
+        let location = Location::at_offset(&file, 0, 6);
+        Assertion {
+            on: on.to_owned(),
+            on_location: location.clone(),
+            on_written: true,
+            path: JsonPath::parse(path).unwrap(),
+            predicate,
+            severity: None,
+            location,
+        }
+    }
+
+    #[test]
+    fn an_assertion_holds_fails_with_the_value_found_or_is_undecided() {
+        let scope: Map<String, serde_json::Value> = json!({"cluster": {"status": "CREATING"}})
+            .as_object()
+            .unwrap()
+            .clone();
+        let equals = |v| Predicate::Equals(TemplatedValue::compile(&json!(v)).unwrap());
+        let active = assertion("cluster", "$.status", equals("ACTIVE"));
+        match check(&active, &scope) {
+            Checked::Fails(failure) => {
+                assert_eq!(failure.actual, Some(json!("CREATING")));
+                assert_eq!(
+                    (failure.on.as_str(), failure.path.as_str()),
+                    ("cluster", "$.status")
+                );
+                assert_eq!(failure.expected, "equals \"ACTIVE\"");
+            }
+            other => panic!("expected a failure, got {other:?}"),
+        }
+        let creating = assertion("cluster", "$.status", equals("CREATING"));
+        assert_eq!(check(&creating, &scope), Checked::Holds);
+        let missing = assertion("nodes", "$", Predicate::Exists(true));
+        assert!(matches!(
+            check(&missing, &scope),
+            Checked::Undecided(AssertionUndecided {
+                problem: Undecided::NoResponse { .. },
+                ..
+            })
+        ));
+    }
+}

@@ -355,7 +355,7 @@ impl Predicate {
             | Predicate::ContainsAll(v)
             | Predicate::InCidr(v)
             | Predicate::AllowsTraffic(v) => format!("{} {}", self.keyword(), shown(v)),
-            Predicate::Matches(pattern) => format!("matches /{}/", pattern.source()),
+            Predicate::Matches(pattern) => format!("matches /{}/", pattern.describe(scope)),
             Predicate::Count(bounds) => format!("count {}", numeric::describe(bounds, scope)),
             Predicate::Compare(bound) => numeric::describe(std::slice::from_ref(bound), scope),
             Predicate::All(n) | Predicate::Any(n) | Predicate::None(n) | Predicate::Not(n) => {

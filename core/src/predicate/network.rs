@@ -612,4 +612,57 @@ mod tests {
             Err(Undecided::InvalidOperand { .. })
         ));
     }
+
+    #[test]
+    fn security_group_rules_match_protocol_and_ports() {
+        let group = |permission: Value| json!({"GroupId": "sg-1", "IpPermissions": [permission], "IpPermissionsEgress": []});
+        let https =
+            json!({"direction": "ingress", "protocol": "tcp", "port": 443, "cidr": "10.0.0.0/16"});
+        let from_vpc = json!([{"CidrIp": "10.0.0.0/16"}]);
+        let rule = |protocol: &str, ports: Option<(u16, u16)>| {
+            let mut rule = json!({"IpProtocol": protocol, "IpRanges": from_vpc});
+            if let Some((from, to)) = ports {
+                rule["FromPort"] = json!(from);
+                rule["ToPort"] = json!(to);
+            }
+            group(rule)
+        };
+        assert!(allows(&rule("tcp", Some((443, 443))), https.clone()));
+        assert!(allows(&rule("tcp", Some((1, 1024))), https.clone()));
+        assert!(allows(&rule("-1", None), https.clone()));
+        assert!(allows(&rule("tcp", None), https.clone()));
+        assert!(!allows(&rule("udp", Some((443, 443))), https.clone()));
+        assert!(!allows(&rule("tcp", Some((444, 500))), https.clone()));
+        assert!(!allows(&rule("tcp", Some((1, 442))), https.clone()));
+        assert!(!allows(&rule("bogus", None), https.clone()));
+        // A group known by its outbound rules only is a security group too.
+        let egress_only = json!({"GroupId": "sg-2", "IpPermissionsEgress": [
+            {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]});
+        let out = json!({"direction": "egress", "port": 443, "cidr": "0.0.0.0/0"});
+        assert!(allows(&egress_only, out));
+    }
+
+    #[test]
+    fn a_list_of_groups_allows_when_one_does_and_explains_each() {
+        let closed = |id: &str| json!({"GroupId": id, "IpPermissions": []});
+        let open = json!({"GroupId": "sg-open", "IpPermissions": [
+            {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]});
+        let https = || json!({"direction": "ingress", "port": 443, "cidr": "10.0.0.0/16"});
+        let list = json!([closed("sg-a"), open]);
+        assert!(allows(&list, https()));
+        let none = json!([closed("sg-a"), closed("sg-b")]);
+        match verdict(&none, https()).note {
+            Some(Note::Each(notes)) => assert_eq!(notes.len(), 2),
+            other => panic!("expected a note per group, got {other:?}"),
+        }
+        let single = json!([closed("sg-a")]);
+        assert!(matches!(
+            verdict(&single, https()).note,
+            Some(Note::NoGroupRule { .. })
+        ));
+        assert!(matches!(
+            verdict(&json!([]), https()).note,
+            Some(Note::NothingSelected)
+        ));
+    }
 }

@@ -38,6 +38,18 @@ impl Pattern {
         &self.source
     }
 
+    /// The pattern as the row sees it: rendered when it is a template (as written when it cannot
+    /// be rendered).
+    pub(super) fn describe(&self, scope: &dyn Scope) -> String {
+        match &self.compiled {
+            Compiled::Templated(template) => template
+                .render(scope)
+                .map(|rendered| crate::json::display(&rendered))
+                .unwrap_or_else(|_| self.source.clone()),
+            Compiled::Fixed(_) => self.source.clone(),
+        }
+    }
+
     pub(super) fn operands(&self) -> Vec<&TemplatedValue> {
         match &self.compiled {
             Compiled::Fixed(_) => Vec::new(),

@@ -392,3 +392,171 @@ fn comparisons_of_timestamps_compare_instants() {
         "a string"
     );
 }
+
+fn alternative(on: Option<&str>, path: &str, predicate: Predicate) -> Alternative {
+    Alternative {
+        on: on.map(str::to_owned),
+        path: JsonPath::parse(path).unwrap(),
+        predicate,
+    }
+}
+
+/// `any_of` or `all_of` of "$.a equals 1" and "$.b equals 2".
+fn one_and_two(all: bool) -> Predicate {
+    let alternatives = vec![
+        alternative(None, "$.a", Predicate::Equals(value(json!(1)))),
+        alternative(None, "$.b", Predicate::Equals(value(json!(2)))),
+    ];
+    if all {
+        Predicate::AllOf(alternatives)
+    } else {
+        Predicate::AnyOf(alternatives)
+    }
+}
+
+#[test]
+fn any_of_and_all_of_decide_across_their_assertions() {
+    let (any, all) = (one_and_two(false), one_and_two(true));
+    let both = json!({"a": 1, "b": 2});
+    let second = json!({"a": 0, "b": 2});
+    let neither = json!({"a": 0, "b": 0});
+    assert!(holds(&any, "$", &both) && holds(&any, "$", &second));
+    assert!(holds(&all, "$", &both) && !holds(&all, "$", &second));
+    assert_eq!(
+        test(&any, "$", &neither).unwrap().note,
+        Some(Note::NoAlternativeHolds { count: 2 })
+    );
+    match test(&all, "$", &json!({"a": 1, "b": 0})).unwrap().note {
+        Some(Note::AlternativeFails {
+            number, described, ..
+        }) => assert_eq!((number, described.as_str()), (2, "$.b equals 2")),
+        other => panic!("expected the second assertion to fail, got {other:?}"),
+    }
+    // An assertion naming a call tests that call's response from its root.
+    let on_vars = Predicate::AnyOf(vec![alternative(
+        Some("vars"),
+        "$.vpc",
+        Predicate::Equals(value(json!("vpc-1"))),
+    )]);
+    assert!(holds(&on_vars, "$", &neither));
+    // A list of selected nodes is tested as one list.
+    let first = Predicate::AllOf(vec![alternative(
+        None,
+        "$[0]",
+        Predicate::Equals(value(json!("x"))),
+    )]);
+    assert!(holds(&first, "$.names[*]", &json!({"names": ["x", "y"]})));
+    assert!(!holds(&first, "$.names[*]", &json!({"names": ["y", "x"]})));
+    // A type mismatch decides only when no other assertion does.
+    let mismatched = Predicate::AnyOf(vec![
+        alternative(None, "$.a", Predicate::Compare(bound("gt", json!(1)))),
+        alternative(None, "$.b", Predicate::Equals(value(json!(2)))),
+    ]);
+    assert!(holds(&mismatched, "$", &json!({"a": "text", "b": 2})));
+    assert!(test(&mismatched, "$", &json!({"a": "text", "b": 0})).is_err());
+}
+
+#[test]
+fn combined_and_nested_predicates_expose_what_they_read() {
+    let nested_any = Predicate::Any(nested(
+        "$.Key",
+        Predicate::Matches(Pattern::new("^{{vars.vpc}}").unwrap()),
+    ));
+    let combined = Predicate::AllOf(vec![
+        alternative(
+            Some("cluster"),
+            "$.a",
+            Predicate::Equals(value(json!("{{vars.vpc}}"))),
+        ),
+        alternative(
+            None,
+            "$.b",
+            Predicate::Not(nested("$.c", Predicate::Exists(true))),
+        ),
+        alternative(Some("nodes"), "$.d", nested_any.clone()),
+    ]);
+    assert!(combined.combines_assertions());
+    assert!(!nested_any.combines_assertions());
+    assert_eq!(combined.calls_read(), ["cluster", "nodes"]);
+    assert!(nested_any.calls_read().is_empty());
+    let deeper = Predicate::Not(nested("$", combined.clone()));
+    assert_eq!(deeper.calls_read(), ["cluster", "nodes"]);
+    assert_eq!(combined.operands().len(), 2);
+    assert_eq!(nested_any.operands().len(), 1);
+    let paths: Vec<&str> = combined.nested_paths().iter().map(|p| p.source()).collect();
+    assert_eq!(paths, ["$.a", "$.b", "$.c", "$.d", "$.Key"]);
+    assert_eq!(
+        combined.describe(&scope()),
+        "all of: cluster $.a equals \"vpc-1\" & $.b not {$.c exists} & nodes $.d any {$.Key \
+         matches /^vpc-1/}"
+    );
+    assert_eq!(
+        one_and_two(false).describe(&scope()),
+        "any of: $.a equals 1 | $.b equals 2"
+    );
+    let pattern = Pattern::new("^x$").unwrap();
+    assert_eq!(pattern.source(), "^x$");
+    assert!(pattern.operands().is_empty());
+}
+
+#[test]
+fn a_failure_shows_the_first_items_of_a_long_list() {
+    let long: Vec<Value> = (0..1000).map(Value::from).collect();
+    let doc = json!({"list": long});
+    let sample = |path: &str| {
+        let selection = JsonPath::parse(path)
+            .unwrap()
+            .select(&doc, &scope())
+            .unwrap();
+        Subject::from(selection).sample()
+    };
+    let first: Vec<Value> = (0..64).map(Value::from).collect();
+    assert_eq!(sample("$.list"), Some(Value::Array(first.clone())));
+    assert_eq!(sample("$.list[*]"), Some(Value::Array(first)));
+    assert_eq!(sample("$.list[3]"), Some(json!(3)));
+    assert_eq!(sample("$.missing"), None);
+}
+
+#[test]
+fn empty_applies_to_text_objects_and_lists() {
+    let doc = json!({"s": "", "t": "x", "o": {}, "p": {"k": 1}, "l": []});
+    for (path, is_empty) in [
+        ("$.s", true),
+        ("$.t", false),
+        ("$.o", true),
+        ("$.p", false),
+        ("$.l", true),
+        ("$.absent", true),
+    ] {
+        assert_eq!(
+            holds(&Predicate::Empty(true), path, &doc),
+            is_empty,
+            "{path}"
+        );
+        assert_eq!(
+            holds(&Predicate::Empty(false), path, &doc),
+            !is_empty,
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn comparisons_keep_their_keywords() {
+    for keyword in ["equals", "gt", "gte", "lt", "lte"] {
+        assert_eq!(
+            Comparison::from_keyword(keyword).unwrap().keyword(),
+            keyword
+        );
+    }
+}
+
+#[test]
+fn not_with_a_path_refuses_a_list_of_nodes() {
+    let not_b = Predicate::Not(nested("$.b", Predicate::Exists(true)));
+    assert!(mismatch(&not_b, "$.list[*]", &json!({"list": [{"a": 1}]})).contains("list"));
+    // Without a path, `not` tests the whole selection.
+    let not_empty = Predicate::Not(nested("$", Predicate::Empty(true)));
+    assert!(holds(&not_empty, "$.list[*]", &json!({"list": [1]})));
+    assert!(!holds(&not_empty, "$.list[*]", &json!({"list": []})));
+}
