@@ -231,3 +231,60 @@ pub(super) struct Assertion {
     #[serde(default)]
     pub all_of: Option<Spanned<Vec<Spanned<Assertion>>>>,
 }
+
+/// Every predicate key, in the order of [`Assertion`]'s fields.
+pub(super) const PREDICATES: [&str; 20] = [
+    "exists",
+    "equals",
+    "one_of",
+    "contains",
+    "contains_all",
+    "matches",
+    "count",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "empty",
+    "in_cidr",
+    "allows_traffic",
+    "all",
+    "any",
+    "none",
+    "not",
+    "any_of",
+    "all_of",
+];
+
+impl Assertion {
+    /// The predicate keys this assertion has (exactly one when it is valid).
+    pub(super) fn predicates(&self) -> Vec<&'static str> {
+        let present = [
+            self.exists.is_some(),
+            self.equals.is_some(),
+            self.one_of.is_some(),
+            self.contains.is_some(),
+            self.contains_all.is_some(),
+            self.matches.is_some(),
+            self.count.is_some(),
+            self.gt.is_some(),
+            self.gte.is_some(),
+            self.lt.is_some(),
+            self.lte.is_some(),
+            self.empty.is_some(),
+            self.in_cidr.is_some(),
+            self.allows_traffic.is_some(),
+            self.all.is_some(),
+            self.any.is_some(),
+            self.none.is_some(),
+            self.not.is_some(),
+            self.any_of.is_some(),
+            self.all_of.is_some(),
+        ];
+        PREDICATES
+            .into_iter()
+            .zip(present)
+            .filter_map(|(key, present)| present.then_some(key))
+            .collect()
+    }
+}

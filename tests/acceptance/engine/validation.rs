@@ -513,7 +513,7 @@ checks:
         printed: &[
             "pack/predicates.yaml:10:26: error: `gt` takes a number, not a string",
             "pack/predicates.yaml:11:31: error: `atleast` is not a count bound",
-            "pack/predicates.yaml:12:31: error: `10.0.0.0/33` is not an IPv4 network",
+            "pack/predicates.yaml:12:31: error: `10.0.0.0/33` is not an IPv4 or IPv6 network",
             "pack/predicates.yaml:13:38: error: invalid `allows_traffic`: `direction` must be \
              `ingress` or `egress`",
             "pack/predicates.yaml:6:30: error: `one_of` takes a list, not a string",

@@ -1,0 +1,340 @@
+//! Decoding assertions: where they look (`on`, `path`), their one predicate and its operand,
+//! nested predicates (`all`, `any`, `none`, `not`) and combined assertions (`any_of`, `all_of`).
+
+use super::Loader;
+use crate::format::model::Assertion;
+use crate::format::raw;
+use crate::format::yaml::{Node, Spanned};
+use crate::path::JsonPath;
+use crate::predicate::{Alternative, Bound, Cidr, Comparison, Nested, Pattern, Predicate, Traffic};
+use crate::suggest;
+use crate::template::TemplatedValue;
+
+/// Builds `all`, `any`, `none` or `not` from its nested predicate.
+type MakeQuantifier = fn(Box<Nested>) -> Predicate;
+
+impl Loader<'_> {
+    pub(super) fn assertion(
+        &mut self,
+        assertion: &Spanned<raw::Assertion>,
+        default_on: Option<&Spanned<String>>,
+    ) -> Option<Assertion> {
+        // `any_of` and `all_of` name their calls in their alternatives (at any depth): the first
+        // one stands for the assertion.
+        fn first_call_named(assertion: &raw::Assertion) -> Option<&Spanned<String>> {
+            assertion.on.as_ref().or_else(|| {
+                assertion
+                    .any_of
+                    .as_ref()
+                    .or(assertion.all_of.as_ref())?
+                    .value
+                    .iter()
+                    .find_map(|alternative| first_call_named(&alternative.value))
+            })
+        }
+        let written = assertion.value.on.as_ref().or(default_on);
+        let on = written.or_else(|| first_call_named(&assertion.value));
+        let Some(on) = on else {
+            let at = self.at(assertion);
+            self.error(
+                at,
+                "this assertion does not say which call's response it tests",
+                "add `on: CALL` to the assertion, or to its check",
+            );
+            return None;
+        };
+        let (path, predicate) = self.nested_parts(assertion)?;
+        Some(Assertion {
+            on: on.value.clone(),
+            on_location: self.at(on),
+            on_written: written.is_some(),
+            path,
+            predicate,
+            severity: assertion.value.severity.as_ref().map(|s| s.value),
+            location: self.at(assertion),
+        })
+    }
+
+    /// Reports `severity` written where it has no meaning (`what` says where).
+    pub(super) fn no_severity(&mut self, assertion: &Spanned<raw::Assertion>, what: &str) {
+        if let Some(severity) = &assertion.value.severity {
+            let at = self.at(severity);
+            self.error(
+                at,
+                format!("{what} has no severity of its own"),
+                "give `severity` to an assertion of `expect`, or to the check",
+            );
+        }
+    }
+
+    fn nested_parts(
+        &mut self,
+        assertion: &Spanned<raw::Assertion>,
+    ) -> Option<(JsonPath, Predicate)> {
+        let path = match &assertion.value.path {
+            Some(source) => self.path(source),
+            None => Some(JsonPath::root()),
+        };
+        let predicate = self.predicate(assertion);
+        Some((path?, predicate?))
+    }
+
+    fn nested(&mut self, assertion: &Spanned<raw::Assertion>) -> Option<Box<Nested>> {
+        if let Some(on) = &assertion.value.on {
+            let at = self.at(on);
+            self.error(
+                at,
+                "a nested predicate cannot name a call",
+                "remove `on:` here; its `path` is relative to each element",
+            );
+        }
+        self.no_severity(assertion, "a nested predicate");
+        self.nesting += 1;
+        let parts = self.nested_parts(assertion);
+        self.nesting -= 1;
+        let (path, predicate) = parts?;
+        Some(Box::new(Nested { path, predicate }))
+    }
+
+    fn predicate(&mut self, assertion: &Spanned<raw::Assertion>) -> Option<Predicate> {
+        let raw = &assertion.value;
+        let present = raw.predicates();
+        if present.len() != 1 {
+            let at = self.at(assertion);
+            let (message, help) = if present.is_empty() {
+                (
+                    "this assertion has no predicate".to_owned(),
+                    format!("add one of: {}", raw::PREDICATES.join(", ")),
+                )
+            } else {
+                (
+                    format!(
+                        "this assertion has {} predicates ({})",
+                        present.len(),
+                        present.join(", ")
+                    ),
+                    "an assertion has exactly one predicate: split it into several assertions"
+                        .to_owned(),
+                )
+            };
+            self.error(at, message, help);
+            return None;
+        }
+        if let Some(flag) = &raw.exists {
+            return Some(Predicate::Exists(flag.value));
+        }
+        if let Some(flag) = &raw.empty {
+            return Some(Predicate::Empty(flag.value));
+        }
+        if let Some(node) = &raw.equals {
+            return self.templated_value(node).map(Predicate::Equals);
+        }
+        if let Some(node) = &raw.contains {
+            return self.templated_value(node).map(Predicate::Contains);
+        }
+        if let Some(node) = &raw.one_of {
+            return self.list_operand(node, "one_of").map(Predicate::OneOf);
+        }
+        if let Some(node) = &raw.contains_all {
+            return self
+                .list_operand(node, "contains_all")
+                .map(Predicate::ContainsAll);
+        }
+        if let Some(source) = &raw.matches {
+            return match Pattern::new(&source.value) {
+                Ok(pattern) => Some(Predicate::Matches(pattern)),
+                Err(error) => {
+                    let at = self.at(source);
+                    self.error(
+                        at,
+                        format!("invalid regular expression: {}", first_line(&error)),
+                        "see https://docs.rs/regex for the syntax; escape `\\` in double quotes",
+                    );
+                    None
+                }
+            };
+        }
+        if let Some(alternatives) = &raw.any_of {
+            return self
+                .alternatives("any_of", alternatives)
+                .map(Predicate::AnyOf);
+        }
+        if let Some(alternatives) = &raw.all_of {
+            return self
+                .alternatives("all_of", alternatives)
+                .map(Predicate::AllOf);
+        }
+        if let Some(node) = &raw.in_cidr {
+            if let Node::String(text) = &node.value
+                && !text.contains("{{")
+                && Cidr::parse(text).is_none()
+            {
+                let at = self.at(node);
+                self.error(
+                    at,
+                    format!("`{text}` is not an IPv4 or IPv6 network"),
+                    "write e.g. `in_cidr: 10.0.0.0/16`",
+                );
+                return None;
+            }
+            return self.templated_value(node).map(Predicate::InCidr);
+        }
+        if let Some(node) = &raw.allows_traffic {
+            let value = self.templated_value(node)?;
+            if let Some(literal) = value.as_literal()
+                && let Err(message) = Traffic::parse(literal)
+            {
+                let at = self.at(node);
+                self.error(
+                    at,
+                    format!("invalid `allows_traffic`: {message}"),
+                    "write e.g. `allows_traffic: {direction: egress, protocol: tcp, port: 443, cidr: 0.0.0.0/0}`",
+                );
+                return None;
+            }
+            return Some(Predicate::AllowsTraffic(value));
+        }
+        if let Some(node) = &raw.count {
+            return self.count(node).map(Predicate::Count);
+        }
+        for (keyword, operand) in [
+            ("gt", &raw.gt),
+            ("gte", &raw.gte),
+            ("lt", &raw.lt),
+            ("lte", &raw.lte),
+        ] {
+            if let Some(node) = operand {
+                let comparison = Comparison::from_keyword(keyword)?;
+                return self.bound(comparison, node).map(Predicate::Compare);
+            }
+        }
+        let quantifiers: [(&Option<Box<Spanned<raw::Assertion>>>, MakeQuantifier); 4] = [
+            (&raw.all, Predicate::All),
+            (&raw.any, Predicate::Any),
+            (&raw.none, Predicate::None),
+            (&raw.not, Predicate::Not),
+        ];
+        quantifiers
+            .into_iter()
+            .find_map(|(nested, make)| nested.as_ref().map(|n| (n, make)))
+            .and_then(|(nested, make)| self.nested(nested).map(make))
+    }
+
+    /// The assertions of `any_of` or `all_of`. One with `on` tests that call's response from its
+    /// root; one without tests the value under test (inside `all`, `any`, `none` and `not`, the
+    /// element), through its own `path`.
+    fn alternatives(
+        &mut self,
+        keyword: &str,
+        alternatives: &Spanned<Vec<Spanned<raw::Assertion>>>,
+    ) -> Option<Vec<Alternative>> {
+        if alternatives.value.len() < 2 {
+            let at = self.at(alternatives);
+            self.error(
+                at,
+                format!("`{keyword}` needs at least two assertions"),
+                "list them, each with its `path` (and `on`, to test another call) and predicate",
+            );
+            return None;
+        }
+        let mut converted = Vec::new();
+        let mut loaded = true;
+        for alternative in &alternatives.value {
+            self.no_severity(alternative, &format!("an assertion of `{keyword}`"));
+            let on = alternative.value.on.as_ref();
+            if let Some(on) = on.filter(|_| self.nesting > 0) {
+                let at = self.at(on);
+                self.error(
+                    at,
+                    format!("inside a nested predicate, `{keyword}` cannot name a call"),
+                    "remove `on:` here; its `path` is relative to the element",
+                );
+                loaded = false;
+                continue;
+            }
+            match self.nested_parts(alternative) {
+                Some((path, predicate)) => converted.push(Alternative {
+                    on: on.map(|on| on.value.clone()),
+                    path,
+                    predicate,
+                }),
+                None => loaded = false,
+            }
+        }
+        loaded.then_some(converted)
+    }
+
+    fn list_operand(&mut self, node: &Spanned<Node>, keyword: &str) -> Option<TemplatedValue> {
+        let is_template = matches!(&node.value, Node::String(s) if s.contains("{{"));
+        if !matches!(node.value, Node::List(_)) && !is_template {
+            let at = self.at(node);
+            self.error(
+                at,
+                format!("`{keyword}` takes a list, not {}", node.value.kind()),
+                format!("write `{keyword}: [a, b]`"),
+            );
+            return None;
+        }
+        self.templated_value(node)
+    }
+
+    fn bound(&mut self, comparison: Comparison, node: &Spanned<Node>) -> Option<Bound> {
+        let is_template = matches!(&node.value, Node::String(s) if s.contains("{{"));
+        if !matches!(node.value, Node::Number(_)) && !is_template {
+            let at = self.at(node);
+            self.error(
+                at,
+                format!(
+                    "`{}` takes a number, not {}",
+                    comparison.keyword(),
+                    node.value.kind()
+                ),
+                "write a number, or a template such as \"{{vars.min_free_ips}}\"",
+            );
+            return None;
+        }
+        Some(Bound {
+            comparison,
+            value: self.templated_value(node)?,
+        })
+    }
+
+    fn count(&mut self, node: &Spanned<Node>) -> Option<Vec<Bound>> {
+        let Node::Map(entries) = &node.value else {
+            return self.bound(Comparison::Equal, node).map(|b| vec![b]);
+        };
+        let mut bounds = Vec::new();
+        for (key, value) in entries {
+            match Comparison::from_keyword(&key.value) {
+                Some(comparison) => bounds.push(self.bound(comparison, value)?),
+                None => {
+                    let at = self.at(key);
+                    let help =
+                        suggest::did_you_mean(&key.value, ["equals", "gt", "gte", "lt", "lte"]);
+                    self.error(at, format!("`{}` is not a count bound", key.value), help);
+                    return None;
+                }
+            }
+        }
+        if bounds.is_empty() {
+            let at = self.at(node);
+            self.error(
+                at,
+                "`count` needs a bound",
+                "write `count: 2` or `count: {gte: 1}`",
+            );
+            return None;
+        }
+        Some(bounds)
+    }
+}
+
+/// The line of a regex error that says what is wrong, without its `error:` prefix.
+fn first_line(text: &str) -> &str {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .rfind(|line| line.starts_with("error:"))
+        .unwrap_or_else(|| text.lines().next().unwrap_or_default());
+    line.strip_prefix("error:").map_or(line, str::trim)
+}

@@ -1,0 +1,158 @@
+//! The command line's arguments (clap): the subcommands and their options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use super::output::Inputs;
+use crate::execute::Limits;
+
+/// Why won't my EKS nodes join? Declarative, shareable checks over read-only AWS calls.
+#[derive(Debug, Parser)]
+#[command(name = "ekscheck", version, about)]
+pub(super) struct Cli {
+    #[command(subcommand)]
+    pub(super) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum Command {
+    /// Run packs and report like `cargo test` (and as JUnit XML).
+    Run(RunArgs),
+    /// Run packs and write every call they make as a recording, to replay offline and share.
+    Record(RecordArgs),
+    /// Check packs for every problem that can be found without calling AWS.
+    Validate {
+        /// Pack directories.
+        #[arg(required = true, value_name = "PACK_DIR")]
+        packs: Vec<PathBuf>,
+    },
+    /// Print the least-privilege IAM policy (JSON) that lets a role run these packs.
+    Policy {
+        /// Pack directories.
+        #[arg(required = true, value_name = "PACK_DIR")]
+        packs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(super) struct RunArgs {
+    #[command(flatten)]
+    pub(super) input: InputArgs,
+    #[command(flatten)]
+    pub(super) backend: BackendArgs,
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub(super) junit: Option<PathBuf>,
+    /// libtest arguments: filters, --exact, --skip, --list, --format, --test-threads, …
+    #[arg(last = true, value_name = "LIBTEST_ARGS")]
+    pub(super) libtest: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct RecordArgs {
+    #[command(flatten)]
+    pub(super) input: InputArgs,
+    #[command(flatten)]
+    pub(super) backend: BackendArgs,
+    /// The directory to write the recording to.
+    #[arg(long, value_name = "DIR")]
+    pub(super) out: PathBuf,
+    /// Replace account IDs, IP addresses and host names, consistently.
+    #[arg(long)]
+    pub(super) redact: bool,
+}
+
+/// The packs and the variables of a run.
+#[derive(Debug, Args)]
+pub(super) struct InputArgs {
+    /// Pack directories.
+    #[arg(required = true, value_name = "PACK_DIR")]
+    pub(super) packs: Vec<PathBuf>,
+    /// A variable for the packs, e.g. `--var cluster=demo`.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub(super) vars: Vec<(String, String)>,
+    /// A YAML file of variables (`name: value`).
+    #[arg(long, value_name = "FILE")]
+    pub(super) vars_file: Option<PathBuf>,
+}
+
+/// Where calls are answered.
+#[derive(Debug, Args)]
+pub(super) struct BackendArgs {
+    /// Answer calls from a recording directory instead of AWS.
+    #[arg(long, value_name = "DIR")]
+    pub(super) recording: Option<PathBuf>,
+    /// AWS region (overrides the environment and profile).
+    #[arg(long, value_name = "REGION")]
+    pub(super) region: Option<String>,
+    /// AWS named profile.
+    #[arg(long, value_name = "PROFILE")]
+    pub(super) profile: Option<String>,
+    /// Send AWS requests to this endpoint (e.g. an emulator).
+    #[arg(long, value_name = "URL")]
+    pub(super) endpoint_url: Option<String>,
+    /// The most AWS requests in flight at once.
+    #[arg(long, default_value_t = 32, value_name = "N", allow_negative_numbers = true, value_parser = at_least_one::<usize>)]
+    pub(super) max_concurrency: usize,
+    /// Attempts per AWS request (throttling and server errors are retried, adaptively).
+    #[arg(long, default_value_t = 5, value_name = "N", allow_negative_numbers = true, value_parser = at_least_one::<u32>)]
+    pub(super) max_attempts: u32,
+    /// The longest one attempt of an AWS request may take, in seconds.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", allow_negative_numbers = true, value_parser = at_least_one::<u64>)]
+    pub(super) call_timeout: u64,
+    /// The most rows one fan-out (`for_each`) may have.
+    #[arg(long, default_value_t = Limits::default().max_rows, value_name = "N", allow_negative_numbers = true, value_parser = at_least_one::<usize>)]
+    pub(super) max_rows: usize,
+    /// The largest response (or recorded call) a call may have, in megabytes.
+    #[arg(long, default_value_t = Limits::default().max_response_bytes >> 20, value_name = "MB", allow_negative_numbers = true, value_parser = at_least_one::<u64>)]
+    pub(super) max_response_mb: u64,
+}
+
+impl BackendArgs {
+    /// The limits of an execution.
+    pub(super) fn limits(&self) -> Limits {
+        Limits {
+            max_concurrency: self.max_concurrency,
+            max_rows: self.max_rows,
+            max_response_bytes: self.max_response_mb.saturating_mul(1 << 20),
+        }
+    }
+}
+
+/// A whole number of at least 1 (a count, or seconds), with a message of our own for others:
+/// clap's advice for `-1` (`use '-- -1'`) would turn it into a libtest filter.
+pub(super) fn at_least_one<N: TryFrom<u64>>(text: &str) -> Result<N, String> {
+    let number: i128 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number"))?;
+    if number < 1 {
+        return Err(format!(
+            "{number} is too small: give a whole number of at least 1"
+        ));
+    }
+    u64::try_from(number)
+        .ok()
+        .and_then(|number| N::try_from(number).ok())
+        .ok_or_else(|| format!("{number} is too large"))
+}
+
+impl InputArgs {
+    /// What the run reads, which no output may overwrite: packs, the recording, the vars file.
+    pub(super) fn inputs(&self, backend: &BackendArgs) -> Inputs {
+        let dirs = self
+            .packs
+            .iter()
+            .chain(&backend.recording)
+            .map(PathBuf::as_path);
+        Inputs::new(dirs, self.vars_file.as_deref())
+    }
+}
+
+pub(super) fn parse_var(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(name, value)| (name.trim().to_owned(), value.to_owned()))
+        .filter(|(name, _)| !name.is_empty())
+        .ok_or_else(|| format!("`{text}` is not NAME=VALUE"))
+}
