@@ -13,6 +13,8 @@ use crate::format::{Call, Check, Pack};
 use crate::suggest;
 use crate::template::NameUse;
 
+mod graph;
+
 /// Index of a call in [`Plan::calls`].
 pub type CallId = usize;
 /// Index of a check in [`Plan::checks`].
@@ -77,7 +79,7 @@ pub struct Plan<'p> {
 
 /// The names visible from one suite (or, for pack-level calls, from the pack).
 #[derive(Default)]
-struct Scope {
+struct Names {
     calls: BTreeMap<String, CallId>,
     bindings: BTreeMap<String, CallId>,
     /// Calls that had load errors: references to them are not reported again.
@@ -91,38 +93,38 @@ impl<'p> Plan<'p> {
             calls: Vec::new(),
             diagnostics: Vec::new(),
         };
-        let mut scopes: Vec<(Scope, Vec<Scope>)> = Vec::new();
+        let mut visible: Vec<(Names, Vec<Names>)> = Vec::new();
         for (pack_index, pack) in packs.iter().enumerate() {
-            let mut pack_scope = Scope {
+            let mut pack_names = Names {
                 unloaded: pack.unloaded_calls.clone(),
-                ..Scope::default()
+                ..Names::default()
             };
-            builder.declare(pack_index, &pack.calls, &mut pack_scope);
-            let suite_scopes = pack
+            builder.declare(pack_index, &pack.calls, &mut pack_names);
+            let suite_names = pack
                 .suites
                 .iter()
                 .map(|suite| {
-                    let mut scope = Scope {
-                        calls: pack_scope.calls.clone(),
-                        bindings: pack_scope.bindings.clone(),
+                    let mut names = Names {
+                        calls: pack_names.calls.clone(),
+                        bindings: pack_names.bindings.clone(),
                         unloaded: [&pack.unloaded_calls[..], &suite.unloaded_calls[..]].concat(),
                     };
-                    builder.declare(pack_index, &suite.calls, &mut scope);
-                    scope
+                    builder.declare(pack_index, &suite.calls, &mut names);
+                    names
                 })
                 .collect();
-            scopes.push((pack_scope, suite_scopes));
+            visible.push((pack_names, suite_names));
         }
-        // Resolve each call in the scope it was declared in.
+        // Resolve each call in the names it was declared in.
         for (pack_index, pack) in packs.iter().enumerate() {
-            let (pack_scope, suite_scopes) = &scopes[pack_index];
-            let mut call_scopes: Vec<(&Call, &Scope)> =
-                pack.calls.iter().map(|call| (call, pack_scope)).collect();
-            for (suite, scope) in pack.suites.iter().zip(suite_scopes) {
-                call_scopes.extend(suite.calls.iter().map(|call| (call, scope)));
+            let (pack_names, suite_names) = &visible[pack_index];
+            let mut call_names: Vec<(&Call, &Names)> =
+                pack.calls.iter().map(|call| (call, pack_names)).collect();
+            for (suite, names) in pack.suites.iter().zip(suite_names) {
+                call_names.extend(suite.calls.iter().map(|call| (call, names)));
             }
-            for (call, scope) in call_scopes {
-                builder.resolve_call(pack, call, scope);
+            for (call, names) in call_names {
+                builder.resolve_call(pack, call, names);
             }
         }
         let (order, cyclic) = builder.order();
@@ -144,9 +146,9 @@ impl<'p> Plan<'p> {
         let mut checks = Vec::new();
         for (pack_index, pack) in packs.iter().enumerate() {
             for (suite_index, suite) in pack.suites.iter().enumerate() {
-                let scope = &scopes[pack_index].1[suite_index];
+                let names = &visible[pack_index].1[suite_index];
                 for check in &suite.checks {
-                    checks.push(builder.resolve_check(pack_index, suite_index, pack, check, scope));
+                    checks.push(builder.resolve_check(pack_index, suite_index, pack, check, names));
                 }
             }
         }
@@ -184,27 +186,8 @@ impl<'p> Plan<'p> {
     /// `checks` and every check they need, each after the checks it needs (the order in which
     /// they can be decided).
     pub fn needs_first(&self, checks: &[CheckId]) -> Vec<CheckId> {
-        let mut order = Vec::new();
-        let mut visited = vec![false; self.checks.len()];
-        // An explicit stack: `needs` chains written by other teams may be thousands deep.
-        for &start in checks {
-            let mut stack = vec![(start, false)];
-            while let Some((id, expanded)) = stack.pop() {
-                if expanded {
-                    order.push(id);
-                } else if !std::mem::replace(&mut visited[id], true) {
-                    stack.push((id, true));
-                    stack.extend(
-                        self.checks[id]
-                            .needs
-                            .iter()
-                            .rev()
-                            .map(|&need| (need, false)),
-                    );
-                }
-            }
-        }
-        order
+        let edges: Vec<&[CheckId]> = self.checks.iter().map(|c| &c.needs[..]).collect();
+        graph::sort(&edges, checks.iter().copied()).order
     }
 
     /// `checks` plus every check they need, transitively.
@@ -241,10 +224,10 @@ impl<'p> Builder<'p> {
             .push(Diagnostic::error(at.clone(), message).with_help(help));
     }
 
-    fn declare(&mut self, pack: usize, calls: &'p [Call], scope: &mut Scope) {
+    fn declare(&mut self, pack: usize, calls: &'p [Call], names: &mut Names) {
         for call in calls {
             let id = self.calls.len();
-            if scope.calls.insert(call.name.clone(), id).is_some() {
+            if names.calls.insert(call.name.clone(), id).is_some() {
                 self.error(
                     &call.location,
                     format!("call `{}` is already defined for this suite", call.name),
@@ -253,8 +236,8 @@ impl<'p> Builder<'p> {
             }
             if let Some(for_each) = &call.for_each {
                 let binding = &for_each.binding;
-                if scope.calls.contains_key(binding)
-                    || scope.bindings.insert(binding.clone(), id).is_some()
+                if names.calls.contains_key(binding)
+                    || names.bindings.insert(binding.clone(), id).is_some()
                 {
                     self.error(
                         &for_each.binding_location,
@@ -277,33 +260,33 @@ impl<'p> Builder<'p> {
     fn resolve_calls_read<'a>(
         &mut self,
         read: impl Iterator<Item = (&'a str, &'a Location)>,
-        scope: &Scope,
+        names: &Names,
         refs: &mut BTreeMap<String, Ref>,
     ) {
         for (on, at) in read {
-            match scope.calls.get(on) {
+            match names.calls.get(on) {
                 Some(&id) => {
                     refs.insert(on.to_owned(), Ref::Call(id));
                 }
-                None if scope.unloaded.iter().any(|u| u == on) => {}
-                None => self.undefined(at, "call", on, scope.calls.keys()),
+                None if names.unloaded.iter().any(|u| u == on) => {}
+                None => self.undefined(at, "call", on, names.calls.keys()),
             }
         }
     }
 
-    fn resolve_call(&mut self, pack: &Pack, call: &'p Call, scope: &Scope) {
-        let id = scope.calls[&call.name];
+    fn resolve_call(&mut self, pack: &Pack, call: &'p Call, names: &Names) {
+        let id = names.calls[&call.name];
         let mut refs = BTreeMap::new();
-        self.resolve_calls_read(call.when_reads(), scope, &mut refs);
+        self.resolve_calls_read(call.when_reads(), names, &mut refs);
         for template in call.templates() {
             let at = template.location().unwrap_or(&call.location);
-            self.resolve_names(pack, template.names(), scope, at, &mut refs);
+            self.resolve_names(pack, template.names(), names, at, &mut refs);
         }
         let mut depends_on: Vec<CallId> = Vec::new();
         if let Some(label) = call.for_each.as_ref().and_then(|f| f.label.as_ref()) {
             let mut label_refs = BTreeMap::new();
             let at = label.location().unwrap_or(&call.location);
-            self.resolve_names(pack, label.names(), scope, at, &mut label_refs);
+            self.resolve_names(pack, label.names(), names, at, &mut label_refs);
             if label_refs.values().any(|r| matches!(r, Ref::Call(_))) {
                 self.error(
                     &call.location,
@@ -315,16 +298,16 @@ impl<'p> Builder<'p> {
             }
         }
         if let Some(for_each) = &call.for_each {
-            match scope.calls.get(&for_each.source) {
+            match names.calls.get(&for_each.source) {
                 Some(&source) => {
                     refs.insert(for_each.source.clone(), Ref::Call(source));
                 }
-                None if scope.unloaded.contains(&for_each.source) => {}
+                None if names.unloaded.contains(&for_each.source) => {}
                 None => self.undefined(
                     &for_each.source_location,
                     "call",
                     &for_each.source,
-                    scope.calls.keys(),
+                    names.calls.keys(),
                 ),
             }
         }
@@ -338,7 +321,7 @@ impl<'p> Builder<'p> {
                 Ref::Call(target) => depends_on.push(target),
                 // Rows of a fan-out are known once the call it iterates is done.
                 Ref::Binding(owner) if owner != id => {
-                    if let Some(source) = self.for_each_source(owner, scope) {
+                    if let Some(source) = self.for_each_source(owner, names) {
                         depends_on.push(source);
                     }
                 }
@@ -351,20 +334,20 @@ impl<'p> Builder<'p> {
         self.calls[id].depends_on = depends_on;
     }
 
-    fn for_each_source(&self, owner: CallId, scope: &Scope) -> Option<CallId> {
+    fn for_each_source(&self, owner: CallId, names: &Names) -> Option<CallId> {
         let source = &self.calls[owner].def.for_each.as_ref()?.source;
-        scope.calls.get(source).copied()
+        names.calls.get(source).copied()
     }
 
     fn resolve_names(
         &mut self,
         pack: &Pack,
-        names: &[NameUse],
-        scope: &Scope,
+        uses: &[NameUse],
+        visible: &Names,
         at: &Location,
         refs: &mut BTreeMap<String, Ref>,
     ) {
-        for name in names {
+        for name in uses {
             let reference = if name.root == "vars" {
                 if let Some(member) = &name.member
                     && !pack.vars.iter().any(|var| &var.name == member)
@@ -385,16 +368,16 @@ impl<'p> Builder<'p> {
                     continue;
                 }
                 Ref::Vars
-            } else if let Some(&id) = scope.calls.get(&name.root) {
+            } else if let Some(&id) = visible.calls.get(&name.root) {
                 Ref::Call(id)
-            } else if let Some(&id) = scope.bindings.get(&name.root) {
+            } else if let Some(&id) = visible.bindings.get(&name.root) {
                 Ref::Binding(id)
-            } else if scope.unloaded.contains(&name.root) {
+            } else if visible.unloaded.contains(&name.root) {
                 continue;
             } else {
                 let mut known: Vec<String> = vec!["vars".to_owned()];
-                known.extend(scope.calls.keys().cloned());
-                known.extend(scope.bindings.keys().cloned());
+                known.extend(visible.calls.keys().cloned());
+                known.extend(visible.bindings.keys().cloned());
                 self.undefined(at, "name", &name.root, known.iter());
                 continue;
             };
@@ -417,15 +400,6 @@ impl<'p> Builder<'p> {
     /// calls whose items it reads (whose fan-out it inherits). Reports each cycle; returns which
     /// calls are part of one.
     fn order(&mut self) -> (Vec<CallId>, Vec<bool>) {
-        #[derive(Clone, Copy, PartialEq)]
-        enum Mark {
-            New,
-            Active,
-            Done,
-        }
-        let mut marks = vec![Mark::New; self.calls.len()];
-        let mut order = Vec::with_capacity(self.calls.len());
-        let mut cycles: Vec<Vec<CallId>> = Vec::new();
         let edges: Vec<Vec<CallId>> = self
             .calls
             .iter()
@@ -438,49 +412,13 @@ impl<'p> Builder<'p> {
                 call.depends_on.iter().copied().chain(owners).collect()
             })
             .collect();
-        fn visit(
-            id: CallId,
-            edges: &[Vec<CallId>],
-            marks: &mut [Mark],
-            stack: &mut Vec<CallId>,
-            order: &mut Vec<CallId>,
-            cycles: &mut Vec<Vec<CallId>>,
-        ) {
-            match marks[id] {
-                Mark::Done => return,
-                Mark::Active => {
-                    let start = stack.iter().position(|&s| s == id).unwrap_or(0);
-                    cycles.push(stack[start..].to_vec());
-                    return;
-                }
-                Mark::New => {}
-            }
-            marks[id] = Mark::Active;
-            stack.push(id);
-            for &dependency in &edges[id] {
-                visit(dependency, edges, marks, stack, order, cycles);
-            }
-            stack.pop();
-            marks[id] = Mark::Done;
-            order.push(id);
-        }
-        for id in 0..self.calls.len() {
-            visit(
-                id,
-                &edges,
-                &mut marks,
-                &mut Vec::new(),
-                &mut order,
-                &mut cycles,
-            );
-        }
-        for cycle in &cycles {
+        let sorted = graph::sort(&edges, 0..edges.len());
+        for cycle in &sorted.cycles {
             let names: Vec<&str> = cycle
                 .iter()
                 .map(|&id| self.calls[id].def.name.as_str())
                 .collect();
-            let first = self.calls[cycle[0]].def;
-            let at = first.location.clone();
+            let at = self.calls[cycle[0]].def.location.clone();
             self.error(
                 &at,
                 format!(
@@ -492,10 +430,10 @@ impl<'p> Builder<'p> {
             );
         }
         let mut cyclic = vec![false; self.calls.len()];
-        for &id in cycles.iter().flatten() {
+        for &id in sorted.cycles.iter().flatten() {
             cyclic[id] = true;
         }
-        (order, cyclic)
+        (sorted.order, cyclic)
     }
 
     /// Merges fan-out chains: each must extend the other, or they are unrelated.
@@ -569,16 +507,16 @@ impl<'p> Builder<'p> {
         suite_index: usize,
         pack: &'p Pack,
         check: &'p Check,
-        scope: &Scope,
+        names: &Names,
     ) -> PlannedCheck<'p> {
         let mut refs = BTreeMap::new();
         let read = check
             .assertions()
             .flat_map(|assertion| assertion.calls_read());
-        self.resolve_calls_read(read, scope, &mut refs);
+        self.resolve_calls_read(read, names, &mut refs);
         for template in check.templates() {
             let at = template.location().unwrap_or(&check.location);
-            self.resolve_names(pack, template.names(), scope, at, &mut refs);
+            self.resolve_names(pack, template.names(), names, at, &mut refs);
         }
         let chains: Vec<(String, Vec<CallId>)> = refs
             .iter()
@@ -657,33 +595,19 @@ impl<'p> Builder<'p> {
             }
             checks[id].needs = needs;
         }
-        self.report_needs_cycles(checks);
-    }
-
-    fn report_needs_cycles(&mut self, checks: &[PlannedCheck]) {
-        let mut state = vec![0u8; checks.len()];
-        fn has_cycle(id: CheckId, checks: &[PlannedCheck], state: &mut [u8]) -> bool {
-            match state[id] {
-                1 => return true,
-                2 => return false,
-                _ => {}
-            }
-            state[id] = 1;
-            let found = checks[id]
-                .needs
-                .iter()
-                .any(|&n| has_cycle(n, checks, state));
-            state[id] = 2;
-            found
-        }
-        for id in 0..checks.len() {
-            if state[id] == 0 && has_cycle(id, checks, &mut state) {
-                self.error(
-                    &checks[id].def.location,
-                    format!("`needs` of check `{}` form a cycle", checks[id].def.id),
-                    "a check cannot (indirectly) need itself: remove one of the `needs`".into(),
-                );
-            }
+        let edges: Vec<&[CheckId]> = checks.iter().map(|check| &check.needs[..]).collect();
+        for cycle in graph::sort(&edges, 0..edges.len()).cycles {
+            let ids: Vec<&str> = cycle.iter().map(|&id| checks[id].def.id.as_str()).collect();
+            self.error(
+                &checks[cycle[0]].def.location,
+                format!(
+                    "`needs` of check `{}` form a cycle: {} → {}",
+                    ids[0],
+                    ids.join(" → "),
+                    ids[0]
+                ),
+                "a check cannot (indirectly) need itself: remove one of the `needs`".into(),
+            );
         }
     }
 }

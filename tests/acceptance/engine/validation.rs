@@ -337,7 +337,7 @@ checks:
         printed: &[
             "pack/more-checks.yaml:10:12: error: `label` names fan-out rows, but this call has no \
              `for_each`",
-            "pack/more-checks.yaml:14:9: error: `needs` of check `first` form a cycle",
+            "pack/more-checks.yaml:14:9: error: `needs` of check `first` form a cycle: first → second → first",
             "pack/more-checks.yaml:20:20: error: a nested predicate cannot name a call",
             "pack/more-checks.yaml:27:9: error: invalid check id `Third_Check`",
             "pack/more-checks.yaml:5:3: error: the row label of `nodegroup` reads a call's response",
