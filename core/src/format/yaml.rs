@@ -8,6 +8,7 @@ use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visi
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Location, SourceFile};
+use crate::suggest;
 
 pub use serde_saphyr::Spanned;
 
@@ -111,13 +112,31 @@ fn plain_message(error: &serde_saphyr::Error) -> String {
         .to_owned()
 }
 
+/// For serde's "unknown field `KEY`, expected …": the allowed key closest to `KEY`, or all of
+/// them.
+fn unknown_key_help(message: &str) -> Option<String> {
+    let (_, rest) = message.split_once("unknown field `")?;
+    let (key, rest) = rest.split_once('`')?;
+    let allowed: Vec<&str> = rest
+        .split_once("expected ")
+        .map_or("", |(_, list)| list)
+        .split([',', ' ', '`'])
+        .filter(|word| !word.is_empty() && !matches!(*word, "one" | "of" | "or"))
+        .collect();
+    Some(match suggest::closest(key, allowed.iter().copied()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None if allowed.is_empty() => "remove the key".to_owned(),
+        None => format!(
+            "remove or rename the key; allowed here: {}",
+            allowed.join(", ")
+        ),
+    })
+}
+
 /// Suggests the usual fix for the shape errors serde reports.
 fn help_for(message: &str) -> Option<String> {
-    if message.contains("unknown field") {
-        Some(match message.split("expected ").nth(1) {
-            Some(expected) => format!("remove or rename the key; allowed here: {expected}"),
-            None => "remove or rename the key".to_owned(),
-        })
+    if let Some(help) = unknown_key_help(message) {
+        Some(help)
     } else if message.contains("duplicate") {
         Some("each key may appear once in a mapping: merge or remove the repeated key".to_owned())
     } else if message.contains("anchor or alias") {

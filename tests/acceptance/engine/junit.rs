@@ -80,7 +80,9 @@ checks:
       - { path: $.nodegroup.instanceTypes, count: { gte: 2 } }
 ";
 
-fn fixture() -> Fixture {
+/// The JUnit fixture: a pass, failures of each severity with and without remediation, `needs`
+/// and `when` skips, fan-out rows and a call that AWS refused.
+pub(super) fn fixture() -> Fixture {
     Fixture::pack(&[
         ("pack.yaml", MANIFEST),
         ("cluster.yaml", CLUSTER),

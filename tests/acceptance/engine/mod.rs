@@ -12,5 +12,6 @@ mod hostile;
 mod junit;
 mod partial;
 mod predicates;
+mod renderings;
 mod templates;
 mod validation;

@@ -36,7 +36,7 @@ const CASES: &[Case] = &[
         text: "checks:\n  - id: a\n    title: A\n    on: cluster\n    expectt:\n      - exists: true\n",
         printed: &["pack/unknown-key.yaml:5:5: error: unknown field `expectt`, expected one of id, \
                     title, description, severity, remediation, on, expect, when, needs"],
-        help: &["remove or rename the key"],
+        help: &["did you mean `expect`?"],
     },
     Case {
         file: "unknown-predicate.yaml",
@@ -45,7 +45,7 @@ const CASES: &[Case] = &[
                     on, path, severity, exists, equals, one_of, contains, contains_all, matches, \
                     count, gt, gte, lt, lte, empty, in_cidr, allows_traffic, all, any, none, not, \
                     any_of, all_of"],
-        help: &[],
+        help: &["did you mean `equals`?"],
     },
     Case {
         file: "duplicate-key.yaml",
