@@ -9,5 +9,5 @@ pub mod model;
 mod raw;
 pub mod yaml;
 
-pub use load::{MANIFEST, kind_accepts, kind_name, load_packs, severity_name};
+pub use load::{FORMAT, MANIFEST, VERSION, kind_accepts, kind_name, load_packs, severity_name};
 pub use model::*;

@@ -39,12 +39,29 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
     }
 }
 
+/// What a pack needs of the ekscheck that reads it: read from `pack.yaml` before anything else
+/// (other keys ignored), so that a pack written for a newer ekscheck is refused for that reason
+/// rather than for the keys this one does not know.
+#[derive(Debug, Deserialize)]
+pub(super) struct Requirements {
+    #[serde(default)]
+    pub format: Option<Spanned<Node>>,
+    #[serde(default)]
+    pub ekscheck: Option<Spanned<Node>>,
+}
+
 /// `pack.yaml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Manifest {
     pub pack: Spanned<String>,
     pub version: Spanned<String>,
+    /// The format version; read through [`Requirements`].
+    #[serde(default, rename = "format")]
+    pub _format: Option<Node>,
+    /// The ekscheck versions the pack works with; read through [`Requirements`].
+    #[serde(default, rename = "ekscheck")]
+    pub _ekscheck: Option<Node>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]

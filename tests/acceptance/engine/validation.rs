@@ -685,3 +685,38 @@ fn a_huge_value_is_echoed_cut_short() {
         run.stderr.len()
     );
 }
+
+#[test]
+fn a_pack_for_another_format_or_ekscheck_is_refused_for_that_reason_alone() {
+    let version = env!("CARGO_PKG_VERSION");
+    // Written for a newer ekscheck: its new key is not reported, its suites are not read.
+    let newer = "pack: t\nversion: 1.0.0\nformat: 2\nekscheck: \">=99\"\nnew_key: 1\n";
+    let (run, printed) =
+        Fixture::pack(&[("pack.yaml", newer), ("s.yaml", "checks: oops\n")]).validate();
+    run.expect_code(2);
+    assert_eq!(
+        printed,
+        [
+            format!(
+                "pack/pack.yaml:3:9: error: this pack is written in check format 2; this ekscheck \
+                 ({version}) reads format 1"
+            ),
+            format!(
+                "pack/pack.yaml:4:11: error: this pack needs ekscheck >=99; this is ekscheck {version}"
+            ),
+        ]
+    );
+    let malformed = "pack: t\nversion: 1.0.0\nformat: one\nekscheck: \"=>0.2\"\n";
+    let (run, printed) = Fixture::pack(&[("pack.yaml", malformed)]).validate();
+    run.expect_code(2);
+    assert_eq!(
+        printed,
+        [
+            "pack/pack.yaml:3:9: error: `format` is a string, not a format version",
+            "pack/pack.yaml:4:11: error: `ekscheck` must be a version requirement",
+        ]
+    );
+    let current = format!("pack: t\nversion: 1.0.0\nformat: 1\nekscheck: \"={version}\"\n");
+    let (run, _) = Fixture::pack(&[("pack.yaml", &current)]).validate();
+    run.expect_code(0);
+}

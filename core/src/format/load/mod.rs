@@ -68,6 +68,13 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
         return None;
     }
     let manifest_file = read_source(&manifest_path, diagnostics)?;
+    if let Ok(requirements) = yaml::parse::<raw::Requirements>(&manifest_file) {
+        let before = diagnostics.len();
+        Loader::new(Arc::clone(&manifest_file), diagnostics).requirements(&requirements);
+        if diagnostics.len() > before {
+            return None;
+        }
+    }
     let manifest = yaml::parse::<raw::Manifest>(&manifest_file);
     let suite_files: Vec<PathBuf> = input::files_under(dir, &["yaml", "yml"], diagnostics)
         .into_iter()
@@ -147,6 +154,12 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
     })
 }
 
+/// The format version this ekscheck reads.
+pub const FORMAT: u64 = 1;
+
+/// This ekscheck's version, which a pack's `ekscheck:` requirement must match.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// Converts the raw shapes of one file into the model, reporting problems as it goes.
 struct Loader<'d> {
     file: Arc<SourceFile>,
@@ -156,6 +169,49 @@ struct Loader<'d> {
 }
 
 impl<'d> Loader<'d> {
+    /// Refuses a pack written in another format version, or for other ekscheck versions.
+    fn requirements(&mut self, requirements: &raw::Requirements) {
+        if let Some(format) = &requirements.format {
+            let at = self.at(format);
+            match &format.value {
+                Node::Number(n) if n.as_u64() == Some(FORMAT) => {}
+                Node::Number(n) => self.error(
+                    at,
+                    format!("this pack is written in check format {n}; this ekscheck ({VERSION}) reads format {FORMAT}"),
+                    format!("run it with an ekscheck that reads format {n}"),
+                ),
+                other => self.error(
+                    at,
+                    format!("`format` is {}, not a format version", other.kind()),
+                    format!("write `format: {FORMAT}`"),
+                ),
+            }
+        }
+        let Some(requirement) = &requirements.ekscheck else {
+            return;
+        };
+        let at = self.at(requirement);
+        let parsed = match &requirement.value {
+            Node::String(text) => semver::VersionReq::parse(text).map(|req| (text, req)).ok(),
+            _ => None,
+        };
+        let Some((text, req)) = parsed else {
+            return self.error(
+                at,
+                "`ekscheck` must be a version requirement",
+                "write e.g. `ekscheck: \">=0.2\"` (a semver requirement, quoted)",
+            );
+        };
+        let version = semver::Version::parse(VERSION).expect("the crate's version is semver");
+        if !req.matches(&version) {
+            self.error(
+                at,
+                format!("this pack needs ekscheck {text}; this is ekscheck {VERSION}"),
+                format!("install an ekscheck that matches `{text}`, or use a version of the pack written for {VERSION}"),
+            );
+        }
+    }
+
     fn new(file: Arc<SourceFile>, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
         Self {
             file,
