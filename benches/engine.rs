@@ -9,7 +9,7 @@
 //!    deserialisation, pagination) against a loopback fixture server that answers the same data
 //!    after 50 ms: requests the server received versus unique calls (they must be equal), and
 //!    wall time versus the critical path.
-//! 4. The node-join pack on the largest recording of `examples/`, as a user runs it: the
+//! 4. The node-join pack on the largest recording of its test cases, as a user runs it: the
 //!    `ekscheck` binary end to end (start, load, plan, execute, evaluate, report), against the
 //!    target of 50 ms.
 //! 5. Scale, run first so that the process's peak memory is theirs: loading a suite of 50,000
@@ -166,7 +166,7 @@ fn main() {
     );
 }
 
-/// Runs `ekscheck run checks/node-join` on the largest recording of `examples/` 20 times and
+/// Runs `ekscheck run checks/node-join` on the largest recording of its test cases 20 times and
 /// prints the fastest, median and slowest wall time.
 fn node_join_offline() {
     const RUNS: usize = 20;
@@ -177,16 +177,21 @@ fn node_join_offline() {
             .map(|entry| entry.unwrap().metadata().unwrap().len())
             .sum()
     };
-    let (example, bytes) = std::fs::read_dir("examples")
-        .expect("examples/")
-        .map(|entry| entry.unwrap().path())
+    let (example, bytes) = std::fs::read_dir("checks/node-join/tests")
+        .expect("the pack's tests")
+        .map(|entry| entry.unwrap().path().join("recording"))
         .map(|dir| {
             let bytes = size(&dir);
             (dir, bytes)
         })
         .max_by_key(|(_, bytes)| *bytes)
         .expect("an example");
-    let name = example.file_name().unwrap().to_string_lossy().into_owned();
+    let name = example
+        .parent()
+        .and_then(|case| case.file_name())
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     let mut times: Vec<Duration> = (0..RUNS)
         .map(|_| {
             let started = Instant::now();
@@ -204,7 +209,7 @@ fn node_join_offline() {
     times.sort();
     let median = times[RUNS / 2];
     println!(
-        "node-join on examples/{name} ({} files, {} KiB), the binary end to end, {RUNS} runs: \
+        "node-join on its test case {name} ({} files, {} KiB), the binary end to end, {RUNS} runs: \
          fastest {:.1} ms, median {:.1} ms, slowest {:.1} ms (target {:.0} ms: {})",
         std::fs::read_dir(&example).unwrap().count(),
         bytes / 1024,

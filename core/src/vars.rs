@@ -2,6 +2,7 @@
 //! (the run's region), and the packs' defaults.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -24,6 +25,20 @@ pub fn resolve(
         None => Vec::new(),
         Some(path) => read_vars_file(path, &mut problems),
     };
+    resolve_given(packs, cli, &from_file, region, problems)
+}
+
+/// A variable given in a file: its name, its value, and the file (for locations).
+pub type FileVar = (Spanned<String>, Spanned<Node>, Arc<SourceFile>);
+
+/// [`resolve`] with the file's variables already read (`problems`: those found reading them).
+pub fn resolve_given(
+    packs: &[Pack],
+    cli: &[(String, String)],
+    from_file: &[FileVar],
+    region: Option<&str>,
+    mut problems: Vec<Diagnostic>,
+) -> Result<Vec<Value>, Vec<Diagnostic>> {
     let declared: Vec<&str> = packs
         .iter()
         .flat_map(|pack| pack.vars.iter().map(|v| v.name.as_str()))
@@ -38,7 +53,7 @@ pub fn resolve(
             );
         }
     }
-    for (name, _, file) in &from_file {
+    for (name, _, file) in from_file {
         if !declared.contains(&name.value.as_str()) {
             problems.push(
                 Diagnostic::error(
@@ -125,38 +140,31 @@ pub fn resolve(
     }
 }
 
-type FileVar = (Spanned<String>, Spanned<Node>, std::sync::Arc<SourceFile>);
-
 fn read_vars_file(path: &Path, problems: &mut Vec<Diagnostic>) -> Vec<FileVar> {
-    let file = match crate::input::read_source(path, crate::input::YAML_LIMIT) {
-        Ok(file) => file,
+    let parsed = crate::input::read_source(path, crate::input::YAML_LIMIT)
+        .and_then(|file| yaml::parse::<Spanned<Node>>(&file).map(|node| (file, node)));
+    match parsed.and_then(|(file, node)| entries(&file, node)) {
+        Ok(vars) => vars,
         Err(problem) => {
             problems.push(problem);
-            return Vec::new();
+            Vec::new()
         }
-    };
-    match yaml::parse::<Spanned<Node>>(&file) {
-        Ok(Spanned {
-            value: Node::Map(entries),
-            ..
-        }) => entries
+    }
+}
+
+/// The variables of a mapping of names to values in `file` (a vars file, or a pack test's
+/// `vars:`).
+pub fn entries(file: &Arc<SourceFile>, node: Spanned<Node>) -> Result<Vec<FileVar>, Diagnostic> {
+    match node.value {
+        Node::Map(entries) => Ok(entries
             .into_iter()
-            .map(|(name, value)| (name, value, std::sync::Arc::clone(&file)))
-            .collect(),
-        Ok(other) => {
-            problems.push(
-                Diagnostic::error(
-                    location_of(&file, &other),
-                    "a vars file must be a mapping of names to values",
-                )
-                .with_help("write e.g. `cluster: demo`"),
-            );
-            Vec::new()
-        }
-        Err(diagnostic) => {
-            problems.push(diagnostic);
-            Vec::new()
-        }
+            .map(|(name, value)| (name, value, Arc::clone(file)))
+            .collect()),
+        _ => Err(Diagnostic::error(
+            location_of(file, &node),
+            "variables must be a mapping of names to values",
+        )
+        .with_help("write e.g. `cluster: demo`")),
     }
 }
 

@@ -27,6 +27,15 @@ pub(super) enum Command {
         #[arg(required = true, value_name = "PACK_DIR")]
         packs: Vec<PathBuf>,
     },
+    /// Run each pack's own tests (`PACK/tests/CASE/`: a recording and the outcomes expected
+    /// on it) offline, and report each case like `cargo test`.
+    Test(TestArgs),
+    /// Create a pack to start from: one check, one test case and a README.
+    New {
+        /// The new pack's directory; its name is the pack's name.
+        #[arg(value_name = "PACK_DIR")]
+        dir: PathBuf,
+    },
     /// Print the least-privilege IAM policy (JSON) that lets a role run these packs.
     Policy {
         /// Pack directories.
@@ -45,6 +54,19 @@ pub(super) struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub(super) junit: Option<PathBuf>,
     /// libtest arguments: filters, --exact, --skip, --list, --format, --test-threads, …
+    #[arg(last = true, value_name = "LIBTEST_ARGS")]
+    pub(super) libtest: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct TestArgs {
+    /// Pack directories.
+    #[arg(required = true, value_name = "PACK")]
+    pub(super) packs: Vec<PathBuf>,
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub(super) junit: Option<PathBuf>,
+    /// libtest arguments: filters, --exact, --skip, --list, --format, …
     #[arg(last = true, value_name = "LIBTEST_ARGS")]
     pub(super) libtest: Vec<String>,
 }

@@ -1,8 +1,10 @@
-//! The command line: `ekscheck run`, `record`, `validate` and `policy`.
+//! The command line: `ekscheck run`, `record`, `test`, `validate`, `new` and `policy`.
 
 mod args;
 mod libtest;
+mod new;
 mod output;
+mod pack_test;
 mod session;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +44,8 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate { packs } => with_plan(&packs, validate),
         Command::Policy { packs } => with_plan(&packs, policy),
+        Command::Test(args) => pack_test::test(&args),
+        Command::New { dir } => new::new(&dir),
         Command::Run(args) => with_plan(&args.input.packs, |plan| run(plan, &args)),
         Command::Record(args) => with_plan(&args.input.packs, |plan| record(plan, &args)),
     };
@@ -242,18 +246,8 @@ fn finish(
         .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()));
     if let Some(path) = junit {
         let owned: Vec<Outcome> = shown.iter().map(|o| (*o).clone()).collect();
-        let xml = report::junit::report(plan, &owned, execution.elapsed);
-        let written = match xml.to_string() {
-            Ok(xml) => output::write_file("--junit", path, xml.as_bytes()),
-            Err(error) => {
-                show(&[Diagnostic::unlocated(format!(
-                    "--junit {}: {error}",
-                    path.display()
-                ))]);
-                Err(output::WriteFailed)
-            }
-        };
-        if written.is_err() {
+        let report = report::junit::report(plan, &owned, execution.elapsed);
+        if output::write_junit(path, &report).is_err() {
             return exit::INVALID_INPUT;
         }
     }

@@ -57,6 +57,20 @@ pub(super) fn write_file(flag: &str, path: &Path, contents: &[u8]) -> Result<(),
     })
 }
 
+/// Writes a JUnit report to `path` (`--junit`).
+pub(super) fn write_junit(path: &Path, report: &quick_junit::Report) -> Result<(), WriteFailed> {
+    match report.to_string() {
+        Ok(xml) => write_file("--junit", path, xml.as_bytes()),
+        Err(error) => {
+            show(&[Diagnostic::unlocated(format!(
+                "--junit {}: {error}",
+                path.display()
+            ))]);
+            Err(WriteFailed)
+        }
+    }
+}
+
 /// The files and directories a run reads, which no output may overwrite.
 #[derive(Debug, Default)]
 pub(super) struct Inputs {

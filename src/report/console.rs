@@ -23,24 +23,43 @@ pub struct RunSummary {
 }
 
 /// How one row is marked.
-enum Mark {
+pub enum Mark {
+    /// `ok`.
     Ok,
+    /// `FAILED`.
     Failed,
     /// A failure of severity warning or info.
     Advisory(Severity),
+    /// `ignored (REASON)`.
     Ignored(String),
 }
 
-impl Mark {
-    fn of(outcome: &Outcome) -> Mark {
-        match &outcome.status {
+/// What the console reports: a check's row of a run, or a case of `ekscheck test`.
+pub trait Row {
+    /// The test name.
+    fn name(&self) -> &str;
+    /// How it is marked.
+    fn mark(&self) -> Mark;
+    /// What is shown for it among the failures or warnings.
+    fn details(&self) -> String;
+}
+
+impl Row for Outcome {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn mark(&self) -> Mark {
+        match &self.status {
             Status::Pass => Mark::Ok,
-            Status::Fail(_) if outcome.severity != Severity::Error => {
-                Mark::Advisory(outcome.severity)
-            }
+            Status::Fail(_) if self.severity != Severity::Error => Mark::Advisory(self.severity),
             Status::Fail(_) | Status::Undecided(_) => Mark::Failed,
             Status::Skip(reason) => Mark::Ignored(skip_reason(reason)),
         }
+    }
+
+    fn details(&self) -> String {
+        details(self)
     }
 }
 
@@ -77,15 +96,15 @@ impl Paint {
 /// Prints `outcomes` in the format `args` asks for. `filtered` names the checks the filters ruled
 /// out before any call: they count as filtered out, as in `cargo test`. Fails if stdout could
 /// not be written.
-pub fn print(
+pub fn print<R: Row>(
     args: &Arguments,
-    outcomes: &[Outcome],
+    outcomes: &[R],
     filtered: &[&str],
     summary: RunSummary,
 ) -> io::Result<()> {
-    let shown: Vec<&Outcome> = outcomes
+    let shown: Vec<&R> = outcomes
         .iter()
-        .filter(|outcome| !args.is_filtered_out(&Trial::test(outcome.name.clone(), || Ok(()))))
+        .filter(|outcome| !args.is_filtered_out(&Trial::test(outcome.name(), || Ok(()))))
         .collect();
     let filtered_out = outcomes.len() - shown.len() + filtered.len();
     let mut out = io::BufWriter::new(io::stdout().lock());
@@ -106,18 +125,18 @@ pub fn print(
     out.flush()
 }
 
-fn text(
+fn text<R: Row>(
     out: &mut impl Write,
     paint: &Paint,
     terse: bool,
-    shown: &[&Outcome],
+    shown: &[&R],
     filtered_out: usize,
     summary: RunSummary,
 ) -> io::Result<()> {
     let count = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     writeln!(out, "\nrunning {}", count(shown.len(), "test"))?;
-    let width = shown.iter().map(|o| o.name.len()).max().unwrap_or(0);
-    let marks: Vec<Mark> = shown.iter().map(|outcome| Mark::of(outcome)).collect();
+    let width = shown.iter().map(|o| o.name().len()).max().unwrap_or(0);
+    let marks: Vec<Mark> = shown.iter().map(|outcome| outcome.mark()).collect();
     for (outcome, mark) in shown.iter().zip(&marks) {
         if terse {
             let c = match mark {
@@ -128,46 +147,53 @@ fn text(
             };
             write!(out, "{c}")?;
         } else {
-            writeln!(out, "test {:width$} ... {}", outcome.name, paint.mark(mark))?;
+            writeln!(
+                out,
+                "test {:width$} ... {}",
+                outcome.name(),
+                paint.mark(mark)
+            )?;
         }
     }
     if terse {
         writeln!(out)?;
     }
-    let failed: Vec<&Outcome> = shown
+    let failed: Vec<&R> = shown
         .iter()
         .zip(&marks)
         .filter(|(_, mark)| matches!(mark, Mark::Failed))
         .map(|(outcome, _)| *outcome)
         .collect();
-    let advisories: Vec<&Outcome> = shown
+    let advisories: Vec<(&R, Severity)> = shown
         .iter()
         .zip(&marks)
-        .filter(|(_, mark)| matches!(mark, Mark::Advisory(_)))
-        .map(|(outcome, _)| *outcome)
+        .filter_map(|(outcome, mark)| match mark {
+            Mark::Advisory(severity) => Some((*outcome, *severity)),
+            _ => None,
+        })
         .collect();
     if !failed.is_empty() {
         writeln!(out, "\nfailures:\n")?;
         for outcome in &failed {
-            writeln!(out, "---- {} ----\n{}\n", outcome.name, details(outcome))?;
+            writeln!(out, "---- {} ----\n{}\n", outcome.name(), outcome.details())?;
         }
     }
     if !advisories.is_empty() {
         writeln!(out, "\nwarnings:\n")?;
-        for outcome in &advisories {
+        for (outcome, severity) in &advisories {
             writeln!(
                 out,
                 "---- {} ({}) ----\n{}\n",
-                outcome.name,
-                severity_name(outcome.severity),
-                details(outcome)
+                outcome.name(),
+                severity_name(*severity),
+                outcome.details()
             )?;
         }
     }
     if !failed.is_empty() {
         writeln!(out, "\nfailures:")?;
         for outcome in &failed {
-            writeln!(out, "    {}", outcome.name)?;
+            writeln!(out, "    {}", outcome.name())?;
         }
     }
     let ignored = marks
@@ -192,9 +218,9 @@ fn text(
 }
 
 /// libtest's JSON events, one per line; a warning or info failure is the event `warning`.
-fn json(
+fn json<R: Row>(
     out: &mut impl Write,
-    shown: &[&Outcome],
+    shown: &[&R],
     filtered_out: usize,
     summary: RunSummary,
 ) -> io::Result<()> {
@@ -209,26 +235,27 @@ fn json(
         writeln!(
             out,
             "{}",
-            json!({"type": "test", "event": "started", "name": outcome.name})
+            json!({"type": "test", "event": "started", "name": outcome.name()})
         )?;
-        let event = match Mark::of(outcome) {
+        let name = outcome.name();
+        let event = match outcome.mark() {
             Mark::Ok => {
                 passed += 1;
-                json!({"type": "test", "name": outcome.name, "event": "ok"})
+                json!({"type": "test", "name": name, "event": "ok"})
             }
             Mark::Failed => {
                 failed += 1;
-                json!({"type": "test", "name": outcome.name, "event": "failed",
-                       "stdout": details(outcome)})
+                json!({"type": "test", "name": name, "event": "failed",
+                       "stdout": outcome.details()})
             }
             Mark::Advisory(severity) => {
                 warnings += 1;
-                json!({"type": "test", "name": outcome.name, "event": "warning",
-                       "severity": severity_name(severity), "stdout": details(outcome)})
+                json!({"type": "test", "name": name, "event": "warning",
+                       "severity": severity_name(severity), "stdout": outcome.details()})
             }
             Mark::Ignored(reason) => {
                 ignored += 1;
-                json!({"type": "test", "name": outcome.name, "event": "ignored",
+                json!({"type": "test", "name": name, "event": "ignored",
                        "message": reason})
             }
         };

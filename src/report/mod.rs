@@ -3,4 +3,5 @@
 
 pub mod console;
 pub mod junit;
+pub mod pack_test;
 pub mod text;

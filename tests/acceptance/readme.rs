@@ -11,7 +11,7 @@ fn the_readme_example_diagnoses_its_cluster() {
         "run",
         "checks/node-join",
         "--recording",
-        "examples/broken",
+        "checks/node-join/tests/broken/recording",
         "--var",
         "cluster=broken",
         "--junit",
@@ -21,7 +21,7 @@ fn the_readme_example_diagnoses_its_cluster() {
     let readme = std::fs::read_to_string("README.md").expect("README.md");
     assert!(
         readme.contains(
-            "cargo run -- run checks/node-join --recording examples/broken --var cluster=broken"
+            "cargo run -- run checks/node-join --recording checks/node-join/tests/broken/recording --var cluster=broken"
         ),
         "the README's first command changed: update this test"
     );

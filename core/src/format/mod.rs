@@ -9,5 +9,7 @@ pub mod model;
 mod raw;
 pub mod yaml;
 
-pub use load::{FORMAT, MANIFEST, VERSION, kind_accepts, kind_name, load_packs, severity_name};
+pub use load::{
+    FORMAT, MANIFEST, TESTS, VERSION, is_slug, kind_accepts, kind_name, load_packs, severity_name,
+};
 pub use model::*;

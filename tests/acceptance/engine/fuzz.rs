@@ -185,7 +185,7 @@ proptest! {
         target in 0usize..40,
         edits in prop::collection::vec(edit(), 1..4),
     ) {
-        let (dir, _) = mutated_copy("examples/broken", target, &edits);
+        let (dir, _) = mutated_copy("checks/node-join/tests/broken/recording", target, &edits);
         let started = Instant::now();
         let loaded = RecordingBackend::load(dir.path(), 100 << 20);
         prop_assert!(started.elapsed() < BUDGET, "loading took {:?}", started.elapsed());

@@ -10,6 +10,7 @@ mod fanout;
 mod fuzz;
 mod hostile;
 mod junit;
+mod pack_tests;
 mod partial;
 mod predicates;
 mod renderings;

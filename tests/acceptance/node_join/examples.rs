@@ -1,4 +1,4 @@
-//! The recordings in `examples/`: made by `ekscheck record --redact` from worlds in the emulator
+//! The node-join pack's test cases (`checks/node-join/tests/CASE/recording`): made by `ekscheck record --redact` from worlds in the emulator
 //! (regenerate them with `cargo test --test acceptance regenerate_examples -- --ignored`), and
 //! each read back as the diagnosis it is named after.
 
@@ -13,7 +13,7 @@ use crate::emulator::world::World;
 use crate::live::live;
 use crate::support::{CaseOutcome, Dir, ekscheck, parse_junit};
 
-/// One example: its directory under `examples/`, the world's faults, what the fixture and the
+/// One example: its test case under `checks/node-join/tests/`, the world's faults, what the fixture and the
 /// proxy change, and how the outcomes of the pack on its recording differ from the healthy
 /// example's (each test's `severity`, `skip`, `error outcome`, or `pass`).
 struct Example {
@@ -113,7 +113,7 @@ const EXAMPLES: &[Example] = &[
 ];
 
 fn example_dir(name: &str) -> String {
-    format!("examples/{name}")
+    format!("checks/node-join/tests/{name}/recording")
 }
 
 /// The outcomes that did not pass, by test name without the pack, as `severity`, `skip` or
@@ -156,7 +156,7 @@ fn recorded_subnets(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-#[ignore = "rewrites examples/ from the emulator"]
+#[ignore = "rewrites the recordings of checks/node-join/tests/ from the emulator"]
 fn regenerate_examples() {
     for example in EXAMPLES {
         let world = World::build(example.name, example.faults);
@@ -230,4 +230,22 @@ fn each_example_reads_as_its_diagnosis() {
         }
         assert_eq!(actual, expected, "example {}:\n{output}", example.name);
     }
+}
+
+#[test]
+fn the_pack_passes_its_own_tests() {
+    let out = Dir::new();
+    let junit = out.join("cases.xml");
+    let run = ekscheck(&["test", PACK, "--junit", &junit]);
+    run.expect_code(0);
+    let report = parse_junit(&std::fs::read_to_string(&junit).expect("a JUnit report"));
+    let cases: Vec<String> = report.cases().map(|case| case.full_name()).collect();
+    let expected: Vec<String> = EXAMPLES
+        .iter()
+        .map(|example| format!("node-join::tests::{}", example.name))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(cases, expected, "{}", run.stdout);
+    assert!(report.cases().all(|case| case.outcome == CaseOutcome::Pass));
 }

@@ -31,6 +31,11 @@ static IDENTIFIER: LazyLock<Regex> =
 /// A number YAML reads as a float although the text was surely meant as a string: `1.30`.
 static LOSSY_NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d+\.\d*0$").unwrap());
 
+/// Whether `name` may name a pack, suite or check: lowercase letters, digits and dashes.
+pub fn is_slug(name: &str) -> bool {
+    SLUG.is_match(name)
+}
+
 /// Loads the packs in `dirs`. Returns the packs that could be read and every problem found;
 /// a caller must not run anything if any diagnostic is an error.
 /// A pack given twice (the same directory, however written) is loaded once, with a warning.
@@ -76,9 +81,10 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
         }
     }
     let manifest = yaml::parse::<raw::Manifest>(&manifest_file);
+    let tests = dir.join(TESTS);
     let suite_files: Vec<PathBuf> = input::files_under(dir, &["yaml", "yml"], diagnostics)
         .into_iter()
-        .filter(|path| *path != manifest_path)
+        .filter(|path| *path != manifest_path && !path.starts_with(&tests))
         .collect();
     let mut unloaded_suites = Vec::new();
     let raw_suites: Vec<(Arc<SourceFile>, raw::Suite)> = suite_files
@@ -153,6 +159,9 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
         unloaded_suites,
     })
 }
+
+/// The directory of a pack's own tests (`ekscheck test`), which holds no suites.
+pub const TESTS: &str = "tests";
 
 /// The format version this ekscheck reads.
 pub const FORMAT: u64 = 1;
@@ -238,7 +247,7 @@ impl<'d> Loader<'d> {
     }
 
     fn slug(&mut self, name: &Spanned<String>, what: &str) -> String {
-        if !SLUG.is_match(&name.value) {
+        if !is_slug(&name.value) {
             let at = self.at(name);
             self.error(
                 at,

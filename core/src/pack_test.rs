@@ -1,0 +1,401 @@
+//! Pack tests: the outcomes a pack must give on a recorded account, so that a pack's examples are
+//! its regression tests (`ekscheck test`).
+//!
+//! A case is a directory `PACK/tests/CASE/` holding `expect.yaml` and the recording it runs on,
+//! `recording/`:
+//!
+//! ```yaml
+//! vars: { cluster: broken }
+//! outcomes:
+//!   "node-join::iam::node-role-has-cni-policy[ng-1]": fail
+//!   "node-join::network::subnet-free-ips[ng-1/subnet-0a1b]": { outcome: fail, message: "free addresses" }
+//! others: pass   # rows not listed must pass or be skipped (or: any)
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, Location, SourceFile};
+use crate::evaluate::{Outcome, Status};
+use crate::format::TESTS;
+use crate::format::yaml::{self, Node, Spanned, location_of};
+use crate::input;
+use crate::plan::Plan;
+use crate::suggest;
+use crate::vars::{self, FileVar};
+
+/// The file of a case that says what to expect.
+pub const EXPECT: &str = "expect.yaml";
+/// The directory of a case that holds its recording.
+pub const RECORDING: &str = "recording";
+
+/// An outcome a case can expect of a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// Every assertion held.
+    Pass,
+    /// An assertion did not hold (whatever the severity).
+    Fail,
+    /// The check could not be decided.
+    Error,
+    /// The check did not apply.
+    Skip,
+}
+
+const EXPECTS: [(&str, Expect); 4] = [
+    ("pass", Expect::Pass),
+    ("fail", Expect::Fail),
+    ("error", Expect::Error),
+    ("skip", Expect::Skip),
+];
+
+impl Expect {
+    /// How a row ended, in a case's terms.
+    pub fn of(status: &Status) -> Self {
+        match status {
+            Status::Pass => Expect::Pass,
+            Status::Fail(_) => Expect::Fail,
+            Status::Undecided(_) => Expect::Error,
+            Status::Skip(_) => Expect::Skip,
+        }
+    }
+
+    /// The name written in `expect.yaml`.
+    pub fn name(self) -> &'static str {
+        EXPECTS
+            .iter()
+            .find(|(_, expect)| *expect == self)
+            .map_or("", |(name, _)| name)
+    }
+
+    fn parse(name: &str) -> Option<Self> {
+        EXPECTS
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, expect)| *expect)
+    }
+}
+
+/// What the rows a case does not list must do (`others:`).
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Others {
+    /// Pass, or be skipped.
+    #[default]
+    Pass,
+    /// Anything.
+    Any,
+}
+
+/// One listed row.
+#[derive(Clone, Debug)]
+pub struct Expected {
+    /// The test name, `PACK::SUITE::ID` or `PACK::SUITE::ID[LABEL]`.
+    pub test: String,
+    /// How it must end.
+    pub outcome: Expect,
+    /// Text its message must contain.
+    pub message: Option<String>,
+    /// Where it is listed.
+    pub location: Location,
+}
+
+/// One case of a pack.
+#[derive(Debug)]
+pub struct Case {
+    /// Index of its pack in the plan.
+    pub pack: usize,
+    /// `PACK::tests::CASE`.
+    pub name: String,
+    /// Its `expect.yaml`.
+    pub file: PathBuf,
+    /// Its recording directory.
+    pub recording: PathBuf,
+    /// Its variables (`vars:`).
+    pub vars: Vec<FileVar>,
+    /// The rows it lists, in file order.
+    pub expected: Vec<Expected>,
+    /// What the other rows must do.
+    pub others: Others,
+}
+
+/// `expect.yaml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    /// For the reader only.
+    #[serde(default, rename = "description")]
+    _description: Option<String>,
+    #[serde(default)]
+    vars: Option<Spanned<Node>>,
+    #[serde(default)]
+    outcomes: Option<Spanned<Node>>,
+    #[serde(default)]
+    others: Others,
+}
+
+/// Reads every case of pack `pack` of `plan` (none when it has no `tests/`), checking each
+/// listed test against the pack's checks.
+pub fn load_cases(plan: &Plan, pack: usize, problems: &mut Vec<Diagnostic>) -> Vec<Case> {
+    let tests = plan.packs[pack].dir.join(TESTS);
+    let Ok(entries) = std::fs::read_dir(&tests) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()))
+        .map(|entry| entry.path())
+        .collect();
+    dirs.sort();
+    dirs.iter()
+        .filter_map(|dir| load_case(plan, pack, dir, problems))
+        .collect()
+}
+
+fn load_case(plan: &Plan, pack: usize, dir: &Path, problems: &mut Vec<Diagnostic>) -> Option<Case> {
+    let case_name = dir.file_name()?.to_string_lossy().into_owned();
+    let expect = dir.join(EXPECT);
+    if !expect.is_file() {
+        problems.push(
+            Diagnostic::file(
+                dir,
+                format_args!("is not a pack test: there is no {EXPECT}"),
+            )
+            .with_help(format!(
+                "a directory under {TESTS}/ is one test case: add {EXPECT} and {RECORDING}/"
+            )),
+        );
+        return None;
+    }
+    let recording = dir.join(RECORDING);
+    let before = problems.len();
+    if !recording.is_dir() {
+        problems.push(
+            Diagnostic::file(dir, format_args!("has no {RECORDING}/ directory to run on"))
+                .with_help(format!(
+                    "record one: ekscheck record PACK --var NAME=VALUE --redact --out {}",
+                    recording.display()
+                )),
+        );
+    }
+    let file = input::read_source(&expect, input::YAML_LIMIT)
+        .map_err(|problem| problems.push(problem))
+        .ok()?;
+    let raw = yaml::parse::<RawCase>(&file)
+        .map_err(|problem| problems.push(problem))
+        .ok()?;
+    let vars = match raw.vars {
+        Some(node) => vars::entries(&file, node)
+            .map_err(|problem| problems.push(problem))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let expected = match raw.outcomes {
+        Some(node) => expected_rows(plan, pack, &file, node, problems),
+        None => Vec::new(),
+    };
+    (problems.len() == before).then(|| Case {
+        pack,
+        name: format!("{}::{TESTS}::{case_name}", plan.packs[pack].name),
+        file: expect,
+        recording,
+        vars,
+        expected,
+        others: raw.others,
+    })
+}
+
+/// The entries of `outcomes:`: `TEST: OUTCOME` or `TEST: { outcome: OUTCOME, message: TEXT }`.
+fn expected_rows(
+    plan: &Plan,
+    pack: usize,
+    file: &Arc<SourceFile>,
+    node: Spanned<Node>,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Expected> {
+    let Node::Map(entries) = node.value else {
+        problems.push(
+            Diagnostic::error(location_of(file, &node), "`outcomes` must be a mapping")
+                .with_help("write `\"PACK::SUITE::ID[ROW]\": fail`, one line per row"),
+        );
+        return Vec::new();
+    };
+    let checks: Vec<&str> = plan
+        .checks
+        .iter()
+        .filter(|check| check.pack == pack)
+        .map(|check| check.name.as_str())
+        .collect();
+    let mut expected = Vec::new();
+    for (test, value) in entries {
+        let location = location_of(file, &test);
+        let check = test.value.split('[').next().unwrap_or_default();
+        if !checks.contains(&check) {
+            problems.push(
+                Diagnostic::error(location, format!("`{check}` is not a check of this pack"))
+                    .with_help(suggest::did_you_mean(check, checks.iter().copied())),
+            );
+            continue;
+        }
+        match outcome_of(file, &value) {
+            Ok((outcome, message)) => expected.push(Expected {
+                test: test.value,
+                outcome,
+                message,
+                location,
+            }),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    expected
+}
+
+fn outcome_of(
+    file: &Arc<SourceFile>,
+    value: &Spanned<Node>,
+) -> Result<(Expect, Option<String>), Diagnostic> {
+    let wrong = |at: &Spanned<Node>, what: String| {
+        Diagnostic::error(location_of(file, at), what).with_help(
+            "write `pass`, `fail`, `error` or `skip`, or `{ outcome: fail, message: TEXT }`",
+        )
+    };
+    match &value.value {
+        Node::String(name) => Expect::parse(name)
+            .map(|outcome| (outcome, None))
+            .ok_or_else(|| wrong(value, format!("`{name}` is not an outcome"))),
+        Node::Map(entries) => {
+            let (mut outcome, mut message) = (None, None);
+            for (key, entry) in entries {
+                match (key.value.as_str(), &entry.value) {
+                    ("outcome", Node::String(name)) => {
+                        outcome =
+                            Some(Expect::parse(name).ok_or_else(|| {
+                                wrong(entry, format!("`{name}` is not an outcome"))
+                            })?);
+                    }
+                    ("message", Node::String(text)) => message = Some(text.clone()),
+                    ("outcome" | "message", other) => {
+                        return Err(wrong(
+                            entry,
+                            format!("`{}` is {}, not text", key.value, other.kind()),
+                        ));
+                    }
+                    (other, _) => {
+                        return Err(Diagnostic::error(
+                            location_of(file, key),
+                            format!("unknown key `{other}`"),
+                        )
+                        .with_help(suggest::did_you_mean(other, ["outcome", "message"])));
+                    }
+                }
+            }
+            outcome
+                .map(|outcome| (outcome, message))
+                .ok_or_else(|| wrong(value, "the `outcome` is missing".to_owned()))
+        }
+        other => Err(wrong(
+            value,
+            format!("an outcome is text, not {}", other.kind()),
+        )),
+    }
+}
+
+/// How a run differs from what a case expects.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mismatch {
+    /// A listed row ended otherwise.
+    Outcome {
+        /// The row.
+        test: String,
+        /// As listed.
+        expected: Expect,
+        /// As run.
+        actual: Expect,
+        /// The row's message.
+        message: String,
+    },
+    /// A listed row ended as expected, but its message lacks the listed text.
+    Message {
+        /// The row.
+        test: String,
+        /// The text listed.
+        expected: String,
+        /// The row's message.
+        message: String,
+    },
+    /// A listed row is not a row of the run.
+    NoSuchRow {
+        /// The row.
+        test: String,
+        /// The rows the check had.
+        rows: Vec<String>,
+    },
+    /// A row not listed failed or errored although `others: pass`.
+    Unlisted {
+        /// The row.
+        test: String,
+        /// How it ended.
+        actual: Expect,
+        /// The row's message.
+        message: String,
+    },
+}
+
+/// Compares the outcomes of a case's run (of its pack's checks) with what it expects; `message`
+/// words an outcome.
+pub fn compare(
+    case: &Case,
+    outcomes: &[Outcome],
+    message: impl Fn(&Outcome) -> String,
+) -> Vec<Mismatch> {
+    let mut mismatches = Vec::new();
+    for expected in &case.expected {
+        let Some(outcome) = outcomes.iter().find(|o| o.name == expected.test) else {
+            let check = expected.test.split('[').next().unwrap_or_default();
+            let rows = outcomes
+                .iter()
+                .filter(|o| o.name == check || o.name.starts_with(&format!("{check}[")))
+                .map(|o| o.name.clone())
+                .collect();
+            mismatches.push(Mismatch::NoSuchRow {
+                test: expected.test.clone(),
+                rows,
+            });
+            continue;
+        };
+        let actual = Expect::of(&outcome.status);
+        let text = message(outcome);
+        if actual != expected.outcome {
+            mismatches.push(Mismatch::Outcome {
+                test: expected.test.clone(),
+                expected: expected.outcome,
+                actual,
+                message: text,
+            });
+        } else if let Some(wanted) = &expected.message
+            && !text.contains(wanted.as_str())
+        {
+            mismatches.push(Mismatch::Message {
+                test: expected.test.clone(),
+                expected: wanted.clone(),
+                message: text,
+            });
+        }
+    }
+    if case.others == Others::Pass {
+        for outcome in outcomes {
+            let actual = Expect::of(&outcome.status);
+            let listed = case.expected.iter().any(|e| e.test == outcome.name);
+            if !listed && matches!(actual, Expect::Fail | Expect::Error) {
+                mismatches.push(Mismatch::Unlisted {
+                    test: outcome.name.clone(),
+                    actual,
+                    message: message(outcome),
+                });
+            }
+        }
+    }
+    mismatches
+}

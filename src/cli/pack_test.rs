@@ -1,0 +1,167 @@
+//! `ekscheck test PACK…`: each pack's own cases (`PACK/tests/CASE/`), run offline on their
+//! recordings and compared with their `expect.yaml`.
+
+use std::time::Instant;
+
+use super::args::TestArgs;
+use super::exit;
+use super::libtest::libtest_arguments;
+use super::output::{self, Inputs, show};
+use crate::diagnostic::Diagnostic;
+use crate::evaluate::evaluate;
+use crate::execute::recording::RecordingBackend;
+use crate::execute::{Limits, execute};
+use crate::format::{Pack, load_packs};
+use crate::pack_test::{Case, compare, load_cases};
+use crate::plan::{CheckId, Plan};
+use crate::report;
+use crate::report::pack_test::CaseResult;
+use crate::vars;
+
+/// Runs the cases of every pack in `args`; exit code 1 when a case differs from what it expects.
+pub(super) fn test(args: &TestArgs) -> u8 {
+    let libtest = match libtest_arguments(&args.libtest) {
+        Ok(libtest) => libtest,
+        Err(problem) => {
+            show(&[problem]);
+            return exit::INVALID_INPUT;
+        }
+    };
+    if let Some(path) = &args.junit
+        && let Err(problem) =
+            Inputs::new(args.packs.iter().map(|p| p.as_path()), []).check_output("--junit", path)
+    {
+        show(&[problem]);
+        return exit::INVALID_INPUT;
+    }
+    // Every pack, plan and case is read before any case runs, and every problem shown at once.
+    let mut problems = Vec::new();
+    let packs: Vec<Vec<Pack>> = args
+        .packs
+        .iter()
+        .map(|dir| {
+            let (packs, found) = load_packs(std::slice::from_ref(dir));
+            problems.extend(found);
+            packs
+        })
+        .collect();
+    let plans: Vec<Plan> = packs
+        .iter()
+        .filter_map(|packs| {
+            Plan::build(packs)
+                .map_err(|found| problems.extend(found))
+                .ok()
+        })
+        .collect();
+    let cases: Vec<(&Plan, Case)> = plans
+        .iter()
+        .flat_map(|plan| {
+            (0..plan.packs.len())
+                .flat_map(|pack| load_cases(plan, pack, &mut problems))
+                .map(move |case| (plan, case))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if show(&problems) || plans.len() < args.packs.len() {
+        return exit::INVALID_INPUT;
+    }
+    let names: Vec<String> = cases.iter().map(|(_, case)| case.name.clone()).collect();
+    if libtest.list {
+        return match report::console::list(&libtest, &names)
+            .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()))
+        {
+            Ok(()) => exit::PASSED,
+            Err(output::WriteFailed) => exit::INVALID_INPUT,
+        };
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            show(&[Diagnostic::unlocated(format!(
+                "cannot start the async runtime: {error}"
+            ))]);
+            return exit::INVALID_INPUT;
+        }
+    };
+    let started = Instant::now();
+    let mut requests = 0;
+    let mut results = Vec::new();
+    for (plan, case) in &cases {
+        if libtest.is_filtered_out(&libtest_mimic::Trial::test(case.name.as_str(), || Ok(()))) {
+            continue;
+        }
+        match run_case(plan, case, &runtime) {
+            Ok((result, made)) => {
+                requests += made;
+                results.push(result);
+            }
+            Err(problems) => {
+                show(&problems);
+                return exit::INVALID_INPUT;
+            }
+        }
+    }
+    let summary = report::console::RunSummary {
+        elapsed: started.elapsed(),
+        requests,
+    };
+    let filtered: Vec<&str> = Vec::new();
+    let printed = report::console::print(&libtest, &results, &filtered, summary)
+        .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()));
+    if let Some(path) = &args.junit
+        && output::write_junit(path, &report::pack_test::junit(&results, summary.elapsed)).is_err()
+    {
+        return exit::INVALID_INPUT;
+    }
+    if printed.is_err() {
+        return exit::INVALID_INPUT;
+    }
+    if results.iter().all(|result| result.mismatches.is_empty()) {
+        exit::PASSED
+    } else {
+        exit::FAILED
+    }
+}
+
+/// Runs one case on its recording; returns how it went and the requests it made, or why it
+/// could not run (its recording or variables are invalid).
+fn run_case(
+    plan: &Plan,
+    case: &Case,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(CaseResult, usize), Vec<Diagnostic>> {
+    let started = Instant::now();
+    let limits = Limits::default();
+    let backend = RecordingBackend::load(&case.recording, limits.max_response_bytes)?;
+    // A variable the case does not give is missing from its `vars:`.
+    let vars = vars::resolve_given(plan.packs, &[], &case.vars, backend.region(), Vec::new())
+        .map_err(|problems| {
+            problems
+                .into_iter()
+                .map(|problem| match problem.location {
+                    Some(_) => problem,
+                    None => Diagnostic::file(&case.file, &problem.message)
+                        .with_help("give it under `vars:` in this file"),
+                })
+                .collect::<Vec<_>>()
+        })?;
+    let checks: Vec<CheckId> = (0..plan.checks.len())
+        .filter(|&id| plan.checks[id].pack == case.pack)
+        .collect();
+    let execution = runtime.block_on(execute(
+        plan,
+        &vars,
+        &plan.calls_needed(&checks),
+        &backend,
+        limits,
+    ));
+    let outcomes = evaluate(plan, &execution, &vars, &checks);
+    let mismatches = compare(case, &outcomes, report::text::details);
+    let result = CaseResult {
+        name: case.name.clone(),
+        pack: plan.packs[case.pack].name.clone(),
+        mismatches,
+        elapsed: started.elapsed(),
+    };
+    Ok((result, execution.requests))
+}
