@@ -30,6 +30,21 @@ pub(super) enum Command {
     /// Run each pack's own tests (`PACK/tests/CASE/`: a recording and the outcomes expected
     /// on it) offline, and report each case like `cargo test`.
     Test(TestArgs),
+    /// List the read-only operations a pack may call, or show one's parameters and response.
+    Ops {
+        /// `SERVICE:OPERATION` (e.g. `ec2:DescribeSubnets`) for one operation, or `SERVICE`.
+        #[arg(value_name = "OPERATION")]
+        name: Option<String>,
+    },
+    /// List each check of packs: title, severity, needs, the calls it reads, its rows.
+    List {
+        /// Pack directories.
+        #[arg(required = true, value_name = "PACK_DIR")]
+        packs: Vec<PathBuf>,
+        /// One JSON object per check and line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create a pack to start from: one check, one test case and a README.
     New {
         /// The new pack's directory; its name is the pack's name.

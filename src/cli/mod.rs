@@ -1,6 +1,8 @@
-//! The command line: `ekscheck run`, `record`, `test`, `validate`, `new` and `policy`.
+//! The command line: `ekscheck run`, `record`, `test`, `validate`, `list`, `ops`, `new` and
+//! `policy`.
 
 mod args;
+mod discover;
 mod libtest;
 mod new;
 mod output;
@@ -46,6 +48,8 @@ pub fn main() -> ExitCode {
         Command::Policy { packs } => with_plan(&packs, policy),
         Command::Test(args) => pack_test::test(&args),
         Command::New { dir } => new::new(&dir),
+        Command::Ops { name } => discover::ops(name.as_deref()),
+        Command::List { packs, json } => with_plan(&packs, |plan| discover::list(plan, json)),
         Command::Run(args) => with_plan(&args.input.packs, |plan| run(plan, &args)),
         Command::Record(args) => with_plan(&args.input.packs, |plan| record(plan, &args)),
     };

@@ -251,6 +251,8 @@ struct OperationModel {
 
 struct Pagination {
     input_tokens: Vec<String>,
+    /// The output's members that carry the next page's token, or say there is one.
+    output_tokens: Vec<String>,
     result_keys: Vec<String>,
     kept_keys: Vec<String>,
 }
@@ -334,6 +336,11 @@ impl Service {
             let paginator = &paginators["pagination"][operation];
             let pagination = paginator.is_object().then(|| Pagination {
                 input_tokens: strings(&paginator["input_token"]),
+                output_tokens: [
+                    strings(&paginator["output_token"]),
+                    strings(&paginator["more_results"]),
+                ]
+                .concat(),
                 result_keys: strings(&paginator["result_key"]),
                 kept_keys: strings(&paginator["non_aggregate_keys"]),
             });
@@ -685,6 +692,39 @@ impl Service {
         .ok();
     }
 
+    /// The top-level members of `operation`'s response as the AWS CLI prints it (pagination
+    /// tokens left out: every page is read), each with a short description of its type, as
+    /// `("Name", "type"), …`.
+    fn output_summary(&self, operation: &OperationModel) -> String {
+        let Some(output) = &operation.output else {
+            return String::new();
+        };
+        let tokens = operation
+            .pagination
+            .as_ref()
+            .map(|p| p.output_tokens.clone())
+            .unwrap_or_default();
+        self.members(output)
+            .filter(|(name, _)| !tokens.contains(name))
+            .map(|(name, member)| {
+                let shape = member["shape"].as_str().unwrap_or_default();
+                let kind = match self.kind(shape) {
+                    "list" => format!(
+                        "list of {}",
+                        self.shape(shape)["member"]["shape"]
+                            .as_str()
+                            .unwrap_or_default()
+                    ),
+                    "structure" | "map" => shape.to_owned(),
+                    _ if self.is_enum(shape) => format!("{shape} (text)"),
+                    other => other.to_owned(),
+                };
+                format!("({name:?}, {kind:?})")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The name of the static that describes input structure `shape` in the operation table.
     fn structure_static(&self, shape: &str) -> String {
         format!("{}_{}", self.name, snake_case(shape)).to_uppercase()
@@ -782,9 +822,10 @@ fn operations_table(services: &[Service], version: &str) -> String {
                 }
                 None => String::new(),
             };
+            let output = service.output_summary(operation);
             entries.push((
                 api.clone(),
-                format!("Operation {{ api: \"{api}\", input: &[{input}] }},"),
+                format!("Operation {{ api: \"{api}\", input: &[{input}], output: &[{output}] }},"),
             ));
         }
         let mut written = BTreeSet::new();

@@ -53,7 +53,7 @@ impl<'a, B: Backend> Recorder<'a, B> {
             if let Some(redactor) = redactor.as_deref_mut() {
                 redactor.redact(&mut document);
             }
-            let stem = file_stem(api);
+            let stem = crate::operations::dashed(api);
             let count = names.entry(stem.clone()).or_default();
             *count += 1;
             let name = format!("{stem}-{count:03}.json");
@@ -62,24 +62,6 @@ impl<'a, B: Backend> Recorder<'a, B> {
         }
         Ok(calls.len())
     }
-}
-
-/// `eks:DescribeCluster` → `eks-describe-cluster`.
-fn file_stem(api: &str) -> String {
-    let mut stem = String::with_capacity(api.len() + 8);
-    for c in api.chars() {
-        match c {
-            ':' => stem.push('-'),
-            c if c.is_ascii_uppercase() => {
-                if !stem.is_empty() && !stem.ends_with('-') {
-                    stem.push('-');
-                }
-                stem.push(c.to_ascii_lowercase());
-            }
-            c => stem.push(c),
-        }
-    }
-    stem
 }
 
 impl<B: Backend> Backend for Recorder<'_, B> {
@@ -91,19 +73,5 @@ impl<B: Backend> Backend for Recorder<'_, B> {
             (api.to_owned(), params.clone(), answer.clone()),
         );
         answer
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_stems_are_kebab_case() {
-        assert_eq!(file_stem("eks:DescribeCluster"), "eks-describe-cluster");
-        assert_eq!(
-            file_stem("iam:ListAttachedRolePolicies"),
-            "iam-list-attached-role-policies"
-        );
     }
 }

@@ -33,6 +33,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::List(&AUTOSCALING_FILTER),
             },
         ],
+        output: &[("AutoScalingGroups", "list of AutoScalingGroup")],
     },
     Operation {
         api: "autoscaling:DescribeScalingActivities",
@@ -66,6 +67,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::List(&AUTOSCALING_FILTER),
             },
         ],
+        output: &[("Activities", "list of Activity")],
     },
     Operation {
         api: "cloudformation:DescribeStackEvents",
@@ -74,6 +76,7 @@ pub static OPERATIONS: &[Operation] = &[
             required: true,
             shape: &Shape::String,
         }],
+        output: &[("StackEvents", "list of StackEvent")],
     },
     Operation {
         api: "cloudformation:DescribeStacks",
@@ -82,6 +85,7 @@ pub static OPERATIONS: &[Operation] = &[
             required: false,
             shape: &Shape::String,
         }],
+        output: &[("Stacks", "list of Stack")],
     },
     Operation {
         api: "ec2:DescribeDhcpOptions",
@@ -110,6 +114,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::List(&EC2_FILTER),
             },
         ],
+        output: &[("DhcpOptions", "list of DhcpOptions")],
     },
     Operation {
         api: "ec2:DescribeImages",
@@ -158,6 +163,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::List(&EC2_FILTER),
             },
         ],
+        output: &[("Images", "list of Image")],
     },
     Operation {
         api: "ec2:DescribeInstanceStatus",
@@ -196,6 +202,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::Boolean,
             },
         ],
+        output: &[("InstanceStatuses", "list of InstanceStatus")],
     },
     Operation {
         api: "ec2:DescribeInstanceTypeOfferings",
@@ -229,6 +236,7 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[("InstanceTypeOfferings", "list of InstanceTypeOffering")],
     },
     Operation {
         api: "ec2:DescribeInstanceTypes",
@@ -1668,6 +1676,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::Boolean,
             },
         ],
+        output: &[("InstanceTypes", "list of InstanceTypeInfo")],
     },
     Operation {
         api: "ec2:DescribeInstances",
@@ -1701,6 +1710,7 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[("Reservations", "list of Reservation")],
     },
     Operation {
         api: "ec2:DescribeInternetGateways",
@@ -1729,6 +1739,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::List(&EC2_FILTER),
             },
         ],
+        output: &[("InternetGateways", "list of InternetGateway")],
     },
     Operation {
         api: "ec2:DescribeLaunchTemplateVersions",
@@ -1787,6 +1798,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::Boolean,
             },
         ],
+        output: &[("LaunchTemplateVersions", "list of LaunchTemplateVersion")],
     },
     Operation {
         api: "ec2:DescribeNatGateways",
@@ -1815,6 +1827,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::List(&Shape::String),
             },
         ],
+        output: &[("NatGateways", "list of NatGateway")],
     },
     Operation {
         api: "ec2:DescribeNetworkAcls",
@@ -1843,6 +1856,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::List(&EC2_FILTER),
             },
         ],
+        output: &[("NetworkAcls", "list of NetworkAcl")],
     },
     Operation {
         api: "ec2:DescribeRouteTables",
@@ -1871,6 +1885,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::List(&EC2_FILTER),
             },
         ],
+        output: &[("RouteTables", "list of RouteTable")],
     },
     Operation {
         api: "ec2:DescribeSecurityGroupRules",
@@ -1899,6 +1914,7 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[("SecurityGroupRules", "list of SecurityGroupRule")],
     },
     Operation {
         api: "ec2:DescribeSecurityGroups",
@@ -1932,6 +1948,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::List(&EC2_FILTER),
             },
         ],
+        output: &[("SecurityGroups", "list of SecurityGroup")],
     },
     Operation {
         api: "ec2:DescribeSubnets",
@@ -1960,6 +1977,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::Boolean,
             },
         ],
+        output: &[("Subnets", "list of Subnet")],
     },
     Operation {
         api: "ec2:DescribeVpcAttribute",
@@ -1983,6 +2001,12 @@ pub static OPERATIONS: &[Operation] = &[
                 required: false,
                 shape: &Shape::Boolean,
             },
+        ],
+        output: &[
+            ("EnableDnsHostnames", "AttributeBooleanValue"),
+            ("EnableDnsSupport", "AttributeBooleanValue"),
+            ("EnableNetworkAddressUsageMetrics", "AttributeBooleanValue"),
+            ("VpcId", "string"),
         ],
     },
     Operation {
@@ -2012,6 +2036,7 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[("VpcEndpoints", "list of VpcEndpoint")],
     },
     Operation {
         api: "ec2:DescribeVpcs",
@@ -2040,6 +2065,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::Boolean,
             },
         ],
+        output: &[("Vpcs", "list of Vpc")],
     },
     Operation {
         api: "ec2:GetEbsDefaultKmsKeyId",
@@ -2048,6 +2074,7 @@ pub static OPERATIONS: &[Operation] = &[
             required: false,
             shape: &Shape::Boolean,
         }],
+        output: &[("KmsKeyId", "string")],
     },
     Operation {
         api: "ec2:GetEbsEncryptionByDefault",
@@ -2056,6 +2083,10 @@ pub static OPERATIONS: &[Operation] = &[
             required: false,
             shape: &Shape::Boolean,
         }],
+        output: &[
+            ("EbsEncryptionByDefault", "boolean"),
+            ("SseType", "SSEType (text)"),
+        ],
     },
     Operation {
         api: "eks:DescribeAccessEntry",
@@ -2071,6 +2102,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::String,
             },
         ],
+        output: &[("accessEntry", "AccessEntry")],
     },
     Operation {
         api: "eks:DescribeAddon",
@@ -2086,6 +2118,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::String,
             },
         ],
+        output: &[("addon", "Addon")],
     },
     Operation {
         api: "eks:DescribeCluster",
@@ -2094,6 +2127,7 @@ pub static OPERATIONS: &[Operation] = &[
             required: true,
             shape: &Shape::String,
         }],
+        output: &[("cluster", "Cluster")],
     },
     Operation {
         api: "eks:DescribeFargateProfile",
@@ -2109,6 +2143,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::String,
             },
         ],
+        output: &[("fargateProfile", "FargateProfile")],
     },
     Operation {
         api: "eks:DescribeNodegroup",
@@ -2124,6 +2159,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::String,
             },
         ],
+        output: &[("nodegroup", "Nodegroup")],
     },
     Operation {
         api: "eks:DescribePodIdentityAssociation",
@@ -2139,6 +2175,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::String,
             },
         ],
+        output: &[("association", "PodIdentityAssociation")],
     },
     Operation {
         api: "eks:DescribeUpdate",
@@ -2169,6 +2206,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::String,
             },
         ],
+        output: &[("update", "Update")],
     },
     Operation {
         api: "eks:ListAccessEntries",
@@ -2192,6 +2230,7 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[("accessEntries", "list of String")],
     },
     Operation {
         api: "eks:ListAddons",
@@ -2210,6 +2249,7 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[("addons", "list of String")],
     },
     Operation {
         api: "eks:ListAssociatedAccessPolicies",
@@ -2233,6 +2273,11 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[
+            ("clusterName", "string"),
+            ("principalArn", "string"),
+            ("associatedAccessPolicies", "list of AssociatedAccessPolicy"),
+        ],
     },
     Operation {
         api: "eks:ListClusters",
@@ -2251,6 +2296,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::List(&Shape::String),
             },
         ],
+        output: &[("clusters", "list of String")],
     },
     Operation {
         api: "eks:ListFargateProfiles",
@@ -2269,6 +2315,7 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[("fargateProfileNames", "list of String")],
     },
     Operation {
         api: "eks:ListNodegroups",
@@ -2287,6 +2334,7 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[("nodegroups", "list of String")],
     },
     Operation {
         api: "eks:ListPodIdentityAssociations",
@@ -2315,6 +2363,7 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[("associations", "list of PodIdentityAssociationSummary")],
     },
     Operation {
         api: "eks:ListUpdates",
@@ -2348,6 +2397,7 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[("updateIds", "list of String")],
     },
     Operation {
         api: "iam:GetInstanceProfile",
@@ -2356,6 +2406,7 @@ pub static OPERATIONS: &[Operation] = &[
             required: true,
             shape: &Shape::String,
         }],
+        output: &[("InstanceProfile", "InstanceProfile")],
     },
     Operation {
         api: "iam:GetPolicy",
@@ -2364,6 +2415,7 @@ pub static OPERATIONS: &[Operation] = &[
             required: true,
             shape: &Shape::String,
         }],
+        output: &[("Policy", "Policy")],
     },
     Operation {
         api: "iam:GetPolicyVersion",
@@ -2379,6 +2431,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::String,
             },
         ],
+        output: &[("PolicyVersion", "PolicyVersion")],
     },
     Operation {
         api: "iam:GetRole",
@@ -2387,6 +2440,7 @@ pub static OPERATIONS: &[Operation] = &[
             required: true,
             shape: &Shape::String,
         }],
+        output: &[("Role", "Role")],
     },
     Operation {
         api: "iam:GetRolePolicy",
@@ -2401,6 +2455,11 @@ pub static OPERATIONS: &[Operation] = &[
                 required: true,
                 shape: &Shape::String,
             },
+        ],
+        output: &[
+            ("RoleName", "string"),
+            ("PolicyName", "string"),
+            ("PolicyDocument", "string"),
         ],
     },
     Operation {
@@ -2425,6 +2484,7 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[("AttachedPolicies", "list of AttachedPolicy")],
     },
     Operation {
         api: "iam:ListInstanceProfilesForRole",
@@ -2443,6 +2503,7 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[("InstanceProfiles", "list of InstanceProfile")],
     },
     Operation {
         api: "iam:ListRolePolicies",
@@ -2461,6 +2522,7 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[("PolicyNames", "list of policyNameType")],
     },
     Operation {
         api: "iam:SimulatePrincipalPolicy",
@@ -2524,6 +2586,7 @@ pub static OPERATIONS: &[Operation] = &[
                 },
             },
         ],
+        output: &[("EvaluationResults", "list of EvaluationResult")],
     },
     Operation {
         api: "kms:DescribeKey",
@@ -2539,6 +2602,7 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::List(&Shape::String),
             },
         ],
+        output: &[("KeyMetadata", "KeyMetadata")],
     },
     Operation {
         api: "kms:GetKeyPolicy",
@@ -2554,10 +2618,16 @@ pub static OPERATIONS: &[Operation] = &[
                 shape: &Shape::String,
             },
         ],
+        output: &[("Policy", "string"), ("PolicyName", "string")],
     },
     Operation {
         api: "sts:GetCallerIdentity",
         input: &[],
+        output: &[
+            ("UserId", "string"),
+            ("Account", "string"),
+            ("Arn", "string"),
+        ],
     },
 ];
 

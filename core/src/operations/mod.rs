@@ -20,6 +20,9 @@ pub struct Operation {
     pub api: &'static str,
     /// The members `params` may set (pagination tokens excluded: ekscheck reads every page).
     pub input: &'static [Member],
+    /// The top-level members of the response, each with a short description of its type
+    /// (pagination tokens excluded), as `aws … --output json` prints them.
+    pub output: &'static [(&'static str, &'static str)],
 }
 
 /// A member of an input structure.
@@ -59,6 +62,71 @@ pub enum Shape {
     Map(&'static Shape),
     /// A structure with these members.
     Structure(&'static [Member]),
+}
+
+impl Shape {
+    /// The type in words, for people choosing `params` (`ekscheck ops OPERATION`).
+    pub fn describe(&self) -> String {
+        self.describe_within(0)
+    }
+
+    fn describe_within(&self, depth: usize) -> String {
+        /// Enumerations longer than this (instance types: hundreds) are shown in part.
+        const SHOWN: usize = 12;
+        match self {
+            Shape::String => "text".to_owned(),
+            Shape::Enum(values) if values.len() > SHOWN => format!(
+                "one of {}, … ({} values)",
+                values[..SHOWN].join(", "),
+                values.len()
+            ),
+            Shape::Enum(values) => format!("one of {}", values.join(", ")),
+            Shape::Integer { min, max } => match (min, max) {
+                (Some(min), Some(max)) => format!("whole number from {min} to {max}"),
+                (Some(min), None) => format!("whole number, at least {min}"),
+                (None, Some(max)) => format!("whole number, at most {max}"),
+                (None, None) => "whole number".to_owned(),
+            },
+            Shape::Number => "number".to_owned(),
+            Shape::Boolean => "true or false".to_owned(),
+            Shape::Timestamp => "date and time (ISO 8601)".to_owned(),
+            Shape::List(item) => format!("list of {}", item.describe_within(depth)),
+            Shape::Map(value) => format!("mapping of text to {}", value.describe_within(depth)),
+            Shape::Structure(_) if depth >= 2 => "{ … }".to_owned(),
+            Shape::Structure(members) => {
+                let members: Vec<String> = members
+                    .iter()
+                    .map(|member| {
+                        format!(
+                            "{}: {}",
+                            member.name,
+                            member.shape.describe_within(depth + 1)
+                        )
+                    })
+                    .collect();
+                format!("{{ {} }}", members.join(", "))
+            }
+        }
+    }
+}
+
+/// `eks:DescribeCluster` → `eks-describe-cluster`: the AWS CLI's words for an operation (the
+/// names of recorded files).
+pub fn dashed(api: &str) -> String {
+    let mut dashed = String::with_capacity(api.len() + 8);
+    for c in api.chars() {
+        match c {
+            ':' => dashed.push('-'),
+            c if c.is_ascii_uppercase() => {
+                if !dashed.is_empty() && !dashed.ends_with('-') {
+                    dashed.push('-');
+                }
+                dashed.push(c.to_ascii_lowercase());
+            }
+            c => dashed.push(c),
+        }
+    }
+    dashed
 }
 
 /// Finds a registered operation by its `service:Operation` name.
@@ -286,6 +354,49 @@ mod tests {
             .into_iter()
             .map(|p| format!("{}: {}", p.location.join("."), p.message))
             .collect()
+    }
+
+    #[test]
+    fn operations_are_dashed_as_the_aws_cli_names_them() {
+        assert_eq!(dashed("eks:DescribeCluster"), "eks-describe-cluster");
+        assert_eq!(
+            dashed("iam:ListAttachedRolePolicies"),
+            "iam-list-attached-role-policies"
+        );
+    }
+
+    #[test]
+    fn types_are_described_in_words() {
+        let subnets = lookup("ec2:DescribeSubnets").expect("registered");
+        let shown: Vec<(&str, String)> = subnets
+            .input
+            .iter()
+            .map(|member| (member.name, member.shape.describe()))
+            .collect();
+        assert!(shown.contains(&(
+            "Filters",
+            "list of { Name: text, Values: list of text }".to_owned()
+        )));
+        assert!(shown.contains(&("MaxResults", "whole number from 5 to 1000".to_owned())));
+        assert!(shown.contains(&("DryRun", "true or false".to_owned())));
+        assert_eq!(subnets.output, [("Subnets", "list of Subnet")]);
+        let many = Shape::Enum(&[
+            "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m",
+        ]);
+        assert_eq!(
+            many.describe(),
+            "one of a, b, c, d, e, f, g, h, i, j, k, l, … (13 values)"
+        );
+        let nested: &Shape = &Shape::Structure(&[Member {
+            name: "A",
+            required: false,
+            shape: &Shape::Structure(&[Member {
+                name: "B",
+                required: true,
+                shape: &Shape::Structure(&[]),
+            }]),
+        }]);
+        assert_eq!(nested.describe(), "{ A: { B: { … } } }");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod cli;
 mod conditions;
 mod dedup;
+mod discover;
 mod errors;
 mod extensions;
 mod fanout;

@@ -218,7 +218,11 @@ fn new_scaffolds_a_pack_that_validates_and_passes_its_own_test() {
     assert!(again.stderr.contains("already exists"), "{}", again.stderr);
     let bad = crate::support::ekscheck(&["new", &dir.join("Team_Nodes")]);
     bad.expect_code(2);
-    assert!(bad.stderr.contains("`Team_Nodes` cannot name a pack"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("`Team_Nodes` cannot name a pack"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[test]

@@ -1,0 +1,154 @@
+//! Finding one's way from the terminal: `ekscheck ops` (what a pack may call, with each
+//! operation's parameters and response) and `ekscheck list` (what a pack checks).
+
+use std::fmt::Write;
+
+use serde_json::json;
+
+use super::output::show;
+use super::{exit, printed};
+use crate::diagnostic::Diagnostic;
+use crate::format::severity_name;
+use crate::operations::{OPERATIONS, Operation, dashed, lookup};
+use crate::plan::{Plan, Ref};
+use crate::suggest;
+
+/// `ekscheck ops`: every operation; `ekscheck ops SERVICE`: a service's; `ekscheck ops
+/// SERVICE:OPERATION`: one operation in full.
+pub(super) fn ops(name: Option<&str>) -> u8 {
+    let text = match name {
+        None => listing(OPERATIONS.iter()),
+        Some(name) if name.contains(':') => match lookup(name) {
+            Some(operation) => describe(operation),
+            None => {
+                let known = OPERATIONS.iter().map(|op| op.api);
+                show(&[Diagnostic::unlocated(format!(
+                    "`{name}` is not an operation ekscheck can call"
+                ))
+                .with_help(suggest::did_you_mean(name, known))]);
+                return exit::INVALID_INPUT;
+            }
+        },
+        Some(service) => {
+            let prefix = format!("{service}:");
+            let matching: Vec<&Operation> = OPERATIONS
+                .iter()
+                .filter(|op| op.api.starts_with(&prefix))
+                .collect();
+            if matching.is_empty() {
+                let mut services: Vec<&str> = OPERATIONS
+                    .iter()
+                    .filter_map(|op| op.api.split(':').next())
+                    .collect();
+                services.dedup();
+                show(&[Diagnostic::unlocated(format!(
+                    "ekscheck can call no operation of `{service}`"
+                ))
+                .with_help(suggest::did_you_mean(service, services))]);
+                return exit::INVALID_INPUT;
+            }
+            listing(matching.into_iter())
+        }
+    };
+    printed(&text)
+}
+
+fn listing<'a>(operations: impl Iterator<Item = &'a Operation>) -> String {
+    let mut text = String::new();
+    let mut count = 0;
+    for operation in operations {
+        count += 1;
+        writeln!(text, "{}", operation.api).ok();
+    }
+    writeln!(
+        text,
+        "\n{count} read-only operation(s): a pack can call these and nothing else.\n\
+         `ekscheck ops SERVICE:OPERATION` shows one's parameters and response."
+    )
+    .ok();
+    text
+}
+
+fn describe(operation: &Operation) -> String {
+    let dashed = dashed(operation.api);
+    let (service, command) = dashed.split_once('-').unwrap_or((&dashed, ""));
+    let mut text = format!(
+        "{api}\n  as the AWS CLI: aws {service} {command}\n  IAM action:     {api}\n",
+        api = operation.api
+    );
+    let width = operation
+        .input
+        .iter()
+        .map(|member| member.name.len())
+        .chain(operation.output.iter().map(|(name, _)| name.len()))
+        .max()
+        .unwrap_or(0);
+    text.push_str("\nparams:\n");
+    if operation.input.is_empty() {
+        text.push_str("  (none)\n");
+    }
+    for member in operation.input {
+        let required = if member.required { " (required)" } else { "" };
+        writeln!(
+            text,
+            "  {:width$}  {}{required}",
+            member.name,
+            member.shape.describe()
+        )
+        .ok();
+    }
+    text.push_str("\nresponse (every page, as `--output json` prints it):\n");
+    for (name, kind) in operation.output {
+        writeln!(text, "  {name:width$}  {kind}").ok();
+    }
+    text
+}
+
+/// `ekscheck list PACK…`: each check with its title, severity, `needs`, the calls it reads and
+/// the fan-out it runs once per row of; with `json`, one JSON object per line.
+pub(super) fn list(plan: &Plan, json: bool) -> u8 {
+    let mut text = String::new();
+    for check in &plan.checks {
+        let calls: Vec<String> = check
+            .refs
+            .iter()
+            .filter_map(|(name, reference)| match reference {
+                Ref::Call(id) => Some(match plan.calls[*id].def.operation() {
+                    Some(operation) => format!("{name} ({})", operation.api),
+                    None => name.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
+        let needs: Vec<&str> = check
+            .needs
+            .iter()
+            .map(|&need| plan.checks[need].name.as_str())
+            .collect();
+        let rows: Vec<&str> = check
+            .fanout
+            .iter()
+            .map(|&call| plan.calls[call].def.name.as_str())
+            .collect();
+        let severity = severity_name(check.def.severity);
+        let title = check.def.title.source();
+        if json {
+            let line = json!({"name": check.name, "title": title, "severity": severity,
+                              "needs": needs, "calls": calls, "rows": rows});
+            writeln!(text, "{line}").ok();
+            continue;
+        }
+        writeln!(text, "{}  [{severity}]\n    {title}", check.name).ok();
+        writeln!(text, "    calls: {}", calls.join(", ")).ok();
+        if !needs.is_empty() {
+            writeln!(text, "    needs: {}", needs.join(", ")).ok();
+        }
+        if !rows.is_empty() {
+            writeln!(text, "    rows:  one per item of {}", rows.join(" × ")).ok();
+        }
+    }
+    if !json {
+        writeln!(text, "\n{} check(s)", plan.checks.len()).ok();
+    }
+    printed(&text)
+}
