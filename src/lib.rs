@@ -9,6 +9,6 @@ pub mod execute;
 pub mod report;
 
 pub use ekscheck_core::{
-    diagnostic, evaluate, format, input, json, operations, pack_test, path, plan, predicate,
-    redact, suggest, template, vars,
+    diagnostic, evaluate, format, input, json, operations, overrides, pack_test, path, plan,
+    predicate, redact, suggest, template, vars,
 };

@@ -13,6 +13,7 @@ pub mod format;
 pub mod input;
 pub mod json;
 pub mod operations;
+pub mod overrides;
 pub mod pack_test;
 pub mod path;
 pub mod plan;

@@ -140,11 +140,15 @@ pub fn resolve_given(
     }
 }
 
-fn read_vars_file(path: &Path, problems: &mut Vec<Diagnostic>) -> Vec<FileVar> {
+/// The variables of a vars file (its `overrides:` aside, which [`crate::overrides`] reads).
+pub fn read_vars_file(path: &Path, problems: &mut Vec<Diagnostic>) -> Vec<FileVar> {
     let parsed = crate::input::read_source(path, crate::input::YAML_LIMIT)
         .and_then(|file| yaml::parse::<Spanned<Node>>(&file).map(|node| (file, node)));
     match parsed.and_then(|(file, node)| entries(&file, node)) {
-        Ok(vars) => vars,
+        Ok(mut vars) => {
+            vars.retain(|(name, _, _)| name.value != crate::overrides::IN_VARS_FILE);
+            vars
+        }
         Err(problem) => {
             problems.push(problem);
             Vec::new()

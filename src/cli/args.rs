@@ -109,9 +109,12 @@ pub(super) struct InputArgs {
     /// A variable for the packs, e.g. `--var cluster=demo`.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub(super) vars: Vec<(String, String)>,
-    /// A YAML file of variables (`name: value`).
+    /// A YAML file of variables (`name: value`; `overrides:` holds overrides).
     #[arg(long, value_name = "FILE")]
     pub(super) vars_file: Option<PathBuf>,
+    /// A team's overrides of the packs: severities, skips with a reason, variable defaults.
+    #[arg(long, value_name = "FILE")]
+    pub(super) overrides: Vec<PathBuf>,
 }
 
 /// Where calls are answered.
@@ -183,7 +186,8 @@ impl InputArgs {
             .iter()
             .chain(&backend.recording)
             .map(PathBuf::as_path);
-        Inputs::new(dirs, self.vars_file.as_deref())
+        let files = self.vars_file.iter().chain(&self.overrides);
+        Inputs::new(dirs, files.map(PathBuf::as_path))
     }
 }
 

@@ -16,7 +16,7 @@ use clap::Parser;
 use libtest_mimic::Arguments;
 
 use crate::diagnostic::Diagnostic;
-use crate::evaluate::{Outcome, Status, evaluate};
+use crate::evaluate::{Outcome, Status, evaluate_with};
 use crate::execute::Execution;
 use crate::execute::recorder::Recorder;
 use crate::format::load_packs;
@@ -159,7 +159,7 @@ fn run(plan: &Plan, args: &RunArgs) -> u8 {
             Err(output::WriteFailed) => exit::INVALID_INPUT,
         };
     }
-    let session = match Session::open(plan.packs, &args.input, &args.backend) {
+    let session = match Session::open(plan, &args.input, &args.backend) {
         Ok(session) => session,
         Err(code) => return code,
     };
@@ -169,7 +169,7 @@ fn run(plan: &Plan, args: &RunArgs) -> u8 {
     finish(
         plan,
         &execution,
-        &session.vars,
+        &session,
         &selected,
         &evaluated,
         &libtest,
@@ -194,7 +194,7 @@ fn record(plan: &Plan, args: &RecordArgs) -> u8 {
         )]);
         return exit::INVALID_INPUT;
     }
-    let session = match Session::open(plan.packs, &args.input, &args.backend) {
+    let session = match Session::open(plan, &args.input, &args.backend) {
         Ok(session) => session,
         Err(code) => return code,
     };
@@ -221,17 +221,23 @@ fn record(plan: &Plan, args: &RecordArgs) -> u8 {
 fn finish(
     plan: &Plan,
     execution: &Execution,
-    vars: &[serde_json::Value],
+    session: &Session,
     selected: &[CheckId],
     evaluated: &[CheckId],
     libtest: &Arguments,
     junit: Option<&Path>,
 ) -> u8 {
     let started = std::time::Instant::now();
-    let outcomes: Vec<Outcome> = evaluate(plan, execution, vars, evaluated)
-        .into_iter()
-        .filter(|outcome| selected.contains(&outcome.check))
-        .collect();
+    let outcomes: Vec<Outcome> = evaluate_with(
+        plan,
+        execution,
+        &session.vars,
+        evaluated,
+        &session.overrides,
+    )
+    .into_iter()
+    .filter(|outcome| selected.contains(&outcome.check))
+    .collect();
     let shown: Vec<&Outcome> = outcomes
         .iter()
         .filter(|o| {

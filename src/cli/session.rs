@@ -1,5 +1,5 @@
-//! What a run needs once its packs are loaded: the async runtime, the backend (a recording, or
-//! AWS) and each pack's variables.
+//! What a run needs once its packs are planned: the async runtime, the backend (a recording, or
+//! AWS), the team's overrides and each pack's variables.
 
 use std::time::Duration;
 
@@ -10,8 +10,9 @@ use crate::diagnostic::Diagnostic;
 use crate::execute::aws::{AwsBackend, AwsSettings};
 use crate::execute::recording::RecordingBackend;
 use crate::execute::{Backend, CallError, Execution, Limits, execute};
-use crate::format::Pack;
+use crate::overrides::Overrides;
 use crate::plan::Plan;
+use crate::vars;
 
 /// What a run needs once its packs are loaded: the backend, the async runtime and each pack's
 /// variables (resolved once the backend, and with it the region, is known).
@@ -19,28 +20,37 @@ pub(super) struct Session {
     pub(super) backend: AnyBackend,
     pub(super) runtime: tokio::runtime::Runtime,
     pub(super) vars: Vec<serde_json::Value>,
+    /// The team's overrides of severities and skips.
+    pub(super) overrides: Overrides,
     pub(super) limits: Limits,
 }
 
 impl Session {
-    pub(super) fn open(packs: &[Pack], input: &InputArgs, args: &BackendArgs) -> Result<Self, u8> {
-        let (backend, runtime) = connect(args)?;
-        let region = backend.region();
-        let vars = crate::vars::resolve(
-            packs,
-            &input.vars,
-            input.vars_file.as_deref(),
-            region.as_deref(),
-        )
-        .map_err(|problems| {
+    pub(super) fn open(plan: &Plan, input: &InputArgs, args: &BackendArgs) -> Result<Self, u8> {
+        let invalid = |problems: Vec<Diagnostic>| {
             show(&problems);
             exit::INVALID_INPUT
-        })?;
+        };
+        let overrides =
+            Overrides::load(plan, &input.overrides, input.vars_file.as_deref()).map_err(invalid)?;
+        let (backend, runtime) = connect(args)?;
+        let region = backend.region();
+        // The vars file wins over the overrides' variables (found first).
+        let mut problems = Vec::new();
+        let mut given = match &input.vars_file {
+            Some(path) => vars::read_vars_file(path, &mut problems),
+            None => Vec::new(),
+        };
+        given.extend(overrides.vars.iter().cloned());
+        let vars =
+            vars::resolve_given(plan.packs, &input.vars, &given, region.as_deref(), problems)
+                .map_err(invalid)?;
         let limits = args.limits();
         Ok(Self {
             backend,
             runtime,
             vars,
+            overrides,
             limits,
         })
     }

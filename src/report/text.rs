@@ -54,6 +54,7 @@ pub fn skip_reason(reason: &SkipReason) -> String {
         }
         SkipReason::When(failure) => format!("when: {}", condition(failure)),
         SkipReason::NotMade(not_made) => self::not_made(not_made),
+        SkipReason::Overridden(reason) => format!("overridden: {reason}"),
     }
 }
 

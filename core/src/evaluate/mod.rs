@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::execute::{Execution, Failure, NotMade, Row, RowScope, Unavailable, row_scope};
 use crate::format::{Assertion, Severity};
+use crate::overrides::Overrides;
 use crate::plan::{CheckId, Plan, PlannedCheck};
 use crate::predicate::assertion::{self, AssertionFailure, AssertionUndecided, Checked};
 use crate::template::RenderFailure;
@@ -67,6 +68,8 @@ pub enum SkipReason {
     When(Box<AssertionFailure>),
     /// A call the check reads does not apply to the row.
     NotMade(Arc<NotMade>),
+    /// An override skips the check or the row, for this reason.
+    Overridden(String),
 }
 
 /// How a needed check ended, when it did not pass.
@@ -117,6 +120,17 @@ pub fn evaluate(
     vars: &[Value],
     checks: &[CheckId],
 ) -> Vec<Outcome> {
+    evaluate_with(plan, execution, vars, checks, &Overrides::default())
+}
+
+/// [`evaluate`], with a team's `overrides` of severities and skips.
+pub fn evaluate_with(
+    plan: &Plan,
+    execution: &Execution,
+    vars: &[Value],
+    checks: &[CheckId],
+    overrides: &Overrides,
+) -> Vec<Outcome> {
     let mut outcomes: Vec<Option<Decided>> = (0..plan.checks.len()).map(|_| None).collect();
     let order = plan.needs_first(checks);
     let mut needed_by_others = vec![false; plan.checks.len()];
@@ -126,7 +140,7 @@ pub fn evaluate(
         }
     }
     for id in order {
-        let decided = decide_check(plan, execution, vars, id, &outcomes);
+        let decided = decide_check(plan, execution, vars, id, &outcomes, overrides);
         outcomes[id] = Some(Decided::new(decided, needed_by_others[id]));
     }
     checks
@@ -203,6 +217,7 @@ fn decide_check(
     vars: &[Value],
     id: CheckId,
     decided: &[Option<Decided>],
+    overrides: &Overrides,
 ) -> Vec<Outcome> {
     let check = &plan.checks[id];
     let vars = &vars[check.pack];
@@ -224,22 +239,26 @@ fn decide_check(
                     .insert(0, ("", Unavailable::Failed(failure)));
             }
             let title = check.def.title.render_string(&scope);
-            let decision = match unmet_need(plan, check, &row, decided) {
-                Some(reason) => Decision::plain(Status::Skip(reason), check.def.severity),
-                None => decide_row(check, &scope, title.as_ref().err()),
+            let name = match row.label() {
+                Some(label) => format!("{}[{label}]", check.name),
+                None => check.name.clone(),
+            };
+            let skip = |reason| Decision::plain(Status::Skip(reason), check.def.severity);
+            let decision = if let Some(reason) = overrides.skip(&check.name, &name) {
+                skip(SkipReason::Overridden(reason.to_owned()))
+            } else if let Some(reason) = unmet_need(plan, check, &row, decided) {
+                skip(reason)
+            } else {
+                decide_row(check, &scope, title.as_ref().err())
             };
             // A row that is not decided may lack what the title reads: it is shown as written.
             let title = title.unwrap_or_else(|_| check.def.title.source().to_owned());
-            let label = row.label();
             Outcome {
                 check: id,
-                name: match &label {
-                    Some(label) => format!("{}[{label}]", check.name),
-                    None => check.name.clone(),
-                },
+                name,
                 row,
                 title,
-                severity: decision.severity,
+                severity: overrides.severity(&check.name).unwrap_or(decision.severity),
                 status: decision.status,
                 remediation: decision.remediation,
                 elapsed: waited + started.elapsed(),

@@ -11,5 +11,6 @@ pub mod yaml;
 
 pub use load::{
     FORMAT, MANIFEST, TESTS, VERSION, is_slug, kind_accepts, kind_name, load_packs, severity_name,
+    severity_named,
 };
 pub use model::*;

@@ -11,6 +11,7 @@ mod fanout;
 mod fuzz;
 mod hostile;
 mod junit;
+mod overrides;
 mod pack_tests;
 mod partial;
 mod predicates;

@@ -249,3 +249,28 @@ fn the_pack_passes_its_own_tests() {
     assert_eq!(cases, expected, "{}", run.stdout);
     assert!(report.cases().all(|case| case.outcome == CaseOutcome::Pass));
 }
+
+#[test]
+fn the_example_overrides_apply_to_the_pack() {
+    let run = ekscheck(&[
+        "run",
+        PACK,
+        "--recording",
+        &example_dir("broken"),
+        "--var",
+        "cluster=broken",
+        "--overrides",
+        "examples/node-join-overrides.yaml",
+    ]);
+    run.expect_code(1)
+        .expect_stdout_contains("    node-join::network::dhcp-options-dns\n");
+    let skipped = run
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("test node-join::cluster::cluster-role-has-cluster-policy "))
+        .expect("the check's line");
+    assert!(
+        skipped.ends_with("... ignored (overridden: cluster roles belong to the platform team)"),
+        "{skipped}"
+    );
+}

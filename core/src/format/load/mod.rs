@@ -719,9 +719,22 @@ pub fn kind_name(kind: VarKind) -> &'static str {
 
 /// `Severity` as written in check files.
 pub fn severity_name(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
+    SEVERITIES
+        .iter()
+        .find(|(_, known)| *known == severity)
+        .map_or("error", |(name, _)| name)
 }
+
+/// The severity a name stands for (`error`, `warning`, `info`).
+pub fn severity_named(name: &str) -> Option<Severity> {
+    SEVERITIES
+        .iter()
+        .find(|(known, _)| *known == name)
+        .map(|(_, severity)| *severity)
+}
+
+const SEVERITIES: [(&str, Severity); 3] = [
+    ("error", Severity::Error),
+    ("warning", Severity::Warning),
+    ("info", Severity::Info),
+];
