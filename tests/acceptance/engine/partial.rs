@@ -222,3 +222,97 @@ checks:
         ]
     );
 }
+
+const ONE_CLUSTER: &str = "\
+pack: t
+version: 1.0.0
+calls:
+  cluster:
+    api: eks:DescribeCluster
+    params: { name: c1 }
+  addons:
+    api: eks:ListAddons
+    params: { clusterName: c1 }
+  profiles:
+    when:
+      - { on: cluster, path: $.cluster.status, equals: DELETING }
+    api: eks:ListFargateProfiles
+    params: { clusterName: c1 }
+";
+
+const MISSING: &str = "\
+checks:
+  - id: title-reads-failed-call
+    title: 'Cluster with {{addons.addons.[0]}}'
+    on: cluster
+    expect:
+      - { path: $.cluster.status, equals: ACTIVE }
+  - id: remediation-reads-failed-call
+    title: Cluster is deleting
+    on: cluster
+    expect:
+      - { path: $.cluster.status, equals: DELETING }
+    remediation: 'remove {{addons.addons.[0]}}'
+  - id: on-not-made
+    title: Fargate profiles are listed
+    on: profiles
+    expect:
+      - { path: $.fargateProfileNames, exists: true }
+  - id: alternatives-on-failed-call
+    title: Either alternative
+    on: addons
+    expect:
+      - any_of:
+          - { on: cluster, path: $.cluster.status, equals: ACTIVE }
+          - { on: cluster, path: $.cluster.status, equals: CREATING }
+  - id: alternatives-on-call-not-made
+    title: Either alternative
+    on: profiles
+    expect:
+      - any_of:
+          - { on: cluster, path: $.cluster.status, equals: ACTIVE }
+          - { on: cluster, path: $.cluster.status, equals: CREATING }
+";
+
+/// What a row needs of the calls it reads: a title or remediation reading a call that failed is
+/// shown as written (the outcome is decided by the assertions); an `on` that was not made skips
+/// the row and a failed one leaves it undecided, even for an `any_of` whose alternatives name
+/// their own calls: the `on` written is needed.
+#[test]
+fn a_row_needs_the_calls_its_assertions_read_and_shows_the_rest_as_written() {
+    let fixture = Fixture::pack(&[("pack.yaml", ONE_CLUSTER), ("missing.yaml", MISSING)])
+        .respond(
+            "eks:DescribeCluster",
+            json!({"name": "c1"}),
+            json!({"cluster": {"status": "ACTIVE"}}),
+        )
+        .fail(
+            "eks:ListAddons",
+            json!({"clusterName": "c1"}),
+            "AccessDeniedException",
+            "no",
+        );
+    let (run, report) = fixture.run_with_report(&[]);
+    run.expect_code(1)
+        .expect_stdout_contains("remediation: remove {{addons.addons.[0]}}");
+    let not_made = skipped(
+        "call `profiles` was not made: when: $.cluster.status equals \"DELETING\" is false \
+         (actual: \"ACTIVE\")",
+    );
+    assert_eq!(
+        report.outcome_list(),
+        expected(&[
+            ("t::missing::title-reads-failed-call", CaseOutcome::Pass),
+            (
+                "t::missing::remediation-reads-failed-call",
+                failure("error")
+            ),
+            ("t::missing::on-not-made", not_made.clone()),
+            (
+                "t::missing::alternatives-on-failed-call",
+                CaseOutcome::Error
+            ),
+            ("t::missing::alternatives-on-call-not-made", not_made),
+        ])
+    );
+}
