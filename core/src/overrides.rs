@@ -110,8 +110,9 @@ impl Overrides {
         for (key, value) in entries {
             match key.value.as_str() {
                 "checks" => self.add_checks(file, value, checks, problems),
+                // A later document's variables are found first: they win.
                 "vars" => match vars::entries(file, value) {
-                    Ok(vars) => self.vars.extend(vars),
+                    Ok(vars) => drop(self.vars.splice(0..0, vars)),
                     Err(problem) => problems.push(problem),
                 },
                 other => problems.push(

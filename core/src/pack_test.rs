@@ -44,7 +44,8 @@ pub enum Expect {
     Skip,
 }
 
-const EXPECTS: [(&str, Expect); 4] = [
+/// The outcomes a case can name, by name.
+pub const EXPECTS: [(&str, Expect); 4] = [
     ("pass", Expect::Pass),
     ("fail", Expect::Fail),
     ("error", Expect::Error),

@@ -3,6 +3,7 @@
 
 mod emulator;
 mod engine;
+mod format_doc;
 mod live;
 mod node_join;
 mod readme;

@@ -7,6 +7,7 @@
 mod load;
 pub mod model;
 mod raw;
+pub mod schema;
 pub mod yaml;
 
 pub use load::{
@@ -14,3 +15,4 @@ pub use load::{
     severity_named,
 };
 pub use model::*;
+pub use raw::PREDICATES;

@@ -250,7 +250,7 @@ pub(super) struct Assertion {
 }
 
 /// Every predicate key, in the order of [`Assertion`]'s fields.
-pub(super) const PREDICATES: [&str; 20] = [
+pub const PREDICATES: [&str; 20] = [
     "exists",
     "equals",
     "one_of",

@@ -11,6 +11,11 @@ mod value;
 
 pub use value::TemplatedValue;
 
+/// The helpers a template may call: ekscheck's own and the handlebars built-ins it keeps.
+pub fn helper_names() -> impl Iterator<Item = &'static str> {
+    helpers::SIGNATURES.iter().map(|signature| signature.name)
+}
+
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 

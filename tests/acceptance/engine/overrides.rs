@@ -175,3 +175,36 @@ other: 1
         run.stderr
     );
 }
+
+#[test]
+fn a_later_overrides_file_wins() {
+    let status = |status: &str| json!({"cluster": {"status": status}});
+    let fixture = Fixture::pack(&[("pack.yaml", NEEDS_CLUSTER), ("s.yaml", ACTIVE)])
+        .respond(
+            "eks:DescribeCluster",
+            json!({"name": "first"}),
+            status("CREATING"),
+        )
+        .respond(
+            "eks:DescribeCluster",
+            json!({"name": "second"}),
+            status("ACTIVE"),
+        );
+    let first = fixture.dir().write(
+        "first.yaml",
+        "checks:\n  t::s::active: { severity: info }\nvars: { cluster: first }\n",
+    );
+    let second = fixture.dir().write(
+        "second.yaml",
+        "checks:\n  t::s::active: { severity: warning }\nvars: { cluster: second }\n",
+    );
+    let (first, second) = (first.to_str().unwrap(), second.to_str().unwrap());
+    fixture
+        .run(&["--overrides", first, "--overrides", second])
+        .expect_code(0)
+        .expect_stdout_contains("test t::s::active ... ok");
+    fixture
+        .run(&["--overrides", second, "--overrides", first])
+        .expect_code(0)
+        .expect_stdout_contains("test t::s::active ... info");
+}
