@@ -45,6 +45,12 @@ pub(super) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the JSON Schema of pack.yaml or of suite files, for editors.
+    Schema {
+        /// Which file: `pack` (pack.yaml) or `suite`.
+        #[arg(value_name = "FILE_KIND")]
+        kind: String,
+    },
     /// Create a pack to start from: one check, one test case and a README.
     New {
         /// The new pack's directory; its name is the pack's name.

@@ -1,5 +1,6 @@
 //! Finding one's way from the terminal: `ekscheck ops` (what a pack may call, with each
-//! operation's parameters and response) and `ekscheck list` (what a pack checks).
+//! operation's parameters and response), `ekscheck list` (what a pack checks) and `ekscheck
+//! schema` (the JSON Schema editors check pack files with).
 
 use std::fmt::Write;
 
@@ -8,6 +9,7 @@ use serde_json::json;
 use super::output::show;
 use super::{exit, printed};
 use crate::diagnostic::Diagnostic;
+use crate::format::schema::SchemaKind;
 use crate::format::severity_name;
 use crate::operations::{OPERATIONS, Operation, dashed, lookup};
 use crate::plan::{Plan, Ref};
@@ -151,4 +153,27 @@ pub(super) fn list(plan: &Plan, json: bool) -> u8 {
         writeln!(text, "\n{} check(s)", plan.checks.len()).ok();
     }
     printed(&text)
+}
+
+/// `ekscheck schema pack|suite`: the JSON Schema of `pack.yaml` or of suite files.
+pub(super) fn schema(name: &str) -> u8 {
+    let Some((kind, _)) = SchemaKind::ALL
+        .into_iter()
+        .find(|(_, known)| *known == name)
+    else {
+        show(
+            &[Diagnostic::unlocated(format!("no schema `{name}`")).with_help("`pack` or `suite`")],
+        );
+        return exit::INVALID_INPUT;
+    };
+    match crate::format::schema::schema(kind) {
+        Ok(schema) => printed(&format!("{:#}\n", schema)),
+        Err(untyped) => {
+            show(&[Diagnostic::unlocated(format!(
+                "the schema lacks a type for {}",
+                untyped.join(", ")
+            ))]);
+            exit::INVALID_INPUT
+        }
+    }
 }

@@ -1,5 +1,5 @@
-//! The command line: `ekscheck run`, `record`, `test`, `validate`, `list`, `ops`, `new` and
-//! `policy`.
+//! The command line: `ekscheck run`, `record`, `test`, `validate`, `list`, `ops`, `schema`, `new`
+//! and `policy`.
 
 mod args;
 mod discover;
@@ -49,6 +49,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => pack_test::test(&args),
         Command::New { dir } => new::new(&dir),
         Command::Ops { name } => discover::ops(name.as_deref()),
+        Command::Schema { kind } => discover::schema(&kind),
         Command::List { packs, json } => with_plan(&packs, |plan| discover::list(plan, json)),
         Command::Run(args) => with_plan(&args.input.packs, |plan| run(plan, &args)),
         Command::Record(args) => with_plan(&args.input.packs, |plan| record(plan, &args)),
