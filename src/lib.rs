@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod execute;
 pub mod report;
+pub mod requires;
 
 pub use ekscheck_core::{
     diagnostic, evaluate, format, input, json, operations, overrides, pack_test, path, plan,

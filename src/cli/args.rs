@@ -26,6 +26,9 @@ pub(super) enum Command {
         /// Pack directories.
         #[arg(required = true, value_name = "PACK_DIR")]
         packs: Vec<PathBuf>,
+        /// Required packs exactly as each pack's ekscheck.lock says (which must exist).
+        #[arg(long)]
+        locked: bool,
     },
     /// Run each pack's own tests (`PACK/tests/CASE/`: a recording and the outcomes expected
     /// on it) offline, and report each case like `cargo test`.
@@ -87,6 +90,9 @@ pub(super) struct TestArgs {
     /// Also write a JUnit XML report to FILE.
     #[arg(long, value_name = "FILE")]
     pub(super) junit: Option<PathBuf>,
+    /// Required packs exactly as each pack's ekscheck.lock says (which must exist).
+    #[arg(long)]
+    pub(super) locked: bool,
     /// libtest arguments: filters, --exact, --skip, --list, --format, …
     #[arg(last = true, value_name = "LIBTEST_ARGS")]
     pub(super) libtest: Vec<String>,
@@ -121,6 +127,9 @@ pub(super) struct InputArgs {
     /// A team's overrides of the packs: severities, skips with a reason, variable defaults.
     #[arg(long, value_name = "FILE")]
     pub(super) overrides: Vec<PathBuf>,
+    /// Required packs exactly as each pack's ekscheck.lock says (which must exist).
+    #[arg(long)]
+    pub(super) locked: bool,
 }
 
 /// Where calls are answered.

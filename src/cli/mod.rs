@@ -19,10 +19,10 @@ use crate::diagnostic::Diagnostic;
 use crate::evaluate::{Outcome, Status, evaluate_with};
 use crate::execute::Execution;
 use crate::execute::recorder::Recorder;
-use crate::format::load_packs;
 use crate::plan::{CheckId, Plan};
 use crate::redact::Redactor;
 use crate::report;
+use crate::requires;
 use args::{Cli, Command, RecordArgs, RunArgs};
 use libtest::{libtest_arguments, may_select};
 use output::show;
@@ -44,23 +44,30 @@ pub mod exit {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Validate { packs } => with_plan(&packs, validate),
-        Command::Policy { packs } => with_plan(&packs, policy),
+        Command::Validate { packs, locked } => with_plan(&packs, locked, validate),
+        Command::Policy { packs } => with_plan(&packs, false, policy),
         Command::Test(args) => pack_test::test(&args),
         Command::New { dir } => new::new(&dir),
         Command::Ops { name } => discover::ops(name.as_deref()),
         Command::Schema { kind } => discover::schema(&kind),
-        Command::List { packs, json } => with_plan(&packs, |plan| discover::list(plan, json)),
-        Command::Run(args) => with_plan(&args.input.packs, |plan| run(plan, &args)),
-        Command::Record(args) => with_plan(&args.input.packs, |plan| record(plan, &args)),
+        Command::List { packs, json } => {
+            with_plan(&packs, false, |plan| discover::list(plan, json))
+        }
+        Command::Run(args) => with_plan(&args.input.packs, args.input.locked, |plan| {
+            run(plan, &args)
+        }),
+        Command::Record(args) => with_plan(&args.input.packs, args.input.locked, |plan| {
+            record(plan, &args)
+        }),
     };
     ExitCode::from(code)
 }
 
-/// Loads and plans `dirs`, printing every problem of both stages at once, and goes on with the
-/// plan (`then`) only if there is none.
-fn with_plan(dirs: &[PathBuf], then: impl FnOnce(&Plan) -> u8) -> u8 {
-    let (packs, mut diagnostics) = load_packs(dirs);
+/// Loads `dirs` and the packs they require (as their locks say, with `locked`), plans them,
+/// prints every problem of both stages at once, and goes on with the plan (`then`) only if there
+/// is none.
+fn with_plan(dirs: &[PathBuf], locked: bool, then: impl FnOnce(&Plan) -> u8) -> u8 {
+    let (packs, mut diagnostics) = requires::load(dirs, locked);
     let plan = Plan::build(&packs)
         .map_err(|problems| diagnostics.extend(problems))
         .ok();

@@ -11,11 +11,12 @@ use crate::diagnostic::Diagnostic;
 use crate::evaluate::evaluate;
 use crate::execute::recording::RecordingBackend;
 use crate::execute::{Limits, execute};
-use crate::format::{Pack, load_packs};
+use crate::format::Pack;
 use crate::pack_test::{Case, compare, load_cases};
 use crate::plan::{CheckId, Plan};
 use crate::report;
 use crate::report::pack_test::CaseResult;
+use crate::requires;
 use crate::vars;
 
 /// Runs the cases of every pack in `args`; exit code 1 when a case differs from what it expects.
@@ -40,7 +41,7 @@ pub(super) fn test(args: &TestArgs) -> u8 {
         .packs
         .iter()
         .map(|dir| {
-            let (packs, found) = load_packs(std::slice::from_ref(dir));
+            let (packs, found) = requires::load(std::slice::from_ref(dir), args.locked);
             problems.extend(found);
             packs
         })

@@ -31,11 +31,52 @@ pub struct Pack {
     pub calls: Vec<Call>,
     /// The suites, sorted by file path.
     pub suites: Vec<Suite>,
+    /// The packs it builds on (`requires:`).
+    pub requires: Vec<Requirement>,
     /// Pack-level calls that had errors: references to them are not reported again.
     pub unloaded_calls: Vec<String>,
+    /// Required packs whose requirement had errors: references to them are not reported again.
+    pub unloaded_requires: Vec<String>,
     /// The names (file stems) of suite files that could not be read or parsed: `needs` of
     /// their checks are not reported again.
     pub unloaded_suites: Vec<String>,
+}
+
+/// A pack another pack builds on: its calls and checks are the other pack's to use, as
+/// `PACK::CALL` and `needs: [PACK::SUITE/ID]`.
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    /// The required pack's name.
+    pub pack: String,
+    /// Where it comes from.
+    pub source: Source,
+    /// Where it is required.
+    pub location: Location,
+}
+
+/// Where a required pack comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A directory, relative to the requiring pack's.
+    Path(String),
+    /// A git repository.
+    Git {
+        /// Its URL (https, ssh or file).
+        url: String,
+        /// The pack's directory in it (`""`: the top).
+        subdir: String,
+        /// Which commit.
+        selector: Selector,
+    },
+}
+
+/// Which commit of a git repository a pack is taken from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selector {
+    /// The highest tag (`v1.2.0` or `1.2.0`) matching this semver range.
+    Version(String),
+    /// A tag, branch or commit.
+    Ref(String),
 }
 
 /// A declared variable.
@@ -151,9 +192,12 @@ pub struct Check {
     pub location: Location,
 }
 
-/// A reference from `needs:` to another check: `id` or `suite/id`.
+/// A reference from `needs:` to another check: `id`, `suite/id`, or `pack::suite/id` in a
+/// required pack.
 #[derive(Debug)]
 pub struct Need {
+    /// The required pack, if given (`PACK::SUITE/ID`).
+    pub pack: Option<String>,
     /// The suite, if given.
     pub suite: Option<String>,
     /// The check id.

@@ -68,6 +68,25 @@ pub(super) struct Manifest {
     pub vars: Entries<VarDecl>,
     #[serde(default)]
     pub calls: Entries<Call>,
+    #[serde(default)]
+    pub requires: Vec<Spanned<Requirement>>,
+}
+
+/// One entry of `requires:`: another pack, by path or from git.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Requirement {
+    pub pack: Spanned<String>,
+    #[serde(default)]
+    pub path: Option<Spanned<String>>,
+    #[serde(default)]
+    pub git: Option<Spanned<String>>,
+    #[serde(default)]
+    pub subdir: Option<Spanned<String>>,
+    #[serde(default)]
+    pub version: Option<Spanned<String>>,
+    #[serde(default, rename = "ref")]
+    pub reference: Option<Spanned<String>>,
 }
 
 /// One entry of `vars:`.

@@ -53,6 +53,7 @@ pub fn schema(kind: SchemaKind) -> Result<Value, Vec<String>> {
         "for_each": object("for_each", keys_of::<raw::ForEach>(), &["in", "path", "as"]),
         "check": object("check", keys_of::<raw::Check>(), &["id", "title"]),
         "assertion": object("assertion", keys_of::<raw::Assertion>(), &[]),
+        "requirement": object("requirement", keys_of::<raw::Requirement>(), &["pack"]),
     });
     let (title, root) = match kind {
         SchemaKind::Pack => (
@@ -106,6 +107,8 @@ fn value_type(name: &str, key: &str) -> Option<Value> {
         ("pack", "format") => json!({ "const": super::FORMAT }),
         ("pack" | "suite", "calls") => entries("call"),
         ("pack", "vars") => entries("var"),
+        ("pack", "requires") => list_of(reference("requirement")),
+        ("requirement", "pack" | "path" | "git" | "subdir" | "version" | "ref") => text(),
         ("suite", "suite" | "description") => text(),
         ("suite", "checks") => list_of(reference("check")),
         ("var", "required") => json!({ "type": "boolean" }),

@@ -82,8 +82,17 @@ pub struct Plan<'p> {
 struct Names {
     calls: BTreeMap<String, CallId>,
     bindings: BTreeMap<String, CallId>,
-    /// Calls that had load errors: references to them are not reported again.
+    /// Calls that had load errors, and `PACK::` of required packs that could not be loaded:
+    /// references to them are not reported again.
     unloaded: Vec<String>,
+}
+
+impl Names {
+    fn is_unloaded(&self, name: &str) -> bool {
+        self.unloaded.iter().any(|unloaded| {
+            unloaded == name || (unloaded.ends_with("::") && name.starts_with(unloaded.as_str()))
+        })
+    }
 }
 
 impl<'p> Plan<'p> {
@@ -114,6 +123,52 @@ impl<'p> Plan<'p> {
                 })
                 .collect();
             visible.push((pack_names, suite_names));
+        }
+        // A pack sees the pack-level calls (and their `as` names) of the packs it requires, as
+        // `PACK::NAME`; a required pack that could not be loaded was reported already.
+        for (pack_index, pack) in packs.iter().enumerate() {
+            let missing: Vec<String> = pack
+                .requires
+                .iter()
+                .map(|requirement| &requirement.pack)
+                .filter(|name| packs.iter().all(|p| &p.name != *name))
+                .chain(&pack.unloaded_requires)
+                .map(|name| format!("{name}::"))
+                .collect();
+            let required: Vec<(String, CallId, bool)> = pack
+                .requires
+                .iter()
+                .filter_map(|requirement| {
+                    let index = packs.iter().position(|p| p.name == requirement.pack)?;
+                    let names = &visible[index].0;
+                    let prefixed = |(name, id): (&String, &CallId), binding| {
+                        (format!("{}::{name}", requirement.pack), *id, binding)
+                    };
+                    Some(
+                        (names.calls.iter().map(move |entry| prefixed(entry, false)))
+                            .chain(
+                                names
+                                    .bindings
+                                    .iter()
+                                    .map(move |entry| prefixed(entry, true)),
+                            )
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .flatten()
+                .collect();
+            let (pack_names, suite_names) = &mut visible[pack_index];
+            for names in std::iter::once(pack_names).chain(suite_names.iter_mut()) {
+                names.unloaded.extend(missing.iter().cloned());
+                for (name, id, binding) in &required {
+                    let table = if *binding {
+                        &mut names.bindings
+                    } else {
+                        &mut names.calls
+                    };
+                    table.insert(name.clone(), *id);
+                }
+            }
         }
         // Resolve each call in the names it was declared in.
         for (pack_index, pack) in packs.iter().enumerate() {
@@ -268,7 +323,7 @@ impl<'p> Builder<'p> {
                 Some(&id) => {
                     refs.insert(on.to_owned(), Ref::Call(id));
                 }
-                None if names.unloaded.iter().any(|u| u == on) => {}
+                None if names.is_unloaded(on) => {}
                 None => self.undefined(at, "call", on, names.calls.keys()),
             }
         }
@@ -302,7 +357,7 @@ impl<'p> Builder<'p> {
                 Some(&source) => {
                     refs.insert(for_each.source.clone(), Ref::Call(source));
                 }
-                None if names.unloaded.contains(&for_each.source) => {}
+                None if names.is_unloaded(&for_each.source) => {}
                 None => self.undefined(
                     &for_each.source_location,
                     "call",
@@ -372,7 +427,7 @@ impl<'p> Builder<'p> {
                 Ref::Call(id)
             } else if let Some(&id) = visible.bindings.get(&name.root) {
                 Ref::Binding(id)
-            } else if visible.unloaded.contains(&name.root) {
+            } else if visible.is_unloaded(&name.root) {
                 continue;
             } else {
                 let mut known: Vec<String> = vec!["vars".to_owned()];
@@ -559,8 +614,33 @@ impl<'p> Builder<'p> {
             let suite_name = packs[check.pack].suites[check.suite].name.as_str();
             let mut needs = Vec::new();
             for need in &check.def.needs {
+                let pack = match &need.pack {
+                    None => check.pack,
+                    Some(name) => {
+                        let requiring = &packs[check.pack];
+                        let required = requiring.requires.iter().any(|r| &r.pack == name)
+                            || requiring.unloaded_requires.contains(name);
+                        match packs.iter().position(|p| &p.name == name) {
+                            Some(index) if required && need.suite.is_some() => index,
+                            None if required => continue,
+                            _ => {
+                                let help = if required {
+                                    format!("write `{name}::SUITE/{}`", need.id)
+                                } else {
+                                    format!("add `{name}` to `requires:` in pack.yaml")
+                                };
+                                self.error(
+                                    &need.location,
+                                    format!("`{name}::…` names no required pack's check"),
+                                    help,
+                                );
+                                continue;
+                            }
+                        }
+                    }
+                };
                 let suite = need.suite.as_deref().unwrap_or(suite_name);
-                match index.get(&(check.pack, suite, need.id.as_str())) {
+                match index.get(&(pack, suite, need.id.as_str())) {
                     Some(&target) if target == id => self.error(
                         &need.location,
                         format!("check `{}` needs itself", need.id),

@@ -16,5 +16,6 @@ mod pack_tests;
 mod partial;
 mod predicates;
 mod renderings;
+mod requires;
 mod templates;
 mod validation;

@@ -11,7 +11,8 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::model::{
-    Assertion, Call, CallSource, Check, ForEach, Need, Pack, Severity, Suite, VarDecl, VarKind,
+    Assertion, Call, CallSource, Check, ForEach, Need, Pack, Requirement, Selector, Severity,
+    Source, Suite, VarDecl, VarKind,
 };
 use super::raw;
 use super::yaml::{self, Node, Spanned, descend, key_of, location_of};
@@ -26,6 +27,12 @@ use crate::template::{Template, TemplateError, TemplatedValue};
 pub const MANIFEST: &str = "pack.yaml";
 
 static SLUG: LazyLock<Regex> = LazyLock::new(|| Regex::new("^[a-z0-9][a-z0-9-]*$").unwrap());
+/// An scp-like git URL: `git@host:path`.
+static SCP_LIKE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^-]").unwrap());
+/// A tag, branch or commit name that git cannot read as an option.
+static GIT_REF: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9._/-]*$").unwrap());
 static IDENTIFIER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new("^[A-Za-z_][A-Za-z0-9_]*$").unwrap());
 /// A number YAML reads as a float although the text was surely meant as a string: `1.30`.
@@ -131,6 +138,14 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
         .filter_map(|(name, decl)| loader.var(name, decl))
         .collect();
     let (calls, unloaded_calls) = loader.calls(&manifest.calls);
+    let mut requires = Vec::new();
+    let mut unloaded_requires = Vec::new();
+    for requirement in &manifest.requires {
+        match loader.requirement(requirement) {
+            Some(requirement) => requires.push(requirement),
+            None => unloaded_requires.push(requirement.value.pack.value.clone()),
+        }
+    }
     let mut suites: Vec<Suite> = Vec::new();
     for (file, raw_suite) in raw_suites {
         let mut loader = Loader::new(file, &mut *loader.diagnostics);
@@ -155,7 +170,9 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
         vars,
         calls,
         suites,
+        requires,
         unloaded_calls,
+        unloaded_requires,
         unloaded_suites,
     })
 }
@@ -219,6 +236,115 @@ impl<'d> Loader<'d> {
                 format!("install an ekscheck that matches `{text}`, or use a version of the pack written for {VERSION}"),
             );
         }
+    }
+
+    /// One entry of `requires:`: a pack by relative `path`, or from `git` with a `version`
+    /// range of its tags or a `ref`. Only URLs that cannot run a program are accepted.
+    fn requirement(&mut self, raw: &Spanned<raw::Requirement>) -> Option<Requirement> {
+        let requirement = &raw.value;
+        let pack = self.slug(&requirement.pack, "pack name");
+        let at = self.at(raw);
+        let only_git = [
+            ("subdir", &requirement.subdir),
+            ("version", &requirement.version),
+            ("ref", &requirement.reference),
+        ];
+        let source = match (&requirement.path, &requirement.git) {
+            (Some(path), None) => {
+                if let Some((key, _)) = only_git.iter().find(|(_, value)| value.is_some()) {
+                    let at = self.at(raw);
+                    self.error(at, format!("`{key}` is for a pack from git"), "remove it");
+                    return None;
+                }
+                if Path::new(&path.value).is_absolute() || path.value.is_empty() {
+                    let at = self.at(path);
+                    self.error(
+                        at,
+                        "a required pack's `path` is relative to this pack's directory",
+                        "write e.g. `path: ../node-join`",
+                    );
+                    return None;
+                }
+                Source::Path(path.value.clone())
+            }
+            (None, Some(url)) => {
+                let safe = ["https://", "ssh://", "file://"]
+                    .iter()
+                    .any(|scheme| url.value.starts_with(scheme))
+                    || SCP_LIKE.is_match(&url.value);
+                if !safe {
+                    let at = self.at(url);
+                    self.error(
+                        at,
+                        "a pack is fetched over https, ssh or from a file URL",
+                        "write e.g. `git: https://example.com/platform/packs.git`",
+                    );
+                    return None;
+                }
+                let subdir = requirement.subdir.as_ref().map_or("", |s| s.value.as_str());
+                if subdir.split('/').any(|part| part == "..") || subdir.starts_with('/') {
+                    let at = self.at(requirement.subdir.as_ref()?);
+                    self.error(
+                        at,
+                        "`subdir` is a directory inside the repository",
+                        "write e.g. `subdir: checks/node-join`",
+                    );
+                    return None;
+                }
+                let selector = match (&requirement.version, &requirement.reference) {
+                    (Some(version), None) => {
+                        if semver::VersionReq::parse(&version.value).is_err() {
+                            let at = self.at(version);
+                            self.error(
+                                at,
+                                "`version` must be a semver range of the repository's tags",
+                                "write e.g. `version: \"^1.0\"`",
+                            );
+                            return None;
+                        }
+                        Selector::Version(version.value.clone())
+                    }
+                    (None, Some(reference)) if GIT_REF.is_match(&reference.value) => {
+                        Selector::Ref(reference.value.clone())
+                    }
+                    (None, Some(reference)) => {
+                        let at = self.at(reference);
+                        self.error(
+                            at,
+                            "not a tag, branch or commit name",
+                            "write e.g. `ref: v1.2.0`",
+                        );
+                        return None;
+                    }
+                    _ => {
+                        self.error(
+                            at,
+                            "a pack from git needs `version` (a range of its tags) or `ref`",
+                            "write e.g. `version: \"^1.0\"`, or `ref: v1.2.0`",
+                        );
+                        return None;
+                    }
+                };
+                Source::Git {
+                    url: url.value.clone(),
+                    subdir: subdir.to_owned(),
+                    selector,
+                }
+            }
+            _ => {
+                self.error(
+                    at,
+                    "a required pack comes from a `path` or from `git`: one of them",
+                    "write e.g. `path: ../node-join`",
+                );
+                return None;
+            }
+        };
+        Some(Requirement {
+            pack,
+            source,
+            location: self.at(&requirement.pack),
+        })
     }
 
     fn new(file: Arc<SourceFile>, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
@@ -674,11 +800,16 @@ impl<'d> Loader<'d> {
             .needs
             .iter()
             .map(|need| {
-                let (suite, id) = match need.value.split_once('/') {
+                let (pack, rest) = match need.value.split_once("::") {
+                    Some((pack, rest)) => (Some(pack.to_owned()), rest),
+                    None => (None, need.value.as_str()),
+                };
+                let (suite, id) = match rest.split_once('/') {
                     Some((suite, id)) => (Some(suite.to_owned()), id.to_owned()),
-                    None => (None, need.value.clone()),
+                    None => (None, rest.to_owned()),
                 };
                 Need {
+                    pack,
                     suite,
                     id,
                     location: self.at(need),

@@ -1,0 +1,180 @@
+//! Packs from git, through the `git` command: a bare mirror per repository and a checkout per
+//! commit, both in ekscheck's cache, so that a second run needs no network.
+//!
+//! Only https, ssh and file URLs reach here (the loader refuses others), and git is told to
+//! allow no other protocol either: a pack cannot make git run a program (`ext::`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+/// The cache directory: `EKSCHECK_CACHE`, else `$XDG_CACHE_HOME/ekscheck`, else
+/// `~/.cache/ekscheck`.
+pub(super) fn cache_dir() -> Result<PathBuf, String> {
+    let from = |var: &str| std::env::var_os(var).filter(|value| !value.is_empty());
+    from("EKSCHECK_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| from("XDG_CACHE_HOME").map(|dir| PathBuf::from(dir).join("ekscheck")))
+        .or_else(|| from("HOME").map(|home| PathBuf::from(home).join(".cache/ekscheck")))
+        .ok_or_else(|| "no cache directory: set EKSCHECK_CACHE".to_owned())
+}
+
+/// A repository's bare mirror in the cache.
+pub(super) struct Mirror {
+    url: String,
+    dir: PathBuf,
+}
+
+impl Mirror {
+    /// The mirror of `url` (not fetched yet).
+    pub(super) fn new(cache: &Path, url: &str) -> Self {
+        let digest = hex(&Sha256::digest(url.as_bytes()));
+        Self {
+            url: url.to_owned(),
+            dir: cache.join("git").join(&digest[..16]),
+        }
+    }
+
+    /// Clones the repository, or fetches what is new in it.
+    pub(super) fn fetch(&self) -> Result<(), String> {
+        if self.dir.join("HEAD").is_file() {
+            git(
+                &self.dir,
+                &[
+                    "fetch",
+                    "--quiet",
+                    "--force",
+                    "--tags",
+                    "origin",
+                    "+refs/heads/*:refs/heads/*",
+                ],
+            )
+        } else {
+            std::fs::create_dir_all(&self.dir).map_err(|error| error.to_string())?;
+            let dir = self.dir.to_string_lossy().into_owned();
+            let cloned = run(
+                Command::new("git").args(["clone", "--bare", "--quiet", "--", &self.url, &dir])
+            );
+            if cloned.is_err() {
+                let _ = std::fs::remove_dir_all(&self.dir);
+            }
+            cloned.map(drop)
+        }
+    }
+
+    /// The commit a tag, branch or commit name stands for, if the mirror has it.
+    pub(super) fn commit(&self, reference: &str) -> Option<String> {
+        if !self.dir.join("HEAD").is_file() {
+            return None;
+        }
+        let spec = format!("{reference}^{{commit}}");
+        output(
+            &self.dir,
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                &spec,
+            ],
+        )
+        .ok()
+    }
+
+    /// The repository's tags.
+    pub(super) fn tags(&self) -> Result<Vec<String>, String> {
+        output(&self.dir, &["tag", "--list"]).map(|text| text.lines().map(str::to_owned).collect())
+    }
+
+    /// The files of `commit`, checked out once into the cache.
+    pub(super) fn checkout(&self, cache: &Path, commit: &str) -> Result<PathBuf, String> {
+        let target = cache.join("checkouts").join(commit);
+        if target.is_dir() {
+            return Ok(target);
+        }
+        let partial = cache.join("checkouts").join(format!("{commit}.partial"));
+        let _ = std::fs::remove_dir_all(&partial);
+        std::fs::create_dir_all(&partial).map_err(|error| error.to_string())?;
+        let index = cache.join("checkouts").join(format!("{commit}.index"));
+        let work_tree = format!("--work-tree={}", partial.display());
+        let checked_out = run(Command::new("git")
+            .arg(format!("--git-dir={}", self.dir.display()))
+            .arg(&work_tree)
+            .args(["checkout", "--quiet", "--force", commit, "--", "."])
+            .env("GIT_INDEX_FILE", &index));
+        let _ = std::fs::remove_file(&index);
+        checked_out?;
+        std::fs::rename(&partial, &target).map_err(|error| error.to_string())?;
+        Ok(target)
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<(), String> {
+    output(dir, args).map(drop)
+}
+
+fn output(dir: &Path, args: &[&str]) -> Result<String, String> {
+    run(Command::new("git")
+        .arg(format!("--git-dir={}", dir.display()))
+        .args(args))
+}
+
+/// Runs git with only safe protocols and no prompt; its output, or the first line it
+/// complained with.
+fn run(command: &mut Command) -> Result<String, String> {
+    let output = command
+        .env("GIT_ALLOW_PROTOCOL", "https:ssh:file")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .map_err(|error| format!("cannot run git: {error}"))?;
+    if output.status.success() {
+        return Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let reason = stderr
+        .lines()
+        .find(|line| line.starts_with("fatal:") || line.starts_with("error:"))
+        .or_else(|| stderr.lines().next())
+        .unwrap_or("git failed");
+    Err(reason
+        .trim_start_matches("fatal: ")
+        .trim_start_matches("error: ")
+        .to_owned())
+}
+
+/// The SHA-256 of a directory's files (paths and contents, in path order; lock files aside), as
+/// hex: what a lock pins besides the commit.
+pub(super) fn content_hash(dir: &Path) -> Result<String, String> {
+    let mut files = Vec::new();
+    collect(dir, dir, &mut files).map_err(|error| format!("{}: {error}", dir.display()))?;
+    files.sort();
+    let mut hasher = Sha256::new();
+    for (relative, path) in files {
+        let bytes = std::fs::read(&path).map_err(|error| format!("{}: {error}", path.display()))?;
+        hasher.update(relative.as_bytes());
+        hasher.update([0]);
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    Ok(format!("sha256:{}", hex(&hasher.finalize())))
+}
+
+fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            collect(root, &path, files)?;
+        } else if kind.is_file() && entry.file_name() != super::lock::LOCK {
+            let relative = path.strip_prefix(root).unwrap_or(&path);
+            files.push((relative.to_string_lossy().replace('\\', "/"), path));
+        }
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
