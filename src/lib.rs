@@ -11,5 +11,5 @@ pub mod requires;
 
 pub use ekscheck_core::{
     diagnostic, evaluate, format, input, json, operations, overrides, pack_test, path, plan,
-    predicate, redact, suggest, template, vars,
+    predicate, redact, suggest, targets, template, vars,
 };

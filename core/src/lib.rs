@@ -20,5 +20,6 @@ pub mod plan;
 pub mod predicate;
 pub mod redact;
 pub mod suggest;
+pub mod targets;
 pub mod template;
 pub mod vars;

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::targets::Partition;
+
 use super::output::Inputs;
 use crate::execute::Limits;
 
@@ -54,6 +56,15 @@ pub(super) enum Command {
         #[arg(value_name = "FILE_KIND")]
         kind: String,
     },
+    /// Join the JUnit reports of a partitioned run's jobs into one.
+    MergeJunit {
+        /// The reports to join.
+        #[arg(required = true, value_name = "REPORT")]
+        inputs: Vec<PathBuf>,
+        /// Where to write the joined report.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Create a pack to start from: one check, one test case and a README.
     New {
         /// The new pack's directory; its name is the pack's name.
@@ -77,6 +88,11 @@ pub(super) struct RunArgs {
     /// Also write a JUnit XML report to FILE.
     #[arg(long, value_name = "FILE")]
     pub(super) junit: Option<PathBuf>,
+    /// Also write every row as JSON Lines to FILE (docs/schema/results.schema.json).
+    #[arg(long, value_name = "FILE")]
+    pub(super) json: Option<PathBuf>,
+    #[command(flatten)]
+    pub(super) fleet: FleetArgs,
     /// libtest arguments: filters, --exact, --skip, --list, --format, --test-threads, …
     #[arg(last = true, value_name = "LIBTEST_ARGS")]
     pub(super) libtest: Vec<String>,
@@ -110,6 +126,27 @@ pub(super) struct RecordArgs {
     /// Replace account IDs, IP addresses and host names, consistently.
     #[arg(long)]
     pub(super) redact: bool,
+}
+
+/// A run over many clusters: accounts, regions, clusters, and this CI job's share of them.
+#[derive(Debug, Args)]
+pub(super) struct FleetArgs {
+    /// The clusters to check, across accounts and regions (YAML; see the README).
+    #[arg(long, value_name = "FILE")]
+    pub(super) targets: Option<PathBuf>,
+    /// A cluster to check (repeatable), in the run's account and region.
+    #[arg(long = "cluster", value_name = "NAME")]
+    pub(super) clusters: Vec<String>,
+    /// Run this share of the targets only, e.g. `hash:1/4` … `hash:4/4` in four CI jobs.
+    #[arg(long, value_name = "hash:M/N", value_parser = Partition::parse)]
+    pub(super) partition: Option<Partition>,
+}
+
+impl FleetArgs {
+    /// Whether the run is over targets rather than the packs' variables alone.
+    pub(super) fn is_fleet(&self) -> bool {
+        self.targets.is_some() || !self.clusters.is_empty()
+    }
 }
 
 /// The packs and the variables of a run.

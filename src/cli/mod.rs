@@ -3,6 +3,7 @@
 
 mod args;
 mod discover;
+mod fleet;
 mod libtest;
 mod new;
 mod output;
@@ -17,11 +18,11 @@ use libtest_mimic::Arguments;
 
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{Outcome, Status, evaluate_with};
-use crate::execute::Execution;
 use crate::execute::recorder::Recorder;
 use crate::plan::{CheckId, Plan};
 use crate::redact::Redactor;
 use crate::report;
+use crate::report::records::Row;
 use crate::requires;
 use args::{Cli, Command, RecordArgs, RunArgs};
 use libtest::{libtest_arguments, may_select};
@@ -48,6 +49,7 @@ pub fn main() -> ExitCode {
         Command::Policy { packs } => with_plan(&packs, false, policy),
         Command::Test(args) => pack_test::test(&args),
         Command::New { dir } => new::new(&dir),
+        Command::MergeJunit { inputs, output } => merge_junit(&inputs, &output),
         Command::Ops { name } => discover::ops(name.as_deref()),
         Command::Schema { kind } => discover::schema(&kind),
         Command::List { packs, json } => {
@@ -137,6 +139,7 @@ fn run(plan: &Plan, args: &RunArgs) -> u8 {
     let outputs = [
         ("--logfile", libtest.logfile.as_deref().map(Path::new)),
         ("--junit", args.junit.as_deref()),
+        ("--json", args.json.as_deref()),
     ];
     for (flag, path) in outputs {
         if let Some(path) = path
@@ -148,10 +151,11 @@ fn run(plan: &Plan, args: &RunArgs) -> u8 {
     }
     let selected: Vec<CheckId> = (0..plan.checks.len())
         .filter(|&id| {
+            // In a fleet every check has rows: one per target at least.
             may_select(
                 &libtest,
                 &plan.checks[id].name,
-                !plan.checks[id].fanout.is_empty(),
+                args.fleet.is_fleet() || !plan.checks[id].fanout.is_empty(),
             )
         })
         .collect();
@@ -167,22 +171,45 @@ fn run(plan: &Plan, args: &RunArgs) -> u8 {
             Err(output::WriteFailed) => exit::INVALID_INPUT,
         };
     }
-    let session = match Session::open(plan, &args.input, &args.backend) {
+    let session = match Session::open(plan, &args.input, &args.backend, args.fleet.is_fleet()) {
         Ok(session) => session,
         Err(code) => return code,
     };
     let evaluated = plan.with_needed_checks(&selected);
-    let needed = plan.calls_needed(&evaluated);
-    let execution = session.execute(plan, &needed, &session.backend);
-    finish(
+    if args.fleet.is_fleet() {
+        let fleet = match fleet::run(plan, args, &session, &selected, &evaluated) {
+            Ok(fleet) => fleet,
+            Err(code) => return code,
+        };
+        let rows: Vec<Row> = fleet
+            .outcomes
+            .iter()
+            .map(|(outcome, target)| (outcome, Some(&fleet.targets[*target])))
+            .collect();
+        let summary = report::console::RunSummary {
+            elapsed: fleet.elapsed,
+            requests: fleet.requests,
+        };
+        return finish(plan, &rows, &selected, summary, &libtest, args);
+    }
+    let execution = session.execute(plan, &plan.calls_needed(&evaluated), &session.backend);
+    let started = std::time::Instant::now();
+    let outcomes: Vec<Outcome> = evaluate_with(
         plan,
         &execution,
-        &session,
-        &selected,
+        &session.vars,
         &evaluated,
-        &libtest,
-        args.junit.as_deref(),
+        &session.overrides,
     )
+    .into_iter()
+    .filter(|outcome| selected.contains(&outcome.check))
+    .collect();
+    let rows: Vec<Row> = outcomes.iter().map(|outcome| (outcome, None)).collect();
+    let summary = report::console::RunSummary {
+        elapsed: execution.elapsed + started.elapsed(),
+        requests: execution.requests,
+    };
+    finish(plan, &rows, &selected, summary, &libtest, args)
 }
 
 fn record(plan: &Plan, args: &RecordArgs) -> u8 {
@@ -202,7 +229,7 @@ fn record(plan: &Plan, args: &RecordArgs) -> u8 {
         )]);
         return exit::INVALID_INPUT;
     }
-    let session = match Session::open(plan, &args.input, &args.backend) {
+    let session = match Session::open(plan, &args.input, &args.backend, false) {
         Ok(session) => session,
         Err(code) => return code,
     };
@@ -225,54 +252,84 @@ fn record(plan: &Plan, args: &RecordArgs) -> u8 {
     }
 }
 
-/// Evaluates, prints the console report, writes the JUnit report, and returns the exit code.
+/// Prints the console report, writes the reports asked for (JUnit, JSON records, GitHub's job
+/// summary), and returns the exit code.
 fn finish(
     plan: &Plan,
-    execution: &Execution,
-    session: &Session,
+    rows: &[Row],
     selected: &[CheckId],
-    evaluated: &[CheckId],
+    summary: report::console::RunSummary,
     libtest: &Arguments,
-    junit: Option<&Path>,
+    args: &RunArgs,
 ) -> u8 {
-    let started = std::time::Instant::now();
-    let outcomes: Vec<Outcome> = evaluate_with(
-        plan,
-        execution,
-        &session.vars,
-        evaluated,
-        &session.overrides,
-    )
-    .into_iter()
-    .filter(|outcome| selected.contains(&outcome.check))
-    .collect();
-    let shown: Vec<&Outcome> = outcomes
+    let shown: Vec<Row> = rows
         .iter()
-        .filter(|o| {
-            !libtest.is_filtered_out(&libtest_mimic::Trial::test(o.name.clone(), || Ok(())))
+        .filter(|(outcome, _)| {
+            !libtest.is_filtered_out(&libtest_mimic::Trial::test(outcome.name.clone(), || Ok(())))
         })
+        .copied()
         .collect();
     let filtered: Vec<&str> = (0..plan.checks.len())
         .filter(|id| !selected.contains(id))
         .map(|id| plan.checks[id].name.as_str())
         .collect();
-    let summary = report::console::RunSummary {
-        elapsed: execution.elapsed + started.elapsed(),
-        requests: execution.requests,
-    };
+    let outcomes: Vec<Outcome> = rows.iter().map(|(outcome, _)| (*outcome).clone()).collect();
     let printed = report::console::print(libtest, &outcomes, &filtered, summary)
         .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()));
-    if let Some(path) = junit {
-        let owned: Vec<Outcome> = shown.iter().map(|o| (*o).clone()).collect();
-        let report = report::junit::report(plan, &owned, execution.elapsed);
+    if let Some(path) = &args.junit {
+        let owned: Vec<Outcome> = shown.iter().map(|(o, _)| (*o).clone()).collect();
+        let report = report::junit::report(plan, &owned, summary.elapsed);
         if output::write_junit(path, &report).is_err() {
+            return exit::INVALID_INPUT;
+        }
+    }
+    if let Some(path) = &args.json {
+        let lines = report::records::json_lines(plan, &shown);
+        if output::write_file("--json", path, lines.as_bytes()).is_err() {
+            return exit::INVALID_INPUT;
+        }
+    }
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        let table = report::records::step_summary(&shown);
+        if output::append_file("GITHUB_STEP_SUMMARY", Path::new(&path), table.as_bytes()).is_err() {
             return exit::INVALID_INPUT;
         }
     }
     if printed.is_err() {
         return exit::INVALID_INPUT;
     }
-    exit_code(shown.iter().copied())
+    exit_code(shown.iter().map(|(outcome, _)| *outcome))
+}
+
+/// `ekscheck merge-junit A.xml B.xml … -o ALL.xml`.
+fn merge_junit(inputs: &[PathBuf], output: &Path) -> u8 {
+    if inputs.iter().any(|input| input == output) {
+        show(&[Diagnostic::file(
+            output,
+            "is also an input: it would be overwritten",
+        )]);
+        return exit::INVALID_INPUT;
+    }
+    let mut read = Vec::new();
+    for path in inputs {
+        match crate::input::read_text(path, 1 << 30) {
+            Ok(text) => read.push((path.display().to_string(), text)),
+            Err(problem) => {
+                show(&[problem]);
+                return exit::INVALID_INPUT;
+            }
+        }
+    }
+    match report::junit::merge(&read) {
+        Ok(xml) => match output::write_file("--output", output, xml.as_bytes()) {
+            Ok(()) => exit::PASSED,
+            Err(output::WriteFailed) => exit::INVALID_INPUT,
+        },
+        Err(problem) => {
+            show(&[Diagnostic::unlocated(problem)]);
+            exit::INVALID_INPUT
+        }
+    }
 }
 
 /// The run's exit code from the outcomes that were reported.

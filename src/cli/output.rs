@@ -47,6 +47,22 @@ pub(super) fn stdout_failed(message: &str, kind: ErrorKind) -> Result<(), WriteF
 }
 
 /// Writes a report file given as `flag PATH`, naming the OS error if it cannot.
+/// Appends `contents` to the file at `path` (`what` names it in the message if that fails).
+pub(super) fn append_file(what: &str, path: &Path, contents: &[u8]) -> Result<(), WriteFailed> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(contents))
+        .map_err(|error| {
+            show(&[Diagnostic::unlocated(format!(
+                "{what} {}: {error}",
+                path.display()
+            ))]);
+            WriteFailed
+        })
+}
+
 pub(super) fn write_file(flag: &str, path: &Path, contents: &[u8]) -> Result<(), WriteFailed> {
     std::fs::write(path, contents).map_err(|error| {
         show(&[Diagnostic::unlocated(format!(

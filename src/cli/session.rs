@@ -12,6 +12,7 @@ use crate::execute::recording::RecordingBackend;
 use crate::execute::{Backend, CallError, Execution, Limits, execute};
 use crate::overrides::Overrides;
 use crate::plan::Plan;
+use crate::targets::Target;
 use crate::vars;
 
 /// What a run needs once its packs are loaded: the backend, the async runtime and each pack's
@@ -23,10 +24,21 @@ pub(super) struct Session {
     /// The team's overrides of severities and skips.
     pub(super) overrides: Overrides,
     pub(super) limits: Limits,
+    /// The variables of the vars file and the overrides, for [`Session::vars_for`].
+    given: Vec<vars::FileVar>,
+    /// `--var`s, for [`Session::vars_for`].
+    cli: Vec<(String, String)>,
 }
 
 impl Session {
-    pub(super) fn open(plan: &Plan, input: &InputArgs, args: &BackendArgs) -> Result<Self, u8> {
+    /// Reads the overrides, connects the backend and resolves the variables (but for a fleet,
+    /// whose targets give some of them: see [`Session::vars_for`]).
+    pub(super) fn open(
+        plan: &Plan,
+        input: &InputArgs,
+        args: &BackendArgs,
+        fleet: bool,
+    ) -> Result<Self, u8> {
         let invalid = |problems: Vec<Diagnostic>| {
             show(&problems);
             exit::INVALID_INPUT
@@ -42,9 +54,12 @@ impl Session {
             None => Vec::new(),
         };
         given.extend(overrides.vars.iter().cloned());
-        let vars =
+        let vars = if fleet {
+            Vec::new()
+        } else {
             vars::resolve_given(plan.packs, &input.vars, &given, region.as_deref(), problems)
-                .map_err(invalid)?;
+                .map_err(invalid)?
+        };
         let limits = args.limits();
         Ok(Self {
             backend,
@@ -52,7 +67,40 @@ impl Session {
             vars,
             overrides,
             limits,
+            given,
+            cli: input.vars.clone(),
         })
+    }
+
+    /// The packs' variables for one target of a fleet: its `cluster`, `region` and `account`
+    /// (for the packs that declare them) win over everything else.
+    pub(super) fn vars_for(
+        &self,
+        plan: &Plan,
+        target: &Target,
+    ) -> Result<Vec<serde_json::Value>, Vec<Diagnostic>> {
+        let declared = |name: &str| {
+            plan.packs
+                .iter()
+                .any(|pack| pack.vars.iter().any(|var| var.name == name))
+        };
+        let mut cli = self.cli.clone();
+        for (name, value) in [
+            ("cluster", &target.cluster),
+            ("region", &target.region),
+            ("account", &target.account),
+        ] {
+            if declared(name) {
+                cli.push((name.to_owned(), value.clone()));
+            }
+        }
+        vars::resolve_given(
+            plan.packs,
+            &cli,
+            &self.given,
+            Some(&target.region),
+            Vec::new(),
+        )
     }
 
     /// Makes the `needed` calls of `plan` through `backend` (the session's, or a wrapper of it).
@@ -112,15 +160,7 @@ pub(super) fn connect(args: &BackendArgs) -> Result<(AnyBackend, tokio::runtime:
             .map(|backend| AnyBackend::Recording(backend, args.region.clone()))
             .map_err(|problems| show(&problems)),
         None => {
-            let settings = AwsSettings {
-                region: args.region.clone(),
-                profile: args.profile.clone(),
-                endpoint_url: args.endpoint_url.clone(),
-                max_attempts: args.max_attempts,
-                // As in the AWS CLI; but adaptive unless told otherwise.
-                adaptive_retries: std::env::var("AWS_RETRY_MODE").as_deref() != Ok("standard"),
-                attempt_timeout: Duration::from_secs(args.call_timeout.max(1)),
-            };
+            let settings = aws_settings(args);
             runtime
                 .block_on(AwsBackend::connect(&settings))
                 .map(AnyBackend::Aws)
@@ -135,4 +175,18 @@ pub(super) fn connect(args: &BackendArgs) -> Result<(AnyBackend, tokio::runtime:
     backend
         .map(|backend| (backend, runtime))
         .map_err(|_| exit::INVALID_INPUT)
+}
+
+/// The AWS settings the command line gives.
+pub(super) fn aws_settings(args: &BackendArgs) -> AwsSettings {
+    AwsSettings {
+        region: args.region.clone(),
+        profile: args.profile.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        max_attempts: args.max_attempts,
+        // As in the AWS CLI; but adaptive unless told otherwise.
+        adaptive_retries: std::env::var("AWS_RETRY_MODE").as_deref() != Ok("standard"),
+        attempt_timeout: Duration::from_secs(args.call_timeout.max(1)),
+        assume_role: None,
+    }
 }

@@ -2,6 +2,7 @@
 //! recording or AWS ([`aws`]). The data a run produces is [`ekscheck_core::execute`]'s.
 
 pub mod aws;
+pub mod budget;
 mod engine;
 
 pub use ekscheck_core::execute::*;

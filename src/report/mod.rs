@@ -4,4 +4,5 @@
 pub mod console;
 pub mod junit;
 pub mod pack_test;
+pub mod records;
 pub mod text;

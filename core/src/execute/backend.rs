@@ -70,6 +70,16 @@ pub trait Backend: Send + Sync {
     ) -> impl Future<Output = Result<Arc<Value>, CallError>> + Send;
 }
 
+impl<B: Backend> Backend for &B {
+    fn call(
+        &self,
+        api: &str,
+        params: &Value,
+    ) -> impl Future<Output = Result<Arc<Value>, CallError>> + Send {
+        (**self).call(api, params)
+    }
+}
+
 /// A stable text key for a call: the operation and its params with object keys sorted.
 pub fn call_key(api: &str, params: &Value) -> String {
     format!("{api} {}", crate::json::canonical(params))

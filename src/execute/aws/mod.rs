@@ -42,6 +42,19 @@ pub struct AwsSettings {
     pub adaptive_retries: bool,
     /// The longest one attempt may take.
     pub attempt_timeout: Duration,
+    /// A role to assume with the credentials found (a fleet target of another account).
+    pub assume_role: Option<AssumeRole>,
+}
+
+/// A role to assume: its ARN, the external ID its trust policy may ask for, a session name.
+#[derive(Clone, Debug, Default)]
+pub struct AssumeRole {
+    /// The role's ARN.
+    pub role_arn: String,
+    /// The external ID, if the role's trust policy asks for one.
+    pub external_id: Option<String>,
+    /// The session name (default `ekscheck`).
+    pub session_name: Option<String>,
 }
 
 impl Default for AwsSettings {
@@ -53,6 +66,7 @@ impl Default for AwsSettings {
             max_attempts: 5,
             adaptive_retries: true,
             attempt_timeout: Duration::from_secs(30),
+            assume_role: None,
         }
     }
 }
@@ -128,7 +142,22 @@ impl AwsBackend {
         if let Some(url) = &settings.endpoint_url {
             loader = loader.endpoint_url(url);
         }
-        let config = loader.load().await;
+        let mut config = loader.load().await;
+        if let Some(assume) = &settings.assume_role {
+            let mut role = aws_config::sts::AssumeRoleProvider::builder(&assume.role_arn)
+                .session_name(assume.session_name.as_deref().unwrap_or("ekscheck"))
+                .configure(&config);
+            if let Some(external_id) = &assume.external_id {
+                role = role.external_id(external_id);
+            }
+            let provider = role.build().await;
+            config = config
+                .into_builder()
+                .credentials_provider(
+                    aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+                )
+                .build();
+        }
         // Each client: the shared configuration, and no retries when the endpoint cannot be
         // reached at all.
         macro_rules! client {

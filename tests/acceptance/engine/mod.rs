@@ -8,6 +8,7 @@ mod discover;
 mod errors;
 mod extensions;
 mod fanout;
+mod fleet;
 mod fuzz;
 mod hostile;
 mod junit;

@@ -1,0 +1,229 @@
+//! A run over a fleet (`--targets FILE`, `--cluster NAME…`, `--partition hash:M/N`): each
+//! target's calls in an execution of its own, all at once, held to one shared budget; each
+//! target's test names carry it (`PACK::SUITE::ID[ACCOUNT/REGION/CLUSTER/…]`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::args::RunArgs;
+use super::exit;
+use super::output::show;
+use super::session::{AnyBackend, Session, aws_settings};
+use crate::diagnostic::Diagnostic;
+use crate::evaluate::{Outcome, evaluate_with};
+use crate::execute::aws::{AssumeRole, AwsBackend};
+use crate::execute::budget::{Budget, Budgeted, Unreachable, aws_rate};
+use crate::execute::{Backend, CallError, execute};
+use crate::plan::{CheckId, Plan};
+use crate::targets::{self, Clusters, Credentials, Target, TargetGroup};
+
+/// What a fleet run produced: each outcome with the index of its target.
+pub(super) struct FleetRun {
+    pub(super) targets: Vec<Target>,
+    pub(super) outcomes: Vec<(Outcome, usize)>,
+    pub(super) elapsed: Duration,
+    pub(super) requests: usize,
+}
+
+/// Where one target's calls go.
+enum TargetBackend<'a> {
+    /// The run's recording, shared by every target.
+    Shared(&'a AnyBackend),
+    /// AWS, with the target's credentials and region.
+    Aws(Arc<AwsBackend>),
+    /// Nowhere: the target's credentials or clusters could not be had.
+    Unreachable(Arc<Unreachable>),
+}
+
+impl Backend for TargetBackend<'_> {
+    async fn call(&self, api: &str, params: &Value) -> Result<Arc<Value>, CallError> {
+        match self {
+            TargetBackend::Shared(backend) => backend.call(api, params).await,
+            TargetBackend::Aws(backend) => backend.call(api, params).await,
+            TargetBackend::Unreachable(backend) => backend.call(api, params).await,
+        }
+    }
+}
+
+/// Runs `evaluated` (the checks selected and those they need; `selected` are reported) for every
+/// target of the fleet the command line names.
+pub(super) fn run(
+    plan: &Plan,
+    args: &RunArgs,
+    session: &Session,
+    selected: &[CheckId],
+    evaluated: &[CheckId],
+) -> Result<FleetRun, u8> {
+    let invalid = |problems: Vec<Diagnostic>| {
+        show(&problems);
+        exit::INVALID_INPUT
+    };
+    let mut groups = match &args.fleet.targets {
+        Some(path) => targets::load(path).map_err(invalid)?,
+        None => Vec::new(),
+    };
+    if !args.fleet.clusters.is_empty() {
+        let region = session.backend.region().ok_or_else(|| {
+            invalid(vec![
+                Diagnostic::unlocated("--cluster needs a region").with_help(
+                    "pass --region, set AWS_REGION, or list regions in a --targets file",
+                ),
+            ])
+        })?;
+        groups.push(TargetGroup {
+            account: None,
+            credentials: Credentials::default(),
+            regions: vec![region],
+            clusters: Clusters::Named(args.fleet.clusters.clone()),
+            location: crate::diagnostic::Location::file_start(&Arc::clone(&plan.packs[0].manifest)),
+        });
+    }
+    let started = Instant::now();
+    // One backend per credentials and region, and the account it signs for.
+    let mut backends: HashMap<(Credentials, String), TargetBackend> = HashMap::new();
+    let mut accounts: HashMap<(Credentials, String), String> = HashMap::new();
+    for group in &groups {
+        for region in &group.regions {
+            let key = (group.credentials.clone(), region.clone());
+            if backends.contains_key(&key) {
+                continue;
+            }
+            let backend = connect(args, session, &group.credentials, region);
+            let account = match &group.account {
+                Some(account) => account.clone(),
+                None => session
+                    .runtime
+                    .block_on(backend.call("sts:GetCallerIdentity", &json!({})))
+                    .ok()
+                    .and_then(|identity| identity["Account"].as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "base".to_owned()),
+            };
+            accounts.insert(key.clone(), account);
+            backends.insert(key, backend);
+        }
+    }
+    // `clusters: all`, listed. Where they cannot be, one target `*` carries the reason.
+    let mut unlisted: HashMap<(Credentials, String), CallError> = HashMap::new();
+    let expanded = targets::expand(&groups, |group, region| {
+        let key = (group.credentials.clone(), region.to_owned());
+        match session
+            .runtime
+            .block_on(backends[&key].call("eks:ListClusters", &json!({})))
+        {
+            Ok(listed) => listed["clusters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|name| name.as_str().map(str::to_owned))
+                .collect(),
+            Err(error) => {
+                unlisted.insert(key, error);
+                vec!["*".to_owned()]
+            }
+        }
+    });
+    let mut fleet = expanded.map_err(invalid)?;
+    // A target of the base credentials' account is named after it once known.
+    for target in fleet.iter_mut().filter(|target| target.account == "base") {
+        let key = (target.credentials.clone(), target.region.clone());
+        target.account = accounts[&key].clone();
+    }
+    if let Some(partition) = args.fleet.partition {
+        fleet.retain(|target| partition.includes(&target.label()));
+    }
+    let vars: Vec<Vec<Value>> = fleet
+        .iter()
+        .map(|target| session.vars_for(plan, target))
+        .collect::<Result<_, _>>()
+        .map_err(invalid)?;
+    let needed = plan.calls_needed(evaluated);
+    let budget = Budget::new(session.limits.max_concurrency, aws_rate);
+    let key = |target: &Target| (target.credentials.clone(), target.region.clone());
+    let unreachable: Vec<Option<TargetBackend>> = fleet
+        .iter()
+        .map(|target| {
+            let error = unlisted
+                .get(&key(target))
+                .filter(|_| target.cluster == "*")?;
+            Some(TargetBackend::Unreachable(Arc::new(Unreachable(
+                error.clone(),
+            ))))
+        })
+        .collect();
+    let target_backends: Vec<Budgeted<&TargetBackend>> = fleet
+        .iter()
+        .zip(&unreachable)
+        .map(|(target, unreachable)| {
+            let inner = unreachable
+                .as_ref()
+                .unwrap_or_else(|| &backends[&key(target)]);
+            Budgeted {
+                inner,
+                budget: Arc::clone(&budget),
+                account: target.account.clone(),
+                region: target.region.clone(),
+            }
+        })
+        .collect();
+    let executions = session.runtime.block_on(futures::future::join_all(
+        target_backends
+            .iter()
+            .zip(&vars)
+            .map(|(backend, vars)| execute(plan, vars, &needed, backend, session.limits)),
+    ));
+    let mut outcomes = Vec::new();
+    let mut requests = 0;
+    for (index, (execution, vars)) in executions.iter().zip(&vars).enumerate() {
+        requests += execution.requests;
+        let label = fleet[index].label();
+        for mut outcome in evaluate_with(plan, execution, vars, evaluated, &session.overrides) {
+            if !selected.contains(&outcome.check) {
+                continue;
+            }
+            let row = outcome
+                .row
+                .label()
+                .map(|row| format!("/{row}"))
+                .unwrap_or_default();
+            outcome.name = format!("{}[{label}{row}]", plan.checks[outcome.check].name);
+            outcomes.push((outcome, index));
+        }
+    }
+    Ok(FleetRun {
+        targets: fleet,
+        outcomes,
+        elapsed: started.elapsed(),
+        requests,
+    })
+}
+
+fn connect<'a>(
+    args: &RunArgs,
+    session: &'a Session,
+    credentials: &Credentials,
+    region: &str,
+) -> TargetBackend<'a> {
+    if let AnyBackend::Recording(..) = session.backend {
+        return TargetBackend::Shared(&session.backend);
+    }
+    let mut settings = aws_settings(&args.backend);
+    settings.region = Some(region.to_owned());
+    if credentials.profile.is_some() {
+        settings.profile = credentials.profile.clone();
+    }
+    settings.assume_role = credentials.role_arn.as_ref().map(|role_arn| AssumeRole {
+        role_arn: role_arn.clone(),
+        external_id: credentials.external_id.clone(),
+        session_name: credentials.session_name.clone(),
+    });
+    match session.runtime.block_on(AwsBackend::connect(&settings)) {
+        Ok(backend) => TargetBackend::Aws(Arc::new(backend)),
+        Err(message) => TargetBackend::Unreachable(Arc::new(Unreachable(CallError::new(
+            "CredentialsError",
+            message,
+        )))),
+    }
+}
