@@ -1,5 +1,6 @@
 //! The live backend against the emulator: response parity with the AWS CLI, retries, failures.
 
+mod fleet;
 mod parity;
 mod retries;
 
