@@ -94,12 +94,21 @@ pub fn files_under(
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    walk(root, extensions, &mut files, problems);
+    let inside = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    walk(root, &inside, extensions, &mut files, problems);
     files.sort();
     files
 }
 
-fn walk(dir: &Path, extensions: &[&str], files: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
+/// Walks `dir`; a link to a file is followed only when the file is inside `inside` (a pack from
+/// another team cannot make ekscheck read, and echo in its messages, a file it was not given).
+fn walk(
+    dir: &Path,
+    inside: &Path,
+    extensions: &[&str],
+    files: &mut Vec<PathBuf>,
+    problems: &mut Vec<Diagnostic>,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(error) => {
@@ -120,8 +129,24 @@ fn walk(dir: &Path, extensions: &[&str], files: &mut Vec<PathBuf>, problems: &mu
             problems.push(Diagnostic::file(&path, "cannot read its type"));
             continue;
         };
+        let wanted = path
+            .extension()
+            .and_then(|extension| extension.to_str())
+            .is_some_and(|extension| extensions.contains(&extension));
         if kind.is_dir() {
-            walk(&path, extensions, files, problems);
+            walk(&path, inside, extensions, files, problems);
+        } else if kind.is_symlink()
+            && wanted
+            && !path.is_dir()
+            && std::fs::canonicalize(&path).is_ok_and(|target| !target.starts_with(inside))
+        {
+            problems.push(
+                Diagnostic::file(
+                    &path,
+                    "is a link to a file outside the directory, which ekscheck does not read",
+                )
+                .with_help("copy the file into the directory, or remove the link"),
+            );
         } else if kind.is_symlink() && path.is_dir() {
             problems.push(
                 Diagnostic::file(
@@ -130,11 +155,7 @@ fn walk(dir: &Path, extensions: &[&str], files: &mut Vec<PathBuf>, problems: &mu
                 )
                 .with_help("copy the files into the directory, or remove the link"),
             );
-        } else if path
-            .extension()
-            .and_then(|extension| extension.to_str())
-            .is_some_and(|extension| extensions.contains(&extension))
-        {
+        } else if wanted {
             files.push(path);
         }
     }
@@ -196,6 +217,10 @@ mod tests {
         std::fs::write(root.join("c.txt"), "").unwrap();
         std::os::unix::fs::symlink(".", root.join("loop")).unwrap();
         std::os::unix::fs::symlink("a.json", root.join("link.json")).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.json"), "{}").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.json"), root.join("out.json"))
+            .unwrap();
         let mut problems = Vec::new();
         let files = files_under(root, &["json"], &mut problems);
         let names: Vec<_> = files
@@ -210,11 +235,17 @@ mod tests {
                 Path::new("sub/b.json")
             ]
         );
-        assert_eq!(problems.len(), 1);
+        assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(
-            problems[0]
-                .message
-                .contains("loop: is a link to a directory")
+            problems.iter().any(|p| p.message.ends_with(
+                "out.json: is a link to a file outside the directory, which ekscheck does not read"
+            )),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.message.contains("loop: is a link to a directory"))
         );
     }
 }

@@ -70,7 +70,7 @@ fn within_deadline(dir: &Dir, mut command: Command, capture_stdout: bool) -> Run
 
 /// Runs `args` in `dir` and checks it ends with exit 2 and a message holding `message`.
 #[track_caller]
-fn refused(dir: &Dir, args: &[&str], message: &str) {
+fn refused(dir: &Dir, args: &[&str], message: &str) -> crate::support::Run {
     let run = within_deadline(dir, ekscheck_in(dir, args), true);
     assert_eq!(run.code, 2, "{args:?}\n{}\n{}", run.stdout, run.stderr);
     assert!(
@@ -79,6 +79,7 @@ fn refused(dir: &Dir, args: &[&str], message: &str) {
         run.stderr
     );
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run
 }
 
 fn fifo(path: &std::path::Path) {
@@ -106,9 +107,16 @@ fn links_to_directories_are_not_followed() {
 
 #[test]
 fn only_regular_files_are_read() {
-    for (file, args) in [
-        ("p/zz.yaml", &["validate", "@p"][..]),
-        ("r/zz.json", &["run", "@p", "--recording", "@r"][..]),
+    // Inside a pack or a recording, a link to a file elsewhere is not followed at all: a pack
+    // from another team cannot make ekscheck read (and echo) a file it was not given.
+    const OUTSIDE: &str = "is a link to a file outside the directory, which ekscheck does not read";
+    for (file, args, linked) in [
+        ("p/zz.yaml", &["validate", "@p"][..], OUTSIDE),
+        (
+            "r/zz.json",
+            &["run", "@p", "--recording", "@r"][..],
+            OUTSIDE,
+        ),
         (
             "vars.yaml",
             &[
@@ -119,6 +127,7 @@ fn only_regular_files_are_read() {
                 "--vars-file",
                 "@vars.yaml",
             ][..],
+            "is not a regular file but a device",
         ),
     ] {
         let work = workspace();
@@ -126,8 +135,13 @@ fn only_regular_files_are_read() {
         refused(&work, args, "is not a regular file but a FIFO");
         std::fs::remove_file(work.path().join(file)).expect("remove");
         symlink("/dev/zero", work.path().join(file)).expect("a link");
-        refused(&work, args, "is not a regular file but a device");
+        refused(&work, args, linked);
     }
+    let work = workspace();
+    let secret = work.write("secret.yaml", "aws_secret_access_key: do-not-print\n");
+    symlink(&secret, work.path().join("p/zz.yaml")).expect("a link");
+    let run = refused(&work, &["validate", "@p"], OUTSIDE);
+    assert!(!run.stderr.contains("do-not-print"), "{}", run.stderr);
     let work = workspace();
     fifo(&work.path().join("report.xml"));
     refused(
