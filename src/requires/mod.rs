@@ -3,6 +3,7 @@
 
 mod git;
 mod lock;
+mod tarball;
 
 use std::path::{Path, PathBuf};
 
@@ -149,6 +150,7 @@ fn resolve(
     let at = |message: String| Diagnostic::error(requirement.location.clone(), message);
     let (source, asked) = match &requirement.source {
         Source::Path(path) => (format!("path:{path}"), None),
+        Source::Tarball { path, subdir } => (format!("tarball:{path}//{subdir}"), None),
         Source::Git {
             url,
             subdir,
@@ -170,6 +172,16 @@ fn resolve(
     }
     let (dir, commit) = match &requirement.source {
         Source::Path(path) => (local_dir(pack_dir, path).map_err(at)?, None),
+        Source::Tarball { path, subdir } => {
+            let archive = local_dir(pack_dir, path).map_err(at)?;
+            let cache = cache_dir().map_err(at)?;
+            let dir = tarball::extract(&cache, &archive).map_err(at)?.join(subdir);
+            if !dir.join(crate::format::MANIFEST).is_file() {
+                return Err(at(format!("{path} has no pack in `{subdir}`"))
+                    .with_help("`subdir` is the pack's directory in the archive"));
+            }
+            (dir, None)
+        }
         Source::Git {
             url,
             subdir,
@@ -233,8 +245,8 @@ fn resolve(
     Ok((dir, entry))
 }
 
-/// A required pack's directory: relative to the requiring pack's, and inside the directory
-/// that holds it (a pack reads no files elsewhere).
+/// A required pack's directory (or archive): relative to the requiring pack's, and inside the
+/// directory that holds it (a pack reads no files elsewhere).
 fn local_dir(pack_dir: &Path, path: &str) -> Result<PathBuf, String> {
     let dir = pack_dir.join(path);
     let canonical = std::fs::canonicalize(&dir)

@@ -59,6 +59,14 @@ pub struct Requirement {
 pub enum Source {
     /// A directory, relative to the requiring pack's.
     Path(String),
+    /// A `.tar.gz` file, relative to the requiring pack's directory, and the pack's directory
+    /// in it.
+    Tarball {
+        /// The file.
+        path: String,
+        /// The pack's directory in it (`""`: the top).
+        subdir: String,
+    },
     /// A git repository.
     Git {
         /// Its URL (https, ssh or file).

@@ -82,6 +82,8 @@ pub(super) struct Requirement {
     #[serde(default)]
     pub git: Option<Spanned<String>>,
     #[serde(default)]
+    pub tarball: Option<Spanned<String>>,
+    #[serde(default)]
     pub subdir: Option<Spanned<String>>,
     #[serde(default)]
     pub version: Option<Spanned<String>>,

@@ -108,7 +108,9 @@ fn value_type(name: &str, key: &str) -> Option<Value> {
         ("pack" | "suite", "calls") => entries("call"),
         ("pack", "vars") => entries("var"),
         ("pack", "requires") => list_of(reference("requirement")),
-        ("requirement", "pack" | "path" | "git" | "subdir" | "version" | "ref") => text(),
+        ("requirement", "pack" | "path" | "git" | "tarball" | "subdir" | "version" | "ref") => {
+            text()
+        }
         ("suite", "suite" | "description") => text(),
         ("suite", "checks") => list_of(reference("check")),
         ("var", "required") => json!({ "type": "boolean" }),

@@ -259,7 +259,7 @@ fn bad_requirements_are_located_and_nothing_runs() {
     let cases: &[(&str, &str)] = &[
         (
             "    path: ../base\n    git: https://example.com/x.git\n",
-            "a required pack comes from a `path` or from `git`: one of them",
+            "a required pack comes from a `path`, from `git` or from a `tarball`: one of them",
         ),
         (
             "    git: \"ext::sh -c touch% /tmp/pwned\"\n    ref: main\n",
@@ -355,6 +355,63 @@ fn bad_requirements_are_located_and_nothing_runs() {
     assert!(
         run.stderr
             .contains("add `base` to `requires:` in pack.yaml"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_pack_from_a_tarball_is_extracted_once_and_locked() {
+    let work = Dir::new();
+    for (path, text) in base("1.0.0") {
+        work.write(&format!("build/packs/base/{path}"), &text);
+    }
+    let tar = |name: &str| {
+        let status = Command::new("tar")
+            .current_dir(work.path().join("build"))
+            .args(["-czf", &format!("../{name}"), "packs"])
+            .status()
+            .expect("tar runs");
+        assert!(status.success());
+    };
+    tar("base-1.0.0.tar.gz");
+    work.write(
+        "team/pack.yaml",
+        &team("    tarball: ../base-1.0.0.tar.gz\n    subdir: packs/base\n"),
+    );
+    work.write("team/checks.yaml", TEAM_CHECKS);
+    let recording = recording(&work);
+    let pack = work.join("team");
+    let run = ekscheck(
+        &work,
+        &[
+            "run",
+            &pack,
+            "--recording",
+            &recording,
+            "--var",
+            "cluster=c1",
+        ],
+    );
+    run.expect_code(1)
+        .expect_stdout_contains("test base::cluster::active ... ok");
+    ekscheck(&work, &["validate", "--locked", &pack]).expect_code(0);
+    // Another archive under the same name: the lock no longer matches.
+    work.write("build/packs/base/cluster.yaml", "checks: []\n");
+    tar("base-1.0.0.tar.gz");
+    let run = ekscheck(&work, &["validate", "--locked", &pack]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("the files of `base` differ"),
+        "{}",
+        run.stderr
+    );
+    work.write("not-gzip.tar.gz", "plain text");
+    work.write("team/pack.yaml", &team("    tarball: ../not-gzip.tar.gz\n"));
+    let run = ekscheck(&work, &["validate", &pack]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("is not a .tar.gz archive tar can read"),
         "{}",
         run.stderr
     );

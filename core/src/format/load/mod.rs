@@ -249,8 +249,43 @@ impl<'d> Loader<'d> {
             ("version", &requirement.version),
             ("ref", &requirement.reference),
         ];
-        let source = match (&requirement.path, &requirement.git) {
-            (Some(path), None) => {
+        let subdir_of = |loader: &mut Self| -> Option<String> {
+            let subdir = requirement.subdir.as_ref().map_or("", |s| s.value.as_str());
+            if subdir.split('/').any(|part| part == "..") || subdir.starts_with('/') {
+                let at = loader.at(requirement.subdir.as_ref()?);
+                loader.error(
+                    at,
+                    "`subdir` is a directory inside the repository or archive",
+                    "write e.g. `subdir: checks/node-join`",
+                );
+                return None;
+            }
+            Some(subdir.to_owned())
+        };
+        let source = match (&requirement.path, &requirement.git, &requirement.tarball) {
+            (None, None, Some(tarball)) => {
+                if let Some((key, _)) = only_git[1..].iter().find(|(_, value)| value.is_some()) {
+                    let at = self.at(raw);
+                    self.error(at, format!("`{key}` is for a pack from git"), "remove it");
+                    return None;
+                }
+                let file = &tarball.value;
+                let archive = file.ends_with(".tar.gz") || file.ends_with(".tgz");
+                if Path::new(file).is_absolute() || !archive {
+                    let at = self.at(tarball);
+                    self.error(
+                        at,
+                        "`tarball` is a .tar.gz file, relative to this pack's directory",
+                        "write e.g. `tarball: ../node-join-1.2.0.tar.gz`",
+                    );
+                    return None;
+                }
+                Source::Tarball {
+                    path: file.clone(),
+                    subdir: subdir_of(self)?,
+                }
+            }
+            (Some(path), None, None) => {
                 if let Some((key, _)) = only_git.iter().find(|(_, value)| value.is_some()) {
                     let at = self.at(raw);
                     self.error(at, format!("`{key}` is for a pack from git"), "remove it");
@@ -267,7 +302,7 @@ impl<'d> Loader<'d> {
                 }
                 Source::Path(path.value.clone())
             }
-            (None, Some(url)) => {
+            (None, Some(url), None) => {
                 let safe = ["https://", "ssh://", "file://"]
                     .iter()
                     .any(|scheme| url.value.starts_with(scheme))
@@ -281,16 +316,7 @@ impl<'d> Loader<'d> {
                     );
                     return None;
                 }
-                let subdir = requirement.subdir.as_ref().map_or("", |s| s.value.as_str());
-                if subdir.split('/').any(|part| part == "..") || subdir.starts_with('/') {
-                    let at = self.at(requirement.subdir.as_ref()?);
-                    self.error(
-                        at,
-                        "`subdir` is a directory inside the repository",
-                        "write e.g. `subdir: checks/node-join`",
-                    );
-                    return None;
-                }
+                let subdir = subdir_of(self)?;
                 let selector = match (&requirement.version, &requirement.reference) {
                     (Some(version), None) => {
                         if semver::VersionReq::parse(&version.value).is_err() {
@@ -327,14 +353,14 @@ impl<'d> Loader<'d> {
                 };
                 Source::Git {
                     url: url.value.clone(),
-                    subdir: subdir.to_owned(),
+                    subdir,
                     selector,
                 }
             }
             _ => {
                 self.error(
                     at,
-                    "a required pack comes from a `path` or from `git`: one of them",
+                    "a required pack comes from a `path`, from `git` or from a `tarball`: one of them",
                     "write e.g. `path: ../node-join`",
                 );
                 return None;
