@@ -102,8 +102,8 @@ pub struct TargetGroup {
     pub regions: Vec<String>,
     /// Its clusters.
     pub clusters: Clusters,
-    /// Where it is written.
-    pub location: Location,
+    /// Where it is written (`None`: on the command line, `--cluster`).
+    pub location: Option<Location>,
 }
 
 /// One cluster of the fleet.
@@ -323,7 +323,7 @@ fn group(
         credentials,
         regions,
         clusters,
-        location: at(item),
+        location: Some(at(item)),
     })
 }
 
@@ -388,13 +388,12 @@ pub fn expand(
                     credentials: group.credentials.clone(),
                 };
                 if targets.iter().any(|t| t.label() == target.label()) {
-                    problems.push(
-                        Diagnostic::error(
-                            group.location.clone(),
-                            format!("target {} is given twice", target.label()),
-                        )
-                        .with_help("list each account, region and cluster once"),
-                    );
+                    let message = format!("target {} is given twice", target.label());
+                    let problem = match &group.location {
+                        Some(at) => Diagnostic::error(at.clone(), message),
+                        None => Diagnostic::unlocated(format!("--cluster: {message}")),
+                    };
+                    problems.push(problem.with_help("list each account, region and cluster once"));
                     continue;
                 }
                 targets.push(target);

@@ -78,7 +78,7 @@ pub(super) fn run(
             credentials: Credentials::default(),
             regions: vec![region],
             clusters: Clusters::Named(args.fleet.clusters.clone()),
-            location: crate::diagnostic::Location::file_start(&Arc::clone(&plan.packs[0].manifest)),
+            location: None,
         });
     }
     let started = Instant::now();

@@ -284,6 +284,25 @@ targets:
         "{}",
         run.stderr
     );
+    let run = crate::support::ekscheck(&[
+        "run",
+        &pack,
+        "--recording",
+        &recording,
+        "--region",
+        "eu-west-1",
+        "--cluster",
+        "c1",
+        "--cluster",
+        "c1",
+    ]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("--cluster: target base/eu-west-1/c1 is given twice"),
+        "{}",
+        run.stderr
+    );
     for partition in ["hash:3/2", "hash:1/0", "hash:0/1", "halves"] {
         let run = crate::support::ekscheck(&[
             "run",
