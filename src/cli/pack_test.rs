@@ -8,7 +8,7 @@ use super::exit;
 use super::libtest::libtest_arguments;
 use super::output::{self, Inputs, show};
 use crate::diagnostic::Diagnostic;
-use crate::evaluate::evaluate;
+use crate::evaluate::{Outcome, evaluate};
 use crate::execute::recording::RecordingBackend;
 use crate::execute::{Limits, execute};
 use crate::format::Pack;
@@ -146,17 +146,22 @@ fn run_case(
                 })
                 .collect::<Vec<_>>()
         })?;
+    // The pack's checks, decided with those they need (of packs it requires, too).
     let checks: Vec<CheckId> = (0..plan.checks.len())
         .filter(|&id| plan.checks[id].pack == case.pack)
         .collect();
+    let evaluated = plan.with_needed_checks(&checks);
     let execution = runtime.block_on(execute(
         plan,
         &vars,
-        &plan.calls_needed(&checks),
+        &plan.calls_needed(&evaluated),
         &backend,
         limits,
     ));
-    let outcomes = evaluate(plan, &execution, &vars, &checks);
+    let outcomes: Vec<Outcome> = evaluate(plan, &execution, &vars, &evaluated)
+        .into_iter()
+        .filter(|outcome| plan.checks[outcome.check].pack == case.pack)
+        .collect();
     let mismatches = compare(case, &outcomes, report::text::details);
     let result = CaseResult {
         name: case.name.clone(),

@@ -416,3 +416,40 @@ fn a_pack_from_a_tarball_is_extracted_once_and_locked() {
         run.stderr
     );
 }
+
+#[test]
+fn a_pack_test_decides_the_checks_it_needs_from_required_packs() {
+    let work = Dir::new();
+    for (path, text) in base("1.0.0") {
+        work.write(&format!("base/{path}"), &text);
+    }
+    // A check of the base pack that reads a call no check of the team pack reads.
+    work.write(
+        "base/addons.yaml",
+        "calls:\n  addons:\n    api: eks:ListAddons\n    params: { clusterName: '{{vars.cluster}}' }\nchecks:\n  - id: listed\n    title: Add-ons are listed\n    on: addons\n    expect: [{ path: $.addons, exists: true }]\n",
+    );
+    work.write("team/pack.yaml", &team("    path: ../base\n"));
+    work.write(
+        "team/checks.yaml",
+        "checks:\n  - id: current\n    title: Cluster runs 1.31\n    needs: [base::addons/listed]\n    on: base::cluster\n    expect: [{ path: $.cluster.version, equals: '1.31' }]\n",
+    );
+    work.write(
+        "team/tests/old/expect.yaml",
+        "vars: { cluster: c1 }\noutcomes:\n  team::checks::current: { outcome: fail, message: '\"1.30\"' }\nothers: pass\n",
+    );
+    work.write(
+        "team/tests/old/recording/cluster.json",
+        &json!({"api": "eks:DescribeCluster", "params": {"name": "c1"},
+                "response": {"cluster": {"status": "ACTIVE", "version": "1.30"}}})
+        .to_string(),
+    );
+    work.write(
+        "team/tests/old/recording/addons.json",
+        &json!({"api": "eks:ListAddons", "params": {"clusterName": "c1"},
+                "response": {"addons": ["vpc-cni"]}})
+        .to_string(),
+    );
+    ekscheck(&work, &["test", &work.join("team")])
+        .expect_code(0)
+        .expect_stdout_contains("test team::tests::old ... ok");
+}
