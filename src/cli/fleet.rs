@@ -33,9 +33,9 @@ enum TargetBackend<'a> {
     /// The run's recording, shared by every target.
     Shared(&'a AnyBackend),
     /// AWS, with the target's credentials and region.
-    Aws(Arc<AwsBackend>),
+    Aws(AwsBackend),
     /// Nowhere: the target's credentials or clusters could not be had.
-    Unreachable(Arc<Unreachable>),
+    Unreachable(Unreachable),
 }
 
 impl Backend for TargetBackend<'_> {
@@ -46,6 +46,13 @@ impl Backend for TargetBackend<'_> {
             TargetBackend::Unreachable(backend) => backend.call(api, params).await,
         }
     }
+}
+
+/// The key of a target's backend: how its calls are signed, and where they go.
+type BackendKey = (Credentials, String);
+
+fn key(target: &Target) -> BackendKey {
+    (target.credentials.clone(), target.region.clone())
 }
 
 /// Runs `evaluated` (the checks selected and those they need; `selected` are reported) for every
@@ -61,58 +68,17 @@ pub(super) fn run(
         show(&problems);
         exit::INVALID_INPUT
     };
-    let mut groups = match &args.fleet.targets {
-        Some(path) => targets::load(path).map_err(invalid)?,
-        None => Vec::new(),
-    };
-    if !args.fleet.clusters.is_empty() {
-        let region = session.backend.region().ok_or_else(|| {
-            invalid(vec![
-                Diagnostic::unlocated("--cluster needs a region").with_help(
-                    "pass --region, set AWS_REGION, or list regions in a --targets file",
-                ),
-            ])
-        })?;
-        groups.push(TargetGroup {
-            account: None,
-            credentials: Credentials::default(),
-            regions: vec![region],
-            clusters: Clusters::Named(args.fleet.clusters.clone()),
-            location: None,
-        });
-    }
+    let groups = groups(args, session).map_err(invalid)?;
     let started = Instant::now();
-    // One backend per credentials and region, and the account it signs for.
-    let mut backends: HashMap<(Credentials, String), TargetBackend> = HashMap::new();
-    let mut accounts: HashMap<(Credentials, String), String> = HashMap::new();
-    for group in &groups {
-        for region in &group.regions {
-            let key = (group.credentials.clone(), region.clone());
-            if backends.contains_key(&key) {
-                continue;
-            }
-            let backend = connect(args, session, &group.credentials, region);
-            let account = match &group.account {
-                Some(account) => account.clone(),
-                None => session
-                    .runtime
-                    .block_on(backend.call("sts:GetCallerIdentity", &json!({})))
-                    .ok()
-                    .and_then(|identity| identity["Account"].as_str().map(str::to_owned))
-                    .unwrap_or_else(|| "base".to_owned()),
-            };
-            accounts.insert(key.clone(), account);
-            backends.insert(key, backend);
-        }
-    }
+    let (backends, accounts) = connect_all(args, session, &groups);
     // `clusters: all`, listed. Where they cannot be, one target `*` carries the reason.
-    let mut unlisted: HashMap<(Credentials, String), CallError> = HashMap::new();
-    let expanded = targets::expand(&groups, |group, region| {
+    let mut unlisted: HashMap<BackendKey, TargetBackend> = HashMap::new();
+    let mut fleet = targets::expand(&groups, |group, region| {
         let key = (group.credentials.clone(), region.to_owned());
-        match session
+        let listed = session
             .runtime
-            .block_on(backends[&key].call("eks:ListClusters", &json!({})))
-        {
+            .block_on(backends[&key].call("eks:ListClusters", &json!({})));
+        match listed {
             Ok(listed) => listed["clusters"]
                 .as_array()
                 .into_iter()
@@ -120,16 +86,15 @@ pub(super) fn run(
                 .filter_map(|name| name.as_str().map(str::to_owned))
                 .collect(),
             Err(error) => {
-                unlisted.insert(key, error);
+                unlisted.insert(key, TargetBackend::Unreachable(Unreachable(error)));
                 vec!["*".to_owned()]
             }
         }
-    });
-    let mut fleet = expanded.map_err(invalid)?;
+    })
+    .map_err(invalid)?;
     // A target of the base credentials' account is named after it once known.
     for target in fleet.iter_mut().filter(|target| target.account == "base") {
-        let key = (target.credentials.clone(), target.region.clone());
-        target.account = accounts[&key].clone();
+        target.account = accounts[&key(target)].clone();
     }
     if let Some(partition) = args.fleet.partition {
         fleet.retain(|target| partition.includes(&target.label()));
@@ -139,27 +104,14 @@ pub(super) fn run(
         .map(|target| session.vars_for(plan, target))
         .collect::<Result<_, _>>()
         .map_err(invalid)?;
-    let needed = plan.calls_needed(evaluated);
     let budget = Budget::new(session.limits.max_concurrency, aws_rate);
-    let key = |target: &Target| (target.credentials.clone(), target.region.clone());
-    let unreachable: Vec<Option<TargetBackend>> = fleet
-        .iter()
-        .map(|target| {
-            let error = unlisted
-                .get(&key(target))
-                .filter(|_| target.cluster == "*")?;
-            Some(TargetBackend::Unreachable(Arc::new(Unreachable(
-                error.clone(),
-            ))))
-        })
-        .collect();
     let target_backends: Vec<Budgeted<&TargetBackend>> = fleet
         .iter()
-        .zip(&unreachable)
-        .map(|(target, unreachable)| {
-            let inner = unreachable
-                .as_ref()
-                .unwrap_or_else(|| &backends[&key(target)]);
+        .map(|target| {
+            let inner = match unlisted.get(&key(target)) {
+                Some(unreachable) if target.cluster == "*" => unreachable,
+                _ => &backends[&key(target)],
+            };
             Budgeted {
                 inner,
                 budget: Arc::clone(&budget),
@@ -168,6 +120,7 @@ pub(super) fn run(
             }
         })
         .collect();
+    let needed = plan.calls_needed(evaluated);
     let executions = session.runtime.block_on(futures::future::join_all(
         target_backends
             .iter()
@@ -200,6 +153,64 @@ pub(super) fn run(
     })
 }
 
+/// The groups of targets: the targets file's, and `--cluster`'s in the run's region.
+fn groups(args: &RunArgs, session: &Session) -> Result<Vec<TargetGroup>, Vec<Diagnostic>> {
+    let mut groups = match &args.fleet.targets {
+        Some(path) => targets::load(path)?,
+        None => Vec::new(),
+    };
+    if !args.fleet.clusters.is_empty() {
+        let region =
+            session.backend.region().ok_or_else(|| {
+                vec![Diagnostic::unlocated("--cluster needs a region").with_help(
+                    "pass --region, set AWS_REGION, or list regions in a --targets file",
+                )]
+            })?;
+        groups.push(TargetGroup {
+            account: None,
+            credentials: Credentials::default(),
+            regions: vec![region],
+            clusters: Clusters::Named(args.fleet.clusters.clone()),
+            location: None,
+        });
+    }
+    Ok(groups)
+}
+
+/// One backend per credentials and region, and the account each signs for (the group's, or
+/// the one `sts:GetCallerIdentity` names, or `base`).
+fn connect_all<'a>(
+    args: &RunArgs,
+    session: &'a Session,
+    groups: &[TargetGroup],
+) -> (
+    HashMap<BackendKey, TargetBackend<'a>>,
+    HashMap<BackendKey, String>,
+) {
+    let mut backends = HashMap::new();
+    let mut accounts = HashMap::new();
+    for group in groups {
+        for region in &group.regions {
+            let key = (group.credentials.clone(), region.clone());
+            if backends.contains_key(&key) {
+                continue;
+            }
+            let backend = connect(args, session, &group.credentials, region);
+            let account = group.account.clone().unwrap_or_else(|| {
+                session
+                    .runtime
+                    .block_on(backend.call("sts:GetCallerIdentity", &json!({})))
+                    .ok()
+                    .and_then(|identity| identity["Account"].as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "base".to_owned())
+            });
+            accounts.insert(key.clone(), account);
+            backends.insert(key, backend);
+        }
+    }
+    (backends, accounts)
+}
+
 fn connect<'a>(
     args: &RunArgs,
     session: &'a Session,
@@ -220,10 +231,9 @@ fn connect<'a>(
         session_name: credentials.session_name.clone(),
     });
     match session.runtime.block_on(AwsBackend::connect(&settings)) {
-        Ok(backend) => TargetBackend::Aws(Arc::new(backend)),
-        Err(message) => TargetBackend::Unreachable(Arc::new(Unreachable(CallError::new(
-            "CredentialsError",
-            message,
-        )))),
+        Ok(backend) => TargetBackend::Aws(backend),
+        Err(message) => {
+            TargetBackend::Unreachable(Unreachable(CallError::new("CredentialsError", message)))
+        }
     }
 }
