@@ -273,12 +273,12 @@ fn finish(
         .filter(|id| !selected.contains(id))
         .map(|id| plan.checks[id].name.as_str())
         .collect();
-    let outcomes: Vec<Outcome> = rows.iter().map(|(outcome, _)| (*outcome).clone()).collect();
+    let outcomes: Vec<&Outcome> = rows.iter().map(|(outcome, _)| *outcome).collect();
     let printed = report::console::print(libtest, &outcomes, &filtered, summary)
         .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()));
     if let Some(path) = &args.junit {
-        let owned: Vec<Outcome> = shown.iter().map(|(o, _)| (*o).clone()).collect();
-        let report = report::junit::report(plan, &owned, summary.elapsed);
+        let outcomes = shown.iter().map(|(outcome, _)| *outcome);
+        let report = report::junit::report(plan, outcomes, summary.elapsed);
         if output::write_junit(path, &report).is_err() {
             return exit::INVALID_INPUT;
         }

@@ -44,6 +44,20 @@ pub trait Row {
     fn details(&self) -> String;
 }
 
+impl<R: Row> Row for &R {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+
+    fn mark(&self) -> Mark {
+        (**self).mark()
+    }
+
+    fn details(&self) -> String {
+        (**self).details()
+    }
+}
+
 impl Row for Outcome {
     fn name(&self) -> &str {
         &self.name

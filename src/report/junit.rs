@@ -11,7 +11,11 @@ use crate::format::severity_name;
 use crate::plan::Plan;
 
 /// Builds the JUnit report of `outcomes`; `elapsed` is the run's wall time.
-pub fn report(plan: &Plan, outcomes: &[Outcome], elapsed: Duration) -> Report {
+pub fn report<'a>(
+    plan: &Plan,
+    outcomes: impl IntoIterator<Item = &'a Outcome>,
+    elapsed: Duration,
+) -> Report {
     let mut suites: BTreeMap<(usize, usize), TestSuite> = BTreeMap::new();
     for outcome in outcomes {
         let check = &plan.checks[outcome.check];
