@@ -133,6 +133,13 @@ fn run(plan: &Plan, args: &RunArgs) -> u8 {
             return exit::INVALID_INPUT;
         }
     };
+    if args.fleet.partition.is_some() && !args.fleet.is_fleet() {
+        show(&[Diagnostic::unlocated(
+            "--partition shares out a fleet's targets, and there is none",
+        )
+        .with_help("add --targets FILE or --cluster NAME")]);
+        return exit::INVALID_INPUT;
+    }
     // Reports that cannot be written, or would overwrite an input, are invalid input, found
     // before anything runs.
     let inputs = args.input.inputs(&args.backend);

@@ -303,6 +303,23 @@ targets:
         "{}",
         run.stderr
     );
+    let run = crate::support::ekscheck(&[
+        "run",
+        &pack,
+        "--recording",
+        &recording,
+        "--var",
+        "cluster=c1",
+        "--partition",
+        "hash:1/2",
+    ]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("--partition shares out a fleet's targets, and there is none"),
+        "{}",
+        run.stderr
+    );
     for partition in ["hash:3/2", "hash:1/0", "hash:0/1", "halves"] {
         let run = crate::support::ekscheck(&[
             "run",
