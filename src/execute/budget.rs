@@ -126,6 +126,47 @@ mod tests {
         }
     }
 
+    /// Counts the calls in flight, and the most at once.
+    #[derive(Default)]
+    struct Counting {
+        now: std::sync::atomic::AtomicUsize,
+        most: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Backend for Counting {
+        async fn call(&self, _api: &str, _params: &Value) -> Result<Arc<Value>, CallError> {
+            use std::sync::atomic::Ordering::SeqCst;
+            let now = self.now.fetch_add(1, SeqCst) + 1;
+            self.most.fetch_max(now, SeqCst);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            self.now.fetch_sub(1, SeqCst);
+            Ok(Arc::new(Value::Null))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_requests_of_every_target_share_one_cap() {
+        let budget = Budget::new(3, |_| Rate {
+            burst: 1000.0,
+            per_second: 1000.0,
+        });
+        let counting = Counting::default();
+        let targets: Vec<Budgeted<&Counting>> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|account| Budgeted {
+                inner: &counting,
+                budget: Arc::clone(&budget),
+                account: (*account).to_owned(),
+                region: "eu-west-1".to_owned(),
+            })
+            .collect();
+        let calls = targets
+            .iter()
+            .flat_map(|target| (0..5).map(move |_| target.call("eks:ListClusters", &Value::Null)));
+        futures::future::join_all(calls).await;
+        assert_eq!(counting.most.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_bucket_holds_requests_to_its_rate_after_the_burst() {
         let budget = Budget::new(100, |_| Rate {
