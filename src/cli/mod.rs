@@ -308,8 +308,9 @@ fn finish(
     exit_code(shown.iter().map(|(outcome, _)| *outcome))
 }
 
-/// `ekscheck merge-junit A.xml B.xml … -o ALL.xml`.
+/// `ekscheck merge-junit A.xml B.xml … -o ALL.xml`; a fleet's report may be large.
 fn merge_junit(inputs: &[PathBuf], output: &Path) -> u8 {
+    const REPORT_LIMIT: u64 = 1 << 30;
     if inputs.iter().any(|input| input == output) {
         show(&[Diagnostic::file(
             output,
@@ -319,7 +320,7 @@ fn merge_junit(inputs: &[PathBuf], output: &Path) -> u8 {
     }
     let mut read = Vec::new();
     for path in inputs {
-        match crate::input::read_text(path, 1 << 30) {
+        match crate::input::read_text(path, REPORT_LIMIT) {
             Ok(text) => read.push((path.display().to_string(), text)),
             Err(problem) => {
                 show(&[problem]);

@@ -199,15 +199,7 @@ fn clusters_that_cannot_be_listed_are_one_target_carrying_the_reason() {
         "fleet.yaml",
         "targets:\n  - regions: [eu-west-1]\n    clusters: all\n",
     );
-    let (pack, recording) = (fixture.pack_dir(), fixture.recording_dir());
-    let run = crate::support::ekscheck(&[
-        "run",
-        &pack,
-        "--recording",
-        &recording,
-        "--targets",
-        targets.to_str().unwrap(),
-    ]);
+    let run = fixture.run(&["--targets", targets.to_str().unwrap()]);
     run.expect_code(3)
         .expect_stdout_contains("test t::s::active[base/eu-west-1/*] ... FAILED")
         .expect_stdout_contains(
@@ -237,15 +229,7 @@ targets:
     clusters: [a]
 ",
     );
-    let (pack, recording) = (fixture.pack_dir(), fixture.recording_dir());
-    let run = crate::support::ekscheck(&[
-        "run",
-        &pack,
-        "--recording",
-        &recording,
-        "--targets",
-        targets.to_str().unwrap(),
-    ]);
+    let run = fixture.run(&["--targets", targets.to_str().unwrap()]);
     run.expect_code(2);
     assert_eq!(run.stdout, "", "nothing ran");
     assert_eq!(
@@ -269,14 +253,7 @@ targets:
         "fleet.yaml",
         "targets:\n  - regions: [us-east-1]\n    clusters: [a]\n  - regions: [us-east-1]\n    clusters: [a]\n",
     );
-    let run = crate::support::ekscheck(&[
-        "run",
-        &pack,
-        "--recording",
-        &recording,
-        "--targets",
-        targets.to_str().unwrap(),
-    ]);
+    let run = fixture.run(&["--targets", targets.to_str().unwrap()]);
     run.expect_code(2);
     assert!(
         run.stderr
@@ -284,11 +261,7 @@ targets:
         "{}",
         run.stderr
     );
-    let run = crate::support::ekscheck(&[
-        "run",
-        &pack,
-        "--recording",
-        &recording,
+    let run = fixture.run(&[
         "--region",
         "eu-west-1",
         "--cluster",
@@ -303,16 +276,7 @@ targets:
         "{}",
         run.stderr
     );
-    let run = crate::support::ekscheck(&[
-        "run",
-        &pack,
-        "--recording",
-        &recording,
-        "--var",
-        "cluster=c1",
-        "--partition",
-        "hash:1/2",
-    ]);
+    let run = fixture.run(&["--var", "cluster=c1", "--partition", "hash:1/2"]);
     run.expect_code(2);
     assert!(
         run.stderr
@@ -321,16 +285,7 @@ targets:
         run.stderr
     );
     for partition in ["hash:3/2", "hash:1/0", "hash:0/1", "halves"] {
-        let run = crate::support::ekscheck(&[
-            "run",
-            &pack,
-            "--recording",
-            &recording,
-            "--cluster",
-            "c1",
-            "--partition",
-            partition,
-        ]);
+        let run = fixture.run(&["--cluster", "c1", "--partition", partition]);
         run.expect_code(2);
         assert!(
             run.stderr.contains("--partition"),
