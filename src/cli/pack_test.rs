@@ -54,15 +54,21 @@ pub(super) fn test(args: &TestArgs) -> u8 {
                 .ok()
         })
         .collect();
-    let cases: Vec<(&Plan, Case)> = plans
-        .iter()
-        .flat_map(|plan| {
-            (0..plan.packs.len())
-                .flat_map(|pack| load_cases(plan, pack, &mut problems))
-                .map(move |case| (plan, case))
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    // The cases of each pack given (the first of its plan; the packs it requires are tested
+    // on their own). A pack without any is said so: "0 tests, ok" would read as a pass.
+    let mut cases: Vec<(&Plan, Case)> = Vec::new();
+    for plan in &plans {
+        let before = problems.len();
+        let found = load_cases(plan, 0, &mut problems);
+        if found.is_empty() && problems.len() == before {
+            problems.push(Diagnostic {
+                level: crate::diagnostic::Level::Warning,
+                ..Diagnostic::file(&plan.packs[0].dir, "has no test cases (tests/CASE/)")
+                    .with_help("add tests/CASE/expect.yaml and tests/CASE/recording/: `ekscheck new` writes one")
+            });
+        }
+        cases.extend(found.into_iter().map(|case| (plan, case)));
+    }
     if show(&problems) || plans.len() < args.packs.len() {
         return exit::INVALID_INPUT;
     }

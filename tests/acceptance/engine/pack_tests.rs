@@ -231,3 +231,15 @@ fn the_bundled_example_pack_passes_its_own_test() {
         .expect_code(0)
         .expect_stdout_contains("test result: ok. 1 passed;");
 }
+
+#[test]
+fn a_pack_without_test_cases_is_said_to_have_none() {
+    let fixture = pack(&[]);
+    let run = test(&fixture, &[]);
+    run.expect_code(0).expect_stdout_contains("running 0 tests");
+    assert!(
+        run.stderr.contains("has no test cases (tests/CASE/)"),
+        "{}",
+        run.stderr
+    );
+}
