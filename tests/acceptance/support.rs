@@ -317,6 +317,19 @@ pub(crate) fn parse_junit(xml: &str) -> Junit {
 /// The manifest written when a test's pack does not bring its own `pack.yaml`.
 pub(crate) const MANIFEST: &str = "pack: t\nversion: 1.0.0\n";
 
+/// Pack `t` with a required variable `cluster` and a pack-level call `cluster`
+/// (`eks:DescribeCluster` of it).
+pub(crate) const CLUSTER_MANIFEST: &str = "\
+pack: t
+version: 1.0.0
+vars:
+  cluster: { required: true }
+calls:
+  cluster:
+    api: eks:DescribeCluster
+    params: { name: '{{vars.cluster}}' }
+";
+
 /// A pack (`pack/`) and a recording (`recording/`) written for one test.
 pub(crate) struct Fixture {
     dir: Dir,

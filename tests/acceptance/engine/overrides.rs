@@ -6,7 +6,9 @@
 use serde_json::json;
 
 use super::junit;
-use crate::support::{CaseOutcome, Fixture, diagnostics, expected, failure, skipped};
+use crate::support::{
+    CLUSTER_MANIFEST, CaseOutcome, Fixture, diagnostics, expected, failure, skipped,
+};
 
 #[test]
 fn overrides_change_severities_and_skip_checks_and_rows_with_their_reason() {
@@ -58,17 +60,6 @@ checks:
         .expect_code(0);
 }
 
-const NEEDS_CLUSTER: &str = "\
-pack: t
-version: 1.0.0
-vars:
-  cluster: { required: true }
-calls:
-  cluster:
-    api: eks:DescribeCluster
-    params: { name: '{{vars.cluster}}' }
-";
-
 const ACTIVE: &str = "\
 checks:
   - id: active
@@ -80,7 +71,7 @@ checks:
 #[test]
 fn variables_of_overrides_are_defaults_below_the_vars_file_and_the_command_line() {
     let status = |status: &str| json!({"cluster": {"status": status}});
-    let fixture = Fixture::pack(&[("pack.yaml", NEEDS_CLUSTER), ("s.yaml", ACTIVE)])
+    let fixture = Fixture::pack(&[("pack.yaml", CLUSTER_MANIFEST), ("s.yaml", ACTIVE)])
         .respond(
             "eks:DescribeCluster",
             json!({"name": "team"}),
@@ -179,7 +170,7 @@ other: 1
 #[test]
 fn a_later_overrides_file_wins() {
     let status = |status: &str| json!({"cluster": {"status": status}});
-    let fixture = Fixture::pack(&[("pack.yaml", NEEDS_CLUSTER), ("s.yaml", ACTIVE)])
+    let fixture = Fixture::pack(&[("pack.yaml", CLUSTER_MANIFEST), ("s.yaml", ACTIVE)])
         .respond(
             "eks:DescribeCluster",
             json!({"name": "first"}),

@@ -3,18 +3,7 @@
 //! `others: pass`, no other row fails; each difference is shown; a bad `expect.yaml` is invalid
 //! input, located, before any case runs.
 
-use crate::support::{CaseOutcome, Fixture, diagnostics, parse_junit};
-
-const MANIFEST: &str = "\
-pack: t
-version: 1.0.0
-vars:
-  cluster: { required: true }
-calls:
-  cluster:
-    api: eks:DescribeCluster
-    params: { name: '{{vars.cluster}}' }
-";
+use crate::support::{CLUSTER_MANIFEST, CaseOutcome, Fixture, diagnostics, parse_junit};
 
 const SUITE: &str = "\
 checks:
@@ -40,7 +29,7 @@ fn recording(name: &str, status: &str) -> String {
 /// A pack whose cases are `cases`: (name, expect.yaml, status the recorded cluster has).
 fn pack(cases: &[(&str, &str, &str)]) -> Fixture {
     let mut files = vec![
-        ("pack.yaml".to_owned(), MANIFEST.to_owned()),
+        ("pack.yaml".to_owned(), CLUSTER_MANIFEST.to_owned()),
         ("cluster.yaml".to_owned(), SUITE.to_owned()),
     ];
     for (name, expect, status) in cases {
