@@ -73,6 +73,7 @@ VARIATIONS = {
     "self-managed-bare-role": "(with self-managed) its role trusts eks.amazonaws.com and has no policies",
     "self-managed-own-sg": "(with self-managed) it carries a security group the cluster's does not admit",
     "self-managed-karpenter": "(with self-managed) tagged as Karpenter tags its nodes, without the cluster tag",
+    "self-managed-untagged": "(with self-managed) it carries none of the tags nodes carry",
     # Configurations AWS documents, which must pass.
     "custom-worker-policy": "the node role has the worker permissions as a customer-managed policy",
     "cni-irsa": "aws-node has a role of its own with AmazonEKS_CNI_Policy; the node role has none",
@@ -577,6 +578,8 @@ def build(name, variations):
         node_tags = {f"kubernetes.io/cluster/{name}": "owned"}
         if "self-managed-karpenter" in faults:
             node_tags = {"karpenter.sh/nodepool": "default", "eks:eks-cluster-name": name}
+        if "self-managed-untagged" in faults:
+            node_tags = {}
         groups = [cluster_sg]
         if "self-managed-own-sg" in faults:
             groups = [ec2.create_security_group(
@@ -605,6 +608,7 @@ def build(name, variations):
         "cni_role_arn": cni_role,
         "nodegroup": nodegroup,
         "node_subnets": node_subnets,
+        "cluster_subnets": private,
         "instances": instances,
         "self_managed": self_managed,
     }

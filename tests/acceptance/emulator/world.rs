@@ -36,6 +36,8 @@ pub(crate) struct World {
     pub nodegroup: String,
     /// The node group's subnets.
     pub node_subnets: Vec<String>,
+    /// The cluster's subnets (where the control plane's network interfaces sit).
+    pub cluster_subnets: Vec<String>,
     /// The node group's instances.
     pub instances: Vec<String>,
     /// The role aws-node uses through IRSA, when the world gave it one.

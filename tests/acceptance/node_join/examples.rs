@@ -1,6 +1,8 @@
-//! The node-join pack's test cases (`checks/node-join/tests/CASE/recording`): made by `ekscheck record --redact` from worlds in the emulator
-//! (regenerate them with `cargo test --test acceptance regenerate_examples -- --ignored`), and
-//! each read back as the diagnosis it is named after.
+//! The node-join pack's test cases (`checks/node-join/tests/CASE/`): each recording is made by
+//! `ekscheck record --redact` from a world in the emulator, and its `expect.yaml` is written from
+//! the example's changes below (regenerate both with
+//! `cargo test --test acceptance regenerate_examples -- --ignored`); each is read back as the
+//! diagnosis it is named after.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -13,11 +15,13 @@ use crate::emulator::world::World;
 use crate::live::live;
 use crate::support::{CaseOutcome, Dir, ekscheck, parse_junit};
 
-/// One example: its test case under `checks/node-join/tests/`, the world's faults, what the fixture and the
-/// proxy change, and how the outcomes of the pack on its recording differ from the healthy
-/// example's (each test's `severity`, `skip`, `error outcome`, or `pass`).
+/// One example: its test case under `checks/node-join/tests/`, what is wrong in it, the world's
+/// faults, what the fixture and the proxy change, and how the outcomes of the pack on its
+/// recording differ from the healthy example's (each test's `severity`, `skip`, `error outcome`,
+/// or `pass`).
 struct Example {
     name: &'static str,
+    about: &'static str,
     faults: &'static [&'static str],
     fixture: fn(&World, &mut ClusterFixture),
     denied: &'static [&'static str],
@@ -33,6 +37,7 @@ fn api_mode_without_entries(_: &World, fixture: &mut ClusterFixture) {
 const EXAMPLES: &[Example] = &[
     Example {
         name: "healthy",
+        about: "A healthy cluster: every check passes, or does not apply.",
         faults: &[],
         fixture: |_, _| {},
         denied: &[],
@@ -40,6 +45,7 @@ const EXAMPLES: &[Example] = &[
     },
     Example {
         name: "missing-cni-policy",
+        about: "The node role lacks AmazonEKS_CNI_Policy, and aws-node has no identity of its own.",
         faults: &["missing-cni-policy"],
         fixture: |_, _| {},
         denied: &[],
@@ -47,6 +53,7 @@ const EXAMPLES: &[Example] = &[
     },
     Example {
         name: "trust-without-ec2",
+        about: "The node role's trust policy does not trust ec2.amazonaws.com.",
         faults: &["trust-without-ec2"],
         fixture: |_, _| {},
         denied: &[],
@@ -54,6 +61,7 @@ const EXAMPLES: &[Example] = &[
     },
     Example {
         name: "missing-access-entry",
+        about: "Authentication mode API, and the node role has no access entry.",
         faults: &[],
         fixture: api_mode_without_entries,
         denied: &[],
@@ -66,6 +74,7 @@ const EXAMPLES: &[Example] = &[
     },
     Example {
         name: "private-subnet-no-egress",
+        about: "The node subnets have no route out, and the cluster has no VPC endpoints.",
         faults: &["no-nat-route"],
         fixture: |_, _| {},
         denied: &[],
@@ -80,6 +89,7 @@ const EXAMPLES: &[Example] = &[
     },
     Example {
         name: "exhausted-subnet",
+        about: "A node subnet has no free IP addresses.",
         faults: &["exhausted-subnet"],
         fixture: |_, _| {},
         denied: &[],
@@ -89,6 +99,7 @@ const EXAMPLES: &[Example] = &[
     // not allowed to make.
     Example {
         name: "broken",
+        about: "Several faults at once (the README's first command): no CNI policy, no access entry, an exhausted subnet, custom DNS, and a recording role that could not call ec2:DescribeNetworkAcls.",
         faults: &["missing-cni-policy", "exhausted-subnet", "custom-dns"],
         fixture: api_mode_without_entries,
         denied: &["ec2:DescribeNetworkAcls"],
@@ -108,12 +119,80 @@ const EXAMPLES: &[Example] = &[
                 "network::nacl-allows-node-traffic[ng-1/subnet-2]",
                 "error outcome",
             ),
+            (
+                "network::control-plane-nacl-admits-nodes[ng-1/subnet-1/subnet-2]",
+                "error outcome",
+            ),
+            (
+                "network::control-plane-nacl-admits-nodes[ng-1/subnet-2/subnet-1]",
+                "error outcome",
+            ),
         ],
     },
 ];
 
+fn case_dir(name: &str) -> String {
+    format!("checks/node-join/tests/{name}")
+}
+
 fn example_dir(name: &str) -> String {
-    format!("checks/node-join/tests/{name}/recording")
+    format!("{}/recording", case_dir(name))
+}
+
+/// Test name `test` with the positional subnets of its label (`subnet-1`) replaced by the
+/// recorded ones.
+fn recorded_name(test: &str, subnets: &[String]) -> String {
+    let Some((check, label)) = test.split_once('[') else {
+        return test.to_owned();
+    };
+    let label: Vec<&str> = label
+        .trim_end_matches(']')
+        .split('/')
+        .map(|part| {
+            let position = part
+                .strip_prefix("subnet-")
+                .and_then(|n| n.parse::<usize>().ok());
+            position
+                .and_then(|n| subnets.get(n.checked_sub(1)?))
+                .map_or(part, String::as_str)
+        })
+        .collect();
+    format!("{check}[{}]", label.join("/"))
+}
+
+/// The `expect.yaml` of `example`, whose node subnets were recorded as `subnets`: every change
+/// that is not a skip or a pass, and `others: pass`.
+fn expect_yaml(example: &Example, subnets: &[String]) -> String {
+    let name = example.name;
+    let mut text = format!(
+        "# {}\n# Recorded with: ekscheck record checks/node-join --var cluster={name} --redact \
+         --out recording\n# Written by `cargo test --test acceptance regenerate_examples -- \
+         --ignored` from tests/acceptance/node_join/examples.rs: change it there.\n\
+         vars: {{ cluster: {name} }}\n",
+        example.about
+    );
+    let outcomes: Vec<String> = example
+        .changes
+        .iter()
+        .filter_map(|(test, word)| {
+            let outcome = match *word {
+                "skip" | "pass" => return None,
+                "error outcome" => format!(
+                    "{{ outcome: error, message: \"not authorized to perform: {}\" }}",
+                    example.denied.join(", ")
+                ),
+                _severity => "fail".to_owned(),
+            };
+            let test = recorded_name(test, subnets);
+            Some(format!("  \"node-join::{test}\": {outcome}\n"))
+        })
+        .collect();
+    if !outcomes.is_empty() {
+        text.push_str("outcomes:\n");
+        text.push_str(&outcomes.concat());
+    }
+    text.push_str("others: pass\n");
+    text
 }
 
 /// The outcomes that did not pass, by test name without the pack, as `severity`, `skip` or
@@ -156,7 +235,7 @@ fn recorded_subnets(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-#[ignore = "rewrites the recordings of checks/node-join/tests/ from the emulator"]
+#[ignore = "rewrites the test cases of checks/node-join/tests/ from the emulator"]
 fn regenerate_examples() {
     for example in EXAMPLES {
         let world = World::build(example.name, example.faults);
@@ -167,14 +246,48 @@ fn regenerate_examples() {
             ..Faults::default()
         });
         proxy.set_cluster(&world.cluster, fixture);
-        let dir = example_dir(example.name);
-        let _ = std::fs::remove_dir_all(&dir);
+        // ekscheck records nowhere inside the pack it reads: into a directory of its own first.
+        let out = Dir::new();
+        let recorded = out.join("recording");
         let cluster = format!("cluster={}", world.cluster);
         live(
             &proxy,
-            &["record", PACK, "--var", &cluster, "--redact", "--out", &dir],
+            &[
+                "record", PACK, "--var", &cluster, "--redact", "--out", &recorded,
+            ],
         )
         .expect_code(0);
+        let dir = example_dir(example.name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("the recording's directory");
+        for entry in std::fs::read_dir(&recorded).expect("the recording") {
+            let path = entry.expect("an entry").path();
+            std::fs::copy(
+                &path,
+                Path::new(&dir).join(path.file_name().expect("a name")),
+            )
+            .expect("a copy of the recorded call");
+        }
+        let subnets = recorded_subnets(Path::new(&dir));
+        std::fs::write(
+            format!("{}/expect.yaml", case_dir(example.name)),
+            expect_yaml(example, &subnets),
+        )
+        .expect("expect.yaml");
+    }
+}
+
+#[test]
+fn each_expect_yaml_is_written_from_its_example() {
+    for example in EXAMPLES {
+        let subnets = recorded_subnets(Path::new(&example_dir(example.name)));
+        let path = format!("{}/expect.yaml", case_dir(example.name));
+        let written = std::fs::read_to_string(&path).expect("the case's expect.yaml");
+        assert_eq!(
+            written,
+            expect_yaml(example, &subnets),
+            "{path} is not what its example says: regenerate it"
+        );
     }
 }
 

@@ -30,11 +30,15 @@ pub(crate) struct Diagnosis {
 }
 
 /// Replaces the world's resource IDs in `text` by names that do not change between worlds
-/// (`subnet-1`, `i-2`; a self-managed node's `i-self`, `subnet-self` and `self-profile`).
+/// (`subnet-1`, `i-2`; a cluster subnet no node uses is `cluster-subnet-1`; a self-managed node's
+/// `i-self`, `subnet-self` and `self-profile`).
 pub(crate) fn normalise(text: &str, world: &World) -> String {
     let mut text = text.to_owned();
     for (index, subnet) in world.node_subnets.iter().enumerate() {
         text = text.replace(subnet, &format!("subnet-{}", index + 1));
+    }
+    for (index, subnet) in world.cluster_subnets.iter().enumerate() {
+        text = text.replace(subnet, &format!("cluster-subnet-{}", index + 1));
     }
     for (index, instance) in world.instances.iter().enumerate() {
         text = text.replace(instance, &format!("i-{}", index + 1));

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{ERROR, Fails, Scenario, Skipped, at, per_subnet};
+use super::{ERROR, Fails, PRIVATE_ACCESS_OFF, Scenario, Skipped, across_subnets, at, per_subnet};
 use crate::emulator::proxy::{ClusterFixture, Faults};
 use crate::emulator::world::World;
 use crate::node_join::diagnose;
@@ -88,6 +88,7 @@ fn endpoint_access_off() {
         "network::public-endpoint-admits-nodes",
         Skipped(CIDRS_INCLUDE_EVERYONE),
     ));
+    expected.extend(across_subnets(Skipped(PRIVATE_ACCESS_OFF)));
     Scenario::new("endpoint-off", &[])
         .fixture(|_, fixture| {
             fixture.cluster["resourcesVpcConfig"]["endpointPublicAccess"] = json!(false);
@@ -104,7 +105,11 @@ fn a_public_only_endpoint_must_admit_the_nat_address() {
             fixture.cluster["resourcesVpcConfig"]["publicAccessCidrs"] = json!(["203.0.113.0/24"]);
         })
         .expect(
-            per_subnet("network::public-endpoint-admits-nodes", Fails(ERROR)),
+            [
+                per_subnet("network::public-endpoint-admits-nodes", Fails(ERROR)),
+                across_subnets(Skipped(PRIVATE_ACCESS_OFF)),
+            ]
+            .concat(),
             1,
         );
 }
@@ -119,7 +124,11 @@ fn a_public_only_endpoint_admitting_the_nat_address_is_healthy() {
                 json!(["203.0.113.0/24", format!("{nat}/32")]);
         })
         .expect(
-            per_subnet("network::public-endpoint-admits-nodes", super::Passes),
+            [
+                per_subnet("network::public-endpoint-admits-nodes", super::Passes),
+                across_subnets(Skipped(PRIVATE_ACCESS_OFF)),
+            ]
+            .concat(),
             0,
         );
 }

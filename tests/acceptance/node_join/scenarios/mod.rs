@@ -113,6 +113,25 @@ pub(super) fn per_subnet(test: &str, becomes: Becomes) -> Vec<(String, Becomes)>
         .collect()
 }
 
+/// Why `network::control-plane-nacl-admits-nodes` is skipped without private endpoint access.
+pub(super) const PRIVATE_ACCESS_OFF: &str =
+    "when: $.cluster.resourcesVpcConfig.endpointPrivateAccess equals true is false (actual: false)";
+
+/// The rows of `network::control-plane-nacl-admits-nodes` (each node subnet, against the other
+/// cluster subnet) become `becomes`.
+pub(super) fn across_subnets(becomes: Becomes) -> Vec<(String, Becomes)> {
+    [(1, 2), (2, 1)]
+        .into_iter()
+        .map(|(node, control_plane)| {
+            let test = "network::control-plane-nacl-admits-nodes";
+            (
+                format!("{test}[ng-1/subnet-{node}/subnet-{control_plane}]"),
+                becomes,
+            )
+        })
+        .collect()
+}
+
 /// Each instance's row of check `test` becomes `becomes`.
 pub(super) fn per_instance(test: &str, becomes: Becomes) -> Vec<(String, Becomes)> {
     (1..=2)

@@ -4,7 +4,10 @@
 
 use serde_json::json;
 
-use super::{Becomes, ERROR, Fails, Gone, Passes, Scenario, Skipped, at, per_instance, per_subnet};
+use super::{
+    Becomes, ERROR, Fails, Gone, PRIVATE_ACCESS_OFF, Passes, Scenario, Skipped, across_subnets, at,
+    per_instance, per_subnet,
+};
 use crate::emulator::world::World;
 
 /// Why `nat-gateway-usable` is skipped in a subnet whose default route is no NAT gateway.
@@ -125,6 +128,7 @@ fn a_private_cluster_with_private_access_off() {
         "network::public-endpoint-admits-nodes",
         Skipped(super::cluster::CIDRS_INCLUDE_EVERYONE),
     ));
+    expected.extend(across_subnets(Skipped(PRIVATE_ACCESS_OFF)));
     Scenario::new("endpoints-public", &["private-endpoints"])
         .fixture(|_, fixture| {
             fixture.cluster["resourcesVpcConfig"]["endpointPrivateAccess"] = json!(false);
@@ -170,6 +174,13 @@ fn deleted_subnet() {
         "network::s3-gateway-endpoint-routes[ng-1/subnet-1]",
         Skipped("needs subnet-egress (skipped)"),
     ));
+    // The deleted subnet was a cluster subnet too. Its row against the other subnet stays as it
+    // was: moto keeps a deleted subnet's ACL association (AWS drops it, and the `when` on the ACL
+    // skips the row).
+    expected.push(at(
+        "network::control-plane-nacl-admits-nodes[ng-1/subnet-1/subnet-2]",
+        needs,
+    ));
     Scenario::new("deleted-subnet", &["subnet-unavailable"]).expect(expected, 1);
 }
 
@@ -202,6 +213,16 @@ fn public_subnet_without_public_ips() {
     ] {
         expected.push(at(&format!("network::{check}[ng-1/subnet-2]"), Gone));
     }
+    // The node subnet is none of the cluster's: both cluster subnets' ACLs are judged.
+    expected.extend(across_subnets(Gone));
+    for cluster_subnet in [1, 2] {
+        expected.push(at(
+            &format!(
+                "network::control-plane-nacl-admits-nodes[ng-1/subnet-1/cluster-subnet-{cluster_subnet}]"
+            ),
+            Passes,
+        ));
+    }
     Scenario::new("public-no-ip", &["public-subnet-no-public-ip"]).expect(expected, 1);
 }
 
@@ -214,8 +235,33 @@ fn network_acl_blocking_https() {
 }
 
 #[test]
-fn the_knowledge_center_network_acl_is_healthy() {
-    Scenario::new("nacl-kc", &["nacl-knowledge-center"]).expect(vec![], 0);
+fn the_knowledge_center_network_acl_is_healthy_with_a_public_endpoint() {
+    // The article's ACL (inbound 1025-65535 only) is for node subnets that reach the public
+    // endpoint through the NAT gateway.
+    Scenario::new("nacl-kc", &["nacl-knowledge-center"])
+        .fixture(|_, fixture| {
+            fixture.cluster["resourcesVpcConfig"]["endpointPrivateAccess"] = json!(false);
+        })
+        .expect(
+            [
+                across_subnets(Skipped(PRIVATE_ACCESS_OFF)),
+                per_subnet(
+                    "network::public-endpoint-admits-nodes",
+                    Skipped(super::cluster::CIDRS_INCLUDE_EVERYONE),
+                ),
+            ]
+            .concat(),
+            0,
+        );
+}
+
+#[test]
+fn the_knowledge_center_network_acl_on_cluster_subnets_blocks_the_private_endpoint() {
+    // The node subnets are the cluster's too: a node reaches the control plane's interface in
+    // the other subnet on 443, which that subnet's ACL does not let in.
+    let run = Scenario::new("nacl-kc-private", &["nacl-knowledge-center"])
+        .expect(across_subnets(Fails(ERROR)), 1);
+    run.expect_stdout_contains("Allow inbound TCP 443 from 10.");
 }
 
 #[test]

@@ -94,3 +94,37 @@ fn a_karpenter_node_is_found_by_karpenters_tags() {
         .fixture(with_entry)
         .expect(self_managed("subnet-1"), 0);
 }
+
+#[test]
+fn a_self_managed_node_without_the_cluster_tag() {
+    // It is found by its role's node access entry instead, and none of the per-node checks run.
+    let run = Scenario::new("self-untagged", &["self-managed", "self-managed-untagged"])
+        .fixture(with_entry)
+        .expect(
+            vec![at(
+                "self-managed::node-tagged-for-cluster[self-profile]",
+                Fails(ERROR),
+            )],
+            1,
+        );
+    run.expect_stdout_contains("carry no kubernetes.io/cluster/self-untagged tag");
+}
+
+#[test]
+fn an_untagged_instance_whose_role_people_use_is_no_node() {
+    // A bastion or CI runner in the VPC whose role has a STANDARD access entry.
+    Scenario::new("self-bastion", &["self-managed", "self-managed-untagged"])
+        .fixture(|world, fixture| {
+            let node = world.self_managed.as_ref().expect("a self-managed node");
+            fixture
+                .access_entries
+                .push(world.access_entry(&node.role_arn, "STANDARD"));
+        })
+        .expect(
+            vec![at(
+                "self-managed::node-tagged-for-cluster[self-profile]",
+                Passes,
+            )],
+            0,
+        );
+}
