@@ -42,6 +42,8 @@ VARIATIONS = {
     "endpoint-sg-closed": "(with private-endpoints) the endpoints' security group admits nothing",
     "endpoint-one-zone": "(with private-endpoints) the endpoints sit in the first node subnet only",
     "s3-endpoint-unrouted": "(with private-endpoints) the S3 gateway endpoint serves no route table",
+    "endpoint-policy-restricted": "(with private-endpoints) the ecr.api endpoint's policy allows one action",
+    "s3-endpoint-policy-no-layers": "(with private-endpoints) the S3 gateway's policy allows another bucket only",
     "exhausted-subnet": "a node subnet is a /28 that is nearly full",
     "nat-private": "the node subnets' default route goes to a private NAT gateway",
     "subnet-unavailable": "a node subnet no longer exists",
@@ -88,6 +90,7 @@ VARIATIONS = {
     "launch-template": "the node group has a launch template whose MIME user data sets a NodeConfig",
     "custom-ami": "the node group's launch template names an AL2023 AMI and bootstraps it",
     "kms-key": "the node volumes are encrypted with a customer key that lets Auto Scaling use it",
+    "s3-endpoint-policy-layers": "(with private-endpoints) the S3 gateway's policy is ECR's minimal one",
 }
 
 WORKER_POLICIES = {
@@ -129,6 +132,13 @@ def allow(actions):
     return json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
     )
+
+
+def endpoint_policy(action, resource):
+    """A VPC endpoint policy that allows `action` on `resource` to everyone."""
+    return json.dumps({"Statement": [
+        {"Sid": "Access", "Principal": "*", "Action": action, "Effect": "Allow", "Resource": resource}
+    ]})
 
 
 def tags(name, **extra):
@@ -312,6 +322,9 @@ def build(name, variations):
             )
         endpoint_subnets = private[:1] if "endpoint-one-zone" in faults else private
         for service in ["ec2", "ecr.api", "ecr.dkr", "sts"]:
+            policy = {}
+            if service == "ecr.api" and "endpoint-policy-restricted" in faults:
+                policy["PolicyDocument"] = endpoint_policy("ecr:DescribeRepositories", "*")
             ec2.create_vpc_endpoint(
                 VpcId=vpc,
                 ServiceName=f"com.amazonaws.{region}.{service}",
@@ -319,12 +332,22 @@ def build(name, variations):
                 SubnetIds=endpoint_subnets,
                 SecurityGroupIds=[endpoint_sg],
                 PrivateDnsEnabled=not (service == "ec2" and "endpoint-without-private-dns" in faults),
+                **policy,
             )
+        policy = {}
+        if "s3-endpoint-policy-layers" in faults:
+            # ECR's guide to VPC endpoints: the minimal policy for image layers.
+            policy["PolicyDocument"] = endpoint_policy(
+                "s3:GetObject", [f"arn:aws:s3:::prod-{region}-starport-layer-bucket/*"]
+            )
+        elif "s3-endpoint-policy-no-layers" in faults:
+            policy["PolicyDocument"] = endpoint_policy("s3:GetObject", ["arn:aws:s3:::team-artifacts/*"])
         ec2.create_vpc_endpoint(
             VpcId=vpc,
             ServiceName=f"com.amazonaws.{region}.s3",
             VpcEndpointType="Gateway",
             RouteTableIds=[] if "s3-endpoint-unrouted" in faults else [private_rt],
+            **policy,
         )
 
     acl_rules = None

@@ -174,6 +174,10 @@ pub(crate) const NOT_APPLICABLE: &[(&str, &str)] = &[
         "when: egress equals \"endpoints\" is false (actual: \"route\")",
     ),
     (
+        "network::s3-gateway-endpoint-policy",
+        "needs s3-gateway-endpoint-routes (skipped)",
+    ),
+    (
         "network::public-endpoint-admits-nodes",
         "when: $.cluster.resourcesVpcConfig.endpointPrivateAccess not {equals true} is false \
          (actual: true)",
@@ -224,7 +228,13 @@ fn a_healthy_cluster_passes_every_check() {
         .lines()
         .filter_map(|line| line.strip_suffix(": test"))
         .filter(|name| !name.starts_with("node-join::self-managed::"))
-        .filter(|name| *name != "node-join::network::private-endpoint-usable")
+        .filter(|name| {
+            !matches!(
+                *name,
+                "node-join::network::private-endpoint-usable"
+                    | "node-join::network::private-endpoint-policy"
+            )
+        })
         .collect();
     assert_eq!(checks, all);
 }

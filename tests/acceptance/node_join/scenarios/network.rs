@@ -41,6 +41,13 @@ fn per_endpoint(
 fn private_cluster() -> Vec<(String, Becomes)> {
     let mut expected = per_subnet("network::private-endpoint-access", Passes);
     expected.extend(per_subnet("network::s3-gateway-endpoint-routes", Passes));
+    expected.extend(per_subnet("network::s3-gateway-endpoint-policy", Passes));
+    expected.extend(per_endpoint(
+        "network::private-endpoint-policy",
+        &[1, 2],
+        &ENDPOINT_SERVICES,
+        Passes,
+    ));
     expected.extend(per_subnet(
         "network::nat-gateway-usable",
         Skipped(NO_NAT_ROUTE),
@@ -204,6 +211,7 @@ fn public_subnet_without_public_ips() {
         "subnet-egress",
         "private-endpoint-access",
         "s3-gateway-endpoint-routes",
+        "s3-gateway-endpoint-policy",
         "nat-gateway-usable",
         "public-endpoint-admits-nodes",
         "public-subnet-maps-public-ip",
@@ -496,6 +504,10 @@ fn an_s3_gateway_endpoint_that_serves_no_node_route_table() {
         "network::s3-gateway-endpoint-routes",
         Fails(ERROR),
     ));
+    expected.extend(per_subnet(
+        "network::s3-gateway-endpoint-policy",
+        Skipped("needs s3-gateway-endpoint-routes (failed)"),
+    ));
     Scenario::new(
         "s3-unrouted",
         &["private-endpoints", "s3-endpoint-unrouted"],
@@ -522,4 +534,44 @@ fn a_node_subnet_of_another_vpc() {
         CaseOutcome::Failure(ERROR.into())
     );
     diagnosis.run.expect_code(1);
+}
+
+#[test]
+fn an_endpoint_policy_of_its_own_is_a_warning() {
+    let mut expected = private_cluster();
+    expected.extend(per_endpoint(
+        "network::private-endpoint-policy",
+        &[1, 2],
+        &["ecr.api"],
+        Fails("warning"),
+    ));
+    Scenario::new(
+        "endpoint-policy",
+        &["private-endpoints", "endpoint-policy-restricted"],
+    )
+    .expect(expected, 0);
+}
+
+#[test]
+fn an_s3_gateway_policy_without_the_ecr_layer_bucket() {
+    let mut expected = private_cluster();
+    expected.extend(per_subnet(
+        "network::s3-gateway-endpoint-policy",
+        Fails(ERROR),
+    ));
+    let run = Scenario::new(
+        "s3-policy",
+        &["private-endpoints", "s3-endpoint-policy-no-layers"],
+    )
+    .expect(expected, 1);
+    run.expect_stdout_contains("arn:aws:s3:::prod-eu-west-2-starport-layer-bucket/*");
+}
+
+#[test]
+fn the_minimal_s3_gateway_policy_of_ecrs_guide_is_healthy() {
+    Scenario::new(
+        "s3-policy-ecr",
+        &["private-endpoints", "s3-endpoint-policy-layers"],
+    )
+    .expect(private_cluster(), 0);
 }
