@@ -67,6 +67,7 @@ VARIATIONS = {
     "custom-ami-no-bootstrap": "(with custom-ami) the user data does not bootstrap the node",
     "custom-ami-missing": "(with custom-ami) the AMI does not exist",
     "custom-ami-arm": "(with custom-ami) an arm64 AMI on x86_64 instance types",
+    "custom-ami-bootstrap-sh": "(with custom-ami) the user data runs bootstrap.sh with the cluster's name only",
     "kms-key-disabled": "(with kms-key) the EBS key is disabled",
     "kms-key-root-only": "(with kms-key) the key policy gives Auto Scaling nothing",
     "kms-key-default": "(with kms-key) the volumes are encrypted with the account's default key",
@@ -91,6 +92,7 @@ VARIATIONS = {
     "custom-ami": "the node group's launch template names an AL2023 AMI and bootstraps it",
     "kms-key": "the node volumes are encrypted with a customer key that lets Auto Scaling use it",
     "s3-endpoint-policy-layers": "(with private-endpoints) the S3 gateway's policy is ECR's minimal one",
+    "eks-endpoint": "(with private-endpoints) the VPC has an eks interface endpoint too",
 }
 
 WORKER_POLICIES = {
@@ -321,7 +323,8 @@ def build(name, variations):
                                 "IpRanges": [{"CidrIp": cidr(0, 16)}]}],
             )
         endpoint_subnets = private[:1] if "endpoint-one-zone" in faults else private
-        for service in ["ec2", "ecr.api", "ecr.dkr", "sts"]:
+        services = ["ec2", "ecr.api", "ecr.dkr", "sts"] + (["eks"] if "eks-endpoint" in faults else [])
+        for service in services:
             policy = {}
             if service == "ecr.api" and "endpoint-policy-restricted" in faults:
                 policy["PolicyDocument"] = endpoint_policy("ecr:DescribeRepositories", "*")
@@ -480,6 +483,8 @@ def build(name, variations):
             user_data = mime(("application/node.eks.aws", config))
             if "custom-ami-no-bootstrap" in faults:
                 user_data = "#!/bin/bash\necho no bootstrap\n"
+            if "custom-ami-bootstrap-sh" in faults:
+                user_data = f"#!/bin/bash\n/etc/eks/bootstrap.sh {name}\n"
         elif "launch-template" in faults:
             shell = "#!/bin/bash\necho tuning the node\n"
             if "lt-bootstrap-sh" in faults:

@@ -138,6 +138,10 @@ pub(crate) const NOT_APPLICABLE: &[(&str, &str)] = &[
         "needs launch-template-exists (skipped)",
     ),
     (
+        "launch-template::bootstrap-reaches-eks-api",
+        "needs launch-template-exists (skipped)",
+    ),
+    (
         "launch-template::eks-ami-bootstrapped-once",
         "needs launch-template-exists (skipped)",
     ),

@@ -2,7 +2,10 @@
 //! bootstrap), a custom AMI that must bootstrap itself (missing, of another architecture), the
 //! instance metadata service, and the KMS key of the nodes' volumes.
 
-use super::{Becomes, ERROR, Fails, Passes, Scenario, Skipped, at};
+use super::{Becomes, ERROR, Fails, Passes, Scenario, Skipped, at, per_subnet};
+
+/// Why `bootstrap-reaches-eks-api` is skipped in a subnet with a route out of the VPC.
+const ROUTE_OUT: &str = "when: egress equals \"endpoints\" is false (actual: \"route\")";
 
 const IMAGE_NOT_NAMED: &str = "call `image` was not made: when: \
     $.LaunchTemplateVersions[0].LaunchTemplateData.ImageId exists is false (actual: absent)";
@@ -10,7 +13,11 @@ const IMAGE_NOT_NAMED: &str = "call `image` was not made: when: \
 /// How a healthy node group with a launch template (EKS's AMI, MIME user data with a NodeConfig)
 /// differs from the healthy world.
 fn launch_template() -> Vec<(String, Becomes)> {
-    vec![
+    let mut expected = per_subnet(
+        "launch-template::bootstrap-reaches-eks-api",
+        Skipped(ROUTE_OUT),
+    );
+    expected.extend([
         at("launch-template::launch-template-exists[ng-1]", Passes),
         at("launch-template::user-data-format[ng-1]", Passes),
         at(
@@ -34,7 +41,8 @@ fn launch_template() -> Vec<(String, Becomes)> {
             Skipped("needs image-available (skipped)"),
         ),
         at("launch-template::launch-template-metadata[ng-1]", Passes),
-    ]
+    ]);
+    expected
 }
 
 /// Why the checks of EKS's own AMIs are skipped for a launch template naming AMI `$image` (one
@@ -53,7 +61,11 @@ macro_rules! image_named {
 /// How a healthy node group with a custom AMI that its user data bootstraps differs, the checks
 /// of EKS's AMIs skipped with `image_named`.
 fn custom_ami(image_named: &'static str) -> Vec<(String, Becomes)> {
-    vec![
+    let mut expected = per_subnet(
+        "launch-template::bootstrap-reaches-eks-api",
+        Skipped(ROUTE_OUT),
+    );
+    expected.extend([
         at("launch-template::launch-template-exists[ng-1]", Passes),
         at(
             "launch-template::user-data-format[ng-1]",
@@ -75,7 +87,8 @@ fn custom_ami(image_named: &'static str) -> Vec<(String, Becomes)> {
             "nodegroups::ami-type-published[ng-1]",
             Skipped("when: $.nodegroup.amiType matches /^AL2_/ is false (actual: \"CUSTOM\")"),
         ),
-    ]
+    ]);
+    expected
 }
 
 fn with(
@@ -267,31 +280,35 @@ fn a_kms_key_auto_scaling_may_not_use() {
 #[test]
 fn a_deleted_launch_template() {
     let needs = Skipped("needs launch-template-exists (failed)");
+    let mut expected = per_subnet("launch-template::bootstrap-reaches-eks-api", needs);
     Scenario::new("lt-deleted", &["launch-template"])
         .fixture(|_, fixture| {
             fixture.nodegroups.get_mut("ng-1").expect("ng-1")["launchTemplate"] =
                 serde_json::json!({"id": "lt-0123456789abcdef0", "version": "1"});
         })
         .expect(
-            vec![
-                at(
-                    "launch-template::launch-template-exists[ng-1]",
-                    Fails(ERROR),
-                ),
-                at("launch-template::user-data-format[ng-1]", needs),
-                at(
-                    "launch-template::user-data-bootstraps-this-cluster[ng-1]",
-                    needs,
-                ),
-                at("launch-template::custom-ami-bootstraps[ng-1]", needs),
-                at("launch-template::eks-ami-bootstrapped-once[ng-1]", needs),
-                at("launch-template::image-available[ng-1]", needs),
-                at(
-                    "launch-template::image-architecture[ng-1]",
-                    Skipped("needs image-available (skipped)"),
-                ),
-                at("launch-template::launch-template-metadata[ng-1]", needs),
-            ],
+            {
+                expected.extend([
+                    at(
+                        "launch-template::launch-template-exists[ng-1]",
+                        Fails(ERROR),
+                    ),
+                    at("launch-template::user-data-format[ng-1]", needs),
+                    at(
+                        "launch-template::user-data-bootstraps-this-cluster[ng-1]",
+                        needs,
+                    ),
+                    at("launch-template::custom-ami-bootstraps[ng-1]", needs),
+                    at("launch-template::eks-ami-bootstrapped-once[ng-1]", needs),
+                    at("launch-template::image-available[ng-1]", needs),
+                    at(
+                        "launch-template::image-architecture[ng-1]",
+                        Skipped("needs image-available (skipped)"),
+                    ),
+                    at("launch-template::launch-template-metadata[ng-1]", needs),
+                ]);
+                expected
+            },
             1,
         );
 }
@@ -378,4 +395,46 @@ fn a_redacted_recording_keeps_the_user_data_matching_its_cluster() {
         .map(|case| case.outcome.clone());
     assert_eq!(outcome, Some(CaseOutcome::Pass), "{}", run.stdout);
     run.expect_code(0);
+}
+
+/// A private cluster's node group on a custom AMI whose user data runs bootstrap.sh with the
+/// cluster's name only: bootstrap.sh asks EKS for the endpoint and CA at boot.
+fn bare_bootstrap_in_a_private_cluster() -> Vec<(String, Becomes)> {
+    let mut expected = super::network::private_cluster();
+    expected.extend(custom_ami(image_named!("ami-087534078663b6450")));
+    expected
+}
+
+#[test]
+fn a_bare_bootstrap_without_a_way_to_the_eks_api() {
+    let mut expected = bare_bootstrap_in_a_private_cluster();
+    expected.extend(per_subnet(
+        "launch-template::bootstrap-reaches-eks-api",
+        Fails(ERROR),
+    ));
+    let run = Scenario::new(
+        "bare-bootstrap",
+        &["private-endpoints", "custom-ami", "custom-ami-bootstrap-sh"],
+    )
+    .expect(expected, 1);
+    run.expect_stdout_contains("com.amazonaws.eu-west-2.eks");
+}
+
+#[test]
+fn a_bare_bootstrap_beside_an_eks_endpoint_is_healthy() {
+    let mut expected = bare_bootstrap_in_a_private_cluster();
+    expected.extend(per_subnet(
+        "launch-template::bootstrap-reaches-eks-api",
+        Passes,
+    ));
+    Scenario::new(
+        "bare-bootstrap-eks",
+        &[
+            "private-endpoints",
+            "eks-endpoint",
+            "custom-ami",
+            "custom-ami-bootstrap-sh",
+        ],
+    )
+    .expect(expected, 0);
 }

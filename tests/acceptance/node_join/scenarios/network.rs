@@ -38,7 +38,7 @@ fn per_endpoint(
 }
 
 /// How a healthy private cluster (no default route, VPC endpoints) differs from the healthy world.
-fn private_cluster() -> Vec<(String, Becomes)> {
+pub(super) fn private_cluster() -> Vec<(String, Becomes)> {
     let mut expected = per_subnet("network::private-endpoint-access", Passes);
     expected.extend(per_subnet("network::s3-gateway-endpoint-routes", Passes));
     expected.extend(per_subnet("network::s3-gateway-endpoint-policy", Passes));
@@ -221,6 +221,10 @@ fn public_subnet_without_public_ips() {
     ] {
         expected.push(at(&format!("network::{check}[ng-1/subnet-2]"), Gone));
     }
+    expected.push(at(
+        "launch-template::bootstrap-reaches-eks-api[ng-1/subnet-2]",
+        Gone,
+    ));
     // The node subnet is none of the cluster's: both cluster subnets' ACLs are judged.
     expected.extend(across_subnets(Gone));
     for cluster_subnet in [1, 2] {
