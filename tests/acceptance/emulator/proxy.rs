@@ -47,6 +47,9 @@ pub(crate) struct ClusterFixture {
     /// The account's default EBS encryption key (`ec2:GetEbsDefaultKmsKeyId`), if not the AWS
     /// managed `alias/aws/ebs`.
     pub ebs_default_kms_key: Option<String>,
+    /// A service control policy over the account (the proxy serves one), which
+    /// `iam:SimulatePrincipalPolicy` applies to every role.
+    pub service_control_policy: Option<Value>,
 }
 
 /// Requests to fail on purpose.
@@ -418,7 +421,7 @@ impl State {
     }
 
     /// `iam:SimulatePrincipalPolicy` for a role: its attached and inline policies, read from
-    /// moto, decide each action.
+    /// moto, decide each action, unless the account's service control policy denies it.
     async fn simulate(&self, form: &[(String, String)]) -> Message {
         let role_arn = query::param(form, "PolicySourceArn").unwrap_or_default();
         let role = role_arn.rsplit('/').next().unwrap_or_default().to_owned();
@@ -461,14 +464,29 @@ impl State {
             .iter()
             .filter_map(|document| serde_json::from_str(&query::decode(document)).ok())
             .collect();
+        let organizations = self
+            .clusters
+            .lock()
+            .expect("fixtures")
+            .values()
+            .find_map(|fixture| fixture.service_control_policy.clone());
         let results: Vec<Value> = query::list_param(form, "ActionNames")
             .into_iter()
             .map(|action| {
-                json!({
+                let mut result = json!({
                     "EvalActionName": action,
                     "EvalResourceName": "*",
                     "EvalDecision": simulate::decide(&policies, &action),
-                })
+                });
+                if let Some(scp) = &organizations {
+                    let allowed = simulate::decide(std::slice::from_ref(scp), &action) == "allowed";
+                    result["OrganizationsDecisionDetail"] =
+                        json!({ "AllowedByOrganizations": allowed });
+                    if !allowed {
+                        result["EvalDecision"] = json!("explicitDeny");
+                    }
+                }
+                result
             })
             .collect();
         query::answer(

@@ -77,6 +77,7 @@ VARIATIONS = {
     "self-managed-own-sg": "(with self-managed) it carries a security group the cluster's does not admit",
     "self-managed-karpenter": "(with self-managed) tagged as Karpenter tags its nodes, without the cluster tag",
     "self-managed-untagged": "(with self-managed) it carries none of the tags nodes carry",
+    "karpenter-controller": "a role for Karpenter's controller, allowed to launch nodes",
     # Configurations AWS documents, which must pass.
     "custom-worker-policy": "the node role has the worker permissions as a customer-managed policy",
     "cni-irsa": "aws-node has a role of its own with AmazonEKS_CNI_Policy; the node role has none",
@@ -116,6 +117,11 @@ WORKER_ACTIONS = [
     "ec2:DescribeInstances", "ec2:DescribeInstanceTypes", "ec2:DescribeRouteTables",
     "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVolumes",
     "ec2:DescribeVolumesModifications", "ec2:DescribeVpcs", "eks:DescribeCluster",
+]
+
+KARPENTER_ACTIONS = [
+    "ec2:CreateFleet", "ec2:RunInstances", "ec2:CreateLaunchTemplate", "ec2:CreateTags",
+    "ec2:DescribeInstances", "ec2:DescribeSubnets", "iam:PassRole",
 ]
 
 
@@ -618,6 +624,16 @@ def build(name, variations):
         self_managed = {"role_arn": role_arn, "instance": instance, "subnet": subnet,
                         "profile": f"{name}-self-profile"}
 
+    karpenter_role = None
+    if "karpenter-controller" in faults:
+        karpenter_role = iam.create_role(
+            RoleName=f"{name}-karpenter", AssumeRolePolicyDocument=trust("pods.eks.amazonaws.com")
+        )["Role"]["Arn"]
+        iam.put_role_policy(
+            RoleName=f"{name}-karpenter", PolicyName="KarpenterController",
+            PolicyDocument=allow(KARPENTER_ACTIONS),
+        )
+
     if "subnet-unavailable" in faults:
         ec2.delete_subnet(SubnetId=node_subnets[0])
 
@@ -639,6 +655,7 @@ def build(name, variations):
         "cluster_subnets": private,
         "instances": instances,
         "self_managed": self_managed,
+        "karpenter_role_arn": karpenter_role,
     }
 
 

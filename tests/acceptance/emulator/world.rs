@@ -46,6 +46,8 @@ pub(crate) struct World {
     pub kms_key_arn: Option<String>,
     /// The self-managed node, when the world has one.
     pub self_managed: Option<SelfManaged>,
+    /// The role of Karpenter's controller, when the world has one.
+    pub karpenter_role_arn: Option<String>,
 }
 
 /// A node no managed node group launched.

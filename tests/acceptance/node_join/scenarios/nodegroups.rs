@@ -1,9 +1,11 @@
 //! The node groups: status and health, the cluster role used as node role, the kubelet's version
-//! skew, Amazon Linux 2 past 1.32, and the stack eksctl made the node group with.
+//! skew, Amazon Linux 2 past 1.32, and the CloudFormation stack the node group was made with.
 
 use serde_json::json;
 
 use super::{ERROR, Fails, Passes, Scenario, Skipped, at, per_instance};
+use crate::emulator::proxy::ClusterFixture;
+use crate::emulator::world::World;
 
 #[test]
 fn degraded_node_group() {
@@ -122,46 +124,82 @@ fn amazon_linux_2_after_1_32() {
         .expect(vec![at("nodegroups::ami-type-published[ng-1]", Passes)], 0);
 }
 
+/// A rolled-back stack `name`, whose first failure is the node role's, in `fixture`.
+fn failed_stack(world: &World, fixture: &mut ClusterFixture, name: &str) {
+    let stack_id = format!(
+        "arn:aws:cloudformation:{}:123456789012:stack/{name}/0f6ad1c0-8c1e-11ef-9b3e-0a1b2c3d4e5f",
+        world.region
+    );
+    let event = |id: &str, logical: &str, kind: &str, status: &str, reason: &str| {
+        json!({
+            "StackId": stack_id, "EventId": id, "StackName": name,
+            "LogicalResourceId": logical, "PhysicalResourceId": "",
+            "ResourceType": kind, "Timestamp": "2026-11-27T09:10:00.000Z",
+            "ResourceStatus": status, "ResourceStatusReason": reason
+        })
+    };
+    fixture.stacks.insert(
+        name.to_owned(),
+        (
+            json!({
+                "StackId": stack_id, "StackName": name,
+                "CreationTime": "2026-11-27T09:00:00.000Z",
+                "StackStatus": "ROLLBACK_COMPLETE",
+                "DisableRollback": false,
+                "Tags": [], "EnableTerminationProtection": false,
+                "DriftInformation": {"StackDriftStatus": "NOT_CHECKED"}
+            }),
+            vec![
+                event("e-3", name, "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE", ""),
+                event("e-2", "ManagedNodeGroup", "AWS::EKS::Nodegroup", "CREATE_FAILED",
+                      "Resource handler returned message: \"[Issue(Code=NodeCreationFailure, Message=Instances failed to join the kubernetes cluster)]\""),
+                event("e-1", "NodeInstanceRole", "AWS::IAM::Role", "CREATE_FAILED",
+                      "Encountered a permissions error performing a tagging operation"),
+            ],
+        ),
+    );
+}
+
+/// What the failure of `failed_stack` says.
+const FIRST_FAILURE: &str =
+    "Its first failure: NodeInstanceRole (AWS::IAM::Role): Encountered a permissions error";
+
 #[test]
 fn a_failed_eksctl_stack_quotes_its_first_failure() {
     let run = Scenario::new("stack", &[])
         .fixture(|world, fixture| {
-            let name = format!("eksctl-{}-nodegroup-ng-1", world.cluster);
-            let stack_id = format!(
-                "arn:aws:cloudformation:{}:123456789012:stack/{name}/0f6ad1c0-8c1e-11ef-9b3e-0a1b2c3d4e5f",
-                world.region
-            );
-            let event = |id: &str, logical: &str, kind: &str, status: &str, reason: &str| {
-                json!({
-                    "StackId": stack_id, "EventId": id, "StackName": name,
-                    "LogicalResourceId": logical, "PhysicalResourceId": "",
-                    "ResourceType": kind, "Timestamp": "2026-11-27T09:10:00.000Z",
-                    "ResourceStatus": status, "ResourceStatusReason": reason
-                })
-            };
-            fixture.stacks.insert(
-                name.clone(),
-                (
-                    json!({
-                        "StackId": stack_id, "StackName": name,
-                        "CreationTime": "2026-11-27T09:00:00.000Z",
-                        "StackStatus": "ROLLBACK_COMPLETE",
-                        "DisableRollback": false,
-                        "Tags": [], "EnableTerminationProtection": false,
-                        "DriftInformation": {"StackDriftStatus": "NOT_CHECKED"}
-                    }),
-                    vec![
-                        event("e-3", &name, "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE", ""),
-                        event("e-2", "ManagedNodeGroup", "AWS::EKS::Nodegroup", "CREATE_FAILED",
-                              "Resource handler returned message: \"[Issue(Code=NodeCreationFailure, Message=Instances failed to join the kubernetes cluster)]\""),
-                        event("e-1", "NodeInstanceRole", "AWS::IAM::Role", "CREATE_FAILED",
-                              "Encountered a permissions error performing a tagging operation"),
-                    ],
-                ),
+            failed_stack(
+                world,
+                fixture,
+                &format!("eksctl-{}-nodegroup-ng-1", world.cluster),
             );
         })
-        .expect(vec![at("nodegroups::nodegroup-stack-healthy[ng-1]", Fails(ERROR))], 1);
-    run.expect_stdout_contains(
-        "Its first failure: NodeInstanceRole (AWS::IAM::Role): Encountered a permissions error",
-    );
+        .expect(
+            vec![at(
+                "nodegroups::nodegroup-stack-healthy[ng-1]",
+                Fails(ERROR),
+            )],
+            1,
+        );
+    run.expect_stdout_contains(FIRST_FAILURE);
+}
+
+#[test]
+fn a_failed_stack_found_by_the_node_groups_cloudformation_tag() {
+    // A stack of one's own (AWS::EKS::Nodegroup): CloudFormation tags the node group with it.
+    let run = Scenario::new("stack-tagged", &[])
+        .fixture(|world, fixture| {
+            failed_stack(world, fixture, "platform-nodes");
+            fixture.nodegroups.get_mut("ng-1").expect("ng-1")["tags"] =
+                json!({"aws:cloudformation:stack-name": "platform-nodes"});
+        })
+        .expect(
+            vec![at(
+                "nodegroups::nodegroup-stack-healthy[ng-1]",
+                Fails(ERROR),
+            )],
+            1,
+        );
+    run.expect_stdout_contains("Stack platform-nodes is ROLLBACK_COMPLETE");
+    run.expect_stdout_contains(FIRST_FAILURE);
 }

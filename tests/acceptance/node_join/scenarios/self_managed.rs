@@ -128,3 +128,52 @@ fn an_untagged_instance_whose_role_people_use_is_no_node() {
             0,
         );
 }
+
+/// The fixture of a world whose Karpenter controller runs with its role through EKS Pod Identity.
+fn karpenter_pod_identity(
+    world: &crate::emulator::world::World,
+    fixture: &mut crate::emulator::proxy::ClusterFixture,
+) {
+    let role = world.karpenter_role_arn.clone().expect("Karpenter's role");
+    fixture.pod_identity_associations.push(serde_json::json!({
+        "clusterName": world.cluster,
+        "namespace": "kube-system",
+        "serviceAccount": "karpenter",
+        "roleArn": role,
+        "associationArn": format!(
+            "arn:aws:eks:{}:123456789012:podidentityassociation/{}/a-karpenter",
+            world.region, world.cluster
+        ),
+        "associationId": "a-karpenter",
+    }));
+}
+
+/// The row of Karpenter's controller.
+const KARPENTER_CONTROLLER: &str =
+    "self-managed::karpenter-controller-may-launch[kube-system/karpenter]";
+
+#[test]
+fn a_karpenter_controller_that_may_launch_nodes() {
+    Scenario::new("karpenter-controller", &["karpenter-controller"])
+        .fixture(karpenter_pod_identity)
+        .expect(vec![at(KARPENTER_CONTROLLER, Passes)], 0);
+}
+
+#[test]
+fn a_karpenter_controller_an_scp_denies_launches() {
+    let run = Scenario::new("karpenter-scp", &["karpenter-controller"])
+        .fixture(|world, fixture| {
+            karpenter_pod_identity(world, fixture);
+            fixture.service_control_policy = Some(serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                    {"Effect": "Deny", "Action": "ec2:RunInstances", "Resource": "*"},
+                ],
+            }));
+        })
+        .expect(vec![at(KARPENTER_CONTROLLER, Fails(ERROR))], 1);
+    run.expect_stdout_contains(
+        "a service control policy of the organization denies [\"ec2:RunInstances\"]",
+    );
+}
