@@ -178,10 +178,6 @@ pub(crate) const NOT_APPLICABLE: &[(&str, &str)] = &[
         "when: egress equals \"endpoints\" is false (actual: \"route\")",
     ),
     (
-        "network::s3-gateway-endpoint-policy",
-        "needs s3-gateway-endpoint-routes (skipped)",
-    ),
-    (
         "network::public-endpoint-admits-nodes",
         "when: $.cluster.resourcesVpcConfig.endpointPrivateAccess not {equals true} is false \
          (actual: true)",
@@ -237,6 +233,7 @@ fn a_healthy_cluster_passes_every_check() {
                 *name,
                 "node-join::network::private-endpoint-usable"
                     | "node-join::network::private-endpoint-policy"
+                    | "node-join::network::s3-gateway-endpoint-policy"
             )
         })
         .collect();
