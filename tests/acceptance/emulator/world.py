@@ -77,6 +77,7 @@ VARIATIONS = {
     "self-managed-own-sg": "(with self-managed) it carries a security group the cluster's does not admit",
     "self-managed-karpenter": "(with self-managed) tagged as Karpenter tags its nodes, without the cluster tag",
     "self-managed-untagged": "(with self-managed) it carries none of the tags nodes carry",
+    "self-managed-bare-bootstrap": "(with self-managed) launched from a launch template running bootstrap.sh with the cluster's name only",
     "karpenter-controller": "a role for Karpenter's controller, allowed to launch nodes",
     # Configurations AWS documents, which must pass.
     "custom-worker-policy": "the node role has the worker permissions as a customer-managed policy",
@@ -557,8 +558,10 @@ def build(name, variations):
         )
         iam.delete_role(RoleName=node_role_name)
 
-    def launch(subnet, security_groups, profile_arn, instance_tags):
+    def launch(subnet, security_groups, profile_arn, instance_tags, template=None):
         extra = {"IamInstanceProfile": {"Arn": profile_arn}} if profile_arn else {}
+        if template:
+            extra["LaunchTemplate"] = {"LaunchTemplateId": template, "Version": "1"}
         return ec2.run_instances(
             ImageId=image,
             InstanceType="m5.large",
@@ -619,8 +622,15 @@ def build(name, variations):
             groups = [ec2.create_security_group(
                 GroupName=f"self-{name}", Description="self-managed nodes", VpcId=vpc
             )["GroupId"]]
+        template = None
+        if "self-managed-bare-bootstrap" in faults:
+            script = f"#!/bin/bash\n/etc/eks/bootstrap.sh {name}\n"
+            template = ec2.create_launch_template(
+                LaunchTemplateName=f"{name}-self",
+                LaunchTemplateData={"UserData": base64.b64encode(script.encode()).decode()},
+            )["LaunchTemplate"]["LaunchTemplateId"]
         instance = launch(subnet, groups, self_profile["InstanceProfile"]["Arn"],
-                          tags(f"{name}-self", **node_tags))
+                          tags(f"{name}-self", **node_tags), template)
         self_managed = {"role_arn": role_arn, "instance": instance, "subnet": subnet,
                         "profile": f"{name}-self-profile"}
 

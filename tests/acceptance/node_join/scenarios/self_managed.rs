@@ -1,10 +1,19 @@
 //! Nodes no managed node group launched (self-managed groups, Karpenter): found by the cluster
 //! tag, checked per instance profile, subnet and instance.
 
-use super::{Becomes, ERROR, Fails, Passes, Scenario, at};
+use super::{Becomes, ERROR, Fails, Passes, Scenario, Skipped, at};
+
+/// Why `bootstrap-reaches-eks-api` is skipped for a node in a subnet with a route out.
+const ROUTED: &str = "when: $.Routes[?(@.DestinationCidrBlock == '0.0.0.0/0' || \
+    @.DestinationIpv6CidrBlock == '::/0') && @.State == 'active'].State is empty is false \
+    (actual: [\"active\"])";
+
+/// Why it is skipped for a node launched from no launch template, without a route out.
+const NO_TEMPLATE: &str = "call `unmanaged_user_data` was not made: when: \
+    $.LaunchTemplateVersions[0].LaunchTemplateData.UserData exists is false (actual: absent)";
 
 /// The rows a healthy self-managed node adds (its profile, subnet and instance are normalised
-/// to `self-profile`, `subnet-self` and `i-self`).
+/// to `self-profile`, `subnet-self` and `i-self`); `subnet-self` has no route out.
 fn self_managed(subnet: &str) -> Vec<(String, Becomes)> {
     let mut rows: Vec<(String, Becomes)> = [
         "instance-profile-has-role",
@@ -20,6 +29,15 @@ fn self_managed(subnet: &str) -> Vec<(String, Becomes)> {
         Passes,
     ));
     rows.push(at("self-managed::cluster-sg-allows-nodes[i-self]", Passes));
+    let bootstrap = if subnet == "subnet-self" {
+        NO_TEMPLATE
+    } else {
+        ROUTED
+    };
+    rows.push(at(
+        "self-managed::bootstrap-reaches-eks-api[i-self]",
+        Skipped(bootstrap),
+    ));
     rows
 }
 
@@ -176,4 +194,46 @@ fn a_karpenter_controller_an_scp_denies_launches() {
     run.expect_stdout_contains(
         "a service control policy of the organization denies [\"ec2:RunInstances\"]",
     );
+}
+
+#[test]
+fn a_self_managed_bare_bootstrap_without_a_way_to_the_eks_api() {
+    let mut expected = self_managed("subnet-self");
+    expected.push(at("self-managed::subnet-egress[subnet-self]", Fails(ERROR)));
+    expected.push(at(
+        "self-managed::bootstrap-reaches-eks-api[i-self]",
+        Fails(ERROR),
+    ));
+    Scenario::new(
+        "self-bare-bootstrap",
+        &[
+            "self-managed",
+            "self-managed-no-egress",
+            "self-managed-bare-bootstrap",
+        ],
+    )
+    .fixture(with_entry)
+    .expect(expected, 1);
+}
+
+#[test]
+fn a_self_managed_bare_bootstrap_beside_an_eks_endpoint_is_healthy() {
+    let mut expected = super::network::private_cluster();
+    expected.extend(self_managed("subnet-self"));
+    expected.push(at(
+        "self-managed::bootstrap-reaches-eks-api[i-self]",
+        Passes,
+    ));
+    Scenario::new(
+        "self-bare-bootstrap-eks",
+        &[
+            "private-endpoints",
+            "eks-endpoint",
+            "self-managed",
+            "self-managed-no-egress",
+            "self-managed-bare-bootstrap",
+        ],
+    )
+    .fixture(with_entry)
+    .expect(expected, 0);
 }
