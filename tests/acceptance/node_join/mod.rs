@@ -84,15 +84,25 @@ pub(crate) fn diagnose(world: &World, fixture: ClusterFixture, faults: Faults) -
     Diagnosis { run, outcomes }
 }
 
-/// The healthy world's outcomes, computed once.
+/// The healthy world's outcomes, computed once. If the healthy world does not pass, every
+/// scenario fails with its output (the world is not built a second time).
 pub(crate) fn healthy() -> &'static Outcomes {
-    static HEALTHY: OnceLock<Outcomes> = OnceLock::new();
-    HEALTHY.get_or_init(|| {
+    static HEALTHY: OnceLock<Result<Outcomes, String>> = OnceLock::new();
+    let healthy = HEALTHY.get_or_init(|| {
         let world = World::build("healthy", &[]);
         let diagnosis = diagnose(&world, world.fixture(), Faults::default());
-        diagnosis.run.expect_code(0);
-        diagnosis.outcomes
-    })
+        match diagnosis.run.code {
+            0 => Ok(diagnosis.outcomes),
+            code => Err(format!(
+                "the healthy world exits {code}, not 0:\n{}\n{}",
+                diagnosis.run.stdout, diagnosis.run.stderr
+            )),
+        }
+    });
+    match healthy {
+        Ok(outcomes) => outcomes,
+        Err(failure) => panic!("{failure}"),
+    }
 }
 
 /// Where `actual` differs from `expected`, one line per test.
