@@ -96,6 +96,22 @@ fn ekscheck(work: &Dir, args: &[&str]) -> Run {
     )
 }
 
+/// `ekscheck run` of pack `team/` on the recording of cluster `c1`, with `extra` arguments.
+fn run_team(work: &Dir, extra: &[&str]) -> Run {
+    let recording = recording(work);
+    let pack = work.join("team");
+    let mut args = vec![
+        "run",
+        &pack,
+        "--recording",
+        &recording,
+        "--var",
+        "cluster=c1",
+    ];
+    args.extend_from_slice(extra);
+    ekscheck(work, &args)
+}
+
 fn locked_commit(work: &Dir) -> String {
     let lock = std::fs::read_to_string(work.path().join("team/ekscheck.lock")).expect("a lock");
     let line = lock
@@ -125,20 +141,9 @@ fn a_pack_from_git_is_pinned_by_the_lock_and_runs_offline_once_fetched() {
         )),
     );
     work.write("team/checks.yaml", TEAM_CHECKS);
-    let recording = recording(&work);
     let pack = work.join("team");
-    let run = ekscheck(
-        &work,
-        &[
-            "run",
-            &pack,
-            "--recording",
-            &recording,
-            "--var",
-            "cluster=c1",
-        ],
-    );
-    run.expect_code(1)
+    run_team(&work, &[])
+        .expect_code(1)
         .expect_stdout_contains("test team::checks::current ... FAILED")
         .expect_stdout_contains("test base::cluster::active ... ok");
     // The highest tag in range, pinned.
@@ -169,23 +174,13 @@ fn a_pack_from_git_is_pinned_by_the_lock_and_runs_offline_once_fetched() {
         "team.yaml",
         "checks:\n  base::cluster::active: { skip: checked by the platform team }\n",
     );
-    let run = ekscheck(
+    run_team(
         &work,
-        &[
-            "run",
-            &pack,
-            "--locked",
-            "--recording",
-            &recording,
-            "--var",
-            "cluster=c1",
-            "--overrides",
-            overrides.to_str().unwrap(),
-        ],
-    );
-    run.expect_code(0)
-        .expect_stdout_contains("ignored (overridden: checked by the platform team)")
-        .expect_stdout_contains("ignored (needs active (skipped))");
+        &["--locked", "--overrides", overrides.to_str().unwrap()],
+    )
+    .expect_code(0)
+    .expect_stdout_contains("ignored (overridden: checked by the platform team)")
+    .expect_stdout_contains("ignored (needs active (skipped))");
 }
 
 #[test]
@@ -380,20 +375,9 @@ fn a_pack_from_a_tarball_is_extracted_once_and_locked() {
         &team("    tarball: ../base-1.0.0.tar.gz\n    subdir: packs/base\n"),
     );
     work.write("team/checks.yaml", TEAM_CHECKS);
-    let recording = recording(&work);
     let pack = work.join("team");
-    let run = ekscheck(
-        &work,
-        &[
-            "run",
-            &pack,
-            "--recording",
-            &recording,
-            "--var",
-            "cluster=c1",
-        ],
-    );
-    run.expect_code(1)
+    run_team(&work, &[])
+        .expect_code(1)
         .expect_stdout_contains("test base::cluster::active ... ok");
     ekscheck(&work, &["validate", "--locked", &pack]).expect_code(0);
     // Another archive under the same name: the lock no longer matches.

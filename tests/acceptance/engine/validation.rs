@@ -2,18 +2,7 @@
 //! `file:line:column` as printed, all of them in one run; the exit code is 2 and nothing runs.
 //! An unquoted `1.30` is a warning, which does not make a pack invalid.
 
-use crate::support::{Fixture, diagnostics, ekscheck};
-
-const MANIFEST: &str = "\
-pack: t
-version: 1.0.0
-vars:
-  cluster: { required: true }
-calls:
-  cluster:
-    api: eks:DescribeCluster
-    params: { name: \"{{vars.cluster}}\" }
-";
+use crate::support::{CLUSTER_MANIFEST, Fixture, diagnostics, ekscheck};
 
 /// One invalid suite: its file name, its text, the diagnostics `validate` prints for it
 /// (`pack/FILE:LINE:COLUMN: LEVEL: MESSAGE`), and text its help must show.
@@ -531,7 +520,7 @@ fn case(file: &str) -> &'static Case {
 }
 
 fn pack_of(cases: &[&Case]) -> Fixture {
-    let mut files = vec![("pack.yaml", MANIFEST)];
+    let mut files = vec![("pack.yaml", CLUSTER_MANIFEST)];
     files.extend(cases.iter().map(|case| (case.file, case.text)));
     Fixture::pack(&files)
 }
@@ -631,7 +620,7 @@ checks:
       - { path: $.cluster.version, one_of: [\"1.29\", 1.30, 1.31] }
 ";
     let manifest = format!(
-        "{MANIFEST}  other:\n    api: eks:ListNodegroups\n    params: {{ clusterName: x }}\n"
+        "{CLUSTER_MANIFEST}  other:\n    api: eks:ListNodegroups\n    params: {{ clusterName: x }}\n"
     );
     let manifest = manifest.replace("vars:\n", "vars:\n  minimum: { default: 1.20 }\n");
     let fixture = Fixture::pack(&[("pack.yaml", &manifest), ("version.yaml", suite)]);
@@ -669,7 +658,7 @@ fn a_huge_value_is_echoed_cut_short() {
          expect:\n      - exists: true\n"
     );
     let (run, printed) =
-        Fixture::pack(&[("pack.yaml", MANIFEST), ("huge.yaml", &suite)]).validate();
+        Fixture::pack(&[("pack.yaml", CLUSTER_MANIFEST), ("huge.yaml", &suite)]).validate();
     run.expect_code(2);
     assert_eq!(
         printed,

@@ -5,18 +5,7 @@
 use crate::emulator::aws_env;
 use crate::emulator::proxy::{ClusterFixture, Faults, Proxy};
 use crate::emulator::{Emulator, aws_cli};
-use crate::support::{Dir, command, run_command};
-
-const PACK: &str = "\
-pack: fleet
-version: 1.0.0
-vars:
-  cluster: { required: true }
-calls:
-  cluster:
-    api: eks:DescribeCluster
-    params: { name: '{{vars.cluster}}' }
-";
+use crate::support::{CLUSTER_MANIFEST, Dir, command, run_command};
 
 const SUITE: &str = "\
 checks:
@@ -69,7 +58,7 @@ fn a_fleet_across_regions_and_accounts_reports_each_target_alone() {
         },
     );
     let dir = Dir::with(&[
-        ("pack/pack.yaml", PACK),
+        ("pack/pack.yaml", CLUSTER_MANIFEST),
         ("pack/s.yaml", SUITE),
         (
             "fleet.yaml",
@@ -97,7 +86,7 @@ targets:
     let line = |label: &str| {
         run.stdout
             .lines()
-            .find(|line| line.starts_with(&format!("test fleet::s::active[{label}] ")))
+            .find(|line| line.starts_with(&format!("test t::s::active[{label}] ")))
             .unwrap_or_else(|| panic!("no line for {label}:\n{}", run.stdout))
             .to_owned()
     };
@@ -108,7 +97,7 @@ targets:
     run.expect_stdout_contains("east-b is ACTIVE\nassertion failed")
         .expect_stdout_contains("CredentialsError");
     assert_eq!(
-        run.stdout.matches("test fleet::s::active[").count(),
+        run.stdout.matches("test t::s::active[").count(),
         4,
         "{}",
         run.stdout
