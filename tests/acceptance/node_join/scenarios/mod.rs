@@ -11,12 +11,14 @@ mod instances;
 mod launch_template;
 mod network;
 mod nodegroups;
+mod reference;
 mod self_managed;
 
 use super::{Outcomes, changes, diagnose, healthy};
 use crate::emulator::proxy::{ClusterFixture, Faults};
 use crate::emulator::world::World;
 use crate::support::{CaseOutcome, Run};
+pub(super) use reference::Reference;
 
 /// What a check's outcome becomes under the variation.
 #[derive(Clone, Copy)]
@@ -39,12 +41,13 @@ pub(super) const ERROR: &str = "error";
 /// A change to what the fixture layer reports for a world.
 type FixtureChange<'a> = Box<dyn FnOnce(&World, &mut ClusterFixture) + 'a>;
 
-/// A variation of the healthy world, and how the diagnosis must change.
+/// A variation of the healthy world (or of a reference world), and how the diagnosis must change.
 pub(super) struct Scenario<'a> {
     name: &'a str,
     world: &'a [&'a str],
     fixture: FixtureChange<'a>,
     faults: Faults,
+    baseline: Option<&'static Reference>,
 }
 
 impl<'a> Scenario<'a> {
@@ -55,7 +58,16 @@ impl<'a> Scenario<'a> {
             world,
             fixture: Box::new(|_, _| {}),
             faults: Faults::default(),
+            baseline: None,
         }
+    }
+
+    /// Varies reference world `reference` instead of the healthy world: the scenario's world is
+    /// the reference's variations and then its own, its fixture the reference's and then its own
+    /// change, and the outcomes it must differ from are the reference world's.
+    pub(super) fn of(mut self, reference: &'static Reference) -> Self {
+        self.baseline = Some(reference);
+        self
     }
 
     /// Changes what the fixture layer reports for the world.
@@ -74,11 +86,24 @@ impl<'a> Scenario<'a> {
     /// `expected`, and that it exits with `exit_code`; returns the run, for more checks.
     #[track_caller]
     pub(super) fn expect(self, expected: Vec<(String, Becomes)>, exit_code: i32) -> Run {
-        let world = World::build(self.name, self.world);
+        let variations: Vec<&str> = self
+            .baseline
+            .map_or(&[][..], |reference| reference.world)
+            .iter()
+            .chain(self.world)
+            .copied()
+            .collect();
+        let world = World::build(self.name, &variations);
         let mut fixture = world.fixture();
+        if let Some(reference) = self.baseline {
+            (reference.fixture)(&world, &mut fixture);
+        }
         (self.fixture)(&world, &mut fixture);
         let diagnosis = diagnose(&world, fixture, self.faults);
-        let mut want: Outcomes = healthy().clone();
+        let mut want: Outcomes = match self.baseline {
+            Some(reference) => reference.outcomes().clone(),
+            None => healthy().clone(),
+        };
         for (test, becomes) in &expected {
             let test = format!("node-join::{test}");
             match becomes {

@@ -16,10 +16,10 @@ const NO_NAT_ROUTE: &str = "call `nat_gateway` was not made: when: \
     false (actual: [])";
 
 /// The interface endpoints a private cluster needs.
-const ENDPOINT_SERVICES: [&str; 4] = ["ec2", "ecr.api", "ecr.dkr", "sts"];
+pub(super) const ENDPOINT_SERVICES: [&str; 4] = ["ec2", "ecr.api", "ecr.dkr", "sts"];
 
 /// Row `test` of each node subnet and interface endpoint `services`.
-fn per_endpoint(
+pub(super) fn per_endpoint(
     test: &str,
     subnets: &[usize],
     services: &[&str],
@@ -95,46 +95,6 @@ fn private_cluster_with_vpc_endpoints_needs_no_nat() {
 fn a_private_cluster_whose_nacl_admits_the_vpc_only_is_healthy() {
     Scenario::new("endpoints-nacl", &["private-endpoints", "nacl-vpc-only"])
         .expect(private_cluster(), 0);
-}
-
-#[test]
-fn an_endpoint_without_private_dns() {
-    let mut expected = private_cluster();
-    expected.extend(per_endpoint(
-        "network::private-endpoint-usable",
-        &[1, 2],
-        &["ec2"],
-        Fails(ERROR),
-    ));
-    Scenario::new(
-        "endpoint-dns",
-        &["private-endpoints", "endpoint-without-private-dns"],
-    )
-    .expect(expected, 1);
-}
-
-#[test]
-fn endpoints_whose_security_group_admits_nothing() {
-    let mut expected = private_cluster();
-    expected.extend(per_endpoint(
-        "network::private-endpoint-usable",
-        &[1, 2],
-        &ENDPOINT_SERVICES,
-        Fails(ERROR),
-    ));
-    Scenario::new("endpoint-sg", &["private-endpoints", "endpoint-sg-closed"]).expect(expected, 1);
-}
-
-#[test]
-fn endpoints_in_one_zone_only() {
-    let mut expected = private_cluster();
-    expected.extend(per_endpoint(
-        "network::private-endpoint-usable",
-        &[2],
-        &ENDPOINT_SERVICES,
-        Fails(ERROR),
-    ));
-    Scenario::new("endpoint-zone", &["private-endpoints", "endpoint-one-zone"]).expect(expected, 1);
 }
 
 #[test]
