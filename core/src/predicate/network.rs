@@ -83,11 +83,8 @@ fn mask(prefix: u8, width: u8) -> u128 {
     } else {
         (1u128 << width) - 1
     };
-    if prefix == 0 {
-        0
-    } else {
-        full & !(full >> prefix)
-    }
+    // A shift by the whole width (a /128) would overflow: every bit is then in the mask.
+    full & !full.checked_shr(prefix.into()).unwrap_or(0)
 }
 
 /// `in_cidr: NETWORK` (or a list of networks) holds when the value — an address or network, or
@@ -448,6 +445,12 @@ mod tests {
             "2600:1f18:aaaa::/56"
         );
         assert!(Cidr::parse("::/129").is_none());
+        // A single IPv6 address is a /128: its mask keeps every bit.
+        let host = parse("2600:1f18:aaaa:1::5");
+        assert_eq!(host.to_string(), "2600:1f18:aaaa:1::5/128");
+        assert!(v6.contains(&host));
+        assert!(!parse("2600:1f18:aaaa:1::6/128").contains(&host));
+        assert!(parse("10.0.0.1/32").contains(&parse("10.0.0.1")));
         let subject = json!(["10.0.1.0/24", "10.0.2.9"]);
         assert!(
             in_cidr(&Subject::Value(&subject), &json!("10.0.0.0/16"))
