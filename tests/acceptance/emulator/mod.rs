@@ -3,10 +3,11 @@
 //! free loopback port, and stopped when the process ends. If it cannot be installed or started,
 //! the tests fail with the reason: they never skip silently.
 
+mod faithful;
 pub(crate) mod http;
+pub(crate) mod iam;
 pub(crate) mod proxy;
 mod query;
-mod simulate;
 pub(crate) mod world;
 
 use std::fs::File;

@@ -2,8 +2,8 @@
 //!
 //! Requests pass through to moto unchanged, except:
 //! * what moto does not implement is answered from fixtures, as AWS would: EKS access entries,
-//!   add-ons and Pod Identity associations; `iam:SimulatePrincipalPolicy` (decided from the
-//!   role's policies in moto); `ec2:GetEbsDefaultKmsKeyId`; Auto Scaling activities and
+//!   add-ons and Pod Identity associations; `iam:SimulatePrincipalPolicy` (the role's policies in
+//!   moto and the fixture's organization, decided by the `iam` model); `ec2:GetEbsDefaultKmsKeyId`; Auto Scaling activities and
 //!   CloudFormation stacks that failed (moto has neither);
 //! * `DescribeCluster` and `DescribeNodegroup` answers are completed with fixture fields moto
 //!   omits (`resourcesVpcConfig.vpcId`, `clusterSecurityGroupId`, endpoint access, `accessConfig`,
@@ -23,8 +23,8 @@ use tokio::io::BufReader;
 use tokio::net::{TcpListener, TcpStream};
 
 use super::http::{Message, read_message};
+use super::iam::{Context, Organization, Policy, Principal};
 use super::query;
-use super::simulate;
 use super::{Emulator, emulator};
 
 /// What moto cannot serve for one cluster.
@@ -47,9 +47,10 @@ pub(crate) struct ClusterFixture {
     /// The account's default EBS encryption key (`ec2:GetEbsDefaultKmsKeyId`), if not the AWS
     /// managed `alias/aws/ebs`.
     pub ebs_default_kms_key: Option<String>,
-    /// A service control policy over the account (the proxy serves one), which
-    /// `iam:SimulatePrincipalPolicy` applies to every role.
-    pub service_control_policy: Option<Value>,
+    /// The AWS Organization the account is a member of, with its SCPs, which
+    /// `iam:SimulatePrincipalPolicy` applies to every role but service-linked ones (the proxy
+    /// serves one account).
+    pub organization: Option<Organization>,
 }
 
 /// Requests to fail on purpose.
@@ -420,8 +421,10 @@ impl State {
         }
     }
 
-    /// `iam:SimulatePrincipalPolicy` for a role: its attached and inline policies, read from
-    /// moto, decide each action, unless the account's service control policy denies it.
+    /// `iam:SimulatePrincipalPolicy` for a role (users and groups are not simulated): its
+    /// attached and inline policies and its permissions boundary, read from moto, with the
+    /// request's `PolicyInputList` and `PermissionsBoundaryPolicyInputList`, and the fixture's
+    /// organization, decided by the `iam` model.
     async fn simulate(&self, form: &[(String, String)]) -> Message {
         let role_arn = query::param(form, "PolicySourceArn").unwrap_or_default();
         let role = role_arn.rsplit('/').next().unwrap_or_default().to_owned();
@@ -430,16 +433,16 @@ impl State {
             let answer = self.forward(query::request("iam", action, &params)).await;
             String::from_utf8_lossy(&answer.body).into_owned()
         };
-        let attached = ask("ListAttachedRolePolicies", vec![("RoleName", role.clone())]).await;
-        if attached.contains("<Code>NoSuchEntity</Code>") {
+        let found = ask("GetRole", vec![("RoleName", role.clone())]).await;
+        if found.contains("<Code>NoSuchEntity</Code>") {
             return query::error(
                 404,
                 "NoSuchEntity",
                 &format!("The role with name {role} cannot be found."),
             );
         }
-        let mut documents = Vec::new();
-        for arn in query::elements(&attached, "PolicyArn") {
+        // A managed policy's default version.
+        let managed = |arn: String| async move {
             let policy = ask("GetPolicy", vec![("PolicyArn", arn.clone())]).await;
             let version = query::elements(&policy, "DefaultVersionId")
                 .pop()
@@ -449,46 +452,70 @@ impl State {
                 vec![("PolicyArn", arn), ("VersionId", version)],
             )
             .await;
-            documents.extend(query::elements(&text, "Document"));
+            query::decode(&query::elements(&text, "Document").pop().unwrap_or_default())
+        };
+        let name_of = |arn: &str| arn.rsplit('/').next().unwrap_or_default().to_owned();
+        let mut documents = Vec::new();
+        let attached = ask("ListAttachedRolePolicies", vec![("RoleName", role.clone())]).await;
+        for arn in query::elements(&attached, "PolicyArn") {
+            documents.push((name_of(&arn), managed(arn).await));
         }
         let inline = ask("ListRolePolicies", vec![("RoleName", role.clone())]).await;
         for name in query::elements(&inline, "member") {
-            let text = ask(
-                "GetRolePolicy",
-                vec![("RoleName", role.clone()), ("PolicyName", name)],
-            )
-            .await;
-            documents.extend(query::elements(&text, "PolicyDocument"));
+            let params = vec![("RoleName", role.clone()), ("PolicyName", name.clone())];
+            let text = ask("GetRolePolicy", params).await;
+            let document = query::elements(&text, "PolicyDocument")
+                .pop()
+                .unwrap_or_default();
+            documents.push((format!("role_{role}_{name}"), query::decode(&document)));
         }
-        let policies: Vec<Value> = documents
-            .iter()
-            .filter_map(|document| serde_json::from_str(&query::decode(document)).ok())
-            .collect();
-        let organizations = self
+        for (index, document) in query::list_param(form, "PolicyInputList")
+            .into_iter()
+            .enumerate()
+        {
+            documents.push((format!("PolicyInputList.{}", index + 1), document));
+        }
+        let mut boundary = match query::elements(&found, "PermissionsBoundaryArn").pop() {
+            Some(arn) => Some((name_of(&arn), managed(arn).await)),
+            None => None,
+        };
+        if let Some(document) = query::list_param(form, "PermissionsBoundaryPolicyInputList").pop()
+        {
+            boundary = Some(("PermissionsBoundaryPolicyInputList.1".to_owned(), document));
+        }
+        // Service-linked roles are not affected by SCPs (AWS Organizations User Guide, SCPs).
+        let service_linked = query::elements(&found, "Path")
+            .first()
+            .is_some_and(|path| path.starts_with("/aws-service-role/"));
+        let organization = self
             .clusters
             .lock()
             .expect("fixtures")
             .values()
-            .find_map(|fixture| fixture.service_control_policy.clone());
-        let results: Vec<Value> = query::list_param(form, "ActionNames")
-            .into_iter()
-            .map(|action| {
-                let mut result = json!({
-                    "EvalActionName": action,
-                    "EvalResourceName": "*",
-                    "EvalDecision": simulate::decide(&policies, &action),
-                });
-                if let Some(scp) = &organizations {
-                    let allowed = simulate::decide(std::slice::from_ref(scp), &action) == "allowed";
-                    result["OrganizationsDecisionDetail"] =
-                        json!({ "AllowedByOrganizations": allowed });
-                    if !allowed {
-                        result["EvalDecision"] = json!("explicitDeny");
-                    }
-                }
-                result
+            .find_map(|fixture| fixture.organization.clone())
+            .filter(|_| !service_linked);
+        let principal = (|| -> Result<Principal, String> {
+            Ok(Principal {
+                identity: documents
+                    .iter()
+                    .map(|(id, text)| Policy::parse(id, text))
+                    .collect::<Result<_, _>>()?,
+                boundary: boundary
+                    .map(|(id, text)| Policy::parse(&id, &text))
+                    .transpose()?,
+                organization: organization.map(|o| o.policies()).transpose()?,
             })
-            .collect();
+        })();
+        let principal = match principal {
+            Ok(principal) => principal,
+            Err(error) => return query::error(400, "MalformedPolicyDocument", &error),
+        };
+        let resources = query::list_param(form, "ResourceArns");
+        let results = principal.simulate(
+            &query::list_param(form, "ActionNames"),
+            (!resources.is_empty()).then_some(resources.as_slice()),
+            &Context::from_form(form),
+        );
         query::answer(
             "SimulatePrincipalPolicy",
             "https://iam.amazonaws.com/doc/2010-05-08/",

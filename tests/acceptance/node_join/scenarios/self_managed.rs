@@ -2,6 +2,7 @@
 //! tag, checked per instance profile, subnet and instance.
 
 use super::{Becomes, ERROR, Fails, Passes, Scenario, Skipped, at};
+use crate::emulator::iam::Organization;
 
 /// Why `bootstrap-reaches-eks-api` is skipped for a node in a subnet with a route out.
 const ROUTED: &str = "when: $.Routes[?(@.DestinationCidrBlock == '0.0.0.0/0' || \
@@ -182,13 +183,11 @@ fn a_karpenter_controller_an_scp_denies_launches() {
     let run = Scenario::new("karpenter-scp", &["karpenter-controller"])
         .fixture(|world, fixture| {
             karpenter_pod_identity(world, fixture);
-            fixture.service_control_policy = Some(serde_json::json!({
+            let deny = serde_json::json!({
                 "Version": "2012-10-17",
-                "Statement": [
-                    {"Effect": "Allow", "Action": "*", "Resource": "*"},
-                    {"Effect": "Deny", "Action": "ec2:RunInstances", "Resource": "*"},
-                ],
-            }));
+                "Statement": [{"Effect": "Deny", "Action": "ec2:RunInstances", "Resource": "*"}],
+            });
+            fixture.organization = Some(Organization::new().attach("ou", deny));
         })
         .expect(vec![at(KARPENTER_CONTROLLER, Fails(ERROR))], 1);
     run.expect_stdout_contains(

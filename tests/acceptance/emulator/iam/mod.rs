@@ -1,0 +1,38 @@
+//! IAM as the fixture layer answers `iam:SimulatePrincipalPolicy` (moto does not implement it):
+//! a model of IAM's evaluation for a principal in one account, held to IAM's documented examples
+//! by the table test in `tests.rs`.
+//!
+//! * `policy`: statements, `Action`/`NotAction` and `Resource`/`NotResource` against the action
+//!   and each of `ResourceArns` (default `*`, which only a statement on `*` matches), and where
+//!   each statement sits in its document;
+//! * `condition`: the condition operators against `ContextEntries`, with `ForAnyValue:`,
+//!   `ForAllValues:`, `…IfExists`, `Null`, absent keys;
+//! * `context`: the context keys and the policy variables they fill in;
+//! * `organization`: the SCPs of each level of an AWS Organization;
+//! * `evaluate`: the decision, and the `EvaluationResults` as the API returns them.
+//!
+//! Left out: resource-based policies, session policies and RCPs (the simulator does not take
+//! them for roles); policy variables with a default (`${aws:username, 'x'}`) and the escapes
+//! `${*}`, `${?}`, `${$}`; context keys the simulator would fill in itself (none is: a key is
+//! present only when `ContextEntries` gives it).
+//!
+//! SCPs with conditions are evaluated as IAM enforces them, and their keys count in
+//! `MissingContextValues` as the API reference says. The real simulator long did not evaluate
+//! them ("The policy simulator doesn't evaluate SCPs that have global conditions", Testing IAM
+//! policies with the IAM policy simulator: `implicitDeny` with `AllowedByOrganizations: false`,
+//! aws/sagemaker-python-sdk#6019); answers reported since mid-2026 evaluate `aws:RequestedRegion`
+//! in a region-deny SCP, but leave an SCP's keys out of `MissingContextValues`
+//! (aws/aws-cli#10525, for `SimulateCustomPolicy`).
+
+mod condition;
+mod context;
+mod evaluate;
+mod organization;
+mod pattern;
+mod policy;
+mod tests;
+
+pub(crate) use context::Context;
+pub(crate) use evaluate::Principal;
+pub(crate) use organization::{Organization, region_deny};
+pub(crate) use policy::Policy;
