@@ -1,11 +1,182 @@
 //! The emulator held to AWS where moto is known to differ: each test states AWS's documented
 //! behaviour and checks what the fixture layer (moto, the proxy and `world.py`) answers.
 
+use ekscheck::predicate::Cidr;
 use serde_json::{Value, json};
 
-use super::aws_cli;
 use super::iam::Organization;
 use super::proxy::{ClusterFixture, Faults, Proxy};
+use super::{REGION, aws_cli};
+
+/// "AWS-managed prefix lists" (Amazon VPC User Guide): `com.amazonaws.REGION.s3` exists in every
+/// Region, owned by AWS, and holds the service's public ranges; a customer-managed list has
+/// versions (`ModifyManagedPrefixList` makes the next, `GetManagedPrefixListEntries
+/// --target-version` reads an older one); security-group rules reference lists by
+/// `PrefixListIds`; a gateway endpoint adds a route to the service's list in the route tables it
+/// serves ("Gateway endpoints", AWS PrivateLink). moto 5.2.5 serves all of it (its S3 list
+/// holds us-east-1's ranges in every Region: public S3 ranges all the same).
+#[test]
+fn prefix_lists_resolve_as_on_aws() {
+    let proxy = Proxy::start(Faults::default());
+    let cli = |args: &[&str]| aws_cli(&proxy.url, args);
+    let s3 = format!("com.amazonaws.{REGION}.s3");
+    let lists = cli(&[
+        "ec2",
+        "describe-managed-prefix-lists",
+        "--filters",
+        &format!("Name=prefix-list-name,Values={s3}"),
+    ]);
+    let list = &lists["PrefixLists"][0];
+    assert_eq!(list["OwnerId"], "AWS", "{lists}");
+    assert_eq!(list["AddressFamily"], "IPv4");
+    let s3_list = list["PrefixListId"].as_str().expect("the S3 list's id");
+    let entries = cli(&[
+        "ec2",
+        "get-managed-prefix-list-entries",
+        "--prefix-list-id",
+        s3_list,
+    ]);
+    let cidrs: Vec<&str> = entries["Entries"]
+        .as_array()
+        .expect("Entries")
+        .iter()
+        .filter_map(|entry| entry["Cidr"].as_str())
+        .collect();
+    assert!(!cidrs.is_empty(), "{entries}");
+    let private =
+        ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(|c| Cidr::parse(c).unwrap());
+    for cidr in &cidrs {
+        let parsed = Cidr::parse(cidr).unwrap_or_else(|| panic!("{cidr} is a network"));
+        assert!(!parsed.is_v6(), "{cidr}");
+        assert!(
+            !private.iter().any(|range| range.contains(&parsed)),
+            "{cidr} is public"
+        );
+    }
+
+    // A customer-managed list, its versions, and a rule that references it.
+    let name = format!("corporate-{}", std::process::id());
+    let created = cli(&[
+        "ec2",
+        "create-managed-prefix-list",
+        "--prefix-list-name",
+        &name,
+        "--address-family",
+        "IPv4",
+        "--max-entries",
+        "5",
+        "--entries",
+        "Cidr=192.0.2.0/24,Description=office",
+    ]);
+    let corporate = created["PrefixList"]["PrefixListId"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    cli(&[
+        "ec2",
+        "modify-managed-prefix-list",
+        "--prefix-list-id",
+        &corporate,
+        "--current-version",
+        "1",
+        "--add-entries",
+        "Cidr=198.51.100.0/24,Description=branch",
+    ]);
+    let entries = |version: Option<&str>| {
+        let mut args = vec![
+            "ec2",
+            "get-managed-prefix-list-entries",
+            "--prefix-list-id",
+            &corporate,
+        ];
+        if let Some(version) = version {
+            args.extend(["--target-version", version]);
+        }
+        cli(&args)["Entries"].clone()
+    };
+    assert_eq!(
+        entries(None),
+        json!([{"Cidr": "192.0.2.0/24", "Description": "office"},
+               {"Cidr": "198.51.100.0/24", "Description": "branch"}])
+    );
+    assert_eq!(
+        entries(Some("1")),
+        json!([{"Cidr": "192.0.2.0/24", "Description": "office"}])
+    );
+    let described = cli(&[
+        "ec2",
+        "describe-managed-prefix-lists",
+        "--prefix-list-ids",
+        &corporate,
+    ]);
+    assert_eq!(described["PrefixLists"][0]["Version"], 2, "{described}");
+    assert_eq!(described["PrefixLists"][0]["MaxEntries"], 5);
+
+    let vpc = cli(&["ec2", "create-vpc", "--cidr-block", "10.250.0.0/16"])["Vpc"]["VpcId"]
+        .as_str()
+        .expect("a VPC")
+        .to_owned();
+    let group = cli(&[
+        "ec2",
+        "create-security-group",
+        "--group-name",
+        &name,
+        "--description",
+        "endpoints",
+        "--vpc-id",
+        &vpc,
+    ])["GroupId"]
+        .as_str()
+        .expect("a group")
+        .to_owned();
+    let rule = json!([{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                       "PrefixListIds": [{"PrefixListId": corporate}]}]);
+    cli(&[
+        "ec2",
+        "authorize-security-group-ingress",
+        "--group-id",
+        &group,
+        "--ip-permissions",
+        &rule.to_string(),
+    ]);
+    let groups = cli(&["ec2", "describe-security-groups", "--group-ids", &group]);
+    let permission = &groups["SecurityGroups"][0]["IpPermissions"][0];
+    assert_eq!(
+        permission["PrefixListIds"],
+        json!([{"PrefixListId": corporate}]),
+        "{groups}"
+    );
+
+    // The S3 gateway endpoint routes to the S3 list.
+    let table = cli(&["ec2", "create-route-table", "--vpc-id", &vpc])["RouteTable"]["RouteTableId"]
+        .as_str()
+        .expect("a route table")
+        .to_owned();
+    let endpoint = cli(&[
+        "ec2",
+        "create-vpc-endpoint",
+        "--vpc-id",
+        &vpc,
+        "--service-name",
+        &s3,
+        "--vpc-endpoint-type",
+        "Gateway",
+        "--route-table-ids",
+        &table,
+    ])["VpcEndpoint"]["VpcEndpointId"]
+        .clone();
+    let tables = cli(&["ec2", "describe-route-tables", "--route-table-ids", &table]);
+    let routes = tables["RouteTables"][0]["Routes"]
+        .as_array()
+        .expect("routes");
+    assert!(
+        routes
+            .iter()
+            .any(|route| route["DestinationPrefixListId"] == s3_list
+                && route["GatewayId"] == endpoint),
+        "no route to {s3_list} through {endpoint}: {tables}"
+    );
+}
 
 /// `SimulatePrincipalPolicy` on a role of moto: its inline policy, its permissions boundary
 /// (`GetRole`'s `PermissionsBoundary`), the organization's SCPs, `ContextEntries` and
