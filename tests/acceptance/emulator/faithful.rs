@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::iam::Organization;
 use super::proxy::{ClusterFixture, Faults, Proxy};
+use super::world::World;
 use super::{REGION, aws_cli};
 
 /// "AWS-managed prefix lists" (Amazon VPC User Guide): `com.amazonaws.REGION.s3` exists in every
@@ -175,6 +176,114 @@ fn prefix_lists_resolve_as_on_aws() {
             .any(|route| route["DestinationPrefixListId"] == s3_list
                 && route["GatewayId"] == endpoint),
         "no route to {s3_list} through {endpoint}: {tables}"
+    );
+}
+
+/// What the fixture layer reports about a world's VPC, instances and key, against AWS:
+/// * "DHCP option set concepts" (Amazon VPC User Guide): "Each Region has a default DHCP option
+///   set. Each VPC uses the default DHCP option set for its Region unless you either create and
+///   associate a custom DHCP option set with the VPC or configure the VPC with no DHCP option
+///   set" — domain `REGION.compute.internal` and `AmazonProvidedDNS`; `default` means none.
+///   moto gives a new VPC none (`default`): `world.py` associates the Region's default set.
+/// * `RunInstances` gives its `IamInstanceProfile` to every instance it launches; moto gives it
+///   to the first only: `world.py` associates it with the others.
+/// * "Default key policy" (AWS KMS Developer Guide): a key created without a policy gets
+///   `key-default-1`, which lets the account's IAM policies decide and names no service role, so
+///   Auto Scaling cannot use it for volumes. moto's is the same: `kms-key-root-only` uses it.
+#[test]
+fn worlds_are_what_aws_would_report() {
+    let world = World::build(
+        "faithful",
+        &["public-subnet-no-public-ip", "kms-key", "kms-key-root-only"],
+    );
+    let proxy = Proxy::start(Faults::default());
+    let cli = |args: &[&str]| aws_cli(&proxy.url, args);
+
+    let vpcs = cli(&["ec2", "describe-vpcs", "--vpc-ids", &world.vpc_id]);
+    let options = vpcs["Vpcs"][0]["DhcpOptionsId"]
+        .as_str()
+        .expect("DhcpOptionsId")
+        .to_owned();
+    assert!(
+        options.starts_with("dopt-"),
+        "the Region's default set, not {options}"
+    );
+    let sets = cli(&[
+        "ec2",
+        "describe-dhcp-options",
+        "--dhcp-options-ids",
+        &options,
+    ]);
+    let mut configuration: Vec<(String, Vec<Value>)> = sets["DhcpOptions"][0]["DhcpConfigurations"]
+        .as_array()
+        .expect("DhcpConfigurations")
+        .iter()
+        .map(|c| {
+            let values = c["Values"].as_array().expect("Values");
+            let values = values.iter().map(|v| v["Value"].clone()).collect();
+            (c["Key"].as_str().unwrap_or_default().to_owned(), values)
+        })
+        .collect();
+    configuration.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        configuration,
+        [
+            (
+                "domain-name".to_owned(),
+                vec![json!(format!("{REGION}.compute.internal"))]
+            ),
+            (
+                "domain-name-servers".to_owned(),
+                vec![json!("AmazonProvidedDNS")]
+            ),
+        ]
+    );
+    let other = World::build("faithful-other", &["no-nat-route"]);
+    let other_vpcs = cli(&["ec2", "describe-vpcs", "--vpc-ids", &other.vpc_id]);
+    assert_eq!(
+        other_vpcs["Vpcs"][0]["DhcpOptionsId"], options,
+        "one default set per Region"
+    );
+    let bare = World::build("faithful-bare", &["no-dhcp-options"]);
+    let bare_vpcs = cli(&["ec2", "describe-vpcs", "--vpc-ids", &bare.vpc_id]);
+    assert_eq!(bare_vpcs["Vpcs"][0]["DhcpOptionsId"], "default");
+
+    // Both node instances sit in the one subnet of this world: one launch of two.
+    let mut args = vec!["ec2", "describe-instances", "--instance-ids"];
+    args.extend(world.instances.iter().map(String::as_str));
+    let reservations = cli(&args);
+    let profiles: Vec<&Value> = reservations["Reservations"]
+        .as_array()
+        .expect("Reservations")
+        .iter()
+        .flat_map(|r| r["Instances"].as_array().expect("Instances"))
+        .map(|instance| &instance["IamInstanceProfile"]["Arn"])
+        .collect();
+    assert_eq!(profiles.len(), 2, "{reservations}");
+    assert!(
+        profiles.iter().all(|arn| arn
+            .as_str()
+            .is_some_and(|a| a.ends_with("/faithful-node-profile"))),
+        "every instance has the node profile: {profiles:?}"
+    );
+
+    let key = world.kms_key_arn.as_deref().expect("the world's key");
+    let policy = cli(&[
+        "kms",
+        "get-key-policy",
+        "--key-id",
+        key,
+        "--policy-name",
+        "default",
+    ]);
+    let policy: Value =
+        serde_json::from_str(policy["Policy"].as_str().expect("a policy")).expect("JSON");
+    assert_eq!(
+        policy,
+        json!({"Version": "2012-10-17", "Id": "key-default-1", "Statement": [{
+            "Sid": "Enable IAM User Permissions", "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+            "Action": "kms:*", "Resource": "*"}]})
     );
 }
 

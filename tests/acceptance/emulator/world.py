@@ -6,19 +6,21 @@ Everything is named after NAME, so several worlds live side by side in one emula
 endpoint, region and credentials come from the environment (AWS_ENDPOINT_URL, AWS_REGION, ...).
 Prints a JSON description of what was built, for the fixture layer and the tests.
 
-The healthy world: a VPC with DNS support and hostnames, DHCP options with AmazonProvidedDNS and
-the region's domain, a public subnet with an internet gateway and a NAT gateway, two private node
-subnets (in two zones) routing 0.0.0.0/0 to the NAT gateway, a cluster security group that lets
-its members talk to each other, a cluster role trusting eks.amazonaws.com with
-AmazonEKSClusterPolicy, a node role trusting ec2.amazonaws.com with the three worker-node
-policies and an instance profile, the cluster (Kubernetes 1.31), one node group of two AL2023
-instances carrying the cluster security group.
+The healthy world: a VPC with DNS support and hostnames and the Region's default DHCP options
+(AmazonProvidedDNS and the Region's domain), a public subnet with an internet gateway and a NAT
+gateway, two private node subnets (in two zones) routing 0.0.0.0/0 to the NAT gateway, a cluster
+security group that lets its members talk to each other, a cluster role trusting
+eks.amazonaws.com with AmazonEKSClusterPolicy, a node role trusting ec2.amazonaws.com with the
+three worker-node policies and an instance profile, the cluster (Kubernetes 1.31), one node group
+of two AL2023 instances carrying the cluster security group.
 
 VARIATIONS lists the faults, and the configurations AWS documents that must also pass.
 """
 
 import base64
+import fcntl
 import json
+import os
 import sys
 import zlib
 
@@ -69,7 +71,7 @@ VARIATIONS = {
     "custom-ami-arm": "(with custom-ami) an arm64 AMI on x86_64 instance types",
     "custom-ami-bootstrap-sh": "(with custom-ami) the user data runs bootstrap.sh with the cluster's name only",
     "kms-key-disabled": "(with kms-key) the EBS key is disabled",
-    "kms-key-root-only": "(with kms-key) the key policy gives Auto Scaling nothing",
+    "kms-key-root-only": "(with kms-key) the key has the default key policy, which gives Auto Scaling nothing",
     "kms-key-default": "(with kms-key) the volumes are encrypted with the account's default key",
     "self-managed": "an extra self-managed instance, with a role of its own",
     "self-managed-no-egress": "(with self-managed) in a subnet without a route out",
@@ -150,6 +152,33 @@ def endpoint_policy(action, resource):
     ]})
 
 
+def region_default_dhcp_options(ec2, region):
+    """The Region's default DHCP option set: AmazonProvidedDNS and the Region's domain ("DHCP
+    option set concepts", Amazon VPC User Guide). Found by its settings, made on first use; a
+    lock keeps worlds built at once from making one each."""
+    domain = "ec2.internal" if region == "us-east-1" else f"{region}.compute.internal"
+    default = {"domain-name": [domain], "domain-name-servers": ["AmazonProvidedDNS"]}
+    lock_path = os.path.join(os.path.dirname(__file__), "..", "..", "..", "target", ".world-dhcp.lock")
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for options in ec2.describe_dhcp_options()["DhcpOptions"]:
+            configurations = options["DhcpConfigurations"]
+            settings = {c["Key"]: [v["Value"] for v in c["Values"]] for c in configurations}
+            if settings == default:
+                return options["DhcpOptionsId"]
+        configurations = [{"Key": key, "Values": values} for key, values in default.items()]
+        created = ec2.create_dhcp_options(DhcpConfigurations=configurations)
+        return created["DhcpOptions"]["DhcpOptionsId"]
+
+
+def create_vpc(ec2, region, **args):
+    """A VPC as CreateVpc makes one on AWS: using the Region's default DHCP option set (moto
+    gives a new VPC none, `default`)."""
+    vpc = ec2.create_vpc(**args)["Vpc"]["VpcId"]
+    ec2.associate_dhcp_options(DhcpOptionsId=region_default_dhcp_options(ec2, region), VpcId=vpc)
+    return vpc
+
+
 def tags(name, **extra):
     pairs = {"Name": name, **extra}
     return [{"Key": k, "Value": v} for k, v in pairs.items()]
@@ -203,7 +232,7 @@ def build(name, variations):
     service_cidr = "172.20.0.0/16"
     ipv6 = "ipv6" in faults
 
-    vpc = ec2.create_vpc(CidrBlock=cidr(0, 16), AmazonProvidedIpv6CidrBlock=ipv6)["Vpc"]["VpcId"]
+    vpc = create_vpc(ec2, region, CidrBlock=cidr(0, 16), AmazonProvidedIpv6CidrBlock=ipv6)
     ec2.create_tags(Resources=[vpc], Tags=tags(name))
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
     ec2.modify_vpc_attribute(
@@ -216,7 +245,7 @@ def build(name, variations):
         ]
     if "no-dhcp-options" in faults:
         ec2.associate_dhcp_options(DhcpOptionsId="default", VpcId=vpc)
-    else:
+    elif {"custom-dns", "dhcp-two-domains"} & faults:
         servers = ["10.0.0.2"] if "custom-dns" in faults else ["AmazonProvidedDNS"]
         domain = f"{region}.compute.internal"
         if "dhcp-two-domains" in faults:
@@ -507,18 +536,24 @@ def build(name, variations):
             account = "123456789012"
             slr = (f"arn:aws:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/"
                    "AWSServiceRoleForAutoScaling")
-            statements = [{"Sid": "Root", "Effect": "Allow",
-                           "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                           "Action": "kms:*", "Resource": "*"}]
-            if "kms-key-root-only" not in faults:
-                statements += [
+            if "kms-key-root-only" in faults:
+                # The default key policy, which a key created without one gets (moto's is AWS's):
+                # the account's IAM policies decide, and Auto Scaling's role is not named.
+                key = kms.create_key()
+            else:
+                statements = [
+                    {"Sid": "Root", "Effect": "Allow",
+                     "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                     "Action": "kms:*", "Resource": "*"},
                     {"Effect": "Allow", "Principal": {"AWS": [slr]},
                      "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*",
                                 "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"},
                     {"Effect": "Allow", "Principal": {"AWS": [slr]}, "Action": ["kms:CreateGrant"],
                      "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": True}}},
                 ]
-            key = kms.create_key(Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+                key = kms.create_key(
+                    Policy=json.dumps({"Version": "2012-10-17", "Statement": statements})
+                )
             key_arn = key["KeyMetadata"]["Arn"]
             if "kms-key-disabled" in faults:
                 kms.disable_key(KeyId=key["KeyMetadata"]["KeyId"])
@@ -558,35 +593,45 @@ def build(name, variations):
         )
         iam.delete_role(RoleName=node_role_name)
 
-    def launch(subnet, security_groups, profile_arn, instance_tags, template=None):
+    def launch(subnet, security_groups, profile_arn, instance_tags, template=None, count=1):
         extra = {"IamInstanceProfile": {"Arn": profile_arn}} if profile_arn else {}
         if template:
             extra["LaunchTemplate"] = {"LaunchTemplateId": template, "Version": "1"}
-        return ec2.run_instances(
+        launched = ec2.run_instances(
             ImageId=image,
             InstanceType="m5.large",
-            MinCount=1,
-            MaxCount=1,
+            MinCount=count,
+            MaxCount=count,
             SubnetId=subnet,
             SecurityGroupIds=security_groups,
             TagSpecifications=[{"ResourceType": "instance", "Tags": instance_tags}],
             **extra,
-        )["Instances"][0]["InstanceId"]
+        )["Instances"]
+        ids = [instance["InstanceId"] for instance in launched]
+        # RunInstances gives its profile to every instance it launches; moto to the first only.
+        for instance in ids[1:] if profile_arn else []:
+            ec2.associate_iam_instance_profile(
+                IamInstanceProfile={"Arn": profile_arn}, InstanceId=instance
+            )
+        return ids
 
     instances = []
     if "no-instances" not in faults:
         profile_arn = None if "instance-without-profile" in faults else profile["InstanceProfile"]["Arn"]
-        for index in range(2):
-            instances.append(launch(
-                node_subnets[index % len(node_subnets)],
+        # Two instances spread over the node subnets, one launch per subnet.
+        placement = [node_subnets[index % len(node_subnets)] for index in range(2)]
+        for subnet in dict.fromkeys(placement):
+            instances += launch(
+                subnet,
                 node_groups_sg,
                 profile_arn,
-                tags(f"{nodegroup}-{index}", **{
+                tags(nodegroup, **{
                     "eks:cluster-name": name,
                     "eks:nodegroup-name": nodegroup,
                     f"kubernetes.io/cluster/{name}": "owned",
                 }),
-            ))
+                count=placement.count(subnet),
+            )
         if "instance-stopped" in faults:
             ec2.stop_instances(InstanceIds=instances[:1])
 
@@ -629,8 +674,8 @@ def build(name, variations):
                 LaunchTemplateName=f"{name}-self",
                 LaunchTemplateData={"UserData": base64.b64encode(script.encode()).decode()},
             )["LaunchTemplate"]["LaunchTemplateId"]
-        instance = launch(subnet, groups, self_profile["InstanceProfile"]["Arn"],
-                          tags(f"{name}-self", **node_tags), template)
+        [instance] = launch(subnet, groups, self_profile["InstanceProfile"]["Arn"],
+                            tags(f"{name}-self", **node_tags), template)
         self_managed = {"role_arn": role_arn, "instance": instance, "subnet": subnet,
                         "profile": f"{name}-self-profile"}
 
