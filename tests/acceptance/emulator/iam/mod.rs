@@ -23,6 +23,11 @@
 //! aws/sagemaker-python-sdk#6019); answers reported since mid-2026 evaluate `aws:RequestedRegion`
 //! in a region-deny SCP, but leave an SCP's keys out of `MissingContextValues`
 //! (aws/aws-cli#10525, for `SimulateCustomPolicy`).
+//!
+//! `MissingContextValues` names the keys of every conditioned statement of the policies that
+//! apply, not only of the statements that decided the action (boto/boto3#3111,
+//! aws/aws-sdk-java-v2#1751): a denial that comes with missing context values does not by itself
+//! rest on them. On `*` (no `ResourceArns`) only statements on `*` apply (cloud-custodian#4612).
 
 mod condition;
 mod context;
