@@ -73,6 +73,26 @@ pub fn decode_policy_document(text: &str) -> Option<Value> {
         .filter(Value::is_object)
 }
 
+/// Base64 text decoded as the AWS CLI decodes an instance's console output (botocore's
+/// `decode_console_output`): characters outside the base64 alphabet (line breaks) are skipped,
+/// and the bytes are read as UTF-8, each invalid sequence replaced by `�`. `None` when the text
+/// is not base64.
+pub fn decode_base64_text(encoded: &str) -> Option<String> {
+    use base64::Engine as _;
+    use base64::alphabet::STANDARD;
+    use base64::engine::{GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &STANDARD,
+        GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+    );
+    let kept: String = encoded
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+        .collect();
+    let bytes = LENIENT.decode(kept).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// The longest rendering of a value shown in a message, in bytes.
 pub const SHOWN_LIMIT: usize = 240;
 
@@ -137,6 +157,19 @@ pub fn cut(text: &str, limit: usize) -> &str {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn base64_text_decodes_as_the_aws_cli_decodes_console_output() {
+        // "ok\r\n", "…" and an invalid byte, with a line break in the base64.
+        assert_eq!(
+            decode_base64_text("b2sNCuKApv9h\n").as_deref(),
+            Some("ok\r\n…\u{fffd}a")
+        );
+        assert_eq!(decode_base64_text("").as_deref(), Some(""));
+        // Bad padding is not base64 (Python's b64decode raises, and the CLI keeps the text).
+        assert_eq!(decode_base64_text("b2s"), None);
+        assert_eq!(decode_base64_text("not base64!"), None);
+    }
 
     #[test]
     fn short_values_are_shown_whole() {

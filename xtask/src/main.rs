@@ -66,6 +66,7 @@ const ALLOW_LIST: &[(&str, &[&str])] = &[
             "DescribeVpcAttribute",
             "DescribeVpcEndpoints",
             "DescribeVpcs",
+            "GetConsoleOutput",
             "GetEbsDefaultKmsKeyId",
             "GetEbsEncryptionByDefault",
         ],
@@ -97,6 +98,35 @@ const ALLOW_LIST: &[(&str, &[&str])] = &[
 /// IAM's: other policies (a KMS key policy, `PolicyType`) are plain JSON text, and the CLI prints
 /// them as strings.
 const POLICY_DOCUMENT_SHAPE: (&str, &str) = ("iam", "policyDocumentType");
+
+/// Members the AWS CLI decodes after the call (botocore's `after-call` handlers), by service,
+/// structure and member: the converter that does the same, and what the member then holds (for
+/// `ekscheck ops`).
+const DECODED_MEMBERS: &[DecodedMember] = &[DecodedMember {
+    service: "ec2",
+    structure: "GetConsoleOutputResult",
+    member: "Output",
+    converter: "console_output",
+    holds: "text: the console output, decoded from base64 as the AWS CLI decodes it",
+}];
+
+/// A response member the AWS CLI prints decoded.
+struct DecodedMember {
+    service: &'static str,
+    structure: &'static str,
+    member: &'static str,
+    /// The function of `src/execute/aws/convert.rs` that decodes it.
+    converter: &'static str,
+    /// What the member holds once decoded.
+    holds: &'static str,
+}
+
+/// How the AWS CLI decodes `member` of `structure` in `service`, if it does.
+fn decoded(service: &str, structure: &str, member: &str) -> Option<&'static DecodedMember> {
+    DECODED_MEMBERS.iter().find(|decoded| {
+        (decoded.service, decoded.structure, decoded.member) == (service, structure, member)
+    })
+}
 
 const OPERATIONS_FILE: &str = "core/src/operations/generated.rs";
 const AWS_DIR: &str = "src/execute/aws/generated";
@@ -550,6 +580,7 @@ impl Service {
             ("FromParam", "FromParam"),
             ("Params", "Params"),
             ("ToCli", "ToCli"),
+            ("console_output", "console_output("),
             ("enums", "enums!"),
             ("field", "field("),
             ("object", "object("),
@@ -654,6 +685,8 @@ impl Service {
                     == POLICY_DOCUMENT_SHAPE
                 {
                     format!("policy_document(&{field})")
+                } else if let Some(decoded) = decoded(self.name, shape, name) {
+                    format!("{}(&{field})", decoded.converter)
                 } else {
                     format!("{field}.to_cli()")
                 };
@@ -708,6 +741,9 @@ impl Service {
             .filter(|(name, _)| !tokens.contains(name))
             .map(|(name, member)| {
                 let shape = member["shape"].as_str().unwrap_or_default();
+                if let Some(decoded) = decoded(self.name, output, name) {
+                    return format!("({name:?}, {:?})", decoded.holds);
+                }
                 let kind = match self.kind(shape) {
                     "list" => format!(
                         "list of {}",
@@ -967,6 +1003,38 @@ mod tests {
             .unwrap();
         assert!(kms.contains("(\"Policy\", self.policy.to_cli())"), "{kms}");
         assert!(!kms.contains("policy_document"), "{kms}");
+    }
+
+    #[test]
+    fn members_the_cli_decodes_are_decoded_and_described() {
+        let model = json!({
+            "operations": {"GetConsoleOutput": {"output": {"shape": "GetConsoleOutputResult"}}},
+            "shapes": {
+                "GetConsoleOutputResult": {"type": "structure", "members": {
+                    "InstanceId": {"shape": "String"}, "Output": {"shape": "String"}}},
+                "String": {"type": "string"},
+            },
+        });
+        let ec2 = Service::from_model("ec2", &model, &Value::Null, &["GetConsoleOutput"]).unwrap();
+        let module = ec2.aws_module("test").unwrap();
+        assert!(
+            module.contains("(\"Output\", console_output(&self.output))"),
+            "{module}"
+        );
+        assert!(module.contains("(\"InstanceId\", self.instance_id.to_cli())"));
+        assert!(
+            ec2.output_summary(&ec2.operations[0])
+                .contains("\"Output\", \"text: the console output, decoded from base64")
+        );
+        // The same member of another service's structure is the CLI's as it is.
+        let other =
+            Service::from_model("svc", &model, &Value::Null, &["GetConsoleOutput"]).unwrap();
+        assert!(
+            !other
+                .aws_module("test")
+                .unwrap()
+                .contains("console_output(&")
+        );
     }
 
     #[test]

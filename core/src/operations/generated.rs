@@ -2068,6 +2068,34 @@ pub static OPERATIONS: &[Operation] = &[
         output: &[("Vpcs", "list of Vpc")],
     },
     Operation {
+        api: "ec2:GetConsoleOutput",
+        input: &[
+            Member {
+                name: "InstanceId",
+                required: true,
+                shape: &Shape::String,
+            },
+            Member {
+                name: "Latest",
+                required: false,
+                shape: &Shape::Boolean,
+            },
+            Member {
+                name: "DryRun",
+                required: false,
+                shape: &Shape::Boolean,
+            },
+        ],
+        output: &[
+            ("InstanceId", "string"),
+            ("Timestamp", "timestamp"),
+            (
+                "Output",
+                "text: the console output, decoded from base64 as the AWS CLI decodes it",
+            ),
+        ],
+    },
+    Operation {
         api: "ec2:GetEbsDefaultKmsKeyId",
         input: &[Member {
             name: "DryRun",

@@ -3,8 +3,8 @@
 //! Responses come out exactly as AWS CLI v2 prints them with `--output json` and `TZ=UTC`: the
 //! model's member names, absent members omitted, enums as their strings, timestamps as ISO 8601
 //! in UTC (`+00:00`, microseconds only when not zero), blobs in base64, IAM policy documents
-//! URL-decoded and parsed, and the pages of a paginated operation merged on the paginator's result
-//! keys (tokens dropped). The generated code implements [`ToCli`] and [`FromParam`] for every
+//! URL-decoded and parsed, console output decoded from base64, and the pages of a paginated
+//! operation merged on the paginator's result keys (tokens dropped). The generated code implements [`ToCli`] and [`FromParam`] for every
 //! structure and enum of the allowed operations; this module provides the rest.
 
 use std::collections::HashMap;
@@ -123,6 +123,16 @@ pub(crate) fn policy_document(value: &impl ToCli) -> Option<Value> {
             )
         }),
     )
+}
+
+/// An instance's console output (base64 on the wire), decoded as the AWS CLI decodes it
+/// (botocore's `decode_console_output`): UTF-8 with invalid bytes replaced; text that is not
+/// base64 is kept as it is.
+pub(crate) fn console_output(value: &Option<String>) -> Option<Value> {
+    let encoded = value.as_deref()?;
+    Some(Value::String(
+        crate::json::decode_base64_text(encoded).unwrap_or_else(|| encoded.to_owned()),
+    ))
 }
 
 /// ISO 8601 in UTC as Python's `isoformat()` writes it: `2024-03-14T11:31:44.348000+00:00`, the
@@ -424,6 +434,20 @@ mod tests {
         assert_eq!(
             policy_document(&"not%20json".to_owned()),
             Some(json!("not json"))
+        );
+    }
+
+    #[test]
+    fn console_output_is_decoded_as_the_cli_decodes_it() {
+        assert_eq!(
+            console_output(&Some("b2sNCuKApv9h".to_owned())),
+            Some(json!("ok\r\n…\u{fffd}a"))
+        );
+        assert_eq!(console_output(&None), None);
+        assert_eq!(
+            console_output(&Some("b2s".to_owned())),
+            Some(json!("b2s")),
+            "not base64: kept"
         );
     }
 

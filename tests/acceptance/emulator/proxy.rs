@@ -4,7 +4,8 @@
 //! * what moto does not implement is answered from fixtures, as AWS would: EKS access entries,
 //!   add-ons and Pod Identity associations; `iam:SimulatePrincipalPolicy` (the role's policies in
 //!   moto and the fixture's organization, decided by the `iam` model); `ec2:GetEbsDefaultKmsKeyId`; Auto Scaling activities and
-//!   CloudFormation stacks that failed (moto has neither);
+//!   CloudFormation stacks that failed (moto has neither); the console output of instances
+//!   (moto's is a 2006 Xen kernel's, whatever the instance);
 //! * `DescribeCluster` and `DescribeNodegroup` answers are completed with fixture fields moto
 //!   omits (`resourcesVpcConfig.vpcId`, `clusterSecurityGroupId`, endpoint access, `accessConfig`,
 //!   `health`, a node group's status);
@@ -51,6 +52,9 @@ pub(crate) struct ClusterFixture {
     /// `iam:SimulatePrincipalPolicy` applies to every role but service-linked ones (the proxy
     /// serves one account).
     pub organization: Option<Organization>,
+    /// What `ec2:GetConsoleOutput` answers, by instance ID: the bytes of the console (any, not
+    /// only UTF-8), sent in base64 as EC2 sends them. Other instances get moto's.
+    pub console_outputs: HashMap<String, Vec<u8>>,
 }
 
 /// Requests to fail on purpose.
@@ -381,6 +385,26 @@ impl State {
                     "<GetEbsDefaultKmsKeyIdResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\
                      <requestId>fixture</requestId><kmsKeyId>{key}</kmsKeyId>\
                      </GetEbsDefaultKmsKeyIdResponse>"
+                );
+                Some(Message::response(
+                    200,
+                    &[("Content-Type", "text/xml")],
+                    body.into_bytes(),
+                ))
+            }
+            "ec2:GetConsoleOutput" => {
+                use base64::Engine as _;
+                let instance = query::param(&form, "InstanceId")?;
+                let clusters = self.clusters.lock().expect("fixtures");
+                let console = clusters
+                    .values()
+                    .find_map(|fixture| fixture.console_outputs.get(instance))?;
+                let output = base64::engine::general_purpose::STANDARD.encode(console);
+                let body = format!(
+                    "<GetConsoleOutputResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\
+                     <requestId>fixture</requestId><instanceId>{instance}</instanceId>\
+                     <timestamp>2026-11-27T09:15:00.000Z</timestamp><output>{output}</output>\
+                     </GetConsoleOutputResponse>"
                 );
                 Some(Message::response(
                     200,

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::execute::CallError;
 use crate::execute::aws::convert::{
-    FromParam, Params, ToCli, enums, field, object, paginated, single,
+    FromParam, Params, ToCli, console_output, enums, field, object, paginated, single,
 };
 
 /// Calls `operation` of ec2 with `params`, returning the response as the AWS CLI prints it.
@@ -281,6 +281,15 @@ pub(in crate::execute::aws) async fn call(
             )
             .await
         }
+        "GetConsoleOutput" => single(
+            client
+                .get_console_output()
+                .set_instance_id(params.get("InstanceId")?)
+                .set_latest(params.get("Latest")?)
+                .set_dry_run(params.get("DryRun")?)
+                .send()
+                .await,
+        ),
         "GetEbsDefaultKmsKeyId" => single(
             client
                 .get_ebs_default_kms_key_id()
@@ -870,6 +879,16 @@ impl ToCli for types::FpgaInfo {
                 "TotalFpgaMemoryInMiB",
                 self.total_fpga_memory_in_mib.to_cli(),
             ),
+        ])
+    }
+}
+
+impl ToCli for aws_sdk_ec2::operation::get_console_output::GetConsoleOutputOutput {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("InstanceId", self.instance_id.to_cli()),
+            ("Timestamp", self.timestamp.to_cli()),
+            ("Output", console_output(&self.output)),
         ])
     }
 }
