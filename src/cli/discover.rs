@@ -122,11 +122,13 @@ pub(super) fn list(plan: &Plan, json: bool) -> u8 {
                 _ => None,
             })
             .collect();
-        let needs: Vec<&str> = check
-            .needs
-            .iter()
-            .map(|&need| plan.checks[need].name.as_str())
-            .collect();
+        let names = |checks: &[usize]| -> Vec<&str> {
+            checks
+                .iter()
+                .map(|&other| plan.checks[other].name.as_str())
+                .collect()
+        };
+        let (needs, cross_checks) = (names(&check.needs), names(&check.cross_checks));
         let rows: Vec<&str> = check
             .fanout
             .iter()
@@ -136,7 +138,8 @@ pub(super) fn list(plan: &Plan, json: bool) -> u8 {
         let title = check.def.title.source();
         if json {
             let line = json!({"name": check.name, "title": title, "severity": severity,
-                              "needs": needs, "calls": calls, "rows": rows});
+                              "needs": needs, "cross_checks": cross_checks, "calls": calls,
+                              "rows": rows});
             writeln!(text, "{line}").ok();
             continue;
         }
@@ -144,6 +147,9 @@ pub(super) fn list(plan: &Plan, json: bool) -> u8 {
         writeln!(text, "    calls: {}", calls.join(", ")).ok();
         if !needs.is_empty() {
             writeln!(text, "    needs: {}", needs.join(", ")).ok();
+        }
+        if !cross_checks.is_empty() {
+            writeln!(text, "    cross-checks: {}", cross_checks.join(", ")).ok();
         }
         if !rows.is_empty() {
             writeln!(text, "    rows:  one per item of {}", rows.join(" × ")).ok();

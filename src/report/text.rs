@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::evaluate::{Blocker, NeedState, Outcome, SkipReason, Status};
+use crate::evaluate::{Blocker, CrossCheck, CrossState, NeedState, Outcome, SkipReason, Status};
 use crate::execute::{Failure, NotMade, NotMadeReason};
 use crate::json::shorten;
 use crate::predicate::assertion::{AssertionFailure, FailureReason};
@@ -23,6 +23,10 @@ pub fn details(outcome: &Outcome) -> String {
                 text.push_str("\nnot checked: ");
                 text.push_str(&failure(unchecked));
             }
+            for other in &outcome.cross_checks {
+                text.push_str("\ncross-check: ");
+                text.push_str(&cross_check(other));
+            }
             if let Some(remediation) = &outcome.remediation {
                 text.push_str("\nremediation: ");
                 text.push_str(remediation.trim());
@@ -39,6 +43,19 @@ pub fn details(outcome: &Outcome) -> String {
         Status::Pass => {}
     }
     text
+}
+
+/// How a check deciding the same cause another way ended, beside a failure: agreeing or not.
+fn cross_check(other: &CrossCheck) -> String {
+    let name = &other.name;
+    match &other.ended {
+        CrossState::Passed => {
+            format!("{name} passed, but this check found the fault: they disagree")
+        }
+        CrossState::Failed => format!("{name} failed too: they agree"),
+        CrossState::Undecided => format!("{name} could not be decided"),
+        CrossState::Skipped(reason) => format!("{name} was skipped ({})", skip_reason(reason)),
+    }
 }
 
 /// Why a row was skipped, in one line.
@@ -246,6 +263,9 @@ pub fn note(note: &Note) -> String {
             format!("missing: {}", shown.join(", "))
         }
         Note::Count(count) => format!("count is {count}"),
+        Note::Line { number, text } => {
+            format!("line {number}: {}", shorten(&Value::from(text.as_str())))
+        }
         Note::Outside { address, network } => format!("{address} is outside {network}"),
         Note::AclDenies { egress, port, rule } => {
             let direction = if *egress { "egress" } else { "ingress" };

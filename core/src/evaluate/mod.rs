@@ -101,8 +101,33 @@ pub struct Outcome {
     pub status: Status,
     /// The remediation, rendered for the row (for failures).
     pub remediation: Option<String>,
+    /// For a failure: how the checks it cross-checks ended for the rows that correspond to it.
+    pub cross_checks: Vec<CrossCheck>,
     /// Time spent: the slowest request the check read, plus evaluation.
     pub elapsed: Duration,
+}
+
+/// A check that decides the same cause from other evidence (`cross_checks`), as it ended for a
+/// row that corresponds to a failed one: agreeing, or not.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CrossCheck {
+    /// Its test name, `PACK::SUITE::ID[LABEL]`.
+    pub name: String,
+    /// How it ended there.
+    pub ended: CrossState,
+}
+
+/// How a cross-checked row ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CrossState {
+    /// It passed: it disagrees with the failure.
+    Passed,
+    /// It failed too: it agrees.
+    Failed,
+    /// It could not be decided.
+    Undecided,
+    /// It did not apply.
+    Skipped(SkipReason),
 }
 
 impl Outcome {
@@ -143,10 +168,69 @@ pub fn evaluate_with(
         let decided = decide_check(plan, execution, vars, id, &outcomes, overrides);
         outcomes[id] = Some(Decided::new(decided, needed_by_others[id]));
     }
+    for &id in checks {
+        let cross_checks = cross_checks_of(plan, id, &outcomes);
+        if let Some(decided) = outcomes[id].as_mut() {
+            for (outcome, cross_checks) in decided.outcomes.iter_mut().zip(cross_checks) {
+                outcome.cross_checks = cross_checks;
+            }
+        }
+    }
     checks
         .iter()
         .flat_map(|&id| outcomes[id].take().map(|d| d.outcomes).unwrap_or_default())
         .collect()
+}
+
+/// For each outcome of check `id`: when it failed, how each check it cross-checks ended for the
+/// rows that correspond to it (those that agree with it on the fan-out levels the two checks
+/// share).
+fn cross_checks_of(plan: &Plan, id: CheckId, decided: &[Option<Decided>]) -> Vec<Vec<CrossCheck>> {
+    let check = &plan.checks[id];
+    let Some(mine) = decided[id].as_ref() else {
+        return Vec::new();
+    };
+    mine.outcomes
+        .iter()
+        .map(|outcome| {
+            if !matches!(outcome.status, Status::Fail(_)) {
+                return Vec::new();
+            }
+            check
+                .cross_checks
+                .iter()
+                .filter_map(|&other| Some((other, decided[other].as_ref()?)))
+                .flat_map(|(other, theirs)| {
+                    let shared = check
+                        .fanout
+                        .iter()
+                        .zip(&plan.checks[other].fanout)
+                        .take_while(|(a, b)| a == b)
+                        .count();
+                    theirs
+                        .outcomes
+                        .iter()
+                        .filter(move |row| corresponds(&row.row, &outcome.row, shared))
+                        .map(|row| CrossCheck {
+                            name: row.name.clone(),
+                            ended: match &row.status {
+                                Status::Pass => CrossState::Passed,
+                                Status::Fail(_) => CrossState::Failed,
+                                Status::Undecided(_) => CrossState::Undecided,
+                                Status::Skip(reason) => CrossState::Skipped(reason.clone()),
+                            },
+                        })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Whether rows `a` and `b` of two checks whose fan-outs share their first `shared` levels are
+/// at the same items on those levels.
+fn corresponds(a: &Row, b: &Row, shared: usize) -> bool {
+    let depth = shared.min(a.indices.len()).min(b.indices.len());
+    a.indices[..depth] == b.indices[..depth]
 }
 
 /// The outcomes of a decided check, indexed by row for the checks that need it.
@@ -261,6 +345,7 @@ fn decide_check(
                 severity: overrides.severity(&check.name).unwrap_or(decision.severity),
                 status: decision.status,
                 remediation: decision.remediation,
+                cross_checks: Vec::new(),
                 elapsed: waited + started.elapsed(),
             }
         })

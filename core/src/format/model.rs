@@ -195,15 +195,18 @@ pub struct Check {
     /// If any of these is false, the check is skipped.
     pub when: Vec<Assertion>,
     /// Checks that must pass (for the same row) before this one is decided.
-    pub needs: Vec<Need>,
+    pub needs: Vec<CheckRef>,
+    /// Checks that decide the same cause from other evidence: their outcomes for the rows that
+    /// correspond to a failed row are shown beside its failure.
+    pub cross_checks: Vec<CheckRef>,
     /// Where the check starts.
     pub location: Location,
 }
 
-/// A reference from `needs:` to another check: `id`, `suite/id`, or `pack::suite/id` in a
-/// required pack.
+/// A reference from `needs:` or `cross_checks:` to another check: `id`, `suite/id`, or
+/// `pack::suite/id` in a required pack.
 #[derive(Debug)]
-pub struct Need {
+pub struct CheckRef {
     /// The required pack, if given (`PACK::SUITE/ID`).
     pub pack: Option<String>,
     /// The suite, if given.

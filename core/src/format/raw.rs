@@ -197,6 +197,8 @@ pub(super) struct Check {
     pub when: Vec<Spanned<Assertion>>,
     #[serde(default)]
     pub needs: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub cross_checks: Vec<Spanned<String>>,
 }
 
 /// How much a failed check matters; ordered from least to most severe.
@@ -240,6 +242,10 @@ pub(super) struct Assertion {
     pub contains_all: Option<Spanned<Node>>,
     #[serde(default)]
     pub matches: Option<Spanned<String>>,
+    #[serde(default)]
+    pub line_matches: Option<Spanned<String>>,
+    #[serde(default)]
+    pub no_line_matches: Option<Spanned<String>>,
     #[serde(default, deserialize_with = "present")]
     pub count: Option<Spanned<Node>>,
     #[serde(default, deserialize_with = "present")]
@@ -271,13 +277,15 @@ pub(super) struct Assertion {
 }
 
 /// Every predicate key, in the order of [`Assertion`]'s fields.
-pub const PREDICATES: [&str; 20] = [
+pub const PREDICATES: [&str; 22] = [
     "exists",
     "equals",
     "one_of",
     "contains",
     "contains_all",
     "matches",
+    "line_matches",
+    "no_line_matches",
     "count",
     "gt",
     "gte",
@@ -304,6 +312,8 @@ impl Assertion {
             self.contains.is_some(),
             self.contains_all.is_some(),
             self.matches.is_some(),
+            self.line_matches.is_some(),
+            self.no_line_matches.is_some(),
             self.count.is_some(),
             self.gt.is_some(),
             self.gte.is_some(),

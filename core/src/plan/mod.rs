@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::{Diagnostic, Location};
-use crate::format::{Call, Check, Pack};
+use crate::format::{Call, Check, CheckRef, Pack};
 use crate::suggest;
 use crate::template::NameUse;
 
@@ -64,6 +64,8 @@ pub struct PlannedCheck<'p> {
     pub fanout: Vec<CallId>,
     /// Checks that must pass first.
     pub needs: Vec<CheckId>,
+    /// Checks that decide the same cause from other evidence, shown beside a failure.
+    pub cross_checks: Vec<CheckId>,
 }
 
 /// Every call and check of a run, resolved.
@@ -245,13 +247,14 @@ impl<'p> Plan<'p> {
         graph::sort(&edges, checks.iter().copied()).order
     }
 
-    /// `checks` plus every check they need, transitively.
+    /// `checks` plus every check they need or cross-check, transitively.
     pub fn with_needed_checks(&self, checks: &[CheckId]) -> Vec<CheckId> {
         let mut included = vec![false; self.checks.len()];
         let mut stack = checks.to_vec();
         while let Some(id) = stack.pop() {
             if !std::mem::replace(&mut included[id], true) {
                 stack.extend(&self.checks[id].needs);
+                stack.extend(&self.checks[id].cross_checks);
             }
         }
         (0..self.checks.len()).filter(|&id| included[id]).collect()
@@ -591,9 +594,13 @@ impl<'p> Builder<'p> {
             refs,
             fanout,
             needs: Vec::new(),
+            cross_checks: Vec::new(),
         }
     }
 
+    /// Resolves every check's `needs` and `cross_checks`; reports the references that name no
+    /// check, the check itself, or (for a cross-check) a check whose rows cannot correspond, and
+    /// cycles of `needs`.
     fn resolve_needs(&mut self, packs: &[Pack], checks: &mut [PlannedCheck]) {
         let index: HashMap<(usize, &str, &str), CheckId> = checks
             .iter()
@@ -609,71 +616,58 @@ impl<'p> Builder<'p> {
                 )
             })
             .collect();
+        let mut resolved: Vec<(Vec<CheckId>, Vec<CheckId>)> = Vec::with_capacity(checks.len());
         for id in 0..checks.len() {
             let check = &checks[id];
-            let suite_name = packs[check.pack].suites[check.suite].name.as_str();
-            let mut needs = Vec::new();
-            for need in &check.def.needs {
-                let pack = match &need.pack {
-                    None => check.pack,
-                    Some(name) => {
-                        let requiring = &packs[check.pack];
-                        let required = requiring.requires.iter().any(|r| &r.pack == name)
-                            || requiring.unloaded_requires.contains(name);
-                        match packs.iter().position(|p| &p.name == name) {
-                            Some(index) if required && need.suite.is_some() => index,
-                            None if required => continue,
-                            _ => {
-                                let help = if required {
-                                    format!("write `{name}::SUITE/{}`", need.id)
-                                } else {
-                                    format!("add `{name}` to `requires:` in pack.yaml")
-                                };
-                                self.error(
-                                    &need.location,
-                                    format!("`{name}::…` names no required pack's check"),
-                                    help,
-                                );
-                                continue;
-                            }
-                        }
-                    }
-                };
-                let suite = need.suite.as_deref().unwrap_or(suite_name);
-                match index.get(&(pack, suite, need.id.as_str())) {
-                    Some(&target) if target == id => self.error(
-                        &need.location,
-                        format!("check `{}` needs itself", need.id),
-                        "remove it from `needs`".into(),
-                    ),
-                    Some(&target) => needs.push(target),
-                    None if packs[check.pack].unloaded_suites.iter().any(|s| s == suite)
-                        || packs[check.pack]
-                            .suites
+            let mut resolve = |reference, relation| {
+                self.resolve_check_ref(packs, checks, &index, id, reference, relation)
+            };
+            let needs: Vec<CheckId> = check
+                .def
+                .needs
+                .iter()
+                .filter_map(|need| resolve(need, Relation::Needs))
+                .collect();
+            let cross_checks: Vec<(CheckId, &CheckRef)> = check
+                .def
+                .cross_checks
+                .iter()
+                .filter_map(|other| Some((resolve(other, Relation::CrossChecks)?, other)))
+                .collect();
+            for &(other, written) in &cross_checks {
+                let (mine, theirs) = (&check.fanout, &checks[other].fanout);
+                if !mine.is_empty() && !theirs.is_empty() && mine[0] != theirs[0] {
+                    let rows = |chain: &[CallId]| {
+                        let names: Vec<&str> = chain
                             .iter()
-                            .any(|s| s.name == suite && s.unloaded_checks.contains(&need.id)) => {}
-                    None => {
-                        let known: Vec<String> = checks
-                            .iter()
-                            .filter(|c| c.pack == check.pack)
-                            .map(|c| {
-                                let s = &packs[c.pack].suites[c.suite].name;
-                                if s == suite_name {
-                                    c.def.id.clone()
-                                } else {
-                                    format!("{s}/{}", c.def.id)
-                                }
-                            })
+                            .map(|&c| self.calls[c].def.name.as_str())
                             .collect();
-                        let shown = match &need.suite {
-                            Some(suite) => format!("{suite}/{}", need.id),
-                            None => need.id.clone(),
-                        };
-                        self.undefined(&need.location, "check", &shown, known.iter());
-                    }
+                        names.join(" × ")
+                    };
+                    let message = format!(
+                        "check `{}` cross-checks `{}`, whose rows (one per item of {}) are \
+                         unrelated to its own (one per item of {}): no row of one corresponds \
+                         to a row of the other",
+                        check.def.id,
+                        checks[other].def.id,
+                        rows(theirs),
+                        rows(mine)
+                    );
+                    self.error(
+                        &written.location,
+                        message,
+                        "cross-check a check whose rows are this one's, contain them, or share \
+                         their outer rows"
+                            .into(),
+                    );
                 }
             }
-            checks[id].needs = needs;
+            let cross_checks = cross_checks.into_iter().map(|(other, _)| other).collect();
+            resolved.push((needs, cross_checks));
+        }
+        for (check, (needs, cross_checks)) in checks.iter_mut().zip(resolved) {
+            check.needs = needs;
+            check.cross_checks = cross_checks;
         }
         let edges: Vec<&[CheckId]> = checks.iter().map(|check| &check.needs[..]).collect();
         for cycle in graph::sort(&edges, 0..edges.len()).cycles {
@@ -688,6 +682,110 @@ impl<'p> Builder<'p> {
                 ),
                 "a check cannot (indirectly) need itself: remove one of the `needs`".into(),
             );
+        }
+    }
+    /// The check `reference` (written in `needs` or `cross_checks` of check `id`) names, or a
+    /// reported error.
+    fn resolve_check_ref(
+        &mut self,
+        packs: &[Pack],
+        checks: &[PlannedCheck],
+        index: &HashMap<(usize, &str, &str), CheckId>,
+        id: CheckId,
+        reference: &CheckRef,
+        relation: Relation,
+    ) -> Option<CheckId> {
+        let check = &checks[id];
+        let suite_name = packs[check.pack].suites[check.suite].name.as_str();
+        let pack = match &reference.pack {
+            None => check.pack,
+            Some(name) => {
+                let requiring = &packs[check.pack];
+                let required = requiring.requires.iter().any(|r| &r.pack == name)
+                    || requiring.unloaded_requires.contains(name);
+                match packs.iter().position(|p| &p.name == name) {
+                    Some(index) if required && reference.suite.is_some() => index,
+                    None if required => return None,
+                    _ => {
+                        let help = if required {
+                            format!("write `{name}::SUITE/{}`", reference.id)
+                        } else {
+                            format!("add `{name}` to `requires:` in pack.yaml")
+                        };
+                        self.error(
+                            &reference.location,
+                            format!("`{name}::…` names no required pack's check"),
+                            help,
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        let suite = reference.suite.as_deref().unwrap_or(suite_name);
+        match index.get(&(pack, suite, reference.id.as_str())) {
+            Some(&target) if target == id => {
+                self.error(
+                    &reference.location,
+                    format!("check `{}` {} itself", reference.id, relation.verb()),
+                    format!("remove it from `{}`", relation.key()),
+                );
+                None
+            }
+            Some(&target) => Some(target),
+            None if packs[check.pack].unloaded_suites.iter().any(|s| s == suite)
+                || packs[check.pack]
+                    .suites
+                    .iter()
+                    .any(|s| s.name == suite && s.unloaded_checks.contains(&reference.id)) =>
+            {
+                None
+            }
+            None => {
+                let known: Vec<String> = checks
+                    .iter()
+                    .filter(|c| c.pack == check.pack)
+                    .map(|c| {
+                        let s = &packs[c.pack].suites[c.suite].name;
+                        if s == suite_name {
+                            c.def.id.clone()
+                        } else {
+                            format!("{s}/{}", c.def.id)
+                        }
+                    })
+                    .collect();
+                let shown = match &reference.suite {
+                    Some(suite) => format!("{suite}/{}", reference.id),
+                    None => reference.id.clone(),
+                };
+                self.undefined(&reference.location, "check", &shown, known.iter());
+                None
+            }
+        }
+    }
+}
+
+/// How a check refers to another.
+#[derive(Clone, Copy)]
+enum Relation {
+    /// `needs`: the other must pass first.
+    Needs,
+    /// `cross_checks`: the other decides the same cause from other evidence.
+    CrossChecks,
+}
+
+impl Relation {
+    fn key(self) -> &'static str {
+        match self {
+            Relation::Needs => "needs",
+            Relation::CrossChecks => "cross_checks",
+        }
+    }
+
+    fn verb(self) -> &'static str {
+        match self {
+            Relation::Needs => "needs",
+            Relation::CrossChecks => "cross-checks",
         }
     }
 }

@@ -38,6 +38,10 @@ pub enum Predicate {
     ContainsAll(TemplatedValue),
     /// `matches: REGEX`.
     Matches(Pattern),
+    /// `line_matches: REGEX`: some line of a text matches.
+    LineMatches(Pattern),
+    /// `no_line_matches: REGEX`: no line of a text matches.
+    NoLineMatches(Pattern),
     /// `count: N` or `count: {gte: N, …}`.
     Count(Vec<Bound>),
     /// `gt`, `gte`, `lt`, `lte: NUMBER`.
@@ -233,6 +237,13 @@ pub enum Note {
         /// How many there are.
         count: usize,
     },
+    /// `no_line_matches`: the first line that matches.
+    Line {
+        /// Its number, from 1.
+        number: usize,
+        /// The line.
+        text: String,
+    },
     /// `all_of`: the first of its assertions that does not hold.
     AlternativeFails {
         /// Its position, from 1.
@@ -291,6 +302,8 @@ impl Predicate {
             Predicate::Contains(_) => "contains",
             Predicate::ContainsAll(_) => "contains_all",
             Predicate::Matches(_) => "matches",
+            Predicate::LineMatches(_) => "line_matches",
+            Predicate::NoLineMatches(_) => "no_line_matches",
             Predicate::Count(_) => "count",
             Predicate::Compare(bound) => bound.comparison.keyword(),
             Predicate::Empty(_) => "empty",
@@ -319,6 +332,8 @@ impl Predicate {
                 containment::contains_all(subject, &values.render(scope)?)
             }
             Predicate::Matches(pattern) => pattern.test(subject, scope),
+            Predicate::LineMatches(pattern) => pattern.test_lines(true, subject, scope),
+            Predicate::NoLineMatches(pattern) => pattern.test_lines(false, subject, scope),
             Predicate::InCidr(network) => network::in_cidr(subject, &network.render(scope)?),
             Predicate::AllowsTraffic(traffic) => {
                 network::allows_traffic(subject, &traffic.render(scope)?)
@@ -356,6 +371,12 @@ impl Predicate {
             | Predicate::InCidr(v)
             | Predicate::AllowsTraffic(v) => format!("{} {}", self.keyword(), shown(v)),
             Predicate::Matches(pattern) => format!("matches /{}/", pattern.describe(scope)),
+            Predicate::LineMatches(pattern) => {
+                format!("a line matches /{}/", pattern.describe(scope))
+            }
+            Predicate::NoLineMatches(pattern) => {
+                format!("no line matches /{}/", pattern.describe(scope))
+            }
             Predicate::Count(bounds) => format!("count {}", numeric::describe(bounds, scope)),
             Predicate::Compare(bound) => numeric::describe(std::slice::from_ref(bound), scope),
             Predicate::All(n) | Predicate::Any(n) | Predicate::None(n) | Predicate::Not(n) => {
@@ -407,7 +428,9 @@ impl Predicate {
             | Predicate::ContainsAll(v)
             | Predicate::InCidr(v)
             | Predicate::AllowsTraffic(v) => vec![v],
-            Predicate::Matches(pattern) => pattern.operands(),
+            Predicate::Matches(pattern)
+            | Predicate::LineMatches(pattern)
+            | Predicate::NoLineMatches(pattern) => pattern.operands(),
             Predicate::Count(bounds) => bounds.iter().map(|b| &b.value).collect(),
             Predicate::Compare(bound) => vec![&bound.value],
             Predicate::All(n) | Predicate::Any(n) | Predicate::None(n) | Predicate::Not(n) => {

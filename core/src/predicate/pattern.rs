@@ -1,8 +1,13 @@
-//! `matches`: a regular expression on a string value.
+//! Regular expressions on text: `matches` (the whole string), and `line_matches` and
+//! `no_line_matches` (each line of a text on its own: a log, a script), which name the line that
+//! decided.
+
+use std::borrow::Cow;
 
 use regex::Regex;
+use serde_json::Value;
 
-use super::{Subject, Tested, mismatch};
+use super::{Note, Subject, Tested, Undecided, Verdict, mismatch};
 use crate::template::{Scope, Template, TemplatedValue};
 
 /// A regular expression, compiled at load time unless it is a template.
@@ -57,10 +62,28 @@ impl Pattern {
         }
     }
 
+    /// The expression for this row: compiled at load time, or rendered and compiled now
+    /// (`keyword` names the predicate when the rendered pattern is invalid).
+    fn regex(&self, keyword: &'static str, scope: &dyn Scope) -> Result<Cow<'_, Regex>, Undecided> {
+        match &self.compiled {
+            Compiled::Fixed(regex) => Ok(Cow::Borrowed(regex)),
+            Compiled::Templated(template) => {
+                let source = crate::json::display(&template.render(scope)?);
+                Regex::new(&source)
+                    .map(Cow::Owned)
+                    .map_err(|error| Undecided::InvalidOperand {
+                        predicate: keyword,
+                        problem: format!("the rendered pattern `{source}` is invalid: {error}"),
+                    })
+            }
+        }
+    }
+
+    /// `matches`: the string value matches the expression, anywhere in it.
     pub(super) fn test(&self, subject: &Subject, scope: &dyn Scope) -> Tested {
         let text = match subject {
             Subject::Absent => return Ok(false.into()),
-            Subject::Value(serde_json::Value::String(text)) => text,
+            Subject::Value(Value::String(text)) => text,
             other => {
                 return Err(mismatch(
                     "matches",
@@ -69,19 +92,47 @@ impl Pattern {
                 ));
             }
         };
-        let holds = match &self.compiled {
-            Compiled::Fixed(regex) => regex.is_match(text),
-            Compiled::Templated(template) => {
-                let rendered = template.render(scope)?;
-                let source = crate::json::display(&rendered);
-                let regex =
-                    Regex::new(&source).map_err(|error| super::Undecided::InvalidOperand {
-                        predicate: "matches",
-                        problem: format!("the rendered pattern `{source}` is invalid: {error}"),
-                    })?;
-                regex.is_match(text)
+        Ok(self.regex("matches", scope)?.is_match(text).into())
+    }
+
+    /// `line_matches` (`wanted`: some line matches) or `no_line_matches` (no line does). An
+    /// absent value or `null` has no lines; a failed `no_line_matches` names the first line that
+    /// matches.
+    pub(super) fn test_lines(&self, wanted: bool, subject: &Subject, scope: &dyn Scope) -> Tested {
+        let keyword = if wanted {
+            "line_matches"
+        } else {
+            "no_line_matches"
+        };
+        let text = match subject {
+            Subject::Absent | Subject::Value(Value::Null) => "",
+            Subject::Value(Value::String(text)) => text,
+            other => {
+                return Err(mismatch(
+                    keyword,
+                    "a string, such as a log (use `all:` for a list of them)",
+                    other,
+                ));
             }
         };
-        Ok(holds.into())
+        let regex = self.regex(keyword, scope)?;
+        let found = first_matching_line(&regex, text);
+        Ok(match (found, wanted) {
+            (Some(_), true) | (None, false) => true.into(),
+            (None, true) => false.into(),
+            (Some((number, line)), false) => Verdict::fails(Note::Line {
+                number,
+                text: line.to_owned(),
+            }),
+        })
     }
+}
+
+/// The first line of `text` the expression matches, numbered from 1. Lines end with `\n` or
+/// `\r\n` (the line ending is not part of the line).
+fn first_matching_line<'t>(regex: &Regex, text: &'t str) -> Option<(usize, &'t str)> {
+    text.lines()
+        .enumerate()
+        .find(|(_, line)| regex.is_match(line))
+        .map(|(index, line)| (index + 1, line))
 }

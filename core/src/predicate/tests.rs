@@ -202,6 +202,61 @@ fn matches_strings_only() {
 }
 
 #[test]
+fn line_predicates_read_a_text_line_by_line_and_name_the_line() {
+    let log = "[    0.000000] Linux version 6.1\r\n[  OK  ] Started containerd.\r\n\
+               [FAILED] Failed to start nodeadm-config.service - EKS Nodeadm Config.\n\
+               [FAILED] Failed to start kubelet.service\n";
+    let doc = json!({"Output": log, "n": 5, "l": ["a"], "nothing": null});
+    let found = |pattern| Predicate::LineMatches(Pattern::new(pattern).unwrap());
+    let not_found = |pattern| Predicate::NoLineMatches(Pattern::new(pattern).unwrap());
+    assert!(holds(
+        &found("Failed to start .*EKS Nodeadm"),
+        "$.Output",
+        &doc
+    ));
+    assert!(!holds(
+        &found("Failed to start .*Bottlerocket"),
+        "$.Output",
+        &doc
+    ));
+    // Each line is matched on its own: `^` and `$` anchor at the line, `\r` is not part of it.
+    assert!(holds(
+        &found("^\\[  OK  \\] Started containerd\\.$"),
+        "$.Output",
+        &doc
+    ));
+    assert!(!holds(&found("containerd.*nodeadm"), "$.Output", &doc));
+    let verdict = test(&not_found("Failed to start"), "$.Output", &doc).unwrap();
+    assert!(!verdict.holds);
+    assert_eq!(
+        verdict.note,
+        Some(Note::Line {
+            number: 3,
+            text: "[FAILED] Failed to start nodeadm-config.service - EKS Nodeadm Config.".into()
+        }),
+        "the first line that matches decides"
+    );
+    assert!(holds(&not_found("Bottlerocket"), "$.Output", &doc));
+    // No text has no lines: nothing matches, nothing is found.
+    for path in ["$.absent", "$.nothing"] {
+        assert!(holds(&not_found("."), path, &doc), "{path}");
+        assert!(!holds(&found(".*"), path, &doc), "{path}");
+    }
+    assert_eq!(mismatch(&found("a"), "$.n", &doc), "a number");
+    assert_eq!(mismatch(&not_found("a"), "$.l", &doc), "a list");
+    assert_eq!(
+        mismatch(&not_found("a"), "$.l[*]", &doc),
+        "a list of selected nodes"
+    );
+    // A templated pattern is rendered for the row; one that does not compile is invalid.
+    let templated = Predicate::NoLineMatches(Pattern::new("{{vars.vpc}}").unwrap());
+    assert!(holds(&templated, "$.Output", &doc));
+    let broken = Predicate::LineMatches(Pattern::new("({{vars.vpc}}").unwrap());
+    assert!(invalid_operand(&broken, "$.Output", &doc).contains("(vpc-1"));
+    assert_eq!(templated.describe(&scope()), "no line matches /vpc-1/");
+}
+
+#[test]
 fn count_with_bounds_and_templates() {
     let doc = json!({"l": [1, 2, 3], "one": "x"});
     assert!(holds(

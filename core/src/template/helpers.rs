@@ -58,6 +58,12 @@ handlebars_helper!(version_skew: |control_plane: Json, node: Json| {
         _ => Value::Null,
     }
 });
+handlebars_helper!(base64_decode: |encoded: Json| {
+    encoded
+        .as_str()
+        .and_then(crate::json::decode_base64_text)
+        .map_or(Value::Null, Value::String)
+});
 handlebars_helper!(user_data: |encoded: Json| match encoded {
     Value::String(text) => super::user_data::read(text),
     _ => Value::Null,
@@ -143,6 +149,7 @@ pub(crate) const SIGNATURES: &[Signature] = &[
         ],
     ),
     signature("user_data", &[("the base64 user data", Kind::Any)]),
+    signature("base64_decode", &[("base64 text", Kind::Any)]),
     signature("if", &[("the condition", Kind::Any)]),
     signature("unless", &[("the condition", Kind::Any)]),
     signature("each", &[("the list or object", Kind::Any)]),
@@ -197,6 +204,7 @@ pub(crate) fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("minor_version", Box::new(minor_version));
     registry.register_helper("version_skew", Box::new(version_skew));
     registry.register_helper("user_data", Box::new(user_data));
+    registry.register_helper("base64_decode", Box::new(base64_decode));
     // `log` and `raw` are built-ins that a check has no use for; `log` writes to the process log.
     registry.unregister_helper("log");
     registry.unregister_helper("raw");

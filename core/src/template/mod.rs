@@ -1100,6 +1100,21 @@ mod tests {
     }
 
     #[test]
+    fn base64_decode_gives_text_or_null() {
+        let render = |source: &str| Template::parse(source).unwrap().render_value(&scope());
+        // `#!/bin/bash` and a line of a script, base64 as EC2 user data holds it.
+        assert_eq!(
+            render("{{base64_decode \"IyEvYmluL2Jhc2gKZWNobyBoaQo=\"}}").unwrap(),
+            json!("#!/bin/bash\necho hi\n")
+        );
+        assert_eq!(
+            render("{{base64_decode \"not base64!\"}}").unwrap(),
+            json!(null)
+        );
+        assert_eq!(render("{{base64_decode 5}}").unwrap(), json!(null));
+    }
+
+    #[test]
     fn lookup_of_a_variable_reads_it() {
         assert_eq!(names("{{lookup vars \"nope\"}}"), ["vars", "vars.nope"]);
     }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod conditions;
+mod cross_checks;
 mod dedup;
 mod discover;
 mod errors;

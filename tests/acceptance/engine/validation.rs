@@ -24,7 +24,7 @@ const CASES: &[Case] = &[
         file: "unknown-key.yaml",
         text: "checks:\n  - id: a\n    title: A\n    on: cluster\n    expectt:\n      - exists: true\n",
         printed: &["pack/unknown-key.yaml:5:5: error: unknown field `expectt`, expected one of id, \
-                    title, description, severity, remediation, on, expect, when, needs"],
+                    title, description, severity, remediation, on, expect, when, needs, cross_checks"],
         help: &["did you mean `expect`?"],
     },
     Case {
@@ -32,7 +32,7 @@ const CASES: &[Case] = &[
         text: "checks:\n  - id: a\n    title: A\n    on: cluster\n    expect:\n      - { path: $.x, equal: 1 }\n",
         printed: &["pack/unknown-predicate.yaml:6:22: error: unknown field `equal`, expected one of \
                     on, path, severity, exists, equals, one_of, contains, contains_all, matches, \
-                    count, gt, gte, lt, lte, empty, in_cidr, allows_traffic, all, any, none, not, \
+                    line_matches, no_line_matches, count, gt, gte, lt, lte, empty, in_cidr, allows_traffic, all, any, none, not, \
                     any_of, all_of"],
         help: &["did you mean `equals`?"],
     },
@@ -289,6 +289,48 @@ checks:
         help: &["give each check of a suite its own id"],
     },
     Case {
+        file: "cross-checks.yaml",
+        text: "\
+calls:
+  groups:
+    api: eks:ListNodegroups
+    params: { clusterName: x }
+  group:
+    for_each: { in: groups, path: \"$.nodegroups[*]\", as: ng }
+    api: eks:DescribeNodegroup
+    params: { clusterName: x, nodegroupName: \"{{ng}}\" }
+  addon:
+    for_each: { in: cluster, path: \"$.cluster.addons[*]\", as: addon_name }
+    value: \"{{addon_name}}\"
+checks:
+  - id: per-group
+    title: A
+    on: group
+    cross_checks: [per-group, per-addon, nowhere, whole-cluster]
+    expect:
+      - exists: true
+  - id: per-addon
+    title: B
+    on: addon
+    expect:
+      - exists: true
+  - id: whole-cluster
+    title: C
+    on: cluster
+    cross_checks: [per-group, per-addon]
+    expect:
+      - exists: true
+",
+        printed: &[
+            "pack/cross-checks.yaml:16:20: error: check `per-group` cross-checks itself",
+            "pack/cross-checks.yaml:16:31: error: check `per-group` cross-checks `per-addon`, \
+             whose rows (one per item of addon) are unrelated to its own (one per item of group): \
+             no row of one corresponds to a row of the other",
+            "pack/cross-checks.yaml:16:42: error: undefined check `nowhere`",
+        ],
+        help: &["remove it from `cross_checks`", "share their outer rows"],
+    },
+    Case {
         file: "more-checks.yaml",
         text: "\
 calls:
@@ -498,6 +540,7 @@ checks:
       - { path: $.x, count: { atleast: 1 } }
       - { path: $.x, in_cidr: 10.0.0.0/33 }
       - { path: $.x, allows_traffic: { direction: sideways, cidr: 0.0.0.0/0 } }
+      - { path: $.Output, no_line_matches: 'Failed to start [' }
 ",
         printed: &[
             "pack/predicates.yaml:10:26: error: `gt` takes a number, not a string",
@@ -509,7 +552,15 @@ checks:
             "pack/predicates.yaml:7:9: error: this assertion has 2 predicates (exists, equals)",
             "pack/predicates.yaml:8:9: error: this assertion has no predicate",
             "pack/predicates.yaml:9:31: error: invalid regular expression: unclosed group",
+            "pack/predicates.yaml:14:44: error: invalid regular expression: unclosed character \
+             class",
         ],
+        help: &[],
+    },
+    Case {
+        file: "line-pattern-list.yaml",
+        text: "checks:\n  - id: a\n    title: A\n    on: cluster\n    expect:\n      - { path: $.Output, line_matches: [one, two] }\n",
+        printed: &["pack/line-pattern-list.yaml:6:41: error: expected text here"],
         help: &[],
     },
 ];

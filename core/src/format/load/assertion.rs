@@ -13,6 +13,9 @@ use crate::template::TemplatedValue;
 /// Builds `all`, `any`, `none` or `not` from its nested predicate.
 type MakeQuantifier = fn(Box<Nested>) -> Predicate;
 
+/// Builds `matches`, `line_matches` or `no_line_matches` from its regular expression.
+type MakePattern = fn(Pattern) -> Predicate;
+
 impl Loader<'_> {
     pub(super) fn assertion(
         &mut self,
@@ -140,19 +143,16 @@ impl Loader<'_> {
                 .list_operand(node, "contains_all")
                 .map(Predicate::ContainsAll);
         }
-        if let Some(source) = &raw.matches {
-            return match Pattern::new(&source.value) {
-                Ok(pattern) => Some(Predicate::Matches(pattern)),
-                Err(error) => {
-                    let at = self.at(source);
-                    self.error(
-                        at,
-                        format!("invalid regular expression: {}", first_line(&error)),
-                        "see https://docs.rs/regex for the syntax; escape `\\` in double quotes",
-                    );
-                    None
-                }
-            };
+        let patterns: [(&Option<Spanned<String>>, MakePattern); 3] = [
+            (&raw.matches, Predicate::Matches),
+            (&raw.line_matches, Predicate::LineMatches),
+            (&raw.no_line_matches, Predicate::NoLineMatches),
+        ];
+        if let Some((source, make)) = patterns
+            .into_iter()
+            .find_map(|(source, make)| source.as_ref().map(|s| (s, make)))
+        {
+            return self.pattern(source).map(make);
         }
         if let Some(alternatives) = &raw.any_of {
             return self
@@ -262,6 +262,22 @@ impl Loader<'_> {
             }
         }
         loaded.then_some(converted)
+    }
+
+    /// A regular expression, compiled now unless it is a template.
+    fn pattern(&mut self, source: &Spanned<String>) -> Option<Pattern> {
+        match Pattern::new(&source.value) {
+            Ok(pattern) => Some(pattern),
+            Err(error) => {
+                let at = self.at(source);
+                self.error(
+                    at,
+                    format!("invalid regular expression: {}", first_line(&error)),
+                    "see https://docs.rs/regex for the syntax; escape `\\` in double quotes",
+                );
+                None
+            }
+        }
     }
 
     fn list_operand(&mut self, node: &Spanned<Node>, keyword: &str) -> Option<TemplatedValue> {

@@ -11,7 +11,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::model::{
-    Assertion, Call, CallSource, Check, ForEach, Need, Pack, Requirement, Selector, Severity,
+    Assertion, Call, CallSource, Check, CheckRef, ForEach, Pack, Requirement, Selector, Severity,
     Source, Suite, VarDecl, VarKind,
 };
 use super::raw;
@@ -822,25 +822,11 @@ impl<'d> Loader<'d> {
                 self.assertion(a, default_on)
             })
             .collect();
-        let needs = raw
-            .needs
+        let needs = raw.needs.iter().map(|need| self.check_ref(need)).collect();
+        let cross_checks = raw
+            .cross_checks
             .iter()
-            .map(|need| {
-                let (pack, rest) = match need.value.split_once("::") {
-                    Some((pack, rest)) => (Some(pack.to_owned()), rest),
-                    None => (None, need.value.as_str()),
-                };
-                let (suite, id) = match rest.split_once('/') {
-                    Some((suite, id)) => (Some(suite.to_owned()), id.to_owned()),
-                    None => (None, rest.to_owned()),
-                };
-                Need {
-                    pack,
-                    suite,
-                    id,
-                    location: self.at(need),
-                }
-            })
+            .map(|other| self.check_ref(other))
             .collect();
         Some(Check {
             id,
@@ -851,8 +837,27 @@ impl<'d> Loader<'d> {
             expect: expect.into_iter().collect::<Option<_>>()?,
             when: when.into_iter().collect::<Option<_>>()?,
             needs,
+            cross_checks,
             location: self.at(&raw.id),
         })
+    }
+
+    /// A reference to another check: `ID`, `SUITE/ID` or `PACK::SUITE/ID`.
+    fn check_ref(&self, written: &Spanned<String>) -> CheckRef {
+        let (pack, rest) = match written.value.split_once("::") {
+            Some((pack, rest)) => (Some(pack.to_owned()), rest),
+            None => (None, written.value.as_str()),
+        };
+        let (suite, id) = match rest.split_once('/') {
+            Some((suite, id)) => (Some(suite.to_owned()), id.to_owned()),
+            None => (None, rest.to_owned()),
+        };
+        CheckRef {
+            pack,
+            suite,
+            id,
+            location: self.at(written),
+        }
     }
 }
 
