@@ -1,9 +1,12 @@
-//! Consistent redaction of recordings: account IDs, IPv4 addresses and host names are replaced
-//! the same way everywhere, so relations between values (a role ARN in a node group and in an
-//! access entry, a subnet inside its VPC's CIDR) survive. Launch template user data is redacted
-//! inside its base64, so that the cluster endpoint and CIDRs it passes still match the cluster's.
+//! Consistent redaction of recordings: account IDs, IPv4 and IPv6 addresses (and the host names
+//! made of them, `ip-10-0-1-2.ec2.internal`), EKS endpoints and certificate authorities are
+//! replaced the same way everywhere, so relations between values (a role ARN in a node group and
+//! in an access entry, a subnet inside its VPC's CIDR, the CA a bootstrap passes and the
+//! cluster's) survive. Launch template user data is redacted inside its base64; an instance's
+//! console output, which the AWS CLI prints decoded, is redacted as the text it is.
 
 use std::collections::HashMap;
+use std::net::Ipv6Addr;
 use std::sync::LazyLock;
 
 use base64::Engine as _;
@@ -17,13 +20,23 @@ static IPV4: LazyLock<Regex> =
 static EKS_HOST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b([0-9A-F]{16,40})\.(gr7|sk1|yl4)\.([a-z0-9-]+)\.eks\.amazonaws\.com").unwrap()
 });
+/// What may be an IPv6 address: hex groups and colons, at least two colons. Whether it is one,
+/// and stands alone (not `std::io`, not a time `12:29:51`), is decided by [`ipv6_at`].
+static IPV6: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}").unwrap());
+/// A base64 PEM certificate (`-----BEGIN` encoded), as a cluster's certificate authority is
+/// passed around (`certificateAuthority.data`, `--b64-cluster-ca`, a `set -x` trace of it).
+static CERTIFICATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"LS0tLS1CRUdJTi[A-Za-z0-9+/]*={0,2}").unwrap());
 
 /// Replaces sensitive values consistently across every document it is given.
 #[derive(Debug, Default)]
 pub struct Redactor {
     accounts: HashMap<String, String>,
     networks: HashMap<(u8, u8), (u8, u8)>,
+    networks_v6: HashMap<[u16; 3], u16>,
     hosts: HashMap<String, String>,
+    certificates: HashMap<String, String>,
 }
 
 impl Redactor {
@@ -71,8 +84,55 @@ impl Redactor {
                 .clone();
             format!("{id}.{}.{}.eks.amazonaws.com", &caps[2], &caps[3])
         });
+        let text = CERTIFICATE.replace_all(&text, |caps: &Captures| {
+            let next = self.certificates.len() + 1;
+            self.certificates
+                .entry(caps[0].to_owned())
+                .or_insert_with(|| {
+                    STANDARD.encode(format!(
+                        "-----BEGIN CERTIFICATE-----\nREDACTED {next}\n-----END CERTIFICATE-----\n"
+                    ))
+                })
+                .clone()
+        });
+        let text = self.redact_ipv6(&text);
         IPV4.replace_all(&text, |caps: &Captures| self.redact_address(caps))
             .into_owned()
+    }
+
+    /// Maps the first 48 bits of each IPv6 address to `2001:db8:N` (the documentation prefix),
+    /// keeping the rest, so that a VPC's /56 keeps containing its subnets' /64s and their
+    /// addresses. The unspecified and loopback addresses, link-local ones and AWS's own
+    /// (`fd00:ec2::/32`: the instance metadata service, the DNS resolver) are kept.
+    fn redact_ipv6(&mut self, text: &str) -> String {
+        let mut redacted = String::with_capacity(text.len());
+        let mut kept = 0;
+        for found in IPV6.find_iter(text) {
+            let Some(address) = ipv6_at(text, found.start(), found.end()) else {
+                continue;
+            };
+            let segments = address.segments();
+            let aws = segments[0] == 0xfd00 && segments[1] == 0x0ec2;
+            if address.is_unspecified()
+                || address.is_loopback()
+                || aws
+                || (segments[0] & 0xffc0) == 0xfe80
+            {
+                continue;
+            }
+            let next = u16::try_from(self.networks_v6.len() % 0xffff).unwrap_or(0);
+            let network = *self
+                .networks_v6
+                .entry([segments[0], segments[1], segments[2]])
+                .or_insert(next);
+            let mut replaced = segments;
+            replaced[..3].copy_from_slice(&[0x2001, 0x0db8, network]);
+            redacted.push_str(&text[kept..found.start()]);
+            redacted.push_str(&Ipv6Addr::from(replaced).to_string());
+            kept = found.end();
+        }
+        redacted.push_str(&text[kept..]);
+        redacted
     }
 
     /// Redacts base64-encoded text (user data); what does not decode to text (gzip) is kept.
@@ -109,6 +169,18 @@ impl Redactor {
     }
 }
 
+/// The IPv6 address `text[start..end]` is, when it is one standing alone: not part of a longer
+/// word or name (`std::io`, `a.b::c`).
+fn ipv6_at(text: &str, start: usize, end: usize) -> Option<Ipv6Addr> {
+    let joined = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':');
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    if before.is_some_and(joined) || after.is_some_and(|c| c.is_ascii_alphanumeric() || c == ':') {
+        return None;
+    }
+    text[start..end].parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +210,73 @@ mod tests {
                 .as_str()
                 .unwrap()
                 .contains("0123456789ABCDEF0123")
+        );
+    }
+
+    #[test]
+    fn a_console_log_is_redacted_as_text() {
+        const CA: &str = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM1ekNDQWMrZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcwQkFRc0ZBREFWTVJNd0VRWURWUVFERXdwcmRXSmwK";
+        // Lines of the kinds the research behind the boot-log suite quotes (karpenter#3102,
+        // terraform-aws-eks#1628, amazon-eks-ami#1965, bottlerocket-core-kit#849), with an
+        // IPv6 address from `ip addr`.
+        let log = format!(
+            "[   19.609303] cloud-init[819]: ci-info: |   0   |     0.0.0.0     | 10.2.22.1 |     0.0.0.0     |    eth0   |   UG  |\n\
+             [   19.614857] cloud-init[819]: ci-info: |   2   | 169.254.169.254 |  0.0.0.0  | 255.255.255.255 |    eth0   |   UH  |\n\
+             Oct 07 13:28:42 ip-172-31-6-110.eu-central-1.compute.internal cloud-init[2512]: + B64_CLUSTER_CA={CA}\n\
+             + /etc/eks/bootstrap.sh prod --apiserver-endpoint https://0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-2.eks.amazonaws.com\n\
+             [   16.224034] pluto[1671]: 22:20:05 [ERROR] User: arn:aws:sts::123456789012:assumed-role/node//i-0abc is not authorized\n\
+             inet6 2600:1f18:4c2:ab01:7c1e:2d3f:9a8b:1234/64 scope global; IMDS fd00:ec2::254; fe80::4a2:1ff:fe00:1; std::io::Error at 08:27:46\n"
+        );
+        let mut redactor = Redactor::new();
+        let mut document = json!({
+            "cluster": {
+                "certificateAuthority": {"data": CA},
+                "kubernetesNetworkConfig": {"serviceIpv6Cidr": "2600:1f18:4c2:ab00::/56"}
+            },
+            "Output": log,
+        });
+        redactor.redact(&mut document);
+        let output = document["Output"].as_str().unwrap();
+        for secret in [
+            "10.2.22.1",
+            "ip-172-31-6-110",
+            "0123456789ABCDEF0123",
+            "123456789012",
+            "2600:1f18",
+            "MIIC5zCCAc",
+        ] {
+            assert!(!output.contains(secret), "{secret} in\n{output}");
+        }
+        // What identifies no one is kept: AWS's own addresses, link-local ones, words with colons.
+        for kept in [
+            "0.0.0.0",
+            "169.254.169.254",
+            "255.255.255.255",
+            "fd00:ec2::254",
+            "fe80::4a2:1ff:fe00:1",
+            "std::io::Error at 08:27:46",
+            "i-0abc",
+            "eu-central-1.compute.internal",
+        ] {
+            assert!(output.contains(kept), "{kept} not in\n{output}");
+        }
+        // Relations survive: the CA the bootstrap passes is the cluster's, the address lies in
+        // the VPC's range.
+        let ca = document["cluster"]["certificateAuthority"]["data"]
+            .as_str()
+            .unwrap();
+        assert!(ca.starts_with("LS0tLS1CRUdJTi") && ca != CA, "{ca}");
+        assert!(
+            output.contains(&format!("B64_CLUSTER_CA={ca}\n")),
+            "{output}"
+        );
+        let range = document["cluster"]["kubernetesNetworkConfig"]["serviceIpv6Cidr"]
+            .as_str()
+            .unwrap();
+        assert_eq!(range, "2001:db8:0:ab00::/56");
+        assert!(
+            output.contains("inet6 2001:db8:0:ab01:7c1e:2d3f:9a8b:1234/64"),
+            "{output}"
         );
     }
 
