@@ -43,16 +43,26 @@ impl Pattern {
         &self.source
     }
 
-    /// The pattern as the row sees it: rendered when it is a template (as written when it cannot
-    /// be rendered).
+    /// The pattern as the row sees it, on one line: rendered when it is a template (as written
+    /// when it cannot be rendered), the lines of a pattern written over several (with `(?x)`)
+    /// joined by a space.
     pub(super) fn describe(&self, scope: &dyn Scope) -> String {
-        match &self.compiled {
+        let shown = match &self.compiled {
             Compiled::Templated(template) => template
                 .render(scope)
                 .map(|rendered| crate::json::display(&rendered))
                 .unwrap_or_else(|_| self.source.clone()),
             Compiled::Fixed(_) => self.source.clone(),
+        };
+        if !shown.contains('\n') {
+            return shown;
         }
+        let lines: Vec<&str> = shown
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect();
+        lines.join(" ")
     }
 
     pub(super) fn operands(&self) -> Vec<&TemplatedValue> {

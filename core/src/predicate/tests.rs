@@ -254,6 +254,12 @@ fn line_predicates_read_a_text_line_by_line_and_name_the_line() {
     let broken = Predicate::LineMatches(Pattern::new("({{vars.vpc}}").unwrap());
     assert!(invalid_operand(&broken, "$.Output", &doc).contains("(vpc-1"));
     assert_eq!(templated.describe(&scope()), "no line matches /vpc-1/");
+    // A pattern written over several lines is shown on one.
+    let verbose = Predicate::NoLineMatches(Pattern::new("(?x)\n  a\\ b\n| c\n").unwrap());
+    assert_eq!(
+        verbose.describe(&scope()),
+        "no line matches /(?x) a\\ b | c/"
+    );
 }
 
 #[test]
