@@ -53,11 +53,43 @@ fn the_readme_example_diagnoses_its_cluster() {
     let report = parse_junit(&std::fs::read_to_string(&junit).unwrap());
     let outcomes = report.outcomes();
     let count = |wanted: fn(&CaseOutcome) -> bool| outcomes.values().filter(|o| wanted(o)).count();
-    assert_eq!(count(|o| *o == CaseOutcome::Pass), 33);
+    assert_eq!(count(|o| *o == CaseOutcome::Pass), 59);
     assert_eq!(count(|o| *o == CaseOutcome::Failure("error".into())), 3);
     assert_eq!(count(|o| *o == CaseOutcome::Failure("warning".into())), 1);
     assert_eq!(count(|o| *o == CaseOutcome::Error), 4);
-    assert_eq!(count(|o| matches!(o, CaseOutcome::Skipped(_))), 28);
+    assert_eq!(count(|o| matches!(o, CaseOutcome::Skipped(_))), 30);
+}
+
+#[test]
+fn the_readme_shows_what_the_boot_log_suite_prints() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let command = readme
+        .split("What the nodes said:")
+        .nth(1)
+        .and_then(|rest| rest.split("```sh\n").nth(1))
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("the README's boot-log command");
+    let args: Vec<&str> = command
+        .strip_prefix("cargo run -- ")
+        .expect("a command of ekscheck")
+        .split(' ')
+        .collect();
+    let run = ekscheck(&args);
+    run.expect_code(1);
+    let printed: Vec<String> = run.stdout.lines().map(squeezed).collect();
+    let excerpt = readme
+        .split(command)
+        .nth(1)
+        .and_then(|rest| rest.split("```\n").nth(1))
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("the README's excerpt of what it prints");
+    for line in excerpt.lines().filter(|line| *line != "…") {
+        assert!(
+            printed.contains(&squeezed(line)),
+            "the README shows `{line}`, which the command does not print:\n{}",
+            run.stdout
+        );
+    }
 }
 
 /// `line` with each run of spaces made one (the column a name is padded to depends on the

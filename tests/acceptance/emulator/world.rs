@@ -6,6 +6,7 @@ use std::process::Command;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::consoles;
 use super::proxy::ClusterFixture;
 use super::{Emulator, aws_env, emulator, here, python, run};
 
@@ -86,7 +87,8 @@ impl World {
     /// its security group, endpoint, certificate authority and network configuration, public and
     /// private endpoint access, API_AND_CONFIG_MAP access, no health issues; the node group's
     /// Auto Scaling group; the EC2_LINUX access entry EKS creates for the node role; the vpc-cni
-    /// add-on (with aws-node's own role when the world has one).
+    /// add-on (with aws-node's own role when the world has one); a healthy AL2023 boot on each
+    /// instance's console.
     pub(crate) fn fixture(&self) -> ClusterFixture {
         let mut addon = json!({
             "addonName": "vpc-cni",
@@ -98,6 +100,11 @@ impl World {
         if let Some(role) = &self.cni_role_arn {
             addon["serviceAccountRoleArn"] = json!(role);
         }
+        let healthy_console = consoles::console(&[
+            consoles::HEALTHY_AL2023_CONSOLE,
+            consoles::HEALTHY_AL2023_NODEADM,
+        ])
+        .into_bytes();
         ClusterFixture {
             cluster: json!({
                 "status": "ACTIVE",
@@ -121,6 +128,11 @@ impl World {
             .into(),
             access_entries: vec![self.access_entry(&self.node_role_arn, "EC2_LINUX")],
             addons: [("vpc-cni".to_owned(), addon)].into(),
+            console_outputs: self
+                .instances
+                .iter()
+                .map(|instance| (instance.clone(), healthy_console.clone()))
+                .collect(),
             ..ClusterFixture::default()
         }
     }

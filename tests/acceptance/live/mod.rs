@@ -2,6 +2,7 @@
 
 mod fleet;
 mod parity;
+mod permissions;
 mod retries;
 
 use std::collections::HashMap;

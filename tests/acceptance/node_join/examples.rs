@@ -10,15 +10,16 @@ use std::path::Path;
 use serde_json::json;
 
 use super::{NOT_APPLICABLE, PACK};
+use crate::emulator::consoles;
 use crate::emulator::proxy::{ClusterFixture, Faults, Proxy};
 use crate::emulator::world::World;
 use crate::live::live;
 use crate::support::{CaseOutcome, Dir, ekscheck, parse_junit};
 
 /// One example: its test case under `checks/node-join/tests/`, what is wrong in it, the world's
-/// faults, what the fixture and the proxy change, and how the outcomes of the pack on its
-/// recording differ from the healthy example's (each test's `severity`, `skip`, `error outcome`,
-/// or `pass`).
+/// faults, what the fixture and the proxy change, how the outcomes of the pack on its recording
+/// differ from the healthy example's (each test's `severity`, `skip`, `error outcome`, or
+/// `pass`), and text the messages of some failures must contain.
 struct Example {
     name: &'static str,
     about: &'static str,
@@ -26,6 +27,38 @@ struct Example {
     fixture: fn(&World, &mut ClusterFixture),
     denied: &'static [&'static str],
     changes: &'static [(&'static str, &'static str)],
+    messages: &'static [(&'static str, &'static str)],
+}
+
+/// EKS reports both instances as failed to join, and their consoles say why: AL2-style user
+/// data on AL2023 (amazon-eks-ami#2426) on the first, nodeadm failing on the second
+/// (karpenter-provider-aws#7889), each after a healthy AL2023 start.
+fn nodes_failed_to_join(world: &World, fixture: &mut ClusterFixture) {
+    let nodegroup = fixture
+        .nodegroups
+        .get_mut(&world.nodegroup)
+        .expect("the node group's fixture");
+    nodegroup["status"] = json!("CREATE_FAILED");
+    nodegroup["health"] = json!({"issues": [{
+        "code": "NodeCreationFailure",
+        "message": "Instances failed to join the kubernetes cluster",
+        "resourceIds": world.instances,
+    }]});
+    let consoles = [
+        consoles::console(&[
+            consoles::HEALTHY_AL2023_CONSOLE,
+            consoles::AL2023_BOOTSTRAP_SH_USER_DATA,
+        ]),
+        consoles::console(&[
+            consoles::HEALTHY_AL2023_CONSOLE,
+            consoles::AL2023_NODEADM_FAILED,
+        ]),
+    ];
+    for (instance, console) in world.instances.iter().zip(consoles) {
+        fixture
+            .console_outputs
+            .insert(instance.clone(), console.into_bytes());
+    }
 }
 
 fn api_mode_without_entries(_: &World, fixture: &mut ClusterFixture) {
@@ -42,6 +75,7 @@ const EXAMPLES: &[Example] = &[
         fixture: |_, _| {},
         denied: &[],
         changes: &[],
+        messages: &[],
     },
     Example {
         name: "missing-cni-policy",
@@ -50,6 +84,7 @@ const EXAMPLES: &[Example] = &[
         fixture: |_, _| {},
         denied: &[],
         changes: &[("iam::node-role-has-cni-policy[ng-1]", "error")],
+        messages: &[],
     },
     Example {
         name: "trust-without-ec2",
@@ -58,6 +93,7 @@ const EXAMPLES: &[Example] = &[
         fixture: |_, _| {},
         denied: &[],
         changes: &[("iam::node-role-trusts-ec2[ng-1]", "error")],
+        messages: &[],
     },
     Example {
         name: "missing-access-entry",
@@ -71,6 +107,7 @@ const EXAMPLES: &[Example] = &[
             ("access::access-entry-not-stale[ng-1]", "skip"),
             ("iam::node-role-path[ng-1]", "skip"),
         ],
+        messages: &[],
     },
     Example {
         name: "private-subnet-no-egress",
@@ -86,6 +123,7 @@ const EXAMPLES: &[Example] = &[
             ("network::nat-gateway-usable[ng-1/subnet-1]", "skip"),
             ("network::nat-gateway-usable[ng-1/subnet-2]", "skip"),
         ],
+        messages: &[],
     },
     Example {
         name: "exhausted-subnet",
@@ -94,6 +132,51 @@ const EXAMPLES: &[Example] = &[
         fixture: |_, _| {},
         denied: &[],
         changes: &[("network::subnet-free-ips[ng-1/subnet-1]", "error")],
+        messages: &[],
+    },
+    // The boot-log suite beside the configuration checks: what the nodes' consoles say, and
+    // whether the launch-template checks agree.
+    Example {
+        name: "bootstrap-sh-on-al2023",
+        about: "The launch template's user data runs bootstrap.sh on AL2023: EKS reports both instances failed to join, and their consoles say why.",
+        faults: &["launch-template", "lt-bootstrap-sh"],
+        fixture: nodes_failed_to_join,
+        denied: &[],
+        changes: &[
+            ("nodegroups::nodegroup-active[ng-1]", "error"),
+            ("nodegroups::nodegroup-health[ng-1]", "error"),
+            ("launch-template::launch-template-exists[ng-1]", "pass"),
+            ("launch-template::user-data-format[ng-1]", "pass"),
+            (
+                "launch-template::user-data-bootstraps-this-cluster[ng-1]",
+                "pass",
+            ),
+            ("launch-template::launch-template-metadata[ng-1]", "pass"),
+            ("launch-template::eks-ami-bootstrapped-once[ng-1]", "error"),
+            // Each instance's console names its cause (the first's, three): the cross-checks
+            // agree on bootstrap.sh, and disagree on nodeadm.
+            ("boot-log::bootstrap-sh-missing[ng-1/i-1]", "error"),
+            ("boot-log::nodeadm-config-failed[ng-1/i-1]", "error"),
+            ("boot-log::user-data-script-failed[ng-1/i-1]", "warning"),
+            ("boot-log::nodeadm-config-failed[ng-1/i-2]", "error"),
+            ("boot-log::reported-failure-explained[ng-1/i-1]", "pass"),
+            ("boot-log::reported-failure-explained[ng-1/i-2]", "pass"),
+        ],
+        // Per instance: the line its console shows, and the configuration check beside it.
+        messages: &[
+            (
+                "boot-log::bootstrap-sh-missing[ng-1/i-1]",
+                "line 8: \\\"> ERROR: bootstrap.sh has been removed from AL2023-based EKS AMIs.\\\"",
+            ),
+            (
+                "boot-log::nodeadm-config-failed[ng-1/i-1]",
+                "launch-template::user-data-format[ng-1] passed, but this check found the fault: they disagree",
+            ),
+            (
+                "boot-log::nodeadm-config-failed[ng-1/i-2]",
+                "line 6: \\\"Failed to start nodeadm-co.service - EKS Nodeadm Config\\\"",
+            ),
+        ],
     },
     // The README's first command: several faults at once, and a call the recording role was
     // not allowed to make.
@@ -128,6 +211,7 @@ const EXAMPLES: &[Example] = &[
                 "error outcome",
             ),
         ],
+        messages: &[],
     },
 ];
 
@@ -139,30 +223,97 @@ fn example_dir(name: &str) -> String {
     format!("{}/recording", case_dir(name))
 }
 
-/// Test name `test` with the positional subnets of its label (`subnet-1`) replaced by the
-/// recorded ones.
-fn recorded_name(test: &str, subnets: &[String]) -> String {
-    let Some((check, label)) = test.split_once('[') else {
-        return test.to_owned();
-    };
-    let label: Vec<&str> = label
-        .trim_end_matches(']')
-        .split('/')
-        .map(|part| {
-            let position = part
-                .strip_prefix("subnet-")
-                .and_then(|n| n.parse::<usize>().ok());
-            position
-                .and_then(|n| subnets.get(n.checked_sub(1)?))
-                .map_or(part, String::as_str)
-        })
-        .collect();
-    format!("{check}[{}]", label.join("/"))
+/// The node group's subnets and instances in a recording, in the order the node group and
+/// EC2 list them: what the positional names of test labels (`subnet-1`, `i-2`) stand for.
+struct Recorded {
+    subnets: Vec<String>,
+    instances: Vec<String>,
 }
 
-/// The `expect.yaml` of `example`, whose node subnets were recorded as `subnets`: every change
-/// that is not a skip or a pass, and `others: pass`.
-fn expect_yaml(example: &Example, subnets: &[String]) -> String {
+impl Recorded {
+    fn read(dir: &Path) -> Self {
+        let documents: Vec<serde_json::Value> = std::fs::read_dir(dir)
+            .expect("the example's recording")
+            .map(|entry| entry.expect("an entry").path())
+            .map(|path| serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap())
+            .collect();
+        let nodegroup = documents
+            .iter()
+            .find(|document| document["api"] == "eks:DescribeNodegroup")
+            .expect("a recorded DescribeNodegroup");
+        // The node group's instances: those EC2 lists by the node group's tag.
+        let instances = documents
+            .iter()
+            .find(|document| {
+                document["api"] == "ec2:DescribeInstances"
+                    && document["params"]
+                        .to_string()
+                        .contains("tag:eks:nodegroup-name")
+            })
+            .map(|document| {
+                document["response"]["Reservations"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|reservation| {
+                        reservation["Instances"].as_array().into_iter().flatten()
+                    })
+                    .filter_map(|instance| instance["InstanceId"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            subnets: serde_json::from_value(nodegroup["response"]["nodegroup"]["subnets"].clone())
+                .unwrap(),
+            instances,
+        }
+    }
+
+    /// Test name `test` with the positional subnets and instances of its label (`subnet-1`,
+    /// `i-2`) replaced by the recorded ones.
+    fn name(&self, test: &str) -> String {
+        let Some((check, label)) = test.split_once('[') else {
+            return test.to_owned();
+        };
+        let label: Vec<&str> = label
+            .trim_end_matches(']')
+            .split('/')
+            .map(|part| {
+                let recorded = [("subnet-", &self.subnets), ("i-", &self.instances)]
+                    .into_iter()
+                    .find_map(|(prefix, ids)| {
+                        let n: usize = part.strip_prefix(prefix)?.parse().ok()?;
+                        ids.get(n.checked_sub(1)?)
+                    });
+                recorded.map_or(part, String::as_str)
+            })
+            .collect();
+        format!("{check}[{}]", label.join("/"))
+    }
+
+    /// Subnet and instance IDs in test names, replaced by their position (`subnet-1`, `i-2`).
+    fn positional(&self, name: &str) -> String {
+        let subnets = self
+            .subnets
+            .iter()
+            .enumerate()
+            .map(|(index, id)| (id, format!("subnet-{}", index + 1)));
+        let instances = self
+            .instances
+            .iter()
+            .enumerate()
+            .map(|(index, id)| (id, format!("i-{}", index + 1)));
+        subnets
+            .chain(instances)
+            .fold(name.to_owned(), |name, (id, position)| {
+                name.replace(id.as_str(), &position)
+            })
+    }
+}
+
+/// The `expect.yaml` of `example`, recorded as `recorded`: every change that is not a skip or a
+/// pass, and `others: pass`.
+fn expect_yaml(example: &Example, recorded: &Recorded) -> String {
     let name = example.name;
     let mut text = format!(
         "# {}\n# Recorded with: ekscheck record checks/node-join --var cluster={name} --redact \
@@ -181,9 +332,12 @@ fn expect_yaml(example: &Example, subnets: &[String]) -> String {
                     "{{ outcome: error, message: \"not authorized to perform: {}\" }}",
                     example.denied.join(", ")
                 ),
-                _severity => "fail".to_owned(),
+                _severity => match example.messages.iter().find(|(row, _)| row == test) {
+                    Some((_, message)) => format!("{{ outcome: fail, message: \"{message}\" }}"),
+                    None => "fail".to_owned(),
+                },
             };
-            let test = recorded_name(test, subnets);
+            let test = recorded.name(test);
             Some(format!("  \"node-join::{test}\": {outcome}\n"))
         })
         .collect();
@@ -211,27 +365,6 @@ fn not_passing(junit: &str, prefix: &str) -> Vec<(String, String)> {
             Some((name.strip_prefix(prefix).unwrap_or(&name).to_owned(), word))
         })
         .collect()
-}
-
-/// Subnet IDs in test names, replaced by their position in the node group (`subnet-1`).
-fn positional(name: &str, subnets: &[String]) -> String {
-    subnets
-        .iter()
-        .enumerate()
-        .fold(name.to_owned(), |name, (index, id)| {
-            name.replace(id, &format!("subnet-{}", index + 1))
-        })
-}
-
-fn recorded_subnets(dir: &Path) -> Vec<String> {
-    let nodegroup = std::fs::read_dir(dir)
-        .expect("the example's recording")
-        .map(|entry| entry.expect("an entry").path())
-        .find(|path| path.to_string_lossy().contains("eks-describe-nodegroup"))
-        .expect("a recorded DescribeNodegroup");
-    let document: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(nodegroup).unwrap()).unwrap();
-    serde_json::from_value(document["response"]["nodegroup"]["subnets"].clone()).unwrap()
 }
 
 #[test]
@@ -268,10 +401,10 @@ fn regenerate_examples() {
             )
             .expect("a copy of the recorded call");
         }
-        let subnets = recorded_subnets(Path::new(&dir));
+        let recorded = Recorded::read(Path::new(&dir));
         std::fs::write(
             format!("{}/expect.yaml", case_dir(example.name)),
-            expect_yaml(example, &subnets),
+            expect_yaml(example, &recorded),
         )
         .expect("expect.yaml");
     }
@@ -280,19 +413,19 @@ fn regenerate_examples() {
 #[test]
 fn each_expect_yaml_is_written_from_its_example() {
     for example in EXAMPLES {
-        let subnets = recorded_subnets(Path::new(&example_dir(example.name)));
+        let recorded = Recorded::read(Path::new(&example_dir(example.name)));
         let path = format!("{}/expect.yaml", case_dir(example.name));
         let written = std::fs::read_to_string(&path).expect("the case's expect.yaml");
         assert_eq!(
             written,
-            expect_yaml(example, &subnets),
+            expect_yaml(example, &recorded),
             "{path} is not what its example says: regenerate it"
         );
     }
 }
 
-/// The outcomes of the pack on example `name`'s recording that did not pass, with subnets by
-/// position, and the run's output.
+/// The outcomes of the pack on example `name`'s recording that did not pass, with subnets and
+/// instances by position, and the run's output.
 fn read_example(name: &str) -> (BTreeMap<String, String>, String) {
     let dir = example_dir(name);
     let out = Dir::new();
@@ -310,10 +443,10 @@ fn read_example(name: &str) -> (BTreeMap<String, String>, String) {
     ]);
     let xml = std::fs::read_to_string(&junit)
         .unwrap_or_else(|_| panic!("{name}: no report\n{}", run.stderr));
-    let subnets = recorded_subnets(Path::new(&dir));
+    let recorded = Recorded::read(Path::new(&dir));
     let outcomes = not_passing(&xml, "node-join::")
         .into_iter()
-        .map(|(test, word)| (positional(&test, &subnets), word))
+        .map(|(test, word)| (recorded.positional(&test), word))
         .collect();
     (outcomes, run.stdout)
 }

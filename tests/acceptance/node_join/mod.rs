@@ -2,6 +2,7 @@
 //! each fault fails or skips exactly the checks that should catch it, leaving every other
 //! outcome as it was.
 
+mod boot_log;
 mod cli_examples;
 mod examples;
 mod scenarios;
@@ -123,9 +124,13 @@ pub(crate) fn changes(expected: &Outcomes, actual: &Outcomes) -> Vec<String> {
 
 /// What does not apply to the healthy world (no launch template, no KMS key, an IPv4 cluster,
 /// private subnets routed to a NAT gateway, private and public endpoint access, EKS's AMI, no
-/// eksctl stack), by
+/// eksctl stack, no instance EKS reports as failed to join), by
 /// check, with the reason each is skipped for.
 pub(crate) const NOT_APPLICABLE: &[(&str, &str)] = &[
+    (
+        "boot-log::reported-failure-explained",
+        "when: join_failures is not empty is false (actual: [])",
+    ),
     (
         "iam::cni-role-has-ipv6-permissions",
         "when: $.cluster.kubernetesNetworkConfig.ipFamily equals \"ipv6\" is false (actual: \"ipv4\")",

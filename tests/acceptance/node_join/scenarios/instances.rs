@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{ERROR, Fails, Gone, Scenario, Skipped, at, per_instance};
+use super::{ERROR, Fails, Gone, Scenario, Skipped, at, boot_log_rows, per_instance};
 
 #[test]
 fn no_instances_quotes_the_failed_scaling_activity() {
@@ -19,6 +19,9 @@ fn no_instances_quotes_the_failed_scaling_activity() {
         "network::cluster-sg-allows-nodes",
     ] {
         expected.extend(per_instance(check, Gone));
+    }
+    for instance in 1..=2 {
+        expected.extend(boot_log_rows(instance, Gone, Some(Gone)));
     }
     let run = Scenario::new("no-instances", &["no-instances"])
         .fixture(|world, fixture| {
@@ -47,10 +50,18 @@ fn no_instances_quotes_the_failed_scaling_activity() {
 
 #[test]
 fn stopped_instance() {
-    Scenario::new("stopped", &["instance-stopped"]).expect(
-        vec![at("instances::instances-running[ng-1]", Fails(ERROR))],
+    // The stopped instance's console is not read: only a running one past its first status
+    // checks has a boot log worth reading.
+    let mut expected = vec![at("instances::instances-running[ng-1]", Fails(ERROR))];
+    expected.extend(boot_log_rows(
         1,
-    );
+        Skipped(
+            "call `console` was not made: it reads call `booted`, which was not made: when: \
+             console_read_for contains \"i-1\" is false (actual: [\"i-2\"])",
+        ),
+        None,
+    ));
+    Scenario::new("stopped", &["instance-stopped"]).expect(expected, 1);
 }
 
 #[test]

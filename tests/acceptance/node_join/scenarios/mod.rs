@@ -157,6 +157,21 @@ pub(super) fn across_subnets(becomes: Becomes) -> Vec<(String, Becomes)> {
         .collect()
 }
 
+/// Every boot-log row of instance `i-N` (`instance`) becomes `becomes`: the checks of a cause,
+/// and the information one too unless it is `None`.
+pub(super) fn boot_log_rows(
+    instance: usize,
+    becomes: Becomes,
+    explained: Option<Becomes>,
+) -> Vec<(String, Becomes)> {
+    let row = |check: &str, becomes| (format!("boot-log::{check}[ng-1/i-{instance}]"), becomes);
+    super::boot_log::CAUSES
+        .iter()
+        .map(|check| row(check, becomes))
+        .chain(explained.map(|becomes| row(super::boot_log::EXPLAINED, becomes)))
+        .collect()
+}
+
 /// Each instance's row of check `test` becomes `becomes`.
 pub(super) fn per_instance(test: &str, becomes: Becomes) -> Vec<(String, Becomes)> {
     (1..=2)
