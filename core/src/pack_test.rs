@@ -140,7 +140,22 @@ struct RawCase {
 /// Reads every case of pack `pack` of `plan` (none when it has no `tests/`), checking each
 /// listed test against the pack's checks.
 pub fn load_cases(plan: &Plan, pack: usize, problems: &mut Vec<Diagnostic>) -> Vec<Case> {
-    let tests = plan.packs[pack].dir.join(TESTS);
+    let Some(dir) = plan.packs.get(pack).map(|pack| &pack.dir) else {
+        return Vec::new();
+    };
+    // The cases' files are read inside the pack, as its suites are.
+    let tests = dir.join(TESTS);
+    let root = match std::fs::symlink_metadata(&tests) {
+        Ok(_) => input::Root::new(dir).and_then(|pack| pack.subdir(&tests)),
+        Err(_) => return Vec::new(),
+    };
+    let root = match root {
+        Ok(root) => root,
+        Err(problem) => {
+            problems.push(problem);
+            return Vec::new();
+        }
+    };
     let Ok(entries) = std::fs::read_dir(&tests) else {
         return Vec::new();
     };
@@ -151,14 +166,20 @@ pub fn load_cases(plan: &Plan, pack: usize, problems: &mut Vec<Diagnostic>) -> V
         .collect();
     dirs.sort();
     dirs.iter()
-        .filter_map(|dir| load_case(plan, pack, dir, problems))
+        .filter_map(|dir| load_case(plan, pack, &root, dir, problems))
         .collect()
 }
 
-fn load_case(plan: &Plan, pack: usize, dir: &Path, problems: &mut Vec<Diagnostic>) -> Option<Case> {
+fn load_case(
+    plan: &Plan,
+    pack: usize,
+    root: &input::Root,
+    dir: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Case> {
     let case_name = dir.file_name()?.to_string_lossy().into_owned();
     let expect = dir.join(EXPECT);
-    if !expect.is_file() {
+    if std::fs::symlink_metadata(&expect).is_err() {
         problems.push(
             Diagnostic::file(
                 dir,
@@ -180,8 +201,11 @@ fn load_case(plan: &Plan, pack: usize, dir: &Path, problems: &mut Vec<Diagnostic
                     recording.display()
                 )),
         );
+    } else if let Err(problem) = root.subdir(&recording) {
+        problems.push(problem);
     }
-    let file = input::read_source(&expect, input::YAML_LIMIT)
+    let file = root
+        .read_source(&expect, input::YAML_LIMIT)
         .map_err(|problem| problems.push(problem))
         .ok()?;
     let raw = yaml::parse::<RawCase>(&file)

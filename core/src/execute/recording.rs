@@ -61,13 +61,14 @@ impl RecordingBackend {
             }
             Ok(_) => {}
         }
+        let root = input::Root::new(dir).map_err(|problem| vec![problem])?;
         let mut problems = Vec::new();
-        let files = input::files_under(dir, &["json"], &mut problems);
+        let files = root.files_under(&["json"], &mut problems);
         let mut answers = HashMap::new();
         let mut answered_by: HashMap<String, PathBuf> = HashMap::new();
         let mut region = None;
         for path in files {
-            match read_recorded_call(&path, limit) {
+            match read_recorded_call(&root, &path, limit) {
                 Ok(recorded) => {
                     region = region.or(recorded.region);
                     let key = call_key(&recorded.api, &recorded.params);
@@ -188,8 +189,12 @@ fn decode_policy_documents(mut response: Value) -> Result<Value, CallError> {
     Ok(response)
 }
 
-fn read_recorded_call(path: &Path, limit: u64) -> Result<RecordedCall, Diagnostic> {
-    let text = input::read_text(path, limit)?;
+fn read_recorded_call(
+    root: &input::Root,
+    path: &Path,
+    limit: u64,
+) -> Result<RecordedCall, Diagnostic> {
+    let text = root.read_text(path, limit)?;
     let help =
         r#"a recorded call is {"api": "eks:DescribeCluster", "params": {…}, "response": {…}}"#;
     let described = |error: serde_json::Error| {

@@ -64,8 +64,12 @@ pub fn load_packs(dirs: &[PathBuf]) -> (Vec<Pack>, Vec<Diagnostic>) {
     (packs, diagnostics)
 }
 
-fn read_source(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Arc<SourceFile>> {
-    input::read_source(path, input::YAML_LIMIT)
+fn read_source(
+    root: &input::Root,
+    path: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Arc<SourceFile>> {
+    root.read_source(path, input::YAML_LIMIT)
         .map_err(|problem| diagnostics.push(problem))
         .ok()
 }
@@ -79,7 +83,11 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
         );
         return None;
     }
-    let manifest_file = read_source(&manifest_path, diagnostics)?;
+    // Every file of the pack is read inside it, the manifest first.
+    let root = input::Root::new(dir)
+        .map_err(|problem| diagnostics.push(problem))
+        .ok()?;
+    let manifest_file = read_source(&root, &manifest_path, diagnostics)?;
     if let Ok(requirements) = yaml::parse::<raw::Requirements>(&manifest_file) {
         let before = diagnostics.len();
         Loader::new(Arc::clone(&manifest_file), diagnostics).requirements(&requirements);
@@ -89,7 +97,8 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
     }
     let manifest = yaml::parse::<raw::Manifest>(&manifest_file);
     let tests = dir.join(TESTS);
-    let suite_files: Vec<PathBuf> = input::files_under(dir, &["yaml", "yml"], diagnostics)
+    let suite_files: Vec<PathBuf> = root
+        .files_under(&["yaml", "yml"], diagnostics)
         .into_iter()
         .filter(|path| *path != manifest_path && !path.starts_with(&tests))
         .collect();
@@ -97,7 +106,7 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
     let raw_suites: Vec<(Arc<SourceFile>, raw::Suite)> = suite_files
         .iter()
         .filter_map(|path| {
-            let parsed = read_source(path, diagnostics).and_then(|file| {
+            let parsed = read_source(&root, path, diagnostics).and_then(|file| {
                 yaml::parse::<raw::Suite>(&file)
                     .map(|suite| (file, suite))
                     .map_err(|diagnostic| diagnostics.push(diagnostic))
