@@ -9,6 +9,8 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
+use super::contents::hex;
+
 /// The cache directory: `EKSCHECK_CACHE`, else `$XDG_CACHE_HOME/ekscheck`, else
 /// `~/.cache/ekscheck`.
 pub(super) fn cache_dir() -> Result<PathBuf, String> {
@@ -141,41 +143,4 @@ fn run(command: &mut Command) -> Result<String, String> {
         .trim_start_matches("fatal: ")
         .trim_start_matches("error: ")
         .to_owned())
-}
-
-/// The SHA-256 of a directory's files (paths and contents, in path order; lock files aside), as
-/// hex: what a lock pins besides the commit.
-pub(super) fn content_hash(dir: &Path) -> Result<String, String> {
-    let mut files = Vec::new();
-    collect(dir, dir, &mut files).map_err(|error| format!("{}: {error}", dir.display()))?;
-    files.sort();
-    let mut hasher = Sha256::new();
-    for (relative, path) in files {
-        let bytes = std::fs::read(&path).map_err(|error| format!("{}: {error}", path.display()))?;
-        hasher.update(relative.as_bytes());
-        hasher.update([0]);
-        hasher.update((bytes.len() as u64).to_le_bytes());
-        hasher.update(&bytes);
-    }
-    Ok(format!("sha256:{}", hex(&hasher.finalize())))
-}
-
-fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            collect(root, &path, files)?;
-        } else if kind.is_file() && entry.file_name() != super::lock::LOCK {
-            let relative = path.strip_prefix(root).unwrap_or(&path);
-            files.push((relative.to_string_lossy().replace('\\', "/"), path));
-        }
-    }
-    Ok(())
-}
-
-/// Bytes as lowercase hex.
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }

@@ -1,12 +1,15 @@
 //! `ekscheck.lock`: what each requirement of a pack resolved to — the commit and a hash of the
 //! files — so that a dependency's checks never run at another version than the lock names.
 
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::format::yaml;
+use crate::input::{Root, YAML_LIMIT};
 
 /// The lock file's name, in the requiring pack's directory.
 pub(crate) const LOCK: &str = "ekscheck.lock";
@@ -17,7 +20,7 @@ pub(crate) const LOCK: &str = "ekscheck.lock";
 pub(super) struct Locked {
     /// The pack's name.
     pub pack: String,
-    /// Where it comes from: `path:DIR`, or `git:URL//SUBDIR`.
+    /// Where it comes from: `path:DIR`, `tarball:FILE//SUBDIR` or `git:URL//SUBDIR`.
     pub source: String,
     /// What was asked for: a version range or a ref (git only).
     #[serde(default)]
@@ -37,13 +40,13 @@ struct LockFile {
     packs: Vec<Locked>,
 }
 
-/// The lock of the pack in `dir`: `None` when there is none.
+/// The lock of the pack in `dir`: `None` when there is none. A link is refused, not followed:
+/// ekscheck reads (and writes) only the pack's own file.
 pub(super) fn read(dir: &Path) -> Result<Option<Vec<Locked>>, Diagnostic> {
     let path = dir.join(LOCK);
-    if !path.exists() {
+    let Some(file) = Root::new(dir)?.read_unlinked(&path, YAML_LIMIT)? else {
         return Ok(None);
-    }
-    let file = crate::input::read_source(&path, crate::input::YAML_LIMIT)?;
+    };
     let lock: LockFile = yaml::parse(&file)?;
     if lock.version != 1 {
         return Err(Diagnostic::file(
@@ -79,7 +82,19 @@ pub(super) fn write(dir: &Path, packs: &[Locked]) -> Result<(), Diagnostic> {
         }
         text.push_str(&format!("    hash: {}\n", quoted(&locked.hash)));
     }
+    // A new file beside the lock, renamed over it: a link in its place is replaced, never
+    // written through.
     let path = dir.join(LOCK);
-    std::fs::write(&path, text)
-        .map_err(|error| Diagnostic::file(&path, format_args!("cannot write: {error}")))
+    let cannot =
+        |error: std::io::Error| Diagnostic::file(&path, format_args!("cannot write: {error}"));
+    let mut written = tempfile::Builder::new()
+        .prefix(".ekscheck.lock.")
+        .permissions(std::fs::Permissions::from_mode(0o644))
+        .tempfile_in(dir)
+        .map_err(cannot)?;
+    written.write_all(text.as_bytes()).map_err(cannot)?;
+    written
+        .persist(&path)
+        .map(drop)
+        .map_err(|error| cannot(error.error))
 }

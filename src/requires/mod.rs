@@ -1,6 +1,7 @@
 //! `requires:`: the packs a pack builds on — found by path, or fetched from git into ekscheck's
 //! cache — pinned by the pack's `ekscheck.lock`, and loaded with the packs given, each once.
 
+mod contents;
 mod git;
 mod lock;
 mod tarball;
@@ -8,8 +9,10 @@ mod tarball;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
-use crate::format::{Pack, Requirement, Selector, Source, load_packs};
-use git::{Mirror, cache_dir, content_hash};
+use crate::format::{MANIFEST, Pack, Requirement, Selector, Source, load_packs};
+use crate::input::Root;
+use contents::content_hash;
+use git::{Mirror, cache_dir};
 pub(crate) use lock::LOCK;
 use lock::Locked;
 
@@ -170,17 +173,35 @@ fn resolve(
         ))
         .with_help("run without --locked to update the lock, review it and commit it"));
     }
-    let (dir, commit) = match &requirement.source {
-        Source::Path(path) => (local_dir(pack_dir, path).map_err(at)?, None),
-        Source::Tarball { path, subdir } => {
-            let archive = local_dir(pack_dir, path).map_err(at)?;
-            let cache = cache_dir().map_err(at)?;
-            let dir = tarball::extract(&cache, &archive).map_err(at)?.join(subdir);
-            if !dir.join(crate::format::MANIFEST).is_file() {
-                return Err(at(format!("{path} has no pack in `{subdir}`"))
-                    .with_help("`subdir` is the pack's directory in the archive"));
+    // A problem of a file or directory, located at the requirement.
+    let located = |problem: Diagnostic| Diagnostic {
+        location: Some(requirement.location.clone()),
+        ..problem
+    };
+    let (root, commit) = match &requirement.source {
+        Source::Path(path) => {
+            let (home, dir) = local(pack_dir, path).map_err(at)?;
+            let root = home.subdir(&dir).map_err(located)?;
+            if !holds_pack(&root).map_err(located)? {
+                return Err(at(format!("{path} holds no pack: there is no {MANIFEST}"))
+                    .with_help("`path` is the required pack's directory"));
             }
-            (dir, None)
+            (root, None)
+        }
+        Source::Tarball { path, subdir } => {
+            let (home, archive) = local(pack_dir, path).map_err(at)?;
+            let (file, size) = home
+                .open(&archive, tarball::ARCHIVE_LIMIT)
+                .map_err(located)?;
+            let cache = cache_dir().map_err(at)?;
+            let extracted = tarball::extract(&cache, file, size, &archive).map_err(at)?;
+            let root = pack_in(&extracted, subdir)
+                .map_err(located)?
+                .ok_or_else(|| {
+                    at(format!("{path} has no pack in `{subdir}`"))
+                        .with_help("`subdir` is the pack's directory in the archive")
+                })?;
+            (root, None)
         }
         Source::Git {
             url,
@@ -210,18 +231,20 @@ fn resolve(
                 }
             };
             let checkout = mirror.checkout(&cache, &commit).map_err(at)?;
-            let dir = checkout.join(subdir);
-            if !dir.join(crate::format::MANIFEST).is_file() {
-                return Err(at(format!(
-                    "{url} has no pack in `{subdir}` at {}",
-                    &commit[..12.min(commit.len())]
-                ))
-                .with_help("`subdir` is the pack's directory in the repository"));
-            }
-            (dir, Some(commit))
+            let root = pack_in(&checkout, subdir)
+                .map_err(located)?
+                .ok_or_else(|| {
+                    at(format!(
+                        "{url} has no pack in `{subdir}` at {}",
+                        &commit[..12.min(commit.len())]
+                    ))
+                    .with_help("`subdir` is the pack's directory in the repository")
+                })?;
+            (root, Some(commit))
         }
     };
-    let hash = content_hash(&dir).map_err(at)?;
+    // Hashed only once it holds a pack, as a stream, within the budget of a pack.
+    let hash = content_hash(&root).map_err(at)?;
     if let Some(entry) = matching
         && entry.hash != hash
         && (locked || entry.commit.is_some())
@@ -235,6 +258,7 @@ fn resolve(
             None => "run without --locked to update the lock, review it and commit it",
         }));
     }
+    let dir = root.path().to_path_buf();
     let entry = Locked {
         pack: requirement.pack.clone(),
         source,
@@ -245,22 +269,46 @@ fn resolve(
     Ok((dir, entry))
 }
 
-/// A required pack's directory (or archive): relative to the requiring pack's, and inside the
-/// directory that holds it (a pack reads no files elsewhere).
-fn local_dir(pack_dir: &Path, path: &str) -> Result<PathBuf, String> {
-    let dir = pack_dir.join(path);
-    let canonical = std::fs::canonicalize(&dir)
-        .map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
+/// Where `path`, of a requirement of the pack in `pack_dir`, is: relative to the pack's
+/// directory, inside the directory that holds it (returned: a pack reads no files elsewhere).
+fn local(pack_dir: &Path, path: &str) -> Result<(Root, PathBuf), String> {
+    let target = pack_dir.join(path);
+    let canonical = std::fs::canonicalize(&target)
+        .map_err(|error| format!("cannot read {}: {error}", target.display()))?;
     let home = std::fs::canonicalize(pack_dir)
         .ok()
-        .and_then(|pack| pack.parent().map(Path::to_path_buf));
-    if home.is_none_or(|home| !canonical.starts_with(home)) {
-        return Err(format!(
-            "{} is outside the directory that holds this pack",
-            dir.display()
-        ));
+        .and_then(|pack| pack.parent().map(Path::to_path_buf))
+        .filter(|home| canonical.starts_with(home))
+        .ok_or_else(|| {
+            format!(
+                "{} is outside the directory that holds this pack",
+                target.display()
+            )
+        })?;
+    let home = Root::new(&home).map_err(|problem| problem.message)?;
+    Ok((home, target))
+}
+
+/// The pack directory `subdir` of a fetched pack (extracted or checked out at `fetched`), if it
+/// holds a pack: it may not be reached through a link that leaves `fetched`.
+fn pack_in(fetched: &Path, subdir: &str) -> Result<Option<Root>, Diagnostic> {
+    let dir = fetched.join(subdir);
+    if std::fs::symlink_metadata(&dir).is_err() {
+        return Ok(None);
     }
-    Ok(dir)
+    let root = Root::new(fetched)?.subdir(&dir)?;
+    Ok(holds_pack(&root)?.then_some(root))
+}
+
+/// Whether `root` holds a pack: its manifest is there, and readable inside it (a link that
+/// leaves it, or a FIFO, is refused as such).
+fn holds_pack(root: &Root) -> Result<bool, Diagnostic> {
+    let manifest = root.path().join(MANIFEST);
+    if std::fs::symlink_metadata(&manifest).is_err() {
+        return Ok(false);
+    }
+    root.open(&manifest, crate::input::YAML_LIMIT)?;
+    Ok(true)
 }
 
 /// The commit of the highest tag matching a version range, or of a ref.
