@@ -54,6 +54,11 @@ pub(super) fn test(args: &TestArgs) -> u8 {
                 .ok()
         })
         .collect();
+    // Cases are read only of packs that load.
+    if problems.iter().any(Diagnostic::is_error) || plans.len() < args.packs.len() {
+        show(&problems);
+        return exit::INVALID_INPUT;
+    }
     // The cases of each pack given (the first of its plan; the packs it requires are tested
     // on their own). A pack without any is said so: "0 tests, ok" would read as a pass.
     let mut cases: Vec<(&Plan, Case)> = Vec::new();
@@ -69,7 +74,7 @@ pub(super) fn test(args: &TestArgs) -> u8 {
         }
         cases.extend(found.into_iter().map(|case| (plan, case)));
     }
-    if show(&problems) || plans.len() < args.packs.len() {
+    if show(&problems) {
         return exit::INVALID_INPUT;
     }
     let names: Vec<String> = cases.iter().map(|(_, case)| case.name.clone()).collect();

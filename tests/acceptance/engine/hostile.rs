@@ -10,15 +10,16 @@ use std::time::{Duration, Instant};
 use crate::support::{Dir, Run, command};
 
 /// Long enough for a debug build on a loaded machine, far shorter than a hang.
-const DEADLINE: Duration = Duration::from_secs(30);
+pub(super) const DEADLINE: Duration = Duration::from_secs(30);
 
-const MANIFEST: &str = "pack: p\nversion: 1.0.0\n";
-const SUITE: &str = "calls:\n  a: { value: \"x\" }\nchecks:\n  - id: c\n    title: t\n    on: a\n    \
+pub(super) const MANIFEST: &str = "pack: p\nversion: 1.0.0\n";
+pub(super) const SUITE: &str = "calls:\n  a: { value: \"x\" }\nchecks:\n  - id: c\n    title: t\n    on: a\n    \
                      expect: [{ exists: true }]\n";
-const CALL: &str = r#"{"api": "eks:ListClusters", "params": {}, "response": {"clusters": []}}"#;
+pub(super) const CALL: &str =
+    r#"{"api": "eks:ListClusters", "params": {}, "response": {"clusters": []}}"#;
 
 /// A minimal valid pack (`p/`) and recording (`r/`).
-fn workspace() -> Dir {
+pub(super) fn workspace() -> Dir {
     Dir::with(&[
         ("p/pack.yaml", MANIFEST),
         ("p/s.yaml", SUITE),
@@ -27,7 +28,7 @@ fn workspace() -> Dir {
 }
 
 /// `ekscheck ARGS…` with `@NAME` standing for `dir/NAME`.
-fn ekscheck_in(dir: &Dir, args: &[&str]) -> Command {
+pub(super) fn ekscheck_in(dir: &Dir, args: &[&str]) -> Command {
     let mut command = command();
     for arg in args {
         match arg.strip_prefix('@') {
@@ -41,7 +42,7 @@ fn ekscheck_in(dir: &Dir, args: &[&str]) -> Command {
 
 /// Runs `command` to its end, or panics after [`DEADLINE`]; stdout is captured unless the
 /// command already has one.
-fn within_deadline(dir: &Dir, mut command: Command, capture_stdout: bool) -> Run {
+pub(super) fn within_deadline(dir: &Dir, mut command: Command, capture_stdout: bool) -> Run {
     let stderr = dir.path().join("stderr.txt");
     let stdout = dir.path().join("stdout.txt");
     command.stderr(File::create(&stderr).expect("a stderr file"));
@@ -70,7 +71,7 @@ fn within_deadline(dir: &Dir, mut command: Command, capture_stdout: bool) -> Run
 
 /// Runs `args` in `dir` and checks it ends with exit 2 and a message holding `message`.
 #[track_caller]
-fn refused(dir: &Dir, args: &[&str], message: &str) -> crate::support::Run {
+pub(super) fn refused(dir: &Dir, args: &[&str], message: &str) -> crate::support::Run {
     let run = within_deadline(dir, ekscheck_in(dir, args), true);
     assert_eq!(run.code, 2, "{args:?}\n{}\n{}", run.stdout, run.stderr);
     assert!(
@@ -82,7 +83,7 @@ fn refused(dir: &Dir, args: &[&str], message: &str) -> crate::support::Run {
     run
 }
 
-fn fifo(path: &std::path::Path) {
+pub(super) fn fifo(path: &std::path::Path) {
     let status = Command::new("mkfifo")
         .arg(path)
         .status()

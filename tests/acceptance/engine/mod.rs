@@ -12,6 +12,7 @@ mod fanout;
 mod fleet;
 mod fuzz;
 mod hostile;
+mod hostile_files;
 mod junit;
 mod overrides;
 mod pack_tests;
