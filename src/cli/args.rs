@@ -1,9 +1,10 @@
 //! The command line's arguments (clap): the subcommands and their options.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::plan::Plan;
 use crate::targets::Partition;
 
 use super::output::Inputs;
@@ -231,15 +232,22 @@ pub(super) fn at_least_one<N: TryFrom<u64>>(text: &str) -> Result<N, String> {
 }
 
 impl InputArgs {
-    /// What the run reads, which no output may overwrite: packs, the recording, the vars file.
-    pub(super) fn inputs(&self, backend: &BackendArgs) -> Inputs {
+    /// What the run of `plan` reads, which no output may overwrite: its packs (those required
+    /// too, and their archives), the recording, the vars and overrides files, and a fleet's
+    /// `targets` file.
+    pub(super) fn inputs(
+        &self,
+        backend: &BackendArgs,
+        plan: &Plan,
+        targets: Option<&Path>,
+    ) -> Inputs {
         let dirs = self
             .packs
             .iter()
             .chain(&backend.recording)
             .map(PathBuf::as_path);
         let files = self.vars_file.iter().chain(&self.overrides);
-        Inputs::new(dirs, files.map(PathBuf::as_path))
+        Inputs::new(dirs, files.map(PathBuf::as_path).chain(targets)).with_packs(plan.packs)
     }
 }
 

@@ -142,7 +142,9 @@ fn run(plan: &Plan, args: &RunArgs) -> u8 {
     }
     // Reports that cannot be written, or would overwrite an input, are invalid input, found
     // before anything runs.
-    let inputs = args.input.inputs(&args.backend);
+    let inputs = args
+        .input
+        .inputs(&args.backend, plan, args.fleet.targets.as_deref());
     let outputs = [
         ("--logfile", libtest.logfile.as_deref().map(Path::new)),
         ("--junit", args.junit.as_deref()),
@@ -223,7 +225,7 @@ fn record(plan: &Plan, args: &RecordArgs) -> u8 {
     // A directory that is an input, or cannot be made, is invalid input, found before any call.
     if let Err(problem) = args
         .input
-        .inputs(&args.backend)
+        .inputs(&args.backend, plan, None)
         .check_output_dir("--out", &args.out)
     {
         show(&[problem]);
@@ -308,35 +310,27 @@ fn finish(
     exit_code(shown.iter().map(|(outcome, _)| *outcome))
 }
 
-/// `ekscheck merge-junit A.xml B.xml … -o ALL.xml`; a fleet's report may be large.
+/// `ekscheck merge-junit A.xml B.xml … -o ALL.xml`; a fleet's report may be large. Each input is
+/// read, checked and copied before the next is read; nothing is written if one is invalid.
 fn merge_junit(inputs: &[PathBuf], output: &Path) -> u8 {
     const REPORT_LIMIT: u64 = 1 << 30;
-    if inputs.iter().any(|input| input == output) {
-        show(&[Diagnostic::file(
-            output,
-            "is also an input: it would be overwritten",
-        )]);
+    let given = output::Inputs::new([], inputs.iter().map(PathBuf::as_path));
+    if let Err(problem) = given.check_output("--output", output) {
+        show(&[problem]);
         return exit::INVALID_INPUT;
     }
-    let mut read = Vec::new();
+    let mut merger = report::merge::Merger::default();
     for path in inputs {
-        match crate::input::read_text(path, REPORT_LIMIT) {
-            Ok(text) => read.push((path.display().to_string(), text)),
-            Err(problem) => {
-                show(&[problem]);
-                return exit::INVALID_INPUT;
-            }
+        let added =
+            crate::input::read_text(path, REPORT_LIMIT).and_then(|text| merger.add(path, text));
+        if let Err(problem) = added {
+            show(&[problem]);
+            return exit::INVALID_INPUT;
         }
     }
-    match report::junit::merge(&read) {
-        Ok(xml) => match output::write_file("--output", output, xml.as_bytes()) {
-            Ok(()) => exit::PASSED,
-            Err(output::WriteFailed) => exit::INVALID_INPUT,
-        },
-        Err(problem) => {
-            show(&[Diagnostic::unlocated(problem)]);
-            exit::INVALID_INPUT
-        }
+    match output::write_file("--output", output, merger.finish().as_bytes()) {
+        Ok(()) => exit::PASSED,
+        Err(output::WriteFailed) => exit::INVALID_INPUT,
     }
 }
 

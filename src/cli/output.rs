@@ -7,6 +7,7 @@ use std::io::{ErrorKind, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
+use crate::format::{Pack, Source};
 
 /// A write that failed for another reason than a closed pipe, already reported.
 #[derive(Debug)]
@@ -107,6 +108,21 @@ impl Inputs {
             dirs: dirs.into_iter().filter_map(canonical).collect(),
             files: files.into_iter().filter_map(canonical).collect(),
         }
+    }
+
+    /// Adds the packs of a plan (those given, and those they require) and the archives required
+    /// packs come from.
+    pub(super) fn with_packs(mut self, packs: &[Pack]) -> Self {
+        for pack in packs {
+            self.dirs.extend(std::fs::canonicalize(&pack.dir));
+            for requirement in &pack.requires {
+                if let Source::Tarball { path, .. } = &requirement.source {
+                    self.files
+                        .extend(std::fs::canonicalize(pack.dir.join(path)));
+                }
+            }
+        }
+        self
     }
 
     /// Checks that `path`, given as `flag PATH`, may be written: it is no input and lies in no

@@ -28,13 +28,6 @@ pub(super) fn test(args: &TestArgs) -> u8 {
             return exit::INVALID_INPUT;
         }
     };
-    if let Some(path) = &args.junit
-        && let Err(problem) =
-            Inputs::new(args.packs.iter().map(|p| p.as_path()), []).check_output("--junit", path)
-    {
-        show(&[problem]);
-        return exit::INVALID_INPUT;
-    }
     // Every pack, plan and case is read before any case runs, and every problem shown at once.
     let mut problems = Vec::new();
     let packs: Vec<Vec<Pack>> = args
@@ -58,6 +51,17 @@ pub(super) fn test(args: &TestArgs) -> u8 {
     if problems.iter().any(Diagnostic::is_error) || plans.len() < args.packs.len() {
         show(&problems);
         return exit::INVALID_INPUT;
+    }
+    // The report may overwrite none of the packs, nor of those they require.
+    if let Some(path) = &args.junit {
+        let inputs = plans.iter().fold(
+            Inputs::new(args.packs.iter().map(|p| p.as_path()), []),
+            |inputs, plan| inputs.with_packs(plan.packs),
+        );
+        if let Err(problem) = inputs.check_output("--junit", path) {
+            show(&[problem]);
+            return exit::INVALID_INPUT;
+        }
     }
     // The cases of each pack given (the first of its plan; the packs it requires are tested
     // on their own). A pack without any is said so: "0 tests, ok" would read as a pass.

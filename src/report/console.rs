@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use libtest_mimic::{Arguments, ColorSetting, FormatSetting, Trial};
 
+use std::borrow::Cow;
+
+use super::escape::{console_name, for_console, for_console_line};
 use super::text::{details, skip_reason};
 use crate::evaluate::{Outcome, Status};
 use crate::format::{Severity, severity_name};
@@ -102,7 +105,9 @@ impl Paint {
             Mark::Ok => self.paint("ok", "32"),
             Mark::Failed => self.paint("FAILED", "31"),
             Mark::Advisory(severity) => self.paint(severity_name(*severity), "33"),
-            Mark::Ignored(reason) => self.paint(&format!("ignored ({reason})"), "33"),
+            Mark::Ignored(reason) => {
+                self.paint(&format!("ignored ({})", for_console_line(reason)), "33")
+            }
         }
     }
 }
@@ -149,9 +154,15 @@ fn text<R: Row>(
 ) -> io::Result<()> {
     let count = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     writeln!(out, "\nrunning {}", count(shown.len(), "test"))?;
-    let width = shown.iter().map(|o| o.name().len()).max().unwrap_or(0);
+    // Names and details come from packs and recordings: shown escaped, names cut short.
+    let names: Vec<Cow<str>> = shown.iter().map(|o| console_name(o.name())).collect();
+    let width = names
+        .iter()
+        .map(|name| name.chars().count())
+        .max()
+        .unwrap_or(0);
     let marks: Vec<Mark> = shown.iter().map(|outcome| outcome.mark()).collect();
-    for (outcome, mark) in shown.iter().zip(&marks) {
+    for (name, mark) in names.iter().zip(&marks) {
         if terse {
             let c = match mark {
                 Mark::Ok => ".",
@@ -161,53 +172,53 @@ fn text<R: Row>(
             };
             write!(out, "{c}")?;
         } else {
-            writeln!(
-                out,
-                "test {:width$} ... {}",
-                outcome.name(),
-                paint.mark(mark)
-            )?;
+            writeln!(out, "test {name:width$} ... {}", paint.mark(mark))?;
         }
     }
     if terse {
         writeln!(out)?;
     }
-    let failed: Vec<&R> = shown
+    let failed: Vec<(&R, &str)> = shown
         .iter()
+        .zip(&names)
         .zip(&marks)
         .filter(|(_, mark)| matches!(mark, Mark::Failed))
-        .map(|(outcome, _)| *outcome)
+        .map(|((outcome, name), _)| (*outcome, name.as_ref()))
         .collect();
-    let advisories: Vec<(&R, Severity)> = shown
+    let advisories: Vec<(&R, &str, Severity)> = shown
         .iter()
+        .zip(&names)
         .zip(&marks)
-        .filter_map(|(outcome, mark)| match mark {
-            Mark::Advisory(severity) => Some((*outcome, *severity)),
+        .filter_map(|((outcome, name), mark)| match mark {
+            Mark::Advisory(severity) => Some((*outcome, name.as_ref(), *severity)),
             _ => None,
         })
         .collect();
     if !failed.is_empty() {
         writeln!(out, "\nfailures:\n")?;
-        for outcome in &failed {
-            writeln!(out, "---- {} ----\n{}\n", outcome.name(), outcome.details())?;
+        for (outcome, name) in &failed {
+            writeln!(
+                out,
+                "---- {name} ----\n{}\n",
+                for_console(&outcome.details())
+            )?;
         }
     }
     if !advisories.is_empty() {
         writeln!(out, "\nwarnings:\n")?;
-        for (outcome, severity) in &advisories {
+        for (outcome, name, severity) in &advisories {
             writeln!(
                 out,
-                "---- {} ({}) ----\n{}\n",
-                outcome.name(),
+                "---- {name} ({}) ----\n{}\n",
                 severity_name(*severity),
-                outcome.details()
+                for_console(&outcome.details())
             )?;
         }
     }
     if !failed.is_empty() {
         writeln!(out, "\nfailures:")?;
-        for outcome in &failed {
-            writeln!(out, "    {}", outcome.name())?;
+        for (_, name) in &failed {
+            writeln!(out, "    {name}")?;
         }
     }
     let ignored = marks
@@ -293,7 +304,7 @@ pub fn list(args: &Arguments, names: &[String]) -> io::Result<()> {
         if matches!(args.format, Some(FormatSetting::Json)) {
             writeln!(out, "{}", serde_json::json!({"type": "test", "name": name}))?;
         } else {
-            writeln!(out, "{name}: test")?;
+            writeln!(out, "{}: test", console_name(name))?;
         }
     }
     out.flush()

@@ -2,7 +2,9 @@
 //! both worded by [`text`].
 
 pub mod console;
+pub mod escape;
 pub mod junit;
+pub mod merge;
 pub mod pack_test;
 pub mod records;
 pub mod text;

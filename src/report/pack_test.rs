@@ -6,6 +6,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::console::{Mark, Row};
+use super::junit::xml;
 use crate::pack_test::Mismatch;
 
 /// How one case went.
@@ -109,14 +110,14 @@ pub fn junit(results: &[CaseResult], elapsed: Duration) -> Report {
                 result.mismatches.len()
             ));
             status.set_type("mismatch");
-            status.set_description(result.details());
+            status.set_description(xml(result.details()));
             status
         };
         let name = result
             .name
             .strip_prefix(&format!("{classname}::"))
             .unwrap_or(&result.name);
-        let mut case = TestCase::new(name.to_owned(), status);
+        let mut case = TestCase::new(xml(name), status);
         case.set_classname(classname);
         case.set_time(result.elapsed);
         if let Some(suite) = suites.last_mut() {

@@ -2,10 +2,12 @@
 //! in docs/schema/results.schema.json), and a Markdown table per target for GitHub's job summary
 //! (`GITHUB_STEP_SUMMARY`).
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use serde_json::{Value, json};
 
+use super::escape::for_xml;
 use super::text::details;
 use crate::evaluate::{Outcome, Status};
 use crate::format::severity_name;
@@ -32,7 +34,7 @@ pub fn json_lines(plan: &Plan, rows: &[Row]) -> String {
                     .map_or(Value::Null, Value::String),
             ),
         };
-        let record = json!({
+        let mut record = json!({
             "target": target.map(|t| json!({"account": t.account, "region": t.region, "cluster": t.cluster})),
             "pack": pack.name,
             "pack_version": pack.version,
@@ -45,9 +47,25 @@ pub fn json_lines(plan: &Plan, rows: &[Row]) -> String {
             "message": message,
             "remediation": remediation,
         });
+        xml_safe(&mut record);
         let _ = writeln!(text, "{record}");
     }
     text
+}
+
+/// Replaces in every string of `value` the characters XML forbids, as in the JUnit report: the
+/// records feed the same dashboards and tools.
+fn xml_safe(value: &mut Value) {
+    match value {
+        Value::String(text) => {
+            if let Cow::Owned(safe) = for_xml(text) {
+                *text = safe;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(xml_safe),
+        Value::Object(members) => members.values_mut().for_each(xml_safe),
+        _ => {}
+    }
 }
 
 /// A Markdown table: per target (or for the whole run), the rows that passed, failed (by

@@ -13,6 +13,7 @@ mod fleet;
 mod fuzz;
 mod hostile;
 mod hostile_files;
+mod hostile_output;
 mod junit;
 mod overrides;
 mod pack_tests;
