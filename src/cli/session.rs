@@ -7,7 +7,7 @@ use super::args::{BackendArgs, InputArgs};
 use super::exit;
 use super::output::show;
 use crate::diagnostic::Diagnostic;
-use crate::execute::aws::{AwsBackend, AwsSettings};
+use crate::execute::aws::{AwsBackend, AwsSettings, check_endpoints};
 use crate::execute::recording::RecordingBackend;
 use crate::execute::{Backend, CallError, Execution, Limits, execute};
 use crate::overrides::Overrides;
@@ -159,6 +159,12 @@ pub(super) fn connect(args: &BackendArgs) -> Result<(AnyBackend, tokio::runtime:
         Some(recording) => RecordingBackend::load(recording, args.limits().max_response_bytes)
             .map(|backend| AnyBackend::Recording(backend, args.region.clone()))
             .map_err(|problems| show(&problems)),
+        None if let Err(problem) = check_endpoints(args.endpoint_url.as_deref()) => {
+            Err(show(&[Diagnostic::unlocated(problem).with_help(
+                "give the endpoint's URL (e.g. `https://eks.eu-west-1.amazonaws.com`), or leave \
+                 it out to use AWS's own",
+            )]))
+        }
         None => {
             let settings = aws_settings(args);
             runtime

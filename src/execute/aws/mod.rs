@@ -71,6 +71,46 @@ impl Default for AwsSettings {
     }
 }
 
+/// The variables the AWS SDK reads endpoints from: one for every service, and one for each
+/// service ekscheck calls.
+const ENDPOINT_VARIABLES: [&str; 8] = [
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_EKS",
+    "AWS_ENDPOINT_URL_EC2",
+    "AWS_ENDPOINT_URL_IAM",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_KMS",
+    "AWS_ENDPOINT_URL_AUTO_SCALING",
+    "AWS_ENDPOINT_URL_CLOUDFORMATION",
+];
+
+/// Checks the endpoint given with `--endpoint-url` and those of the environment (unless
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is `true`): each must be an http or https URL with a
+/// host. The SDK panics on an empty one, and a malformed one would fail every call; the error
+/// names the flag or variable.
+pub fn check_endpoints(flag: Option<&str>) -> Result<(), String> {
+    let ignored = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .is_ok_and(|value| value.eq_ignore_ascii_case("true"));
+    let from_environment = ENDPOINT_VARIABLES
+        .iter()
+        .filter(|_| !ignored)
+        .filter_map(|name| Some((*name, std::env::var(name).ok()?)));
+    let given = flag.map(|url| ("--endpoint-url", url.to_owned()));
+    for (name, url) in given.into_iter().chain(from_environment) {
+        if url.trim().is_empty() {
+            return Err(format!("{name} is empty"));
+        }
+        match url::Url::parse(&url) {
+            Ok(parsed)
+                if matches!(parsed.scheme(), "http" | "https")
+                    && parsed.host_str().is_some_and(|host| !host.is_empty()) => {}
+            Ok(_) => return Err(format!("{name} `{url}` is not an http or https URL")),
+            Err(error) => return Err(format!("{name} `{url}` is not a URL: {error}")),
+        }
+    }
+    Ok(())
+}
+
 /// One client per service, sharing one configuration.
 pub(crate) struct Clients {
     eks: aws_sdk_eks::Client,

@@ -401,3 +401,48 @@ fn list_in_json_prints_json() {
     run.expect_code(0);
     assert_eq!(run.stdout, "{\"type\":\"test\",\"name\":\"p::s::c\"}\n");
 }
+
+#[test]
+fn an_empty_or_malformed_endpoint_is_invalid_input() {
+    let work = workspace();
+    let cases = [
+        (Some(""), None, "--endpoint-url is empty"),
+        (Some("x"), None, "--endpoint-url `x` is not a URL"),
+        (
+            None,
+            Some(("AWS_ENDPOINT_URL", "")),
+            "AWS_ENDPOINT_URL is empty",
+        ),
+        (
+            None,
+            Some(("AWS_ENDPOINT_URL", "http://")),
+            "AWS_ENDPOINT_URL `http://` is not a URL",
+        ),
+        (
+            None,
+            Some(("AWS_ENDPOINT_URL_EKS", "file:///etc/passwd")),
+            "AWS_ENDPOINT_URL_EKS `file:///etc/passwd` is not an http or https URL",
+        ),
+    ];
+    for (flag, variable, message) in cases {
+        let mut args = vec!["run", "@p", "--region", "eu-west-1"];
+        if let Some(url) = flag {
+            args.extend(["--endpoint-url", url]);
+        }
+        let mut command = ekscheck_in(&work, &args);
+        command
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        if let Some((name, value)) = variable {
+            command.env(name, value);
+        }
+        let run = within_deadline(&work, command, true);
+        assert_eq!(run.code, 2, "{message}\n{}", run.stderr);
+        assert!(run.stderr.contains(message), "{message}: {}", run.stderr);
+    }
+    // A recording needs no endpoint.
+    let mut command = ekscheck_in(&work, &["run", "@p", "--recording", "@r"]);
+    command.env("AWS_ENDPOINT_URL", "");
+    within_deadline(&work, command, true).expect_code(0);
+}
