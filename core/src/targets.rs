@@ -373,6 +373,7 @@ pub fn expand(
     mut clusters_of: impl FnMut(&TargetGroup, &str) -> Vec<String>,
 ) -> Result<Vec<Target>, Vec<Diagnostic>> {
     let mut targets: Vec<Target> = Vec::new();
+    let mut labels = HashSet::new();
     let mut problems = Vec::new();
     for group in groups {
         for region in &group.regions {
@@ -387,8 +388,9 @@ pub fn expand(
                     cluster,
                     credentials: group.credentials.clone(),
                 };
-                if targets.iter().any(|t| t.label() == target.label()) {
-                    let message = format!("target {} is given twice", target.label());
+                let label = target.label();
+                if !labels.insert(label.clone()) {
+                    let message = format!("target {label} is given twice");
                     let problem = match &group.location {
                         Some(at) => Diagnostic::error(at.clone(), message),
                         None => Diagnostic::unlocated(format!("--cluster: {message}")),

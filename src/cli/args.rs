@@ -197,6 +197,9 @@ pub(super) struct BackendArgs {
     /// The most rows one fan-out (`for_each`) may have.
     #[arg(long, default_value_t = Limits::default().max_rows, value_name = "N", allow_negative_numbers = true, value_parser = at_least_one::<usize>)]
     pub(super) max_rows: usize,
+    /// The most check rows a run may decide (checks × their rows, in all targets).
+    #[arg(long, default_value_t = Limits::default().max_outcomes, value_name = "N", allow_negative_numbers = true, value_parser = at_least_one::<usize>)]
+    pub(super) max_outcomes: usize,
     /// The largest response (or recorded call) a call may have, in megabytes.
     #[arg(long, default_value_t = Limits::default().max_response_bytes >> 20, value_name = "MB", allow_negative_numbers = true, value_parser = at_least_one::<u64>)]
     pub(super) max_response_mb: u64,
@@ -209,6 +212,7 @@ impl BackendArgs {
             max_concurrency: self.max_concurrency,
             max_rows: self.max_rows,
             max_response_bytes: self.max_response_mb.saturating_mul(1 << 20),
+            max_outcomes: self.max_outcomes,
         }
     }
 }

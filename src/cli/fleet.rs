@@ -104,7 +104,11 @@ pub(super) fn run(
         .map(|target| session.vars_for(plan, target))
         .collect::<Result<_, _>>()
         .map_err(invalid)?;
-    let budget = Budget::new(session.limits.max_concurrency, aws_rate);
+    // AWS's request rates hold for AWS, not for a recording.
+    let budget = match session.backend {
+        AnyBackend::Recording(..) => Budget::without_rates(session.limits.max_concurrency),
+        AnyBackend::Aws(_) => Budget::new(session.limits.max_concurrency, aws_rate),
+    };
     let target_backends: Vec<Budgeted<&TargetBackend>> = fleet
         .iter()
         .map(|target| {
@@ -127,6 +131,8 @@ pub(super) fn run(
             .zip(&vars)
             .map(|(backend, vars)| execute(plan, vars, &needed, backend, session.limits)),
     ));
+    super::session::within_outcome_budget(plan, &executions, evaluated, session.limits)
+        .map_err(|problem| invalid(vec![problem]))?;
     let mut outcomes = Vec::new();
     let mut requests = 0;
     for (index, (execution, vars)) in executions.iter().zip(&vars).enumerate() {

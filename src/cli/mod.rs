@@ -202,6 +202,12 @@ fn run(plan: &Plan, args: &RunArgs) -> u8 {
         return finish(plan, &rows, &selected, summary, &libtest, args);
     }
     let execution = session.execute(plan, &plan.calls_needed(&evaluated), &session.backend);
+    if let Err(problem) =
+        session::within_outcome_budget(plan, [&execution], &evaluated, session.limits)
+    {
+        show(&[problem]);
+        return exit::INVALID_INPUT;
+    }
     let started = std::time::Instant::now();
     let outcomes: Vec<Outcome> = evaluate_with(
         plan,

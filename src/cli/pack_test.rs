@@ -173,6 +173,8 @@ fn run_case(
         &backend,
         limits,
     ));
+    super::session::within_outcome_budget(plan, [&execution], &evaluated, limits)
+        .map_err(|problem| vec![problem])?;
     let outcomes: Vec<Outcome> = evaluate(plan, &execution, &vars, &evaluated)
         .into_iter()
         .filter(|outcome| plan.checks[outcome.check].pack == case.pack)

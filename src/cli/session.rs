@@ -7,11 +7,12 @@ use super::args::{BackendArgs, InputArgs};
 use super::exit;
 use super::output::show;
 use crate::diagnostic::Diagnostic;
+use crate::evaluate::rows_to_decide;
 use crate::execute::aws::{AwsBackend, AwsSettings, check_endpoints};
 use crate::execute::recording::RecordingBackend;
 use crate::execute::{Backend, CallError, Execution, Limits, execute};
 use crate::overrides::Overrides;
-use crate::plan::Plan;
+use crate::plan::{CheckId, Plan};
 use crate::targets::Target;
 use crate::vars;
 
@@ -195,4 +196,29 @@ pub(super) fn aws_settings(args: &BackendArgs) -> AwsSettings {
         attempt_timeout: Duration::from_secs(args.call_timeout.max(1)),
         assume_role: None,
     }
+}
+
+/// Refuses to decide `checks` on `executions` (one per target of a fleet) when that gives more
+/// rows than `limits` allow: each outcome is held until the run is reported, and checks × rows
+/// can exhaust the memory long before any single fan-out is too large.
+pub(super) fn within_outcome_budget<'e>(
+    plan: &Plan,
+    executions: impl IntoIterator<Item = &'e Execution>,
+    checks: &[CheckId],
+    limits: Limits,
+) -> Result<(), Diagnostic> {
+    let rows: usize = executions
+        .into_iter()
+        .map(|execution| rows_to_decide(plan, execution, checks))
+        .sum();
+    if rows <= limits.max_outcomes {
+        return Ok(());
+    }
+    Err(Diagnostic::unlocated(format!(
+        "the run would decide {rows} check rows ({} checks over their rows), more than the {} \
+         a run may (--max-outcomes)",
+        checks.len(),
+        limits.max_outcomes
+    ))
+    .with_help("select fewer checks (a name filter after `--`), or raise --max-outcomes"))
 }

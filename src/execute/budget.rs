@@ -42,7 +42,8 @@ struct Bucket {
 /// What the executions of one run share.
 pub struct Budget {
     permits: Semaphore,
-    rate: fn(&str) -> Rate,
+    /// The rate of each service's bucket (`None`: no bucket, as for a recording).
+    rate: Option<fn(&str) -> Rate>,
     buckets: Mutex<HashMap<(String, String, String), Bucket>>,
 }
 
@@ -50,18 +51,34 @@ impl Budget {
     /// At most `max_in_flight` requests at once, each bucket following `rate`.
     pub fn new(max_in_flight: usize, rate: fn(&str) -> Rate) -> Arc<Self> {
         Arc::new(Self {
-            permits: Semaphore::new(max_in_flight.clamp(1, Semaphore::MAX_PERMITS)),
-            rate,
-            buckets: Mutex::new(HashMap::new()),
+            rate: Some(rate),
+            ..Self::unrated(max_in_flight)
         })
+    }
+
+    /// At most `max_in_flight` requests at once, at any rate: for a recording, which AWS's
+    /// limits do not concern.
+    pub fn without_rates(max_in_flight: usize) -> Arc<Self> {
+        Arc::new(Self::unrated(max_in_flight))
+    }
+
+    fn unrated(max_in_flight: usize) -> Self {
+        Self {
+            permits: Semaphore::new(max_in_flight.clamp(1, Semaphore::MAX_PERMITS)),
+            rate: None,
+            buckets: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Waits for a token of `(account, region, service)`.
     async fn token(&self, key: (String, String, String)) {
+        let Some(rate_of) = self.rate else {
+            return;
+        };
         loop {
             let wait = {
                 let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-                let rate = (self.rate)(&key.2);
+                let rate = rate_of(&key.2);
                 let bucket = buckets.entry(key.clone()).or_insert(Bucket {
                     tokens: rate.burst,
                     updated: Instant::now(),

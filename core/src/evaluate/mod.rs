@@ -280,6 +280,20 @@ impl Decided {
     }
 }
 
+/// How many rows deciding `checks` on `execution` gives: the outcomes [`evaluate`] would hold,
+/// counted before any is made.
+pub fn rows_to_decide(plan: &Plan, execution: &Execution, checks: &[CheckId]) -> usize {
+    checks
+        .iter()
+        .map(|&id| match plan.checks[id].fanout.last() {
+            None => 1,
+            Some(last) => execution.expansions.get(last).map_or(0, |expansion| {
+                expansion.failures.len() + expansion.rows.len()
+            }),
+        })
+        .sum()
+}
+
 fn rows_of(check: &PlannedCheck, execution: &Execution) -> Vec<(Row, Option<Arc<Failure>>)> {
     match check.fanout.last() {
         None => vec![(Row::default(), None)],

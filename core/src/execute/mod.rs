@@ -41,6 +41,8 @@ pub struct Limits {
     pub max_rows: usize,
     /// The largest response (as JSON) a call may have.
     pub max_response_bytes: u64,
+    /// The most check rows a run may decide (each an outcome held until it is reported).
+    pub max_outcomes: usize,
 }
 
 impl Default for Limits {
@@ -49,6 +51,7 @@ impl Default for Limits {
             max_concurrency: 32,
             max_rows: 10_000,
             max_response_bytes: 100 << 20,
+            max_outcomes: 1_000_000,
         }
     }
 }

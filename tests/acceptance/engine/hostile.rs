@@ -446,3 +446,113 @@ fn an_empty_or_malformed_endpoint_is_invalid_input() {
     command.env("AWS_ENDPOINT_URL", "");
     within_deadline(&work, command, true).expect_code(0);
 }
+
+#[test]
+fn checks_times_rows_beyond_the_budget_are_refused_before_they_are_decided() {
+    // 1,000 checks over a fan-out of 10,000 rows: 10,000,000 outcomes would take gigabytes.
+    let work = workspace();
+    work.write(
+        "p/pack.yaml",
+        "pack: p\nversion: 1.0.0\ncalls:\n  src: { api: eks:ListClusters, params: {} }\n  row:\n    \
+         for_each: { in: src, path: \"$.clusters[*]\", as: c }\n    value: \"{{c}}\"\n",
+    );
+    let checks: String = (0..1_000)
+        .map(|i| {
+            format!("  - id: k{i}\n    title: t\n    on: row\n    expect: [{{ exists: true }}]\n")
+        })
+        .collect();
+    work.write("p/s.yaml", &format!("checks:\n{checks}"));
+    let clusters: Vec<String> = (0..10_000).map(|i| format!("\"c{i}\"")).collect();
+    work.write(
+        "r/x.json",
+        &format!(
+            r#"{{"api": "eks:ListClusters", "params": {{}}, "response": {{"clusters": [{}]}}}}"#,
+            clusters.join(",")
+        ),
+    );
+    refused(
+        &work,
+        &["run", "@p", "--recording", "@r"],
+        "the run would decide 10000000 check rows (1000 checks over their rows), more than the \
+         1000000 a run may (--max-outcomes)",
+    );
+    // The budget is the flag's; a filter makes the run fit.
+    refused(
+        &work,
+        &[
+            "run",
+            "@p",
+            "--recording",
+            "@r",
+            "--max-outcomes",
+            "9999",
+            "--",
+            "p::s::k1",
+            "--exact",
+        ],
+        "more than the 9999 a run may",
+    );
+    let args = [
+        "run",
+        "@p",
+        "--recording",
+        "@r",
+        "--max-outcomes",
+        "10000",
+        "--",
+        "p::s::k1",
+        "--exact",
+    ];
+    within_deadline(&work, ekscheck_in(&work, &args), true).expect_code(0);
+}
+
+#[test]
+fn a_large_fleet_is_expanded_in_linear_time_and_a_replay_is_not_throttled() {
+    // 20,000 targets: de-duplicating them in quadratic time took minutes.
+    let work = workspace();
+    let clusters: Vec<String> = (0..20_000).map(|i| format!("c{i}")).collect();
+    work.write(
+        "fleet.yaml",
+        &format!(
+            "targets:\n  - account: \"111122223333\"\n    regions: [eu-west-1]\n    clusters: [{}]\n",
+            clusters.join(", ")
+        ),
+    );
+    let args = [
+        "run",
+        "@p",
+        "--recording",
+        "@r",
+        "--targets",
+        "@fleet.yaml",
+        "--partition",
+        "hash:1/400",
+    ];
+    within_deadline(&work, ekscheck_in(&work, &args), true).expect_code(0);
+    // 60 targets of node-join from a recording: held to EKS's 5 requests a second, more than a
+    // minute.
+    let names: Vec<String> = (0..60).map(|i| format!("c{i}")).collect();
+    work.write(
+        "fleet.yaml",
+        &format!(
+            "targets:\n  - account: \"111122223333\"\n    regions: [eu-west-2]\n    clusters: [{}]\n",
+            names.join(", ")
+        ),
+    );
+    let args = [
+        "run",
+        "checks/node-join",
+        "--recording",
+        "checks/node-join/tests/broken/recording",
+        "--targets",
+        "@fleet.yaml",
+    ];
+    let started = Instant::now();
+    let run = within_deadline(&work, ekscheck_in(&work, &args), true);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
