@@ -78,6 +78,8 @@ pub(crate) enum Kind {
     Text,
     /// A literal string holding a JSONPath query.
     Path,
+    /// A name (or an expression) whose value is read: a literal is a mistake.
+    Name,
 }
 
 /// What a helper takes: each argument's name (for messages) and kind.
@@ -152,11 +154,11 @@ pub(crate) const SIGNATURES: &[Signature] = &[
     signature("base64_decode", &[("base64 text", Kind::Any)]),
     signature("if", &[("the condition", Kind::Any)]),
     signature("unless", &[("the condition", Kind::Any)]),
-    signature("each", &[("the list or object", Kind::Any)]),
-    signature("with", &[("the value", Kind::Any)]),
+    signature("each", &[("the list or object", Kind::Name)]),
+    signature("with", &[("the value", Kind::Name)]),
     signature(
         "lookup",
-        &[("the object or list", Kind::Any), ("the key", Kind::Any)],
+        &[("the object or list", Kind::Name), ("the key", Kind::Any)],
     ),
     signature("eq", TWO_VALUES),
     signature("ne", TWO_VALUES),

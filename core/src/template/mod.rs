@@ -721,6 +721,17 @@ impl Walker<'_> {
                         ));
                     }
                 }
+                (helpers::Kind::Name, Some(value)) => {
+                    return Err(error(
+                        format!(
+                            "`{name}` takes {what} as a name whose value it reads, but it was \
+                             given {} `{value}`",
+                            crate::json::type_name(value)
+                        ),
+                        "give a name, e.g. `vars.cluster` or `nodegroup.nodegroup.subnets`"
+                            .to_owned(),
+                    ));
+                }
                 (helpers::Kind::Path, _) => {
                     return Err(error(
                         format!("`{name}` takes {what} written as a quoted string"),
@@ -753,6 +764,16 @@ impl Walker<'_> {
         match parameter {
             Parameter::Name(name) => self.record_path(name, place),
             Parameter::Path(Path::Relative((_, raw))) => self.record_path(raw, place),
+            // `@index`, `@key`, `@first`, `@last`: defined by `#each` only.
+            Parameter::Path(Path::Local((_, _, raw))) if !place.in_item_scope => {
+                return Err(TemplateError {
+                    message: format!("`{raw}` is only defined inside `{{{{#each}}}}`"),
+                    offset: Some(place.offset),
+                    help: Some(
+                        "use it between `{{#each LIST}}` and `{{/each}}`, or remove it".into(),
+                    ),
+                });
+            }
             Parameter::Path(_) | Parameter::Literal(_) => {}
             Parameter::Subexpression(subexpression) => {
                 self.element(
@@ -1016,6 +1037,48 @@ mod tests {
             error.message,
             "invalid template: this is not a valid `{{…}}` expression"
         );
+    }
+
+    #[test]
+    fn literals_where_a_value_is_read_and_each_variables_outside_each_are_refused() {
+        for (source, offset, message) in [
+            (
+                "{{#each 5}}x{{/each}}",
+                0,
+                "`each` takes the list or object as a name",
+            ),
+            (
+                "a {{#with \"s\"}}x{{/with}}",
+                2,
+                "`with` takes the value as a name",
+            ),
+            (
+                "{{lookup 5 \"a\"}}",
+                0,
+                "`lookup` takes the object or list as a name",
+            ),
+            (
+                "x {{@index}}",
+                2,
+                "`@index` is only defined inside `{{#each}}`",
+            ),
+            (
+                "{{#if @first}}x{{/if}}",
+                0,
+                "`@first` is only defined inside `{{#each}}`",
+            ),
+        ] {
+            let error = Template::parse(source).unwrap_err();
+            assert!(error.message.starts_with(message), "{source}: {error:?}");
+            assert_eq!(error.offset, Some(offset), "{source}");
+        }
+        for fine in [
+            "{{#each vars.list}}{{@index}}{{@key}}{{#if @first}}!{{/if}}{{/each}}",
+            "{{#with vars.cluster}}{{this}}{{/with}}",
+            "{{lookup vars \"cluster\"}}",
+        ] {
+            assert!(Template::parse(fine).is_ok(), "{fine}");
+        }
     }
 
     #[test]

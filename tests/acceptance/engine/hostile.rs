@@ -556,3 +556,46 @@ fn a_large_fleet_is_expanded_in_linear_time_and_a_replay_is_not_throttled() {
         started.elapsed()
     );
 }
+
+#[test]
+fn templates_that_cannot_render_are_refused_at_load() {
+    for (template, message) in [
+        (
+            "{{#each 5}}x{{/each}}",
+            "`each` takes the list or object as a name whose value it reads, but it was given a number `5`",
+        ),
+        (
+            "{{#each \"s\"}}x{{/each}}",
+            "`each` takes the list or object as a name whose value it reads, but it was given a string `\"s\"`",
+        ),
+        ("{{#with 5}}x{{/with}}", "`with` takes the value as a name"),
+        (
+            "{{lookup 5 \"a\"}}",
+            "`lookup` takes the object or list as a name",
+        ),
+        ("{{@index}}", "`@index` is only defined inside `{{#each}}`"),
+        ("{{json @key}}", "`@key` is only defined inside `{{#each}}`"),
+    ] {
+        let work = workspace();
+        work.write(
+            "p/s.yaml",
+            &SUITE.replace("title: t", &format!("title: '{template}'")),
+        );
+        let run = refused(&work, &["validate", "@p"], message);
+        assert!(
+            run.stderr.contains("p/s.yaml:5:"),
+            "located: {}",
+            run.stderr
+        );
+    }
+    // Inside `#each`, its variables and a literal's members are fine.
+    let work = workspace();
+    work.write(
+        "p/s.yaml",
+        &SUITE.replace(
+            "title: t",
+            "title: '{{#each vars}}{{@index}} {{@key}}{{/each}}'",
+        ),
+    );
+    within_deadline(&work, ekscheck_in(&work, &["validate", "@p"]), true).expect_code(0);
+}
