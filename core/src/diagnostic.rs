@@ -308,7 +308,7 @@ impl miette::Diagnostic for Rendered<'_> {
         let location = self.0.location.as_ref()?;
         Some(match &self.1 {
             Some(excerpt) => excerpt as &dyn miette::SourceCode,
-            None => &location.file.source,
+            None => location.file.as_ref(),
         })
     }
 
@@ -383,6 +383,46 @@ impl miette::SourceCode for Excerpt<'_> {
     }
 }
 
+/// The file, read around a span: miette's own reading starts at the top of the file, which made
+/// showing N problems of a file take time quadratic in N. The lines it needs are found in the
+/// table of line starts, and only they are handed to miette.
+impl miette::SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let text = self.text().as_bytes();
+        let line_of =
+            |offset: usize| self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let first = line_of(span.offset().min(text.len()));
+        let last = line_of((span.offset() + span.len()).min(text.len()));
+        // A line more on each side than asked: miette looks one line past the context.
+        let from_line = first.saturating_sub(context_lines_before + 1);
+        let from = self.line_starts[from_line];
+        let to = self
+            .line_starts
+            .get(last + context_lines_after + 2)
+            .copied()
+            .unwrap_or(text.len());
+        let window = &text[from..to];
+        let shifted = SourceSpan::new((span.offset() - from).into(), span.len());
+        let contents = window.read_span(&shifted, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.source.name().to_owned(),
+            contents.data(),
+            SourceSpan::new(
+                (contents.span().offset() + from).into(),
+                contents.span().len(),
+            ),
+            contents.line() + from_line,
+            contents.column(),
+            contents.line_count(),
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,5 +440,22 @@ mod tests {
         );
         let short = "`a` and `b`".to_owned();
         assert_eq!(shorten_quoted(short.clone()), short);
+    }
+
+    #[test]
+    fn a_location_deep_in_a_file_is_shown_with_its_lines() {
+        let text: String = (1..=10_000).map(|n| format!("line{n}: x\n")).collect();
+        let file = SourceFile::new(PathBuf::from("f.yaml"), text);
+        let location = Location::at_line_column(&file, 9_999, 1, 8);
+        let rendered = Diagnostic::error(location, "wrong").render(false);
+        for expected in [
+            "[f.yaml:9999:1]",
+            " 9998 │ line9998: x",
+            " 9999 │ line9999: x",
+            " 10000 │ line10000: x",
+        ] {
+            assert!(rendered.contains(expected), "{expected} in\n{rendered}");
+        }
+        assert!(!rendered.contains("line9997"), "{rendered}");
     }
 }

@@ -6,20 +6,56 @@
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Diagnostic;
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, Level};
 use crate::format::{Pack, Source};
 
 /// A write that failed for another reason than a closed pipe, already reported.
 #[derive(Debug)]
 pub(super) struct WriteFailed;
 
+/// The most problems shown of one file: the first ones are enough to start fixing it.
+const PROBLEMS_PER_FILE: usize = 100;
+
 /// Prints diagnostics to stderr (a stderr that cannot be written is ignored: the exit code
-/// still tells); returns whether any is an error.
+/// still tells), at most [`PROBLEMS_PER_FILE`] of each file and then how many more there are;
+/// returns whether any is an error.
 pub(super) fn show(diagnostics: &[Diagnostic]) -> bool {
     let color = std::io::stderr().is_terminal();
     let mut stderr = std::io::stderr().lock();
+    // Per file, in the order first seen: how many problems it has.
+    let mut per_file: Vec<(&Path, usize)> = Vec::new();
+    let mut index: HashMap<&Path, usize> = HashMap::new();
     for diagnostic in diagnostics {
+        if let Some(location) = &diagnostic.location {
+            let path = location.file.path.as_path();
+            let at = *index.entry(path).or_insert_with(|| {
+                per_file.push((path, 0));
+                per_file.len() - 1
+            });
+            per_file[at].1 += 1;
+            if per_file[at].1 > PROBLEMS_PER_FILE {
+                continue;
+            }
+        }
         let _ = writeln!(stderr, "{}", diagnostic.render(color));
+    }
+    for (path, count) in per_file {
+        if count > PROBLEMS_PER_FILE {
+            let more = Diagnostic {
+                level: Level::Warning,
+                ..Diagnostic::file(
+                    path,
+                    format_args!(
+                        "{} more problems are not shown (the first {PROBLEMS_PER_FILE} are)",
+                        count - PROBLEMS_PER_FILE
+                    ),
+                )
+                .with_help("fix these, and run again to see the rest")
+            };
+            let _ = writeln!(stderr, "{}", more.render(color));
+        }
     }
     diagnostics.iter().any(Diagnostic::is_error)
 }

@@ -599,3 +599,28 @@ fn templates_that_cannot_render_are_refused_at_load() {
     );
     within_deadline(&work, ekscheck_in(&work, &["validate", "@p"]), true).expect_code(0);
 }
+
+#[test]
+fn many_problems_in_one_file_are_shown_in_linear_time_and_capped() {
+    // 20,000 assertions without a predicate: each located by scanning the file took minutes.
+    let work = workspace();
+    work.write(
+        "p/s.yaml",
+        &format!(
+            "calls:\n  a: {{ value: 1 }}\nchecks:\n  - id: c\n    title: t\n    on: a\n    expect:\n{}",
+            "      - path: $.a\n".repeat(20_000)
+        ),
+    );
+    let run = refused(
+        &work,
+        &["validate", "@p"],
+        "s.yaml: 19900 more problems are not shown (the first 100 are)",
+    );
+    assert_eq!(
+        run.stderr
+            .matches("this assertion has no predicate")
+            .count(),
+        100
+    );
+    assert!(run.stderr.contains("s.yaml:8:9"), "{}", run.stderr);
+}
