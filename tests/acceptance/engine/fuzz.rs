@@ -46,7 +46,7 @@ const HOSTILE: &[&str] = &[
 
 /// One change to a file, positions given as fractions of its length.
 #[derive(Clone, Debug)]
-enum Edit {
+pub(super) enum Edit {
     Flip(f64, u8),
     Insert(f64, usize),
     Delete(f64, usize),
@@ -54,7 +54,7 @@ enum Edit {
     RepeatLine(f64),
 }
 
-fn edit() -> impl Strategy<Value = Edit> {
+pub(super) fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (0.0..1.0, any::<u8>()).prop_map(|(at, byte)| Edit::Flip(at, byte)),
         (0.0..1.0, 0..HOSTILE.len()).prop_map(|(at, snippet)| Edit::Insert(at, snippet)),
@@ -64,7 +64,7 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
-fn apply(bytes: &mut Vec<u8>, edit: &Edit) {
+pub(super) fn apply(bytes: &mut Vec<u8>, edit: &Edit) {
     let at = |fraction: f64, bytes: &[u8]| ((bytes.len() as f64) * fraction) as usize;
     match *edit {
         Edit::Flip(fraction, byte) => {
@@ -134,7 +134,7 @@ const JARGON: &[&str] = &[
 ];
 
 /// Every error names a place in a file, or the file it concerns, in plain words.
-fn every_error_is_plain_and_names_its_file(
+pub(super) fn every_error_is_plain_and_names_its_file(
     diagnostics: &[Diagnostic],
     dir: &Path,
 ) -> Result<(), String> {
@@ -154,7 +154,7 @@ fn every_error_is_plain_and_names_its_file(
 }
 
 /// Far more than any case takes, far less than a hang.
-const BUDGET: Duration = Duration::from_secs(20);
+pub(super) const BUDGET: Duration = Duration::from_secs(20);
 
 proptest! {
     #![proptest_config(ProptestConfig {

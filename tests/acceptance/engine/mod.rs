@@ -11,6 +11,7 @@ mod extensions;
 mod fanout;
 mod fleet;
 mod fuzz;
+mod fuzz_surfaces;
 mod hostile;
 mod hostile_files;
 mod hostile_output;
