@@ -15,6 +15,10 @@ pub struct SourceFile {
     /// The byte offset where each line starts: locating an offset is a binary search, not a
     /// count of the lines before it (which made loading quadratic in a file's size).
     line_starts: Vec<usize>,
+    /// The text as shown in snippets, when it holds control characters: each replaced by a
+    /// character of the same length, so that a file from another team cannot drive the
+    /// terminal (and offsets still hold).
+    shown: Option<String>,
 }
 
 impl SourceFile {
@@ -23,17 +27,42 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(index, _)| index + 1))
             .collect();
+        let shown = text
+            .contains(is_shown_escaped)
+            .then(|| text.chars().map(placeholder).collect());
         let source = NamedSource::new(path.display().to_string(), text);
         Arc::new(Self {
             path,
             source,
             line_starts,
+            shown,
         })
     }
 
     /// The whole file.
     pub fn text(&self) -> &str {
         self.source.inner()
+    }
+
+    /// The whole file as snippets show it.
+    fn shown_text(&self) -> &str {
+        self.shown.as_deref().unwrap_or_else(|| self.text())
+    }
+}
+
+/// Whether `c` is a control character that a snippet or message does not show as it is (line
+/// breaks and tabs are shown).
+fn is_shown_escaped(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+}
+
+/// `c` for a snippet: a control character becomes `?` (C0, DEL) or `¿` (C1), of the same length
+/// in UTF-8.
+fn placeholder(c: char) -> char {
+    match c {
+        _ if !is_shown_escaped(c) => c,
+        '\u{80}'..='\u{9f}' => '¿',
+        _ => '?',
     }
 }
 
@@ -126,9 +155,23 @@ impl fmt::Display for Location {
 const QUOTED_LIMIT: usize = 80;
 
 /// `text` with each value quoted in backticks that is longer than [`QUOTED_LIMIT`] characters
-/// cut short: "`xxxx…` (2000000 characters)". A message echoes what the user wrote, which may
-/// be megabytes.
+/// cut short: "`xxxx…` (2000000 characters)", and control characters escaped (`\u{1b}`). A
+/// message echoes what the user wrote, which may be megabytes, or drive a terminal.
 fn shorten_quoted(text: String) -> String {
+    let escaped_in_messages = |c: char| c.is_control() && !matches!(c, '\n' | '\t');
+    let text = if text.contains(escaped_in_messages) {
+        let mut escaped = String::with_capacity(text.len());
+        for c in text.chars() {
+            if escaped_in_messages(c) {
+                escaped.extend(c.escape_default());
+            } else {
+                escaped.push(c);
+            }
+        }
+        escaped
+    } else {
+        text
+    };
     if text.len() <= QUOTED_LIMIT {
         return text;
     }
@@ -371,10 +414,10 @@ impl miette::SourceCode for Excerpt<'_> {
             self.window.start
         };
         let line_start = file.line_starts[self.location.line - 1];
-        let column = file.text()[line_start..start].chars().count();
+        let column = file.shown_text()[line_start..start].chars().count();
         Ok(Box::new(miette::MietteSpanContents::new_named(
             file.path.display().to_string(),
-            &file.text().as_bytes()[start..self.window.end],
+            &file.shown_text().as_bytes()[start..self.window.end],
             SourceSpan::new(start.into(), self.window.end - start),
             self.location.line - 1,
             column,
@@ -393,7 +436,7 @@ impl miette::SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let text = self.text().as_bytes();
+        let text = self.shown_text().as_bytes();
         let line_of =
             |offset: usize| self.line_starts.partition_point(|&start| start <= offset) - 1;
         let first = line_of(span.offset().min(text.len()));
@@ -476,5 +519,22 @@ mod tests {
         }
         let elapsed = started.elapsed();
         assert!(elapsed < std::time::Duration::from_secs(5), "{elapsed:?}");
+    }
+
+    #[test]
+    fn control_characters_are_not_shown_as_they_are() {
+        let file = SourceFile::new(
+            PathBuf::from("s.yaml"),
+            "a: 1\nb: x\u{1b}[2K\u{9b}y\n".to_owned(),
+        );
+        let location = Location::at_line_column(&file, 2, 5, 1);
+        let rendered = Diagnostic::error(location, "`\u{1b}[31mred\r` is wrong").render(false);
+        assert!(!rendered.contains(['\u{1b}', '\u{9b}']), "{rendered:?}");
+        assert!(rendered.contains("b: x?[2K¿y"), "{rendered}");
+        assert!(
+            rendered.contains("`\\u{1b}[31mred\\r` is wrong"),
+            "{rendered}"
+        );
+        assert!(rendered.contains("[s.yaml:2:5]"), "{rendered}");
     }
 }

@@ -13,6 +13,7 @@ use crate::format::schema::SchemaKind;
 use crate::format::severity_name;
 use crate::operations::{OPERATIONS, Operation, dashed, lookup};
 use crate::plan::{Plan, Ref};
+use crate::report::escape::for_console_line;
 use crate::suggest;
 
 /// `ekscheck ops`: every operation; `ekscheck ops SERVICE`: a service's; `ekscheck ops
@@ -143,6 +144,8 @@ pub(super) fn list(plan: &Plan, json: bool) -> u8 {
             writeln!(text, "{line}").ok();
             continue;
         }
+        // A title is the pack's text: shown with its control characters escaped.
+        let title = for_console_line(title);
         writeln!(text, "{}  [{severity}]\n    {title}", check.name).ok();
         writeln!(text, "    calls: {}", calls.join(", ")).ok();
         if !needs.is_empty() {

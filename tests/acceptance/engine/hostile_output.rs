@@ -337,3 +337,43 @@ fn control_characters_from_packs_and_recordings_are_escaped_on_the_console() {
         run.stdout
     );
 }
+
+#[test]
+fn control_characters_are_escaped_in_problems_and_listings() {
+    // In a message quoting the pack, in the snippet of the file, and in `list`.
+    let work = failing("\"\\e[2Kspoof\"");
+    work.write(
+        "p/bad.yaml",
+        "calls:\n  a: { api: \"\\e[2K\\rok\" }\n  b: { api: x\u{1b}[2Kfoo }\n",
+    );
+    let problems = run(&work, &["validate", "@p"]);
+    problems.expect_code(2);
+    assert!(
+        !problems.stderr.contains(['\u{1b}', '\r']),
+        "{:?}",
+        problems.stderr
+    );
+    assert!(
+        problems.stderr.contains("b: { api: x?[2Kfoo }"),
+        "{}",
+        problems.stderr
+    );
+    work.write("p/bad.yaml", "calls:\n  a: { api: \"\\e[2K\\rok\" }\n");
+    let quoted = run(&work, &["validate", "@p"]);
+    assert!(
+        quoted
+            .stderr
+            .contains("`\\u{1b}[2K\\rok` is not an operation"),
+        "{}",
+        quoted.stderr
+    );
+    std::fs::remove_file(work.path().join("p/bad.yaml")).expect("remove");
+    let listed = run(&work, &["list", "@p"]);
+    listed.expect_code(0);
+    assert!(!listed.stdout.contains('\u{1b}'), "{:?}", listed.stdout);
+    assert!(
+        listed.stdout.contains("\\u{1b}[2Kspoof"),
+        "{}",
+        listed.stdout
+    );
+}
