@@ -85,6 +85,8 @@ impl Merger {
         reader.config_mut().check_comments = true;
         let mut depth = 0_usize;
         let mut roots = 0;
+        // The namespace prefixes each open element declares.
+        let mut prefixes: Vec<Vec<String>> = Vec::new();
         loop {
             let at = reader.buffer_position();
             let event = reader.read_event().map_err(|error| {
@@ -111,7 +113,10 @@ impl Merger {
                     ));
                 }
                 Event::Start(element) | Event::Empty(element) => {
-                    check_element(element, at)?;
+                    let declared = check_element(element, &prefixes, at)?;
+                    if matches!(event, Event::Start(_)) {
+                        prefixes.push(declared);
+                    }
                     if depth == 0 {
                         roots += 1;
                         let name = String::from_utf8_lossy(element.name().as_ref()).into_owned();
@@ -144,7 +149,25 @@ impl Merger {
                     if depth == 0 && !decoded.trim().is_empty() {
                         return Err(Problem::new(at, "text outside <testsuites>"));
                     }
+                    if decoded.contains("]]>") {
+                        return Err(Problem::new(
+                            at,
+                            "`]]>` in text (it ends only a CDATA section)",
+                        ));
+                    }
                     check_chars(&decoded, at)?;
+                }
+                Event::End(_) => {
+                    prefixes.pop();
+                }
+                Event::Decl(_) if at > 0 => {
+                    return Err(Problem::new(
+                        at,
+                        "an XML declaration that is not at the start",
+                    ));
+                }
+                Event::PI(instruction) if instruction.target().eq_ignore_ascii_case(b"xml") => {
+                    return Err(Problem::new(at, "`<?xml` may only start the report"));
                 }
                 Event::CData(_) | Event::GeneralRef(_) if depth == 0 => {
                     return Err(Problem::new(at, "text outside <testsuites>"));
@@ -152,7 +175,7 @@ impl Merger {
                 Event::CData(text) => check_chars(&String::from_utf8_lossy(text), at)?,
                 Event::Comment(text) => check_chars(&String::from_utf8_lossy(text), at)?,
                 Event::GeneralRef(reference) => check_reference(reference, at)?,
-                Event::End(_) | Event::Decl(_) | Event::PI(_) => {}
+                Event::Decl(_) | Event::PI(_) => {}
             }
             let (inside, next) = match &event {
                 Event::Start(_) => (depth > 0, depth + 1),
@@ -207,13 +230,49 @@ impl Merger {
     }
 }
 
-/// Checks an element's attributes: none twice, each value's references defined and its
-/// characters allowed.
-fn check_element(element: &BytesStart, at: u64) -> Result<(), Problem> {
+/// Checks an element: its name and its attributes' are XML names whose prefixes are declared
+/// (here, or in `open`, the prefixes each open element declares), no attribute is given twice,
+/// and each value's references are defined and its characters allowed. Returns the prefixes it
+/// declares.
+fn check_element(
+    element: &BytesStart,
+    open: &[Vec<String>],
+    at: u64,
+) -> Result<Vec<String>, Problem> {
+    // A value's closing quote is followed by a space, or ends the tag.
+    let raw = element.attributes_raw();
+    let mut quote = None;
+    for (index, &byte) in raw.iter().enumerate() {
+        match quote {
+            Some(open) if byte == open => {
+                quote = None;
+                if raw
+                    .get(index + 1)
+                    .is_some_and(|next| !matches!(next, b' ' | b'\t' | b'\r' | b'\n'))
+                {
+                    return Err(Problem::new(at, "attributes without a space between them"));
+                }
+            }
+            Some(_) => {}
+            None if matches!(byte, b'"' | b'\'') => quote = Some(byte),
+            None => {}
+        }
+    }
+    let mut declared = Vec::new();
+    let mut names = vec![String::from_utf8_lossy(element.name().as_ref()).into_owned()];
     for attribute in element.attributes() {
         let attribute =
             attribute.map_err(|error| Problem::new(at, format!("not well-formed XML: {error}")))?;
+        let key = String::from_utf8_lossy(attribute.key.as_ref()).into_owned();
+        match key.strip_prefix("xmlns:") {
+            Some(prefix) => declared.push(prefix.to_owned()),
+            None if key == "xmlns" => {}
+            None => names.push(key),
+        }
         let value = String::from_utf8_lossy(&attribute.value);
+        if value.contains('<') {
+            return Err(Problem::new(at, "a `<` in an attribute's value"));
+        }
         let mut rest = value.as_ref();
         while let Some(start) = rest.find('&') {
             check_chars(&rest[..start], at)?;
@@ -225,7 +284,45 @@ fn check_element(element: &BytesStart, at: u64) -> Result<(), Problem> {
         }
         check_chars(rest, at)?;
     }
-    Ok(())
+    for name in &names {
+        if !is_name(name) {
+            return Err(Problem::new(at, format!("`{name}` is not an XML name")));
+        }
+        if let Some((prefix, _)) = name.split_once(':')
+            && prefix != "xml"
+            && !declared
+                .iter()
+                .chain(open.iter().flatten())
+                .any(|p| p == prefix)
+        {
+            return Err(Problem::new(
+                at,
+                format!("the prefix of `{name}` is declared nowhere (`xmlns:{prefix}`)"),
+            ));
+        }
+    }
+    Ok(declared)
+}
+
+/// Whether `name` is a name XML 1.0 allows (for an element or an attribute).
+fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(is_name_start)
+        && chars.all(|c| {
+            is_name_start(c)
+                || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}'
+                    | '\u{203F}'..='\u{2040}')
+        })
+}
+
+/// Whether `c` may start an XML name.
+fn is_name_start(c: char) -> bool {
+    matches!(c,
+        ':' | 'A'..='Z' | '_' | 'a'..='z'
+        | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+        | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
+        | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+        | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
 }
 
 /// Refuses a character XML 1.0 forbids.

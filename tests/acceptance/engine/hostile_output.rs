@@ -216,6 +216,27 @@ fn merge_junit_joins_only_whole_well_formed_reports() {
             format!("{report}<testsuites/>"),
             "a second root element, <testsuites>, after </testsuites>",
         ),
+        // What expat refuses and quick-xml reads.
+        (
+            report.replacen("\" time=", "\"time=", 1),
+            "attributes without a space between them",
+        ),
+        (
+            report.replacen("<testsuite ", "<test&suite ", 1),
+            "`test&suite` is not an XML name",
+        ),
+        (
+            report.replacen("<testsuite ", "<x:testsuite ", 1),
+            "the prefix of `x:testsuite` is declared nowhere",
+        ),
+        (
+            report.replacen("</testsuite>", "]]></testsuite>", 1),
+            "`]]>` in text",
+        ),
+        (
+            report.replacen("</testsuite>", "<?xml version=\"1.0\"?></testsuite>", 1),
+            "an XML declaration that is not at the start",
+        ),
     ];
     for (xml, message) in cases {
         work.write("bad.xml", &xml);
