@@ -17,6 +17,10 @@ handlebars_helper!(json: |value: Json| serde_json::to_string(value).unwrap_or_de
 handlebars_helper!(starts_with: |text: Json, prefix: str| {
     text.as_str().is_some_and(|text| text.starts_with(prefix))
 });
+handlebars_helper!(strip_prefix: |text: Json, prefix: str| match text {
+    Value::String(text) => Value::from(text.strip_prefix(prefix).unwrap_or(text)),
+    other => other.clone(),
+});
 handlebars_helper!(from_json: |text: Json| match text {
     Value::String(text) => serde_json::from_str(text).unwrap_or(Value::Null),
     _ => Value::Null,
@@ -46,6 +50,13 @@ handlebars_helper!(route_table_for_subnet: |tables: Json, subnet: str| {
     effective_route_table(tables, subnet).cloned().unwrap_or(Value::Null)
 });
 handlebars_helper!(select: |value: Json, path: str| select_all(value, path));
+handlebars_helper!(unique: |value: Json| match value {
+    Value::Array(items) => Value::Array(items.iter().enumerate()
+        .filter(|(index, item)| !items[..*index].contains(item))
+        .map(|(_, item)| item.clone())
+        .collect()),
+    other => other.clone(),
+});
 handlebars_helper!(endpoint_service: |region: str, service: str| {
     endpoint_service_name(region, service)
 });
@@ -125,6 +136,10 @@ pub(crate) const SIGNATURES: &[Signature] = &[
         &[("the text", Kind::Any), ("the prefix", Kind::Text)],
     ),
     signature(
+        "strip_prefix",
+        &[("the text", Kind::Any), ("the prefix", Kind::Text)],
+    ),
+    signature(
         "route_table_for_subnet",
         &[
             ("the route tables (`RouteTables`)", Kind::Any),
@@ -135,6 +150,7 @@ pub(crate) const SIGNATURES: &[Signature] = &[
         "select",
         &[("a value", Kind::Any), ("a JSONPath query", Kind::Path)],
     ),
+    signature("unique", &[("a list", Kind::Any)]),
     signature(
         "endpoint_service",
         &[
@@ -200,8 +216,10 @@ pub(crate) fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("default", Box::new(DefaultHelper));
     registry.register_helper("from_json", Box::new(from_json));
     registry.register_helper("starts_with", Box::new(starts_with));
+    registry.register_helper("strip_prefix", Box::new(strip_prefix));
     registry.register_helper("route_table_for_subnet", Box::new(route_table_for_subnet));
     registry.register_helper("select", Box::new(select));
+    registry.register_helper("unique", Box::new(unique));
     registry.register_helper("endpoint_service", Box::new(endpoint_service));
     registry.register_helper("minor_version", Box::new(minor_version));
     registry.register_helper("version_skew", Box::new(version_skew));

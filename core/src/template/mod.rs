@@ -1178,6 +1178,35 @@ mod tests {
     }
 
     #[test]
+    fn strip_prefix_keeps_other_text_and_values() {
+        let render = |source: &str| Template::parse(source).unwrap().render_value(&scope());
+        assert_eq!(
+            render("{{strip_prefix \"https://oidc.eks\" \"https://\"}}").unwrap(),
+            json!("oidc.eks")
+        );
+        assert_eq!(
+            render("{{strip_prefix ng \"https://\"}}").unwrap(),
+            json!("ng-a")
+        );
+        assert_eq!(render("{{strip_prefix vars.min \"x\"}}").unwrap(), json!(5));
+    }
+
+    #[test]
+    fn unique_keeps_the_first_of_equal_elements() {
+        let mut scope = scope();
+        scope.insert(
+            "keys".into(),
+            json!(["aws:SourceVpc", "s3:prefix", "aws:SourceVpc"]),
+        );
+        let render = |source: &str| Template::parse(source).unwrap().render_value(&scope);
+        assert_eq!(
+            render("{{unique keys}}").unwrap(),
+            json!(["aws:SourceVpc", "s3:prefix"])
+        );
+        assert_eq!(render("{{unique ng}}").unwrap(), json!("ng-a"));
+    }
+
+    #[test]
     fn lookup_of_a_variable_reads_it() {
         assert_eq!(names("{{lookup vars \"nope\"}}"), ["vars", "vars.nope"]);
     }
