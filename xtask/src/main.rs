@@ -81,6 +81,7 @@ const ALLOW_LIST: &[(&str, &[&str])] = &[
             "GetRolePolicy",
             "ListAttachedRolePolicies",
             "ListInstanceProfilesForRole",
+            "ListOpenIDConnectProviders",
             "ListRolePolicies",
             "SimulatePrincipalPolicy",
         ],
@@ -469,7 +470,7 @@ impl Service {
                     "aws_sdk_{}::operation::{}::{}Output",
                     self.name,
                     snake_case(operation.name),
-                    operation.name
+                    pascal_case(operation.name)
                 )
             })
             .collect();

@@ -2534,6 +2534,14 @@ pub static OPERATIONS: &[Operation] = &[
         output: &[("InstanceProfiles", "list of InstanceProfile")],
     },
     Operation {
+        api: "iam:ListOpenIDConnectProviders",
+        input: &[],
+        output: &[(
+            "OpenIDConnectProviderList",
+            "list of OpenIDConnectProviderListEntry",
+        )],
+    },
+    Operation {
         api: "iam:ListRolePolicies",
         input: &[
             Member {

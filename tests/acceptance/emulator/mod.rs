@@ -170,11 +170,20 @@ pub(crate) fn aws_cli(endpoint: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&printed).expect("the CLI prints JSON")
 }
 
-/// `DescribeVpcAttribute` → `describe-vpc-attribute`: the AWS CLI's name of an operation.
+/// `DescribeVpcAttribute` → `describe-vpc-attribute`, `ListOpenIDConnectProviders` →
+/// `list-open-id-connect-providers`: the AWS CLI's name of an operation (a word starts at a
+/// capital after a small letter or digit, or at the last capital of an acronym).
 pub(crate) fn cli_command(operation: &str) -> String {
+    let chars: Vec<char> = operation.chars().collect();
     let mut command = String::new();
-    for (index, c) in operation.char_indices() {
-        if c.is_ascii_uppercase() && index > 0 {
+    for (index, &c) in chars.iter().enumerate() {
+        let previous = index.checked_sub(1).map(|i| chars[i]);
+        let next = chars.get(index + 1);
+        let starts_word = c.is_ascii_uppercase()
+            && previous.is_some_and(|p| {
+                !p.is_ascii_uppercase() || next.is_some_and(char::is_ascii_lowercase)
+            });
+        if starts_word {
             command.push('-');
         }
         command.push(c.to_ascii_lowercase());

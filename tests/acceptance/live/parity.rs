@@ -135,6 +135,18 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         .as_str()
         .unwrap()
         .to_owned();
+    // The IAM OIDC provider of the cluster's issuer, as `eksctl utils associate-iam-oidc-provider`
+    // creates it.
+    cli(&[
+        "iam",
+        "create-open-id-connect-provider",
+        "--url",
+        "https://oidc.eks.eu-west-2.amazonaws.com/id/5C5E5B6F0E8C4A1B9D2F3E4A5B6C7D8E",
+        "--client-id-list",
+        "sts.amazonaws.com",
+        "--thumbprint-list",
+        "9e99a48a9960b14926bb7f3b02e22da2b0ab7280",
+    ]);
     // EBS encryption by default, on.
     cli(&["ec2", "enable-ebs-encryption-by-default"]);
     // A KMS key.
@@ -280,6 +292,7 @@ fn every_operation_returns_what_the_aws_cli_prints() {
             "iam:ListInstanceProfilesForRole",
             json!({"RoleName": node_role}),
         ),
+        ("iam:ListOpenIDConnectProviders", json!({})),
         ("iam:GetPolicy", json!({"PolicyArn": policy_arn})),
         (
             "iam:GetPolicyVersion",

@@ -81,6 +81,9 @@ pub(in crate::execute::aws) async fn call(
             )
             .await
         }
+        "ListOpenIDConnectProviders" => {
+            single(client.list_open_id_connect_providers().send().await)
+        }
         "ListRolePolicies" => {
             paginated(
                 client
@@ -241,6 +244,17 @@ impl ToCli
     }
 }
 
+impl ToCli
+    for aws_sdk_iam::operation::list_open_id_connect_providers::ListOpenIdConnectProvidersOutput
+{
+    fn to_cli(&self) -> Option<Value> {
+        object([(
+            "OpenIDConnectProviderList",
+            self.open_id_connect_provider_list.to_cli(),
+        )])
+    }
+}
+
 impl ToCli for aws_sdk_iam::operation::list_role_policies::ListRolePoliciesOutput {
     fn to_cli(&self) -> Option<Value> {
         object([
@@ -248,6 +262,12 @@ impl ToCli for aws_sdk_iam::operation::list_role_policies::ListRolePoliciesOutpu
             ("IsTruncated", self.is_truncated.to_cli()),
             ("Marker", self.marker.to_cli()),
         ])
+    }
+}
+
+impl ToCli for types::OpenIdConnectProviderListEntry {
+    fn to_cli(&self) -> Option<Value> {
+        object([("Arn", self.arn.to_cli())])
     }
 }
 
