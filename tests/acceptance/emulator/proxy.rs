@@ -55,6 +55,10 @@ pub(crate) struct ClusterFixture {
     /// What `ec2:GetConsoleOutput` answers, by instance ID: the bytes of the console (any, not
     /// only UTF-8), sent in base64 as EC2 sends them. Other instances get moto's.
     pub console_outputs: HashMap<String, Vec<u8>>,
+    /// IAM roles this world's account lacks although another world of the shared emulator made
+    /// them (a role there is one of per account, such as EC2's Spot service-linked role):
+    /// `iam:GetRole` answers NoSuchEntity for them.
+    pub absent_roles: Vec<String>,
 }
 
 /// Requests to fail on purpose.
@@ -373,6 +377,20 @@ impl State {
         let form = query::form(body);
         match action {
             "iam:SimulatePrincipalPolicy" => Some(self.simulate(&form).await),
+            "iam:GetRole" => {
+                let role = query::param(&form, "RoleName")?;
+                let clusters = self.clusters.lock().expect("fixtures");
+                let absent = clusters
+                    .values()
+                    .any(|fixture| fixture.absent_roles.iter().any(|absent| absent == role));
+                absent.then(|| {
+                    query::error(
+                        404,
+                        "NoSuchEntity",
+                        &format!("The role with name {role} cannot be found."),
+                    )
+                })
+            }
             "ec2:GetEbsDefaultKmsKeyId" => {
                 let clusters = self.clusters.lock().expect("fixtures");
                 let key = clusters

@@ -81,10 +81,16 @@ VARIATIONS = {
     "self-managed-untagged": "(with self-managed) it carries none of the tags nodes carry",
     "self-managed-bare-bootstrap": "(with self-managed) launched from a launch template running bootstrap.sh with the cluster's name only",
     "karpenter-controller": "a role for Karpenter's controller, allowed to launch nodes",
+    "cni-irsa-stale-issuer": "(with cni-irsa) aws-node's role trusts the OIDC provider of an earlier cluster",
+    "cni-irsa-no-provider": "(with cni-irsa) the account has no IAM OIDC provider for the cluster's issuer",
+    "cni-pod-identity-assume-only": "(with cni-pod-identity) aws-node's role trusts EKS Pod Identity without sts:TagSession",
+    "ipv6-cni-2024-policy": "(with ipv6) the IPv6 CNI policy of the EKS guide before July 2026, without subnet discovery's actions",
+    "auto-mode-own-node-class": "(with auto-mode) a NodeClass of one's own launched nodes with a role of its own",
     # Configurations AWS documents, which must pass.
     "custom-worker-policy": "the node role has the worker permissions as a customer-managed policy",
-    "cni-irsa": "aws-node has a role of its own with AmazonEKS_CNI_Policy; the node role has none",
-    "cni-irsa-without-policy": "(with cni-irsa) aws-node's role lacks the CNI policy",
+    "cni-irsa": "aws-node has a role of its own through IRSA (the cluster's IAM OIDC provider) with AmazonEKS_CNI_Policy; the node role has none",
+    "cni-pod-identity": "aws-node has a role of its own for EKS Pod Identity with AmazonEKS_CNI_Policy; the node role has none",
+    "cni-irsa-without-policy": "(with cni-irsa or cni-pod-identity) aws-node's role lacks the CNI policy",
     "ipv6": "an IPv6 cluster's VPC: IPv6 subnets, an egress-only internet gateway, the IPv6 CNI policy",
     "ipv6-no-assignment": "(with ipv6) the node subnets do not assign IPv6 addresses",
     "ipv6-cni-ipv4-policy": "(with ipv6) the node role has AmazonEKS_CNI_Policy, not the IPv6 policy",
@@ -97,6 +103,12 @@ VARIATIONS = {
     "kms-key": "the node volumes are encrypted with a customer key that lets Auto Scaling use it",
     "s3-endpoint-policy-layers": "(with private-endpoints) the S3 gateway's policy is ECR's minimal one",
     "eks-endpoint": "(with private-endpoints) the VPC has an eks interface endpoint too",
+    "eks-auth-endpoint": "(with private-endpoints) the VPC has an eks-auth interface endpoint too (EKS Pod Identity)",
+    # Reference worlds (see tests/acceptance/node_join/scenarios/reference/).
+    "auto-mode": "EKS Auto Mode as the EKS guide's CLI walk-through makes it: no node group, its roles, nodes of the built-in pools",
+    "karpenter-getting-started": "Karpenter v1 as its getting-started guide sets it up: Pod Identity, its controller policies, a node it launched",
+    "karpenter-without-lifecycle-policy": "(with karpenter-getting-started) the controller lacks the node lifecycle policy",
+    "karpenter-passes-another-role": "(with karpenter-getting-started) the controller may pass another node role than its nodes'",
 }
 
 WORKER_POLICIES = {
@@ -112,31 +124,53 @@ CNI_ACTIONS = [
     "ec2:DetachNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute",
     "ec2:UnassignPrivateIpAddresses",
 ]
+# The VPC CNI's IPv6 policy (amazon-vpc-cni-k8s docs/iam-policy.md; the EKS guide's since PR
+# #1248 of July 2026), and the guide's before it, without what subnet discovery needs.
 CNI_IPV6_ACTIONS = [
     "ec2:AssignIpv6Addresses", "ec2:DescribeInstances", "ec2:DescribeTags",
-    "ec2:DescribeNetworkInterfaces", "ec2:DescribeInstanceTypes",
+    "ec2:DescribeNetworkInterfaces", "ec2:DescribeInstanceTypes", "ec2:DescribeSubnets",
+    "ec2:DescribeSecurityGroups",
 ]
+CNI_IPV6_ACTIONS_2024 = CNI_IPV6_ACTIONS[:5]
 WORKER_ACTIONS = [
     "ec2:DescribeInstances", "ec2:DescribeInstanceTypes", "ec2:DescribeRouteTables",
     "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVolumes",
     "ec2:DescribeVolumesModifications", "ec2:DescribeVpcs", "eks:DescribeCluster",
 ]
 
+AUTO_MODE_NODE_POLICIES = ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"]
+
 KARPENTER_ACTIONS = [
     "ec2:CreateFleet", "ec2:RunInstances", "ec2:CreateLaunchTemplate", "ec2:CreateTags",
-    "ec2:DescribeInstances", "ec2:DescribeSubnets", "iam:PassRole",
+    "ec2:DescribeInstances", "ec2:DescribeSubnets", "iam:PassRole", "iam:GetInstanceProfile",
+    "iam:CreateInstanceProfile", "iam:TagInstanceProfile", "iam:AddRoleToInstanceProfile",
 ]
 
 
-def trust(service):
+def trust(service, actions="sts:AssumeRole"):
     return json.dumps(
         {
             "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
-            ],
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": actions}],
         }
     )
+
+
+# The trust of a role for EKS Pod Identity (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html).
+POD_IDENTITY_TRUST = trust("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"])
+
+
+def irsa_trust(provider, issuer, namespace, service_account):
+    """The trust of an IRSA role for one service account, as the EKS guide writes it."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Federated": provider},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {
+            f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+            f"{issuer}:aud": "sts.amazonaws.com",
+        }},
+    }]})
 
 
 def allow(actions):
@@ -185,11 +219,13 @@ def tags(name, **extra):
 
 
 def identity(name, region):
-    """The endpoint and certificate authority EKS would give the cluster."""
+    """The endpoint, certificate authority and OIDC issuer EKS would give the cluster (moto
+    gives every cluster the same issuer)."""
     digest = "%032X" % zlib.crc32(name.encode())
     endpoint = f"https://{digest}.gr7.{region}.eks.amazonaws.com"
     ca = base64.b64encode(f"certificate authority of {name}".encode()).decode()
-    return endpoint, ca
+    issuer = f"https://oidc.eks.{region}.amazonaws.com/id/{digest}"
+    return endpoint, ca, issuer
 
 
 def mime(*parts):
@@ -214,6 +250,265 @@ def nodeconfig(cluster, endpoint, ca, cidr):
     ])
 
 
+# The thumbprint eksctl and the EKS guide give the IAM OIDC provider of a cluster's issuer.
+OIDC_THUMBPRINT = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
+
+
+def aws_node_role(iam, name, account, issuer, cni_policy, faults):
+    """aws-node's own role, when the world gives it one: through IRSA (trusting the IAM OIDC
+    provider of the cluster's issuer, as `eksctl create iamserviceaccount` makes it) or EKS Pod
+    Identity; None otherwise."""
+    if not {"cni-irsa", "cni-pod-identity"} & faults:
+        return None
+    role_name = f"{name}-aws-node"
+    if "cni-irsa" in faults:
+        issuer = issuer.removeprefix("https://")
+        trusted = issuer
+        if "cni-irsa-stale-issuer" in faults:
+            # The cluster was created again: the role still trusts the first one's issuer, whose
+            # provider is left in the account.
+            trusted = issuer.rsplit("/", 1)[0] + "/%032X" % zlib.crc32(f"{name}-before".encode())
+        providers = {issuer, trusted} - ({issuer} if "cni-irsa-no-provider" in faults else set())
+        for host in providers:
+            iam.create_open_id_connect_provider(
+                Url=f"https://{host}", ClientIDList=["sts.amazonaws.com"],
+                ThumbprintList=[OIDC_THUMBPRINT],
+            )
+        provider = f"arn:aws:iam::{account}:oidc-provider/{trusted}"
+        document = irsa_trust(provider, trusted, "kube-system", "aws-node")
+    elif "cni-pod-identity-assume-only" in faults:
+        document = trust("pods.eks.amazonaws.com")
+    else:
+        document = POD_IDENTITY_TRUST
+    arn = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=document)["Role"]["Arn"]
+    if "cni-irsa-without-policy" not in faults:
+        iam.attach_role_policy(RoleName=role_name, PolicyArn=cni_policy)
+    return arn
+
+
+def karpenter_controller_policies(cluster, region, account, node_role):
+    """The six controller policies of Karpenter's getting-started CloudFormation template
+    (aws/karpenter-provider-aws website/content/en/docs/getting-started/getting-started-with-karpenter/
+    cloudformation.yaml, v1.14.1), with its substitutions made, by name."""
+    ec2 = f"arn:aws:ec2:{region}"
+    created = [f"{ec2}:*:{kind}/*" for kind in (
+        "fleet", "instance", "volume", "network-interface", "launch-template",
+        "spot-instances-request")]
+    request_tags = {
+        "StringEquals": {f"aws:RequestTag/kubernetes.io/cluster/{cluster}": "owned",
+                         "aws:RequestTag/eks:eks-cluster-name": cluster},
+        "StringLike": {"aws:RequestTag/karpenter.sh/nodepool": "*"},
+    }
+    resource_tags = {
+        "StringEquals": {f"aws:ResourceTag/kubernetes.io/cluster/{cluster}": "owned"},
+        "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"},
+    }
+    profiles = f"arn:aws:iam::{account}:instance-profile/*"
+    profile_tags = {
+        f"aws:ResourceTag/kubernetes.io/cluster/{cluster}": "owned",
+        "aws:ResourceTag/topology.kubernetes.io/region": region,
+    }
+    profile_request_tags = {
+        f"aws:RequestTag/kubernetes.io/cluster/{cluster}": "owned",
+        "aws:RequestTag/eks:eks-cluster-name": cluster,
+        "aws:RequestTag/topology.kubernetes.io/region": region,
+    }
+    cluster_arn = f"arn:aws:eks:{region}:{account}:cluster/{cluster}"
+    policy = lambda *statements: {"Version": "2012-10-17", "Statement": list(statements)}
+    return {
+        f"KarpenterControllerNodeLifecyclePolicy-{cluster}": policy(
+            {"Sid": "AllowScopedEC2InstanceAccessActions", "Effect": "Allow",
+             "Resource": [f"{ec2}::image/*", f"{ec2}::snapshot/*", f"{ec2}:*:security-group/*",
+                          f"{ec2}:*:subnet/*", f"{ec2}:*:capacity-reservation/*",
+                          f"{ec2}:*:placement-group/*"],
+             "Action": ["ec2:RunInstances", "ec2:CreateFleet"]},
+            {"Sid": "AllowScopedEC2LaunchTemplateAccessActions", "Effect": "Allow",
+             "Resource": f"{ec2}:*:launch-template/*",
+             "Action": ["ec2:RunInstances", "ec2:CreateFleet"], "Condition": resource_tags},
+            {"Sid": "AllowScopedEC2InstanceActionsWithTags", "Effect": "Allow",
+             "Resource": created,
+             "Action": ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"],
+             "Condition": request_tags},
+            {"Sid": "AllowScopedResourceCreationTagging", "Effect": "Allow", "Resource": created,
+             "Action": "ec2:CreateTags",
+             "Condition": {"StringEquals": {
+                 **request_tags["StringEquals"],
+                 "ec2:CreateAction": ["RunInstances", "CreateFleet", "CreateLaunchTemplate"]},
+                 "StringLike": request_tags["StringLike"]}},
+            {"Sid": "AllowScopedResourceTagging", "Effect": "Allow",
+             "Resource": f"{ec2}:*:instance/*", "Action": "ec2:CreateTags",
+             "Condition": {**resource_tags,
+                           "StringEqualsIfExists": {"aws:RequestTag/eks:eks-cluster-name": cluster},
+                           "ForAllValues:StringEquals": {"aws:TagKeys": [
+                               "eks:eks-cluster-name", "karpenter.sh/nodeclaim", "Name"]}}},
+            {"Sid": "AllowScopedDeletion", "Effect": "Allow",
+             "Resource": [f"{ec2}:*:instance/*", f"{ec2}:*:launch-template/*"],
+             "Action": ["ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"],
+             "Condition": resource_tags},
+        ),
+        f"KarpenterControllerIAMIntegrationPolicy-{cluster}": policy(
+            {"Sid": "AllowPassingInstanceRole", "Effect": "Allow", "Resource": node_role,
+             "Action": "iam:PassRole",
+             "Condition": {"StringEquals": {"iam:PassedToService": [
+                 "ec2.amazonaws.com", "ec2.amazonaws.com.cn"]}}},
+            {"Sid": "AllowScopedInstanceProfileCreationActions", "Effect": "Allow",
+             "Resource": profiles, "Action": ["iam:CreateInstanceProfile"],
+             "Condition": {"StringEquals": profile_request_tags,
+                           "StringLike": {"aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*"}}},
+            {"Sid": "AllowScopedInstanceProfileTagActions", "Effect": "Allow",
+             "Resource": profiles, "Action": ["iam:TagInstanceProfile"],
+             "Condition": {"StringEquals": {**profile_tags, **profile_request_tags},
+                           "StringLike": {
+                               "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*",
+                               "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*"}}},
+            {"Sid": "AllowScopedInstanceProfileActions", "Effect": "Allow",
+             "Resource": profiles,
+             "Action": ["iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile",
+                        "iam:DeleteInstanceProfile"],
+             "Condition": {"StringEquals": profile_tags,
+                           "StringLike": {"aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*"}}},
+        ),
+        f"KarpenterControllerEKSIntegrationPolicy-{cluster}": policy(
+            {"Sid": "AllowAPIServerEndpointDiscovery", "Effect": "Allow", "Resource": cluster_arn,
+             "Action": "eks:DescribeCluster"},
+        ),
+        f"KarpenterControllerInterruptionPolicy-{cluster}": policy(
+            {"Sid": "AllowInterruptionQueueActions", "Effect": "Allow",
+             "Resource": f"arn:aws:sqs:{region}:{account}:{cluster}",
+             "Action": ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]},
+        ),
+        f"KarpenterControllerZonalShiftPolicy-{cluster}": policy(
+            {"Sid": "AllowZonalShiftStatusReadOnly", "Effect": "Allow", "Resource": "*",
+             "Action": ["arc-zonal-shift:GetManagedResource"],
+             "Condition": {"StringEquals": {"arc-zonal-shift:ResourceIdentifier": cluster_arn}}},
+        ),
+        f"KarpenterControllerResourceDiscoveryPolicy-{cluster}": policy(
+            {"Sid": "AllowRegionalReadActions", "Effect": "Allow", "Resource": "*",
+             "Action": ["ec2:DescribeCapacityReservations", "ec2:DescribeImages",
+                        "ec2:DescribeInstances", "ec2:DescribeInstanceStatus",
+                        "ec2:DescribeInstanceTypeOfferings", "ec2:DescribeInstanceTypes",
+                        "ec2:DescribeLaunchTemplates", "ec2:DescribePlacementGroups",
+                        "ec2:DescribeSecurityGroups", "ec2:DescribeSpotPriceHistory",
+                        "ec2:DescribeSubnets"],
+             "Condition": {"StringEquals": {"aws:RequestedRegion": region}}},
+            {"Sid": "AllowSSMReadActions", "Effect": "Allow",
+             "Resource": f"arn:aws:ssm:{region}::parameter/aws/service/*",
+             "Action": "ssm:GetParameter"},
+            {"Sid": "AllowPricingReadActions", "Effect": "Allow", "Resource": "*",
+             "Action": "pricing:GetProducts"},
+            {"Sid": "AllowUnscopedInstanceProfileListAction", "Effect": "Allow", "Resource": "*",
+             "Action": "iam:ListInstanceProfiles"},
+            {"Sid": "AllowInstanceProfileReadActions", "Effect": "Allow", "Resource": profiles,
+             "Action": "iam:GetInstanceProfile"},
+        ),
+    }
+
+
+def spot_service_linked_role(iam):
+    """What `aws iam create-service-linked-role --aws-service-name spot.amazonaws.com` makes, once
+    per account (moto would name it AWSServiceRoleForspot)."""
+    try:
+        iam.create_role(
+            RoleName="AWSServiceRoleForEC2Spot", Path="/aws-service-role/spot.amazonaws.com/",
+            AssumeRolePolicyDocument=trust("spot.amazonaws.com"),
+        )
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass
+
+
+def karpenter_getting_started(iam, ec2, name, region, account, vpc, cluster_sg, subnet, launch,
+                              faults):
+    """Karpenter v1.14 as its getting-started guide sets it up on the cluster
+    (https://karpenter.sh/docs/getting-started/getting-started-with-karpenter/): the node role
+    KarpenterNodeRole-NAME of its CloudFormation template, which the guide maps in aws-auth only
+    (eksctl's iamIdentityMappings); the controller's role NAME-karpenter for EKS Pod Identity
+    (eksctl's podIdentityAssociations) with the template's six policies; EC2's Spot
+    service-linked role (step06); and a node Karpenter launched for NodePool and EC2NodeClass
+    `default`: tagged as Karpenter v1 tags its instances, with the instance profile Karpenter
+    makes for the EC2NodeClass's role, and eksctl's shared node security group, which the guide's
+    securityGroupSelectorTerms find by its karpenter.sh/discovery tag (a stack tag of eksctl's)
+    and the cluster security group admits. Returns the node (as a self-managed one) and the
+    controller's role."""
+    node_role = f"KarpenterNodeRole-{name}"
+    node_role_arn = iam.create_role(
+        RoleName=node_role, AssumeRolePolicyDocument=trust("ec2.amazonaws.com")
+    )["Role"]["Arn"]
+    for policy in ["AmazonEKS_CNI_Policy", "AmazonEKSWorkerNodePolicy",
+                   "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"]:
+        iam.attach_role_policy(RoleName=node_role, PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
+    controller = f"{name}-karpenter"
+    controller_arn = iam.create_role(
+        RoleName=controller, AssumeRolePolicyDocument=POD_IDENTITY_TRUST
+    )["Role"]["Arn"]
+    passed = node_role_arn
+    if "karpenter-passes-another-role" in faults:
+        passed = f"arn:aws:iam::{account}:role/KarpenterNodeRole-{name}-old"
+    for policy_name, document in karpenter_controller_policies(
+        name, region, account, passed
+    ).items():
+        if "karpenter-without-lifecycle-policy" in faults and "NodeLifecycle" in policy_name:
+            continue
+        arn = iam.create_policy(PolicyName=policy_name, PolicyDocument=json.dumps(document))
+        iam.attach_role_policy(RoleName=controller, PolicyArn=arn["Policy"]["Arn"])
+    spot_service_linked_role(iam)
+    node_sg = ec2.create_security_group(
+        GroupName=f"eksctl-{name}-cluster-ClusterSharedNodeSecurityGroup",
+        Description="Communication between all nodes in the cluster", VpcId=vpc,
+        TagSpecifications=[{"ResourceType": "security-group",
+                            "Tags": [{"Key": "karpenter.sh/discovery", "Value": name}]}],
+    )["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=node_sg,
+        IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": node_sg}]}],
+    )
+    ec2.authorize_security_group_ingress(
+        GroupId=cluster_sg,
+        IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": node_sg}]}],
+    )
+    profile = f"{name}_%d" % zlib.crc32(f"{name}/default".encode())
+    iam.create_instance_profile(
+        InstanceProfileName=profile, Path=f"/karpenter/{region}/{name}/0f1e2d3c/"
+    )
+    iam.add_role_to_instance_profile(InstanceProfileName=profile, RoleName=node_role)
+    profile_arn = iam.get_instance_profile(InstanceProfileName=profile)["InstanceProfile"]["Arn"]
+    [instance] = launch(subnet, [node_sg], profile_arn, [
+        {"Key": "Name", "Value": f"ip-10-0-1-17.{region}.compute.internal"},
+        {"Key": "karpenter.sh/nodepool", "Value": "default"},
+        {"Key": "karpenter.k8s.aws/ec2nodeclass", "Value": "default"},
+        {"Key": f"kubernetes.io/cluster/{name}", "Value": "owned"},
+        {"Key": "eks:eks-cluster-name", "Value": name},
+        {"Key": "karpenter.sh/nodeclaim", "Value": "default-x7k2p"},
+    ])
+    node = {"role_arn": node_role_arn, "instance": instance, "subnet": subnet, "profile": profile}
+    return node, controller_arn
+
+
+def launch_auto_mode_nodes(iam, name, region, node_role, subnets, cluster_sg, faults, launch):
+    """A node EKS Auto Mode launched for its built-in general-purpose pool and the default
+    NodeClass: its instance profile of the node role, the cluster security group, and
+    only the tags AmazonEKSComputePolicy lets it set (no Name); with `auto-mode-own-node-class`,
+    a node of a NodeClass of one's own with another role (which EKS gives no access entry)."""
+    def node(pool, node_class, role, subnet):
+        profile = f"eks-{region}-{name}-{node_class}"
+        iam.create_instance_profile(InstanceProfileName=profile)
+        iam.add_role_to_instance_profile(InstanceProfileName=profile, RoleName=role)
+        arn = iam.get_instance_profile(InstanceProfileName=profile)["InstanceProfile"]["Arn"]
+        launch(subnet, [cluster_sg], arn, [
+            {"Key": "eks:eks-cluster-name", "Value": name},
+            {"Key": "eks:kubernetes-node-pool-name", "Value": pool},
+            {"Key": "eks:kubernetes-node-class-name", "Value": node_class},
+            {"Key": f"kubernetes.io/cluster/{name}", "Value": "owned"},
+        ])
+
+    node("general-purpose", "default", node_role, subnets[0])
+    if "auto-mode-own-node-class" in faults:
+        own = f"{name}-own-node"
+        iam.create_role(RoleName=own, AssumeRolePolicyDocument=trust("ec2.amazonaws.com"))
+        for policy in AUTO_MODE_NODE_POLICIES:
+            iam.attach_role_policy(RoleName=own, PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
+        node("gpu", "own", own, subnets[1])
+
+
 def build(name, variations):
     unknown = [v for v in variations if v not in VARIATIONS]
     if unknown:
@@ -228,7 +523,7 @@ def build(name, variations):
     octet = zlib.crc32(name.encode()) % 200 + 10
     cidr = lambda third, size=24: f"10.{octet}.{third}.0/{size}"
     zones = [f"{region}a", f"{region}b"]
-    endpoint, ca = identity(name, region)
+    endpoint, ca, issuer = identity(name, region)
     service_cidr = "172.20.0.0/16"
     ipv6 = "ipv6" in faults
 
@@ -360,6 +655,7 @@ def build(name, variations):
             )
         endpoint_subnets = private[:1] if "endpoint-one-zone" in faults else private
         services = ["ec2", "ecr.api", "ecr.dkr", "sts"] + (["eks"] if "eks-endpoint" in faults else [])
+        services += ["eks-auth"] if "eks-auth-endpoint" in faults else []
         for service in services:
             policy = {}
             if service == "ecr.api" and "endpoint-policy-restricted" in faults:
@@ -433,13 +729,24 @@ def build(name, variations):
         ec2.associate_route_table(RouteTableId=public_rt, SubnetId=bare)
         node_subnets = [bare]
 
+    # EKS Auto Mode (https://docs.aws.amazon.com/eks/latest/userguide/automode-get-started-cli.html):
+    # the cluster role EKS tags sessions of, with the policies of the capabilities it runs; a node
+    # role with the minimal node policy; no managed node group.
+    auto_mode = "auto-mode" in faults
     cluster_role_name = f"{name}-cluster"
     cluster_role = iam.create_role(
-        RoleName=cluster_role_name, AssumeRolePolicyDocument=trust("eks.amazonaws.com")
+        RoleName=cluster_role_name,
+        AssumeRolePolicyDocument=trust(
+            "eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"] if auto_mode else "sts:AssumeRole"
+        ),
     )["Role"]["Arn"]
-    if "cluster-role-without-policy" not in faults:
+    cluster_policies = [] if "cluster-role-without-policy" in faults else ["AmazonEKSClusterPolicy"]
+    if auto_mode:
+        cluster_policies += ["AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy",
+                             "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy"]
+    for policy in cluster_policies:
         iam.attach_role_policy(
-            RoleName=cluster_role_name, PolicyArn="arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
+            RoleName=cluster_role_name, PolicyArn=f"arn:aws:iam::aws:policy/{policy}"
         )
     node_role_name = f"{name}-node"
     trusted = "eks.amazonaws.com" if "trust-without-ec2" in faults else "ec2.amazonaws.com"
@@ -453,33 +760,27 @@ def build(name, variations):
         dropped.add("missing-worker-node-policy")
         custom = iam.create_policy(PolicyName=f"{name}-worker", PolicyDocument=allow(WORKER_ACTIONS))
         iam.attach_role_policy(RoleName=node_role_name, PolicyArn=custom["Policy"]["Arn"])
-    if {"cni-irsa", "ipv6"} & faults:
+    if {"cni-irsa", "cni-pod-identity", "ipv6"} & faults:
         dropped.add("missing-cni-policy")
-    for policy, fault in WORKER_POLICIES.items():
-        if fault not in faults and fault not in dropped:
-            iam.attach_role_policy(
-                RoleName=node_role_name, PolicyArn=f"arn:aws:iam::aws:policy/{policy}"
-            )
-    if "ipv6-cni-ipv4-policy" in faults:
+    node_policies = [policy for policy, fault in WORKER_POLICIES.items()
+                     if fault not in faults and fault not in dropped]
+    if auto_mode:
+        node_policies = AUTO_MODE_NODE_POLICIES
+    for policy in node_policies:
         iam.attach_role_policy(
-            RoleName=node_role_name, PolicyArn="arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
+            RoleName=node_role_name, PolicyArn=f"arn:aws:iam::aws:policy/{policy}"
         )
-    elif ipv6:
-        ipv6_policy = iam.create_policy(
+    # The CNI policy for the cluster's IP family, on aws-node's own role when it has one.
+    cni_policy = "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
+    if ipv6 and "ipv6-cni-ipv4-policy" not in faults:
+        cni_policy = iam.create_policy(
             PolicyName="AmazonEKS_CNI_IPv6_Policy", Path=f"/{name}/",
-            PolicyDocument=allow(CNI_IPV6_ACTIONS),
-        )
-        iam.attach_role_policy(RoleName=node_role_name, PolicyArn=ipv6_policy["Policy"]["Arn"])
-    cni_role = None
-    if "cni-irsa" in faults:
-        cni_role_name = f"{name}-aws-node"
-        cni_role = iam.create_role(
-            RoleName=cni_role_name, AssumeRolePolicyDocument=trust("pods.eks.amazonaws.com")
-        )["Role"]["Arn"]
-        if "cni-irsa-without-policy" not in faults:
-            iam.attach_role_policy(
-                RoleName=cni_role_name, PolicyArn="arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
-            )
+            PolicyDocument=allow(
+                CNI_IPV6_ACTIONS_2024 if "ipv6-cni-2024-policy" in faults else CNI_IPV6_ACTIONS
+            ),
+        )["Policy"]["Arn"]
+    if ipv6 and not {"cni-irsa", "cni-pod-identity"} & faults:
+        iam.attach_role_policy(RoleName=node_role_name, PolicyArn=cni_policy)
     profile_role = node_role_name
     if "wrong-instance-profile" in faults:
         profile_role = f"{name}-other"
@@ -499,6 +800,8 @@ def build(name, variations):
             "ipFamily": "ipv6" if ipv6 else "ipv4",
         },
     )
+    account = session.client("sts").get_caller_identity()["Account"]
+    cni_role = aws_node_role(iam, name, account, issuer, cni_policy, faults)
 
     launch_template = None
     key_arn = None
@@ -584,7 +887,8 @@ def build(name, variations):
         version=KUBERNETES,
         releaseVersion=f"{KUBERNETES}.0-20261101",
     )
-    eks.create_nodegroup(**nodegroup_args)
+    if not auto_mode:
+        eks.create_nodegroup(**nodegroup_args)
     if "node-role-missing" in faults:
         for policy in iam.list_attached_role_policies(RoleName=node_role_name)["AttachedPolicies"]:
             iam.detach_role_policy(RoleName=node_role_name, PolicyArn=policy["PolicyArn"])
@@ -616,7 +920,9 @@ def build(name, variations):
         return ids
 
     instances = []
-    if "no-instances" not in faults:
+    if auto_mode:
+        launch_auto_mode_nodes(iam, name, region, node_role_name, private, cluster_sg, faults, launch)
+    elif "no-instances" not in faults:
         profile_arn = None if "instance-without-profile" in faults else profile["InstanceProfile"]["Arn"]
         # Two instances spread over the node subnets, one launch per subnet.
         placement = [node_subnets[index % len(node_subnets)] for index in range(2)]
@@ -680,14 +986,19 @@ def build(name, variations):
                         "profile": f"{name}-self-profile"}
 
     karpenter_role = None
+    if "karpenter-getting-started" in faults:
+        self_managed, karpenter_role = karpenter_getting_started(
+            iam, ec2, name, region, account, vpc, cluster_sg, private[0], launch, faults
+        )
     if "karpenter-controller" in faults:
         karpenter_role = iam.create_role(
-            RoleName=f"{name}-karpenter", AssumeRolePolicyDocument=trust("pods.eks.amazonaws.com")
+            RoleName=f"{name}-karpenter", AssumeRolePolicyDocument=POD_IDENTITY_TRUST
         )["Role"]["Arn"]
         iam.put_role_policy(
             RoleName=f"{name}-karpenter", PolicyName="KarpenterController",
             PolicyDocument=allow(KARPENTER_ACTIONS),
         )
+        spot_service_linked_role(iam)
 
     if "subnet-unavailable" in faults:
         ec2.delete_subnet(SubnetId=node_subnets[0])
@@ -698,6 +1009,7 @@ def build(name, variations):
         "kubernetes_version": KUBERNETES,
         "endpoint": endpoint,
         "certificate_authority": ca,
+        "oidc_issuer": issuer,
         "kms_key_arn": key_arn,
         "vpc_id": vpc,
         "nat_public_ip": nat_public_ip,
@@ -705,6 +1017,7 @@ def build(name, variations):
         "cluster_role_arn": cluster_role,
         "node_role_arn": node_role,
         "cni_role_arn": cni_role,
+        "cni_role_through": "EKS Pod Identity" if "cni-pod-identity" in faults else "IRSA",
         "nodegroup": nodegroup,
         "node_subnets": node_subnets,
         "cluster_subnets": private,

@@ -1,6 +1,7 @@
 //! Worlds in the emulator: an EKS cluster with its VPC, IAM roles, node group and instances,
 //! built by `world.py` with chosen faults, plus the fixture for what moto cannot serve.
 
+use std::collections::HashMap;
 use std::process::Command;
 
 use serde::Deserialize;
@@ -23,6 +24,8 @@ pub(crate) struct World {
     pub endpoint: String,
     /// The cluster's certificate authority, base64 (moto's is random).
     pub certificate_authority: String,
+    /// The cluster's OIDC issuer (moto gives every cluster the same).
+    pub oidc_issuer: String,
     /// The cluster's VPC.
     pub vpc_id: String,
     /// The public address of the node subnets' NAT gateway, when they have one.
@@ -41,8 +44,11 @@ pub(crate) struct World {
     pub cluster_subnets: Vec<String>,
     /// The node group's instances.
     pub instances: Vec<String>,
-    /// The role aws-node uses through IRSA, when the world gave it one.
+    /// aws-node's own role, when the world gave it one.
     pub cni_role_arn: Option<String>,
+    /// How aws-node gets that role: `IRSA` (the vpc-cni add-on's service account role) or `EKS
+    /// Pod Identity` (an association for kube-system/aws-node).
+    pub cni_role_through: String,
     /// The customer key that encrypts the nodes' volumes, if the world has one.
     pub kms_key_arn: Option<String>,
     /// The self-managed node, when the world has one.
@@ -84,22 +90,34 @@ impl World {
     }
 
     /// What a healthy EKS would report beyond what moto does: an ACTIVE cluster in this VPC with
-    /// its security group, endpoint, certificate authority and network configuration, public and
-    /// private endpoint access, API_AND_CONFIG_MAP access, no health issues; the node group's
+    /// its security group, endpoint, certificate authority, OIDC issuer and network configuration,
+    /// public and private endpoint access, API_AND_CONFIG_MAP access, no health issues; the node group's
     /// Auto Scaling group; the EC2_LINUX access entry EKS creates for the node role; the vpc-cni
-    /// add-on (with aws-node's own role when the world has one); a healthy AL2023 boot on each
-    /// instance's console.
+    /// add-on; aws-node's own role, when the world has one, as the add-on's service account role
+    /// (IRSA) or through an EKS Pod Identity association with the agent's add-on; a healthy
+    /// AL2023 boot on each instance's console.
     pub(crate) fn fixture(&self) -> ClusterFixture {
-        let mut addon = json!({
-            "addonName": "vpc-cni",
-            "clusterName": self.cluster,
-            "status": "ACTIVE",
-            "addonVersion": "v1.19.2-eksbuild.1",
-            "health": {"issues": []},
-        });
-        if let Some(role) = &self.cni_role_arn {
-            addon["serviceAccountRoleArn"] = json!(role);
+        let mut addon = self.addon("vpc-cni", "v1.19.2-eksbuild.1");
+        let mut addons = HashMap::new();
+        let mut pod_identity_associations = Vec::new();
+        match &self.cni_role_arn {
+            Some(role) if self.cni_role_through == "IRSA" => {
+                addon["serviceAccountRoleArn"] = json!(role);
+            }
+            Some(role) => {
+                pod_identity_associations.push(self.pod_identity_association(
+                    "kube-system",
+                    "aws-node",
+                    role,
+                ));
+                addons.insert(
+                    "eks-pod-identity-agent".to_owned(),
+                    self.addon("eks-pod-identity-agent", "v1.3.10-eksbuild.2"),
+                );
+            }
+            None => {}
         }
+        addons.insert("vpc-cni".to_owned(), addon);
         let healthy_console = consoles::console(&[
             consoles::HEALTHY_AL2023_CONSOLE,
             consoles::HEALTHY_AL2023_NODEADM,
@@ -111,6 +129,7 @@ impl World {
                 "version": self.kubernetes_version,
                 "endpoint": self.endpoint,
                 "certificateAuthority": {"data": self.certificate_authority},
+                "identity": {"oidc": {"issuer": self.oidc_issuer}},
                 "resourcesVpcConfig": {
                     "vpcId": self.vpc_id,
                     "clusterSecurityGroupId": self.cluster_security_group_id,
@@ -127,7 +146,8 @@ impl World {
             )]
             .into(),
             access_entries: vec![self.access_entry(&self.node_role_arn, "EC2_LINUX")],
-            addons: [("vpc-cni".to_owned(), addon)].into(),
+            addons,
+            pod_identity_associations,
             console_outputs: self
                 .instances
                 .iter()
@@ -135,6 +155,38 @@ impl World {
                 .collect(),
             ..ClusterFixture::default()
         }
+    }
+
+    /// An ACTIVE, healthy EKS add-on.
+    pub(crate) fn addon(&self, name: &str, version: &str) -> Value {
+        json!({
+            "addonName": name,
+            "clusterName": self.cluster,
+            "status": "ACTIVE",
+            "addonVersion": version,
+            "health": {"issues": []},
+        })
+    }
+
+    /// An EKS Pod Identity association of `namespace`/`service_account` with `role`.
+    pub(crate) fn pod_identity_association(
+        &self,
+        namespace: &str,
+        service_account: &str,
+        role: &str,
+    ) -> Value {
+        let id = format!("a-{service_account}");
+        json!({
+            "clusterName": self.cluster,
+            "namespace": namespace,
+            "serviceAccount": service_account,
+            "roleArn": role,
+            "associationArn": format!(
+                "arn:aws:eks:{}:123456789012:podidentityassociation/{}/{id}",
+                self.region, self.cluster
+            ),
+            "associationId": id,
+        })
     }
 
     /// The name of the Auto Scaling group EKS made for the node group.

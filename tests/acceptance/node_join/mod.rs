@@ -122,6 +122,14 @@ pub(crate) fn changes(expected: &Outcomes, actual: &Outcomes) -> Vec<String> {
         .collect()
 }
 
+/// Why the checks of aws-node's IRSA role are skipped when it uses the node role.
+pub(crate) const NO_IRSA: &str =
+    "when: cni_identity equals \"IRSA\" is false (actual: \"the node role\")";
+
+/// Why the checks of aws-node's EKS Pod Identity are skipped when it uses the node role.
+pub(crate) const NO_POD_IDENTITY: &str =
+    "when: cni_identity equals \"EKS Pod Identity\" is false (actual: \"the node role\")";
+
 /// What does not apply to the healthy world (no launch template, no KMS key, an IPv4 cluster,
 /// private subnets routed to a NAT gateway, private and public endpoint access, EKS's AMI, no
 /// eksctl stack, no instance EKS reports as failed to join), by
@@ -134,6 +142,15 @@ pub(crate) const NOT_APPLICABLE: &[(&str, &str)] = &[
     (
         "iam::cni-role-has-ipv6-permissions",
         "when: $.cluster.kubernetesNetworkConfig.ipFamily equals \"ipv6\" is false (actual: \"ipv4\")",
+    ),
+    ("iam::cni-irsa-role-trusts-cluster", NO_IRSA),
+    ("iam::cni-pod-identity-role-trusts-eks", NO_POD_IDENTITY),
+    ("iam::pod-identity-agent-installed", NO_POD_IDENTITY),
+    ("iam::node-role-may-use-pod-identity", NO_POD_IDENTITY),
+    ("iam::pod-identity-endpoint", NO_POD_IDENTITY),
+    (
+        "auto-mode::node-role-has-access-entry",
+        "when: $.cluster.computeConfig.enabled equals true is false (actual: absent)",
     ),
     (
         "launch-template::launch-template-exists",
@@ -232,7 +249,8 @@ fn a_healthy_cluster_passes_every_check() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     // Every check of the pack ran, but those with no row here: the self-managed ones (there is
-    // no such node) and those of a private cluster's endpoints (the subnets route to a NAT).
+    // no such node), those of a private cluster's endpoints (the subnets route to a NAT), and
+    // that of Auto Mode's NodeClasses (it is not an Auto Mode cluster).
     let checks: std::collections::BTreeSet<&str> = outcomes
         .keys()
         .map(|name| name.split('[').next().unwrap())
@@ -249,6 +267,7 @@ fn a_healthy_cluster_passes_every_check() {
                 "node-join::network::private-endpoint-usable"
                     | "node-join::network::private-endpoint-policy"
                     | "node-join::network::s3-gateway-endpoint-policy"
+                    | "node-join::auto-mode::node-class-role-has-access-entry"
             )
         })
         .collect();

@@ -112,6 +112,27 @@ fn a_windows_node_group_with_a_windows_entry_is_healthy() {
 }
 
 #[test]
+fn a_linux_node_group_whose_role_has_the_windows_entry_of_a_shared_role_is_a_warning() {
+    Scenario::new("linux-windows-entry", &[])
+        .fixture(|world, fixture| {
+            fixture.access_entries = vec![world.access_entry(&world.node_role_arn, "EC2_WINDOWS")];
+        })
+        .expect(
+            vec![at("access::access-entry-type[ng-1]", Fails("warning"))],
+            0,
+        );
+}
+
+#[test]
+fn an_auto_mode_entry_for_a_node_group() {
+    Scenario::new("auto-mode-entry", &[])
+        .fixture(|world, fixture| {
+            fixture.access_entries = vec![world.access_entry(&world.node_role_arn, "EC2")];
+        })
+        .expect(vec![at("access::access-entry-type[ng-1]", Fails(ERROR))], 1);
+}
+
+#[test]
 fn an_access_entry_older_than_its_role() {
     Scenario::new("stale-entry", &[])
         .fixture(|world, fixture| {

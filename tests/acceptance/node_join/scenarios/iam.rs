@@ -2,9 +2,7 @@
 //! policies' names when simulation is refused), trust, a deleted role, a role under a path, and
 //! where aws-node's permissions come from (node role, IRSA, EKS Pod Identity).
 
-use serde_json::json;
-
-use super::{ERROR, Fails, Scenario, Skipped, at};
+use super::{Becomes, ERROR, Fails, Passes, Scenario, Skipped, at, per_subnet};
 use crate::emulator::proxy::Faults;
 
 /// The run may not call iam:SimulatePrincipalPolicy: permissions are decided by policy names.
@@ -22,7 +20,8 @@ fn missing_cni_policy() {
         1,
     );
     run.expect_stdout_contains(
-        "Decided by simulation: the role may not call [\"ec2:AssignPrivateIpAddresses\"",
+        "Decided by simulation in eu-west-2: the role may not call \
+         [\"ec2:AssignPrivateIpAddresses\"",
     );
 }
 
@@ -63,6 +62,7 @@ fn node_role_missing_skips_what_depends_on_it() {
             at("iam::cni-role-has-ipv6-permissions[ng-1]", needs),
             at("iam::node-role-has-ecr-read-policy[ng-1]", needs),
             at("iam::node-role-path[ng-1]", needs),
+            at("iam::node-role-may-use-pod-identity[ng-1]", needs),
             at("access::node-role-has-access-entry[ng-1]", needs),
             at(
                 "access::access-entry-type[ng-1]",
@@ -81,8 +81,23 @@ fn node_role_missing_skips_what_depends_on_it() {
 
 #[test]
 fn a_node_role_under_a_path_is_a_warning_beside_aws_auth() {
+    let failed = Skipped("needs node-role-has-access-entry (failed)");
     Scenario::new("role-path", &["node-role-path"])
-        .expect(vec![at("iam::node-role-path[ng-1]", Fails("warning"))], 0);
+        .fixture(|_, fixture| fixture.access_entries.clear())
+        .expect(
+            vec![
+                at("iam::node-role-path[ng-1]", Fails("warning")),
+                at("access::node-role-has-access-entry[ng-1]", Fails("warning")),
+                at("access::access-entry-type[ng-1]", failed),
+                at("access::access-entry-not-stale[ng-1]", failed),
+            ],
+            0,
+        );
+}
+
+#[test]
+fn a_node_role_under_a_path_with_an_access_entry_needs_no_aws_auth() {
+    Scenario::new("role-path-entry", &["node-role-path"]).expect(vec![], 0);
 }
 
 #[test]
@@ -110,56 +125,168 @@ fn without_simulation_the_policy_names_decide() {
     );
 }
 
+/// How a world whose aws-node has a role of its own through IRSA differs from the healthy
+/// world: the IRSA role's trust is checked, and EKS Pod Identity's checks skip for another reason.
+fn irsa_world() -> Vec<(String, Becomes)> {
+    let skipped =
+        Skipped("when: cni_identity equals \"EKS Pod Identity\" is false (actual: \"IRSA\")");
+    let mut expected = vec![at("iam::cni-irsa-role-trusts-cluster[ng-1]", Passes)];
+    expected.extend(POD_IDENTITY_CHECKS.map(|check| at(check, skipped)));
+    expected.extend(per_subnet("iam::pod-identity-endpoint", skipped));
+    expected
+}
+
+/// How a world whose aws-node has a role of its own through EKS Pod Identity differs from the
+/// healthy world: Pod Identity's checks run (its endpoint only where subnets rely on endpoints).
+fn pod_identity_world() -> Vec<(String, Becomes)> {
+    let mut expected = vec![at(
+        "iam::cni-irsa-role-trusts-cluster[ng-1]",
+        Skipped("when: cni_identity equals \"IRSA\" is false (actual: \"EKS Pod Identity\")"),
+    )];
+    expected.extend(POD_IDENTITY_CHECKS.map(|check| at(check, Passes)));
+    expected.extend(per_subnet(
+        "iam::pod-identity-endpoint",
+        Skipped("when: egress equals \"endpoints\" is false (actual: \"route\")"),
+    ));
+    expected
+}
+
+/// The checks of aws-node on EKS Pod Identity that run once per node group.
+const POD_IDENTITY_CHECKS: [&str; 3] = [
+    "iam::cni-pod-identity-role-trusts-eks[ng-1]",
+    "iam::pod-identity-agent-installed[ng-1]",
+    "iam::node-role-may-use-pod-identity[ng-1]",
+];
+
 #[test]
 fn aws_node_with_a_role_of_its_own_needs_no_cni_policy_on_the_node_role() {
-    Scenario::new("cni-irsa", &["cni-irsa"]).expect(vec![], 0);
+    Scenario::new("cni-irsa", &["cni-irsa"]).expect(irsa_world(), 0);
 }
 
 #[test]
 fn aws_node_role_without_the_cni_policy() {
-    let run = Scenario::new("cni-irsa-bare", &["cni-irsa", "cni-irsa-without-policy"]).expect(
-        vec![at("iam::node-role-has-cni-policy[ng-1]", Fails(ERROR))],
-        1,
-    );
+    let mut expected = irsa_world();
+    expected.push(at("iam::node-role-has-cni-policy[ng-1]", Fails(ERROR)));
+    let run = Scenario::new("cni-irsa-bare", &["cni-irsa", "cni-irsa-without-policy"])
+        .expect(expected, 1);
     run.expect_stdout_contains("through IRSA");
     run.expect_stdout_contains("-aws-node (IRSA)");
 }
 
 #[test]
+fn aws_node_on_irsa_trusting_the_issuer_of_an_earlier_cluster() {
+    let mut expected = irsa_world();
+    expected.push(at("iam::cni-irsa-role-trusts-cluster[ng-1]", Fails(ERROR)));
+    let run =
+        Scenario::new("cni-irsa-stale", &["cni-irsa", "cni-irsa-stale-issuer"]).expect(expected, 1);
+    run.expect_stdout_contains("eksctl utils associate-iam-oidc-provider");
+}
+
+#[test]
+fn aws_node_on_irsa_without_the_clusters_oidc_provider() {
+    let mut expected = irsa_world();
+    expected.push(at("iam::cni-irsa-role-trusts-cluster[ng-1]", Fails(ERROR)));
+    Scenario::new("cni-irsa-no-oidc", &["cni-irsa", "cni-irsa-no-provider"]).expect(expected, 1);
+}
+
+#[test]
 fn aws_node_through_pod_identity() {
-    // The same role, associated through EKS Pod Identity instead of the add-on.
-    let associate = |world: &crate::emulator::world::World,
-                     fixture: &mut crate::emulator::proxy::ClusterFixture| {
-        let role = world.cni_role_arn.clone().expect("aws-node's role");
-        fixture
-            .addons
-            .get_mut("vpc-cni")
-            .expect("vpc-cni")
-            .as_object_mut()
-            .expect("an add-on")
-            .remove("serviceAccountRoleArn");
-        fixture.pod_identity_associations = vec![json!({
-            "clusterName": world.cluster,
-            "namespace": "kube-system",
-            "serviceAccount": "aws-node",
-            "roleArn": role,
-            "associationArn": format!("arn:aws:eks:{}:123456789012:podidentityassociation/{}/a-1", world.region, world.cluster),
-            "associationId": "a-1",
-        })];
-    };
-    Scenario::new("cni-pod-identity", &["cni-irsa"])
-        .fixture(associate)
-        .expect(vec![], 0);
+    Scenario::new("cni-pod-identity", &["cni-pod-identity"]).expect(pod_identity_world(), 0);
+    let mut expected = pod_identity_world();
+    expected.push(at("iam::node-role-has-cni-policy[ng-1]", Fails(ERROR)));
     let run = Scenario::new(
         "cni-pod-identity-bare",
-        &["cni-irsa", "cni-irsa-without-policy"],
+        &["cni-pod-identity", "cni-irsa-without-policy"],
     )
-    .fixture(associate)
-    .expect(
-        vec![at("iam::node-role-has-cni-policy[ng-1]", Fails(ERROR))],
-        1,
-    );
+    .expect(expected, 1);
     run.expect_stdout_contains("through EKS Pod Identity");
+}
+
+#[test]
+fn aws_node_on_pod_identity_with_a_role_that_does_not_let_eks_tag_sessions() {
+    let mut expected = pod_identity_world();
+    expected.push(at(
+        "iam::cni-pod-identity-role-trusts-eks[ng-1]",
+        Fails(ERROR),
+    ));
+    Scenario::new(
+        "cni-pod-identity-no-tag",
+        &["cni-pod-identity", "cni-pod-identity-assume-only"],
+    )
+    .expect(expected, 1);
+}
+
+#[test]
+fn aws_node_on_pod_identity_without_the_agent_add_on_is_a_warning() {
+    let mut expected = pod_identity_world();
+    expected.push(at(
+        "iam::pod-identity-agent-installed[ng-1]",
+        Fails("warning"),
+    ));
+    Scenario::new("cni-pod-identity-no-agent", &["cni-pod-identity"])
+        .fixture(|_, fixture| {
+            fixture.addons.remove("eks-pod-identity-agent");
+        })
+        .expect(expected, 0);
+}
+
+#[test]
+fn aws_node_on_pod_identity_with_a_node_role_the_agent_cannot_ask_with() {
+    let mut expected = pod_identity_world();
+    expected.push(at(
+        "iam::node-role-has-worker-node-policy[ng-1]",
+        Fails(ERROR),
+    ));
+    expected.push(at(
+        "iam::node-role-may-use-pod-identity[ng-1]",
+        Fails(ERROR),
+    ));
+    Scenario::new(
+        "cni-pod-identity-no-worker",
+        &["cni-pod-identity", "missing-worker-node-policy"],
+    )
+    .expect(expected, 1);
+}
+
+#[test]
+fn aws_node_on_pod_identity_in_a_private_cluster_needs_the_eks_auth_endpoint() {
+    let mut expected = super::network::private_cluster();
+    expected.extend(pod_identity_world());
+    expected.extend(per_subnet("iam::pod-identity-endpoint", Fails(ERROR)));
+    Scenario::new(
+        "cni-pod-identity-private",
+        &["private-endpoints", "cni-pod-identity"],
+    )
+    .expect(expected, 1);
+}
+
+#[test]
+fn aws_node_on_pod_identity_in_a_private_cluster_with_the_eks_auth_endpoint_is_healthy() {
+    let mut expected = super::network::private_cluster();
+    expected.extend(pod_identity_world());
+    expected.extend(per_subnet("iam::pod-identity-endpoint", Passes));
+    Scenario::new(
+        "cni-pod-identity-eks-auth",
+        &["private-endpoints", "eks-auth-endpoint", "cni-pod-identity"],
+    )
+    .expect(expected, 0);
+}
+
+#[test]
+fn an_ipv6_cluster_whose_aws_node_role_has_the_cni_policy_of_before_subnet_discovery() {
+    // eksctl gives aws-node an IRSA role with that policy alone (the node role's
+    // AmazonEKSWorkerNodePolicy allows the two describes).
+    let mut expected = super::network::ipv6_cluster();
+    expected.extend(irsa_world());
+    expected.push(at("iam::cni-role-has-ipv6-permissions[ng-1]", Fails(ERROR)));
+    let run = Scenario::new(
+        "ipv6-cni-2024",
+        &["ipv6", "cni-irsa", "ipv6-cni-2024-policy"],
+    )
+    .expect(expected, 1);
+    run.expect_stdout_contains(
+        "the role may not call [\"ec2:DescribeSubnets\",\"ec2:DescribeSecurityGroups\"]",
+    );
 }
 
 #[test]

@@ -304,7 +304,7 @@ fn nodes_with_a_security_group_the_cluster_does_not_admit() {
 }
 
 /// How a healthy IPv6 cluster differs from the healthy (IPv4) world.
-fn ipv6_cluster() -> Vec<(String, Becomes)> {
+pub(super) fn ipv6_cluster() -> Vec<(String, Becomes)> {
     let mut expected = vec![
         at("iam::cni-role-has-ipv6-permissions[ng-1]", Passes),
         at(

@@ -39,8 +39,16 @@ fn self_managed(subnet: &str) -> Vec<(String, Becomes)> {
         "self-managed::bootstrap-reaches-eks-api[i-self]",
         Skipped(bootstrap),
     ));
+    rows.push(at(PASS_NODE_ROLE, Skipped(NOT_KARPENTERS)));
     rows
 }
+
+/// The row of whether Karpenter's controller may pass the role of the self-managed node.
+const PASS_NODE_ROLE: &str = "self-managed::karpenter-controller-may-pass-node-role[self-profile]";
+
+/// Why that row is skipped for a node Karpenter did not launch.
+const NOT_KARPENTERS: &str =
+    "when: $.Tags[?@.Key == 'karpenter.sh/nodepool'] exists is false (actual: [])";
 
 /// The fixture of a healthy self-managed node: an EC2_LINUX access entry for its role.
 fn with_entry(
@@ -109,9 +117,19 @@ fn a_self_managed_node_the_cluster_security_group_does_not_admit() {
 
 #[test]
 fn a_karpenter_node_is_found_by_karpenters_tags() {
+    // Its controller is not on EKS Pod Identity (IRSA, which the AWS API does not show).
+    let mut expected = self_managed("subnet-1");
+    expected.push(at(
+        PASS_NODE_ROLE,
+        Skipped(
+            "call `karpenter_pass_role` was not made: it reads call `karpenter_controller`, \
+             which was not made: when: $.associations[0].associationId exists is false \
+             (actual: absent)",
+        ),
+    ));
     Scenario::new("karpenter", &["self-managed", "self-managed-karpenter"])
         .fixture(with_entry)
-        .expect(self_managed("subnet-1"), 0);
+        .expect(expected, 0);
 }
 
 #[test]
@@ -153,18 +171,13 @@ fn karpenter_pod_identity(
     world: &crate::emulator::world::World,
     fixture: &mut crate::emulator::proxy::ClusterFixture,
 ) {
-    let role = world.karpenter_role_arn.clone().expect("Karpenter's role");
-    fixture.pod_identity_associations.push(serde_json::json!({
-        "clusterName": world.cluster,
-        "namespace": "kube-system",
-        "serviceAccount": "karpenter",
-        "roleArn": role,
-        "associationArn": format!(
-            "arn:aws:eks:{}:123456789012:podidentityassociation/{}/a-karpenter",
-            world.region, world.cluster
-        ),
-        "associationId": "a-karpenter",
-    }));
+    let role = world
+        .karpenter_role_arn
+        .as_deref()
+        .expect("Karpenter's role");
+    fixture
+        .pod_identity_associations
+        .push(world.pod_identity_association("kube-system", "karpenter", role));
 }
 
 /// The row of Karpenter's controller.
@@ -175,8 +188,14 @@ const KARPENTER_CONTROLLER: &str =
 fn a_karpenter_controller_that_may_launch_nodes() {
     Scenario::new("karpenter-controller", &["karpenter-controller"])
         .fixture(karpenter_pod_identity)
-        .expect(vec![at(KARPENTER_CONTROLLER, Passes)], 0);
+        .expect(
+            vec![at(KARPENTER_CONTROLLER, Passes), at(SPOT_ROLE, Passes)],
+            0,
+        );
 }
+
+/// The row of EC2's Spot service-linked role for Karpenter's controller.
+const SPOT_ROLE: &str = "self-managed::karpenter-spot-role[kube-system/karpenter]";
 
 #[test]
 fn a_karpenter_controller_an_scp_denies_launches() {
@@ -189,7 +208,13 @@ fn a_karpenter_controller_an_scp_denies_launches() {
             });
             fixture.organization = Some(Organization::new().attach("ou", deny));
         })
-        .expect(vec![at(KARPENTER_CONTROLLER, Fails(ERROR))], 1);
+        .expect(
+            vec![
+                at(KARPENTER_CONTROLLER, Fails(ERROR)),
+                at(SPOT_ROLE, Passes),
+            ],
+            1,
+        );
     run.expect_stdout_contains(
         "a service control policy of the organization denies [\"ec2:RunInstances\"]",
     );

@@ -8,6 +8,8 @@
 //! One file per reference world: the world (its source cited), the test that it is healthy, and
 //! its faulty twins.
 
+mod auto_mode;
+mod karpenter;
 mod private_cluster;
 
 use std::collections::HashMap;
