@@ -373,7 +373,8 @@ fn the_simulation_reads_the_role_as_iam_does() {
     let region =
         "ContextKeyName=aws:RequestedRegion,ContextKeyValues=eu-west-2,ContextKeyType=string";
     let tag = "ContextKeyName=aws:RequestTag/team,ContextKeyValues=platform,ContextKeyType=string";
-    // No context: the region-deny SCP denies, and names the keys it lacked.
+    // No context: the region-deny SCP denies; the keys it lacked are not named (an SCP's never
+    // are), those of the role's own policies are.
     let results = simulate(&[]);
     let run = &results["ec2:RunInstances"];
     assert_eq!(run["EvalDecision"], "explicitDeny", "{run}");
@@ -381,14 +382,7 @@ fn the_simulation_reads_the_role_as_iam_does() {
         run["OrganizationsDecisionDetail"]["AllowedByOrganizations"],
         false
     );
-    assert_eq!(
-        run["MissingContextValues"],
-        json!([
-            "aws:RequestTag/team",
-            "aws:RequestedRegion",
-            "aws:PrincipalARN"
-        ])
-    );
+    assert_eq!(run["MissingContextValues"], json!(["aws:RequestTag/team"]));
     // In the Region, with the tag: the inline policy allows, the boundary allows EC2 but not S3.
     let results = simulate(&["--context-entries", region, tag]);
     let run = &results["ec2:RunInstances"];
@@ -401,7 +395,7 @@ fn the_simulation_reads_the_role_as_iam_does() {
         run["PermissionsBoundaryDecisionDetail"]["AllowedByPermissionsBoundary"],
         true
     );
-    assert_eq!(run["MissingContextValues"], json!(["aws:PrincipalARN"]));
+    assert_eq!(run["MissingContextValues"], json!([]));
     let get = &results["s3:GetObject"];
     assert_eq!(get["EvalDecision"], "implicitDeny", "{get}");
     assert_eq!(

@@ -109,13 +109,15 @@ impl Principal {
         }
     }
 
-    /// The context keys the policies read that `context` lacks (`MissingContextValues`), in the
-    /// order the policies name them. Like AWS, every statement of every policy counts, not only
-    /// those of the simulated action (boto/boto3#3111, aws/aws-sdk-java-v2#1751).
+    /// The context keys the identity policies and the permissions boundary read that `context`
+    /// lacks (`MissingContextValues`), in the order the policies name them. Like AWS, every
+    /// statement of every policy counts, not only those of the simulated action
+    /// (boto/boto3#3111, aws/aws-sdk-java-v2#1751); an SCP's keys never do: "If a missing
+    /// context key is referenced only by an SCP, that key is not returned for security reasons,
+    /// but you still receive the decision" (IAM User Guide, How to simulate policies, 2026).
     fn missing(&self, context: &Context) -> Vec<String> {
-        let scps = self.organization.iter().flatten().flatten();
         let mut missing: Vec<String> = Vec::new();
-        for policy in self.identity.iter().chain(&self.boundary).chain(scps) {
+        for policy in self.identity.iter().chain(&self.boundary) {
             for key in policy.statements.iter().flat_map(Statement::keys) {
                 if context.get(key).is_none()
                     && !missing.iter().any(|k| k.eq_ignore_ascii_case(key))

@@ -16,13 +16,14 @@
 //! `${*}`, `${?}`, `${$}`; context keys the simulator would fill in itself (none is: a key is
 //! present only when `ContextEntries` gives it).
 //!
-//! SCPs with conditions are evaluated as IAM enforces them, and their keys count in
-//! `MissingContextValues` as the API reference says. The real simulator long did not evaluate
-//! them ("The policy simulator doesn't evaluate SCPs that have global conditions", Testing IAM
-//! policies with the IAM policy simulator: `implicitDeny` with `AllowedByOrganizations: false`,
-//! aws/sagemaker-python-sdk#6019); answers reported since mid-2026 evaluate `aws:RequestedRegion`
-//! in a region-deny SCP, but leave an SCP's keys out of `MissingContextValues`
-//! (aws/aws-cli#10525, for `SimulateCustomPolicy`).
+//! SCPs with conditions are evaluated as IAM enforces them, as the simulator does since
+//! 2026-07-30 ("The policy simulator evaluates SCPs, including condition keys and resource
+//! scoping in deny statements", Testing IAM policies with the IAM policy simulator), and their
+//! keys are left out of `MissingContextValues` ("If a missing context key is referenced only by
+//! an SCP, that key is not returned for security reasons, but you still receive the decision",
+//! How to simulate policies; aws/aws-cli#10525). Before, the simulator did not evaluate them
+//! ("The policy simulator doesn't evaluate SCPs that have global conditions": `implicitDeny` with
+//! `AllowedByOrganizations: false`, aws/sagemaker-python-sdk#6019).
 //!
 //! `MissingContextValues` names the keys of every conditioned statement of the policies that
 //! apply, not only of the statements that decided the action (boto/boto3#3111,
