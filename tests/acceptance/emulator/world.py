@@ -88,6 +88,9 @@ VARIATIONS = {
     "auto-mode-own-node-class": "(with auto-mode) a NodeClass of one's own launched nodes with a role of its own",
     # Configurations AWS documents, which must pass.
     "custom-worker-policy": "the node role has the worker permissions as a customer-managed policy",
+    "worker-policy-scoped": "the node role has the worker permissions as a customer-managed policy naming the cluster for eks:DescribeCluster",
+    "worker-policy-source-vpc": "the node role has the worker permissions only from the VPC (aws:SourceVpc)",
+    "node-role-boundary-without-ecr": "the node role's permissions boundary allows EC2 and EKS, not ECR",
     "cni-irsa": "aws-node has a role of its own through IRSA (the cluster's IAM OIDC provider) with AmazonEKS_CNI_Policy; the node role has none",
     "cni-pod-identity": "aws-node has a role of its own for EKS Pod Identity with AmazonEKS_CNI_Policy; the node role has none",
     "cni-irsa-without-policy": "(with cni-irsa or cni-pod-identity) aws-node's role lacks the CNI policy",
@@ -750,15 +753,38 @@ def build(name, variations):
         )
     node_role_name = f"{name}-node"
     trusted = "eks.amazonaws.com" if "trust-without-ec2" in faults else "ec2.amazonaws.com"
+    boundary = {}
+    if "node-role-boundary-without-ecr" in faults:
+        boundary["PermissionsBoundary"] = iam.create_policy(
+            PolicyName=f"{name}-boundary", PolicyDocument=allow(["ec2:*", "eks:*", "eks-auth:*"])
+        )["Policy"]["Arn"]
     node_role = iam.create_role(
         RoleName=node_role_name,
         AssumeRolePolicyDocument=trust(trusted),
         Path="/dev/" if "node-role-path" in faults else "/",
+        **boundary,
     )["Role"]["Arn"]
     dropped = set()
+    account = session.client("sts").get_caller_identity()["Account"]
+    worker_policy = None
     if "custom-worker-policy" in faults:
+        worker_policy = allow(WORKER_ACTIONS)
+    elif "worker-policy-scoped" in faults:
+        # Least privilege: eks:DescribeCluster on this cluster only.
+        worker_policy = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": WORKER_ACTIONS[:-1], "Resource": "*"},
+            {"Effect": "Allow", "Action": "eks:DescribeCluster",
+             "Resource": f"arn:aws:eks:{region}:{account}:cluster/{name}"},
+        ]})
+    elif "worker-policy-source-vpc" in faults:
+        # A data perimeter: the node's calls must come through the VPC's endpoints.
+        worker_policy = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": WORKER_ACTIONS, "Resource": "*",
+             "Condition": {"StringEquals": {"aws:SourceVpc": vpc}}},
+        ]})
+    if worker_policy is not None:
         dropped.add("missing-worker-node-policy")
-        custom = iam.create_policy(PolicyName=f"{name}-worker", PolicyDocument=allow(WORKER_ACTIONS))
+        custom = iam.create_policy(PolicyName=f"{name}-worker", PolicyDocument=worker_policy)
         iam.attach_role_policy(RoleName=node_role_name, PolicyArn=custom["Policy"]["Arn"])
     if {"cni-irsa", "cni-pod-identity", "ipv6"} & faults:
         dropped.add("missing-cni-policy")
@@ -800,7 +826,6 @@ def build(name, variations):
             "ipFamily": "ipv6" if ipv6 else "ipv4",
         },
     )
-    account = session.client("sts").get_caller_identity()["Account"]
     cni_role = aws_node_role(iam, name, account, issuer, cni_policy, faults)
 
     launch_template = None

@@ -106,6 +106,34 @@ fn worker_permissions_of_a_customer_managed_policy_are_enough() {
 }
 
 #[test]
+fn worker_permissions_that_name_the_cluster_for_describe_cluster_are_enough() {
+    Scenario::new("scoped-worker", &["worker-policy-scoped"]).expect(vec![], 0);
+}
+
+#[test]
+fn worker_permissions_on_a_condition_the_simulation_cannot_know_are_a_warning() {
+    let run = Scenario::new("source-vpc-worker", &["worker-policy-source-vpc"]).expect(
+        vec![at(
+            "iam::node-role-has-worker-node-policy[ng-1]",
+            Fails("warning"),
+        )],
+        0,
+    );
+    run.expect_stdout_contains("condition keys it had no value for ([\"aws:SourceVpc\"]");
+    run.expect_stdout_contains(
+        "ContextKeyName=aws:SourceVpc,ContextKeyValues=VALUE,ContextKeyType=string",
+    );
+}
+
+#[test]
+fn a_permissions_boundary_without_ecr() {
+    Scenario::new("boundary-no-ecr", &["node-role-boundary-without-ecr"]).expect(
+        vec![at("iam::node-role-has-ecr-read-policy[ng-1]", Fails(ERROR))],
+        1,
+    );
+}
+
+#[test]
 fn without_simulation_the_policy_names_decide() {
     Scenario::new("no-simulation", &[])
         .faults(no_simulation())

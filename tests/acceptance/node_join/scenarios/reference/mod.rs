@@ -9,6 +9,7 @@
 //! its faulty twins.
 
 mod auto_mode;
+mod control_tower;
 mod karpenter;
 mod private_cluster;
 
