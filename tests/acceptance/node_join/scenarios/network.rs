@@ -194,6 +194,7 @@ fn public_subnet_without_public_ips() {
         "launch-template::bootstrap-reaches-eks-api[ng-1/subnet-2]",
         Gone,
     ));
+    expected.push(at("iam::pod-identity-endpoint[ng-1/subnet-2]", Gone));
     // The node subnet is none of the cluster's: both cluster subnets' ACLs are judged.
     expected.extend(across_subnets(Gone));
     for cluster_subnet in [1, 2] {
