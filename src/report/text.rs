@@ -267,20 +267,36 @@ pub fn note(note: &Note) -> String {
             format!("line {number}: {}", shorten(&Value::from(text.as_str())))
         }
         Note::Outside { address, network } => format!("{address} is outside {network}"),
-        Note::AclDenies { egress, port, rule } => {
+        Note::AclDenies {
+            egress,
+            port,
+            rule,
+            network,
+        } => {
             let direction = if *egress { "egress" } else { "ingress" };
+            let network = network
+                .as_ref()
+                .map(|network| format!(" ({network})"))
+                .unwrap_or_default();
             match rule {
-                Some(rule) => format!("{direction} port {port}: rule {rule} denies it"),
-                None => format!("{direction} port {port}: no rule (implicit deny)"),
+                Some(rule) => format!("{direction} port {port}{network}: rule {rule} denies it"),
+                None => format!("{direction} port {port}{network}: no rule (implicit deny)"),
             }
         }
-        Note::NoGroupRule { egress, group } => {
+        Note::NoGroupRule {
+            egress,
+            group,
+            network,
+        } => {
             let rules = if *egress {
                 "IpPermissionsEgress"
             } else {
                 "IpPermissions"
             };
-            format!("no {rules} rule of {group} matches")
+            match network {
+                Some(network) => format!("no {rules} rule of {group} matches {network}"),
+                None => format!("no {rules} rule of {group} matches"),
+            }
         }
         Note::NothingSelected => "nothing selected".to_owned(),
         Note::Each(notes) => notes.iter().map(self::note).collect::<Vec<_>>().join("; "),

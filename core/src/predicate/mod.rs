@@ -220,6 +220,8 @@ pub enum Note {
         port: u16,
         /// The number of the rule that denies it.
         rule: Option<i64>,
+        /// The network it is denied to or from, when several were asked about.
+        network: Option<String>,
     },
     /// No rule of a security group lets the traffic through.
     NoGroupRule {
@@ -227,6 +229,8 @@ pub enum Note {
         egress: bool,
         /// The group's ID.
         group: String,
+        /// The network no rule admits, when several were asked about.
+        network: Option<String>,
     },
     /// `allows_traffic` was given nothing to test.
     NothingSelected,

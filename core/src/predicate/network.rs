@@ -6,10 +6,12 @@
 //! lets that traffic through. ACL entries are evaluated in `RuleNumber` order, first match wins,
 //! unmatched traffic is denied; an entry applies to the traffic's address family only
 //! (`CidrBlock` for IPv4, `Ipv6CidrBlock` for IPv6). Security groups allow when any rule matches
-//! (their rules only allow), and a list of groups allows when any group does. `port` is a number
-//! or a range `"32768-60999"` (every port of it must pass); protocol `-1` in a rule means all
-//! protocols.
+//! (their rules only allow: by an address range, a group, or a managed prefix list whose
+//! entries the operand gives), and a list of groups allows when any group does. `port` is a
+//! number or a range `"32768-60999"` (every port of it must pass); `cidr` a network or a list of
+//! networks (traffic to each must pass); protocol `-1` in a rule means all protocols.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use serde_json::Value;
@@ -138,18 +140,31 @@ pub struct Traffic {
     /// IANA protocol number (6 tcp, 17 udp, 1 icmp) or `None` for all.
     protocol: Option<u16>,
     ports: (u16, u16),
-    cidr: Option<Cidr>,
+    /// The networks at the other end: traffic to (or from) each of them must pass.
+    cidrs: Vec<Cidr>,
     /// Security groups the traffic comes from or goes to (any of them).
     groups: Vec<String>,
+    /// The networks of the managed prefix lists that security group rules may name, by ID
+    /// (`None`: the entries are unknown, as when reading them failed).
+    prefix_lists: BTreeMap<String, Option<Vec<Cidr>>>,
 }
 
 /// The keys `allows_traffic` takes.
-const TRAFFIC_KEYS: [&str; 5] = ["direction", "protocol", "port", "cidr", "group"];
+const TRAFFIC_KEYS: [&str; 6] = [
+    "direction",
+    "protocol",
+    "port",
+    "cidr",
+    "group",
+    "prefix_lists",
+];
 
 impl Traffic {
     /// Reads `{direction: ingress|egress, protocol: tcp|udp|icmp|all|NUMBER, port: N|"A-B",
-    /// cidr: NETWORK, group: sg-… | [sg-…, …]}` (at least one of `cidr` and `group`; a list of
-    /// groups is the groups of one node, any of which a rule may name).
+    /// cidr: NETWORK | [NETWORK, …], group: sg-… | [sg-…, …], prefix_lists: {pl-…: ENTRIES}}`
+    /// (at least one of `cidr` and `group`; a list of networks must each pass; a list of groups
+    /// is the groups of one node, any of which a rule may name; `prefix_lists` maps a prefix
+    /// list's ID to what `ec2:GetManagedPrefixListEntries` answers for it).
     pub fn parse(value: &Value) -> Result<Self, String> {
         let field = |name: &str| value.get(name);
         let egress = match field("direction").and_then(Value::as_str) {
@@ -167,24 +182,43 @@ impl Traffic {
             Some(port) => port_range(&json::display(port))
                 .ok_or("`port` must be a number or a range such as \"32768-60999\"")?,
         };
-        let cidr = match field("cidr") {
-            None => None,
-            Some(cidr) => Some(
-                Cidr::parse(&json::display(cidr))
-                    .ok_or("`cidr` must be a network such as 0.0.0.0/0 or ::/0")?,
-            ),
+        let network = |cidr: &Value| {
+            Cidr::parse(&json::display(cidr)).ok_or_else(|| {
+                format!(
+                    "`cidr` must be a network such as 0.0.0.0/0 or ::/0, not `{}`",
+                    json::display(cidr)
+                )
+            })
+        };
+        let cidrs = match field("cidr") {
+            None => Vec::new(),
+            Some(Value::Array(cidrs)) => cidrs.iter().map(network).collect::<Result<_, _>>()?,
+            Some(cidr) => vec![network(cidr)?],
         };
         let groups: Vec<String> = match field("group") {
             None => Vec::new(),
             Some(Value::Array(groups)) => groups.iter().map(json::display).collect(),
             Some(group) => vec![json::display(group)],
         };
-        if cidr.is_none() && groups.is_empty() {
+        if cidrs.is_empty() && groups.is_empty() {
             return Err(
                 "give the other end as `cidr` (a network) or `group` (a security group ID)"
                     .to_owned(),
             );
         }
+        let prefix_lists = match field("prefix_lists") {
+            None | Some(Value::Null) => BTreeMap::new(),
+            Some(Value::Object(lists)) => lists
+                .iter()
+                .map(|(id, answer)| Ok((id.clone(), prefix_list_networks(id, answer)?)))
+                .collect::<Result<_, String>>()?,
+            Some(other) => {
+                return Err(format!(
+                    "`prefix_lists` must map prefix list IDs to their entries, not `{}`",
+                    json::display(other)
+                ));
+            }
+        };
         if let Some(extra) = value
             .as_object()
             .and_then(|o| o.keys().find(|k| !TRAFFIC_KEYS.contains(&k.as_str())))
@@ -198,10 +232,48 @@ impl Traffic {
             egress,
             protocol,
             ports,
-            cidr,
+            cidrs,
             groups,
+            prefix_lists,
         })
     }
+
+    /// The networks asked about, each once; `None` alone when the other end is only groups.
+    fn networks(&self) -> Vec<Option<Cidr>> {
+        if self.cidrs.is_empty() {
+            vec![None]
+        } else {
+            self.cidrs.iter().copied().map(Some).collect()
+        }
+    }
+
+    /// How a note names `network`: only when several networks are asked about.
+    fn shown(&self, network: Option<Cidr>) -> Option<String> {
+        network
+            .filter(|_| self.cidrs.len() > 1)
+            .map(|network| network.to_string())
+    }
+}
+
+/// The networks of one prefix list: its entries as `ec2:GetManagedPrefixListEntries` answers
+/// them (`{"Entries": [{"Cidr": …}]}`), or `None` for an answer without entries (an accepted
+/// error).
+fn prefix_list_networks(id: &str, answer: &Value) -> Result<Option<Vec<Cidr>>, String> {
+    let Some(entries) = answer.get("Entries") else {
+        return Ok(answer.get("Error").is_none().then(Vec::new));
+    };
+    entries
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|entry| {
+            entry["Cidr"]
+                .as_str()
+                .and_then(Cidr::parse)
+                .ok_or_else(|| format!("an entry of prefix list {id} has no network: {entry}"))
+        })
+        .collect::<Result<_, _>>()
+        .map(Some)
 }
 
 /// `tcp` → 6; `-1`/`all` → all (`Some(None)`); unknown → `None`.
@@ -226,7 +298,9 @@ fn port_range(text: &str) -> Option<(u16, u16)> {
     }
 }
 
-/// `allows_traffic` on an ACL, a security group, or a list of them (any may allow).
+/// `allows_traffic` on an ACL, a security group, or a list of them (any may allow). A group
+/// whose only rule that could admit the traffic names a prefix list of unknown entries leaves
+/// the predicate undecided, unless another group allows.
 pub(super) fn allows_traffic(subject: &Subject, operand: &Value) -> Tested {
     let traffic = Traffic::parse(operand).map_err(|problem| Undecided::InvalidOperand {
         predicate: "allows_traffic",
@@ -234,11 +308,18 @@ pub(super) fn allows_traffic(subject: &Subject, operand: &Value) -> Tested {
     })?;
     let items = subject.items();
     let mut notes = Vec::new();
+    let mut unknown = None;
     for item in &items {
         let verdict = if item.get("Entries").is_some() {
             acl_allows(item, &traffic)
         } else if item.get("IpPermissions").is_some() || item.get("IpPermissionsEgress").is_some() {
-            group_allows(item, &traffic)
+            match group_allows(item, &traffic) {
+                Ok(verdict) => verdict,
+                Err(prefix_list) => {
+                    unknown.get_or_insert(prefix_list);
+                    continue;
+                }
+            }
         } else {
             return Err(Undecided::TypeMismatch {
                 predicate: "allows_traffic",
@@ -250,6 +331,15 @@ pub(super) fn allows_traffic(subject: &Subject, operand: &Value) -> Tested {
             return Ok(true.into());
         }
         notes.extend(verdict.note);
+    }
+    if let Some((group, prefix_list)) = unknown {
+        return Err(Undecided::InvalidOperand {
+            predicate: "allows_traffic",
+            problem: format!(
+                "a rule of {group} names prefix list {prefix_list}, whose entries `prefix_lists` \
+                 does not give"
+            ),
+        });
     }
     Ok(Verdict::fails(match notes.len() {
         0 => Note::NothingSelected,
@@ -265,8 +355,21 @@ fn entry_network(entry: &Value, v4_key: &str, v6_key: &str, v6: bool) -> Option<
         .and_then(Cidr::parse)
 }
 
+/// An ACL allows the traffic when it lets it through to (or from) each network asked about.
 fn acl_allows(acl: &Value, traffic: &Traffic) -> Verdict {
-    let v6 = traffic.cidr.is_some_and(|c| c.is_v6());
+    for network in traffic.networks() {
+        if let Err(mut note) = acl_allows_network(acl, traffic, network) {
+            if let Note::AclDenies { network: shown, .. } = &mut note {
+                *shown = traffic.shown(network);
+            }
+            return Verdict::fails(note);
+        }
+    }
+    true.into()
+}
+
+fn acl_allows_network(acl: &Value, traffic: &Traffic, network: Option<Cidr>) -> Result<(), Note> {
+    let v6 = network.is_some_and(|c| c.is_v6());
     let mut entries: Vec<&Value> = acl["Entries"]
         .as_array()
         .map(|e| {
@@ -300,20 +403,21 @@ fn acl_allows(acl: &Value, traffic: &Traffic) -> Verdict {
         let matched = entries.iter().find(|entry| {
             protocol_matches(&json::display(&entry["Protocol"]), traffic.protocol)
                 && entry_ports(entry).is_none_or(|(a, b)| (a..=b).contains(&port))
-                && traffic.cidr.is_some_and(|wanted| {
+                && network.is_some_and(|wanted| {
                     entry_network(entry, "CidrBlock", "Ipv6CidrBlock", v6)
                         .is_some_and(|rule| rule.contains(&wanted))
                 })
         });
         if !matched.is_some_and(|entry| entry["RuleAction"] == "allow") {
-            return Verdict::fails(Note::AclDenies {
+            return Err(Note::AclDenies {
                 egress: traffic.egress,
                 port,
                 rule: matched.and_then(|e| e["RuleNumber"].as_i64()),
+                network: None,
             });
         }
     }
-    true.into()
+    Ok(())
 }
 
 fn entry_ports(entry: &Value) -> Option<(u16, u16)> {
@@ -331,28 +435,57 @@ fn protocol_matches(rule: &str, wanted: Option<u16>) -> bool {
     }
 }
 
-fn group_allows(group: &Value, traffic: &Traffic) -> Verdict {
+/// A group allows the traffic when, for each network asked about, one of its rules admits it.
+/// `Err((group, prefix list))` when the only rules that could admit a network name a prefix list
+/// whose entries are unknown.
+fn group_allows(group: &Value, traffic: &Traffic) -> Result<Verdict, (String, String)> {
     let key = if traffic.egress {
         "IpPermissionsEgress"
     } else {
         "IpPermissions"
     };
-    let allowed = group[key]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|permission| rule_allows(permission, traffic));
-    if allowed {
-        return true.into();
+    let id = || group["GroupId"].as_str().unwrap_or("the group").to_owned();
+    let rules: Vec<&Value> = group[key].as_array().into_iter().flatten().collect();
+    for network in traffic.networks() {
+        let mut unknown = None;
+        let admitted =
+            rules.iter().any(
+                |permission| match rule_allows(permission, traffic, network) {
+                    Admits::Yes => true,
+                    Admits::No => false,
+                    Admits::Unknown(prefix_list) => {
+                        unknown.get_or_insert(prefix_list);
+                        false
+                    }
+                },
+            );
+        if admitted {
+            continue;
+        }
+        if let Some(prefix_list) = unknown {
+            return Err((id(), prefix_list));
+        }
+        return Ok(Verdict::fails(Note::NoGroupRule {
+            egress: traffic.egress,
+            group: id(),
+            network: traffic.shown(network),
+        }));
     }
-    Verdict::fails(Note::NoGroupRule {
-        egress: traffic.egress,
-        group: group["GroupId"].as_str().unwrap_or("the group").to_owned(),
-    })
+    Ok(true.into())
 }
 
-/// Whether one security group rule (`IpPermission`) admits the traffic.
-fn rule_allows(permission: &Value, traffic: &Traffic) -> bool {
+/// Whether a rule admits traffic to or from one network.
+enum Admits {
+    Yes,
+    No,
+    /// Only if this prefix list, whose entries are unknown, holds the network.
+    Unknown(String),
+}
+
+/// Whether one security group rule (`IpPermission`) admits the traffic to or from `network`
+/// (`None`: the other end is known by its groups only): by an address range, a managed prefix
+/// list, or a group the other end carries.
+fn rule_allows(permission: &Value, traffic: &Traffic, network: Option<Cidr>) -> Admits {
     let protocol_text = json::display(&permission["IpProtocol"]);
     let protocol = protocol_matches(&protocol_text, traffic.protocol);
     let all_ports = protocol_number(&protocol_text) == Some(None);
@@ -366,30 +499,43 @@ fn rule_allows(permission: &Value, traffic: &Traffic) -> bool {
             }
             _ => true,
         };
-    let by_range = traffic.cidr.is_some_and(|wanted| {
-        let (list, key) = if wanted.is_v6() {
-            ("Ipv6Ranges", "CidrIpv6")
-        } else {
-            ("IpRanges", "CidrIp")
-        };
-        permission[list]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|range| {
-                range[key]
-                    .as_str()
-                    .and_then(Cidr::parse)
-                    .is_some_and(|rule| rule.contains(&wanted))
-            })
-    });
-    let by_group = permission["UserIdGroupPairs"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    if !(protocol && ports) {
+        return Admits::No;
+    }
+    let listed = |list: &str| permission[list].as_array().into_iter().flatten();
+    let by_group = listed("UserIdGroupPairs")
         .filter_map(|pair| pair["GroupId"].as_str())
         .any(|named| traffic.groups.iter().any(|wanted| wanted == named));
-    protocol && ports && (by_range || by_group)
+    let Some(wanted) = network else {
+        return if by_group { Admits::Yes } else { Admits::No };
+    };
+    let (ranges, key) = if wanted.is_v6() {
+        ("Ipv6Ranges", "CidrIpv6")
+    } else {
+        ("IpRanges", "CidrIp")
+    };
+    let by_range = listed(ranges).any(|range| {
+        range[key]
+            .as_str()
+            .and_then(Cidr::parse)
+            .is_some_and(|rule| rule.contains(&wanted))
+    });
+    if by_group || by_range {
+        return Admits::Yes;
+    }
+    let mut unknown = None;
+    for prefix_list in listed("PrefixListIds").filter_map(|list| list["PrefixListId"].as_str()) {
+        match traffic.prefix_lists.get(prefix_list) {
+            Some(Some(networks)) if networks.iter().any(|entry| entry.contains(&wanted)) => {
+                return Admits::Yes;
+            }
+            Some(Some(_)) => {}
+            Some(None) | None => {
+                unknown.get_or_insert_with(|| prefix_list.to_owned());
+            }
+        }
+    }
+    unknown.map_or(Admits::No, Admits::Unknown)
 }
 
 #[cfg(test)]
@@ -502,7 +648,8 @@ mod tests {
             Some(Note::AclDenies {
                 egress: false,
                 port: 2000,
-                rule: Some(90)
+                rule: Some(90),
+                network: None
             })
         );
     }
@@ -524,7 +671,8 @@ mod tests {
             Some(Note::AclDenies {
                 egress: false,
                 port: 443,
-                rule: Some(32768)
+                rule: Some(32768),
+                network: None
             })
         );
         let v4_only = json!({"Entries": [{"RuleNumber": 1, "Protocol": "-1", "RuleAction": "allow",
@@ -538,7 +686,8 @@ mod tests {
             Some(Note::AclDenies {
                 egress: true,
                 port: 443,
-                rule: None
+                rule: None,
+                network: None
             })
         );
     }
@@ -584,7 +733,8 @@ mod tests {
             .note,
             Some(Note::NoGroupRule {
                 egress: true,
-                group: "sg-1".into()
+                group: "sg-1".into(),
+                network: None
             })
         );
         let both = json!([group, {"GroupId": "sg-2", "IpPermissions": [], "IpPermissionsEgress": [
@@ -667,5 +817,106 @@ mod tests {
             verdict(&json!([]), https()).note,
             Some(Note::NothingSelected)
         ));
+    }
+
+    #[test]
+    fn each_network_of_a_list_must_pass() {
+        let acl = json!({"Entries": [
+            {"RuleNumber": 100, "Protocol": "6", "RuleAction": "allow", "Egress": true,
+             "CidrBlock": "10.0.0.0/16", "PortRange": {"From": 443, "To": 443}},
+            {"RuleNumber": 110, "Protocol": "6", "RuleAction": "allow", "Egress": true,
+             "CidrBlock": "52.216.0.0/15", "PortRange": {"From": 443, "To": 443}}]});
+        let to = |cidrs: Value| json!({"direction": "egress", "port": 443, "cidr": cidrs});
+        assert!(allows(&acl, to(json!(["10.0.1.0/24", "52.216.0.0/15"]))));
+        assert_eq!(
+            verdict(&acl, to(json!(["10.0.1.0/24", "3.5.0.0/19"]))).note,
+            Some(Note::AclDenies {
+                egress: true,
+                port: 443,
+                rule: None,
+                network: Some("3.5.0.0/19".into())
+            })
+        );
+        let group = json!({"GroupId": "sg-1", "IpPermissionsEgress": [
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+             "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}]});
+        assert!(allows(&group, to(json!(["10.0.1.0/24", "10.0.2.0/24"]))));
+        assert_eq!(
+            verdict(&group, to(json!(["10.0.1.0/24", "3.5.0.0/19"]))).note,
+            Some(Note::NoGroupRule {
+                egress: true,
+                group: "sg-1".into(),
+                network: Some("3.5.0.0/19".into())
+            })
+        );
+        assert!(Traffic::parse(&to(json!(["10.0.0.0/16", "x"]))).is_err());
+        assert!(
+            Traffic::parse(&to(json!([]))).is_err(),
+            "no network and no group"
+        );
+    }
+
+    #[test]
+    fn security_group_rules_naming_a_prefix_list_admit_its_entries() {
+        let group = json!({"GroupId": "sg-endpoints", "IpPermissions": [
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+             "PrefixListIds": [{"PrefixListId": "pl-corp"}]}]});
+        let entries = json!({"Entries": [{"Cidr": "10.0.0.0/8", "Description": "corporate"},
+                                         {"Cidr": "2600:1f18::/32"}]});
+        let https = |cidr: &str, prefix_lists: Value| {
+            json!({"direction": "ingress", "port": 443, "cidr": cidr,
+                   "prefix_lists": prefix_lists})
+        };
+        assert!(allows(
+            &group,
+            https("10.20.1.0/24", json!({"pl-corp": entries}))
+        ));
+        assert!(allows(
+            &group,
+            https("2600:1f18:1:2::/64", json!({"pl-corp": entries}))
+        ));
+        assert!(!allows(
+            &group,
+            https("192.168.0.0/24", json!({"pl-corp": entries}))
+        ));
+        // Other ports, or a prefix list of other ranges, do not admit it.
+        let ssh = json!({"direction": "ingress", "port": 22, "cidr": "10.20.1.0/24",
+                         "prefix_lists": {"pl-corp": entries}});
+        assert!(!allows(&group, ssh));
+        assert!(!allows(
+            &group,
+            https("10.20.1.0/24", json!({"pl-corp": {"Entries": []}}))
+        ));
+        // A prefix list whose entries are not given (or could not be read) leaves it undecided,
+        // unless another group of the list admits the traffic.
+        for unknown in [
+            json!({}),
+            json!({"pl-corp": {"Error": {"Code": "InvalidPrefixListID.NotFound"}}}),
+        ] {
+            assert!(matches!(
+                allows_traffic(
+                    &Subject::Value(&group),
+                    &https("10.20.1.0/24", unknown.clone())
+                ),
+                Err(Undecided::InvalidOperand { .. })
+            ));
+            let open = json!({"GroupId": "sg-open", "IpPermissions": [
+                {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]});
+            assert!(allows(
+                &json!([group, open]),
+                https("10.20.1.0/24", unknown)
+            ));
+        }
+        assert!(
+            Traffic::parse(&https("10.0.0.0/8", json!(["pl-corp"]))).is_err(),
+            "prefix lists are a mapping"
+        );
+        assert!(
+            Traffic::parse(&https(
+                "10.0.0.0/8",
+                json!({"pl-corp": {"Entries": [{"Cidr": "x"}]}})
+            ))
+            .is_err()
+        );
     }
 }
