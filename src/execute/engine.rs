@@ -121,11 +121,16 @@ impl<'p, B: Backend> Engine<'p, B> {
         };
         let calls = self.snapshot();
         let vars = &self.vars[planned.pack];
+        let gathers = planned.def.for_each.as_ref().is_some_and(|f| f.gather);
         let instances = join_all(rows.into_iter().map(|row| {
             let calls = &calls;
             async move {
-                let scope = row_scope(&planned.refs, &planned.fanout, &row, vars, calls);
-                let (answer, elapsed) = self.answer(id, &scope).await;
+                let (answer, elapsed) = if gathers {
+                    self.gather(id, &row, calls).await
+                } else {
+                    let scope = row_scope(&planned.refs, &planned.fanout, &row, vars, calls);
+                    self.answer(id, &scope).await
+                };
                 Instance {
                     row,
                     answer,
@@ -230,6 +235,133 @@ impl<'p, B: Backend> Engine<'p, B> {
         (answer, *elapsed)
     }
 
+    /// Answers gathering call `id` for one outer row: the call once per item its `for_each`
+    /// selects, its response an object that maps each item's label to the item's response (an
+    /// item whose `when` is false is left out; the first failed item fails the call).
+    async fn gather(
+        &self,
+        id: CallId,
+        row: &Row,
+        calls: &[Option<Arc<CallResults>>],
+    ) -> (Answer, Duration) {
+        let planned = &self.plan.calls[id];
+        let vars = &self.vars[planned.pack];
+        let scope = row_scope(&planned.refs, &planned.fanout, row, vars, calls);
+        if let Some(failure) = scope.failure() {
+            return (Answer::Failed(Arc::clone(failure)), Duration::ZERO);
+        }
+        if let Some(read) = scope.not_made() {
+            let not_made = NotMade {
+                call: planned.def.name.clone(),
+                reason: NotMadeReason::Reads(Arc::clone(read)),
+            };
+            return (Answer::NotMade(Arc::new(not_made)), Duration::ZERO);
+        }
+        let mut chain = planned.fanout.clone();
+        chain.push(id);
+        let items = match self.items(id, row, &chain, calls) {
+            Ok(items) => items,
+            Err(failure) => return (Answer::Failed(failure), Duration::ZERO),
+        };
+        let answers = join_all(items.iter().map(|(item_row, _)| async {
+            let scope = row_scope(&planned.refs, &chain, item_row, vars, calls);
+            self.answer(id, &scope).await
+        }))
+        .await;
+        let mut gathered = serde_json::Map::new();
+        let mut elapsed = Duration::ZERO;
+        for ((_, label), (answer, took)) in items.into_iter().zip(answers) {
+            elapsed += took;
+            match answer {
+                Answer::Response(value) => {
+                    gathered.insert(label, (*value).clone());
+                }
+                Answer::NotMade(_) => {}
+                failed @ Answer::Failed(_) => return (failed, elapsed),
+            }
+        }
+        (Answer::Response(Arc::new(Value::Object(gathered))), elapsed)
+    }
+
+    /// The items call `id`'s `for_each` selects for outer row `row`, each as its row (in fan-out
+    /// chain `chain`, which ends with `id`) and its label; none when the call it iterates was not
+    /// made for the row. Items whose label an earlier item has are dropped when the call keeps
+    /// one row per label (`unique`, and always when it gathers).
+    fn items(
+        &self,
+        id: CallId,
+        row: &Row,
+        chain: &[CallId],
+        calls: &[Option<Arc<CallResults>>],
+    ) -> Result<Vec<(Row, String)>, Arc<Failure>> {
+        let planned = &self.plan.calls[id];
+        let (Some(for_each), Some(Ref::Call(source))) = (
+            &planned.def.for_each,
+            planned
+                .def
+                .for_each
+                .as_ref()
+                .and_then(|f| planned.refs.get(&f.source).copied()),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let vars = &self.vars[planned.pack];
+        let render_failure = |failure| {
+            Arc::new(Failure::Render {
+                call: planned.def.name.clone(),
+                failure,
+            })
+        };
+        let source_answer = calls[source]
+            .as_ref()
+            .and_then(|results| results.at(row))
+            .map(|instance| &instance.answer);
+        let value = match source_answer {
+            Some(Answer::Response(value)) => value,
+            Some(Answer::NotMade(_)) | None => return Ok(Vec::new()),
+            Some(Answer::Failed(failure)) => return Err(Arc::clone(failure)),
+        };
+        let scope = row_scope(&planned.refs, chain, row, vars, calls);
+        if let Some(failure) = scope.failure() {
+            return Err(Arc::clone(failure));
+        }
+        let items: Vec<&Value> = match for_each.path.select(value, &scope) {
+            Ok(Selection::Nodes(nodes)) => nodes,
+            Ok(Selection::Node(node)) => match node {
+                Some(Value::Array(items)) => items.iter().collect(),
+                Some(Value::Null) | None => Vec::new(),
+                Some(item) => vec![item],
+            },
+            Err(failure) => return Err(render_failure(failure)),
+        };
+        // Each row holds its item: too many are refused before any is copied.
+        if items.len() > self.limits.max_rows {
+            return Err(Arc::new(Failure::TooManyRows {
+                call: planned.def.name.clone(),
+                rows: items.len(),
+                limit: self.limits.max_rows,
+            }));
+        }
+        let one_per_label = for_each.unique || for_each.gather;
+        let mut labels = std::collections::HashSet::new();
+        let mut rows = Vec::new();
+        for (index, item) in items.into_iter().enumerate() {
+            let item = Arc::new(item.clone());
+            let unlabelled = row.child(index, Arc::clone(&item), String::new());
+            let label = match &for_each.label {
+                None => json::display(&item),
+                Some(template) => {
+                    let scope = row_scope(&planned.refs, chain, &unlabelled, vars, calls);
+                    template.render_string(&scope).map_err(render_failure)?
+                }
+            };
+            if !one_per_label || labels.insert(label.clone()) {
+                rows.push((row.child(index, item, label.clone()), label));
+            }
+        }
+        Ok(rows)
+    }
+
     /// Expands fan-out call `id`: for each row of the calls it reads (its outer rows), one row
     /// per item its path selects in the response of the call it iterates. A source that was not
     /// made for a row has no items there.
@@ -241,7 +373,7 @@ impl<'p, B: Backend> Engine<'p, B> {
         let Some(Ref::Call(source)) = planned.refs.get(&for_each.source).copied() else {
             return Arc::default();
         };
-        let source_results = self.results(source).await;
+        self.results(source).await;
         join_all(planned.depends_on.iter().map(|&dep| self.results(dep))).await;
         let mut expansion = Expansion::default();
         let outer_rows = match planned.fanout.iter().rev().nth(1) {
@@ -253,77 +385,20 @@ impl<'p, B: Backend> Engine<'p, B> {
             }
         };
         let calls = self.snapshot();
-        let vars = &self.vars[planned.pack];
-        let render_failure = |failure| {
-            Arc::new(Failure::Render {
-                call: planned.def.name.clone(),
-                failure,
-            })
-        };
         for row in outer_rows {
-            let value = match source_results.at(&row).map(|instance| &instance.answer) {
-                Some(Answer::Response(value)) => value,
-                Some(Answer::NotMade(_)) | None => continue,
-                Some(Answer::Failed(failure)) => {
-                    expansion.failures.push((row, Arc::clone(failure)));
-                    continue;
+            match self.items(id, &row, &planned.fanout, &calls) {
+                Ok(items) if expansion.rows.len() + items.len() > self.limits.max_rows => {
+                    expansion.failures.push((
+                        row,
+                        Arc::new(Failure::TooManyRows {
+                            call: planned.def.name.clone(),
+                            rows: expansion.rows.len() + items.len(),
+                            limit: self.limits.max_rows,
+                        }),
+                    ));
                 }
-            };
-            let scope = row_scope(&planned.refs, &planned.fanout, &row, vars, &calls);
-            if let Some(failure) = scope.failure() {
-                expansion.failures.push((row.clone(), Arc::clone(failure)));
-                continue;
-            }
-            let items: Vec<&Value> = match for_each.path.select(value, &scope) {
-                Ok(Selection::Nodes(nodes)) => nodes,
-                Ok(Selection::Node(node)) => match node {
-                    Some(Value::Array(items)) => items.iter().collect(),
-                    Some(Value::Null) | None => Vec::new(),
-                    Some(item) => vec![item],
-                },
-                Err(failure) => {
-                    expansion
-                        .failures
-                        .push((row.clone(), render_failure(failure)));
-                    continue;
-                }
-            };
-            // Each row holds its item: too many are refused before any is copied.
-            let rows = expansion.rows.len() + items.len();
-            if rows > self.limits.max_rows {
-                expansion.failures.push((
-                    row.clone(),
-                    Arc::new(Failure::TooManyRows {
-                        call: planned.def.name.clone(),
-                        rows,
-                        limit: self.limits.max_rows,
-                    }),
-                ));
-                continue;
-            }
-            let mut labels = std::collections::HashSet::new();
-            for (index, item) in items.into_iter().enumerate() {
-                let item = Arc::new(item.clone());
-                let unlabelled = row.child(index, Arc::clone(&item), String::new());
-                let label = match &for_each.label {
-                    None => json::display(&item),
-                    Some(template) => {
-                        let scope =
-                            row_scope(&planned.refs, &planned.fanout, &unlabelled, vars, &calls);
-                        match template.render_string(&scope) {
-                            Ok(label) => label,
-                            Err(failure) => {
-                                expansion
-                                    .failures
-                                    .push((row.clone(), render_failure(failure)));
-                                break;
-                            }
-                        }
-                    }
-                };
-                if !for_each.unique || labels.insert(label.clone()) {
-                    expansion.rows.push(row.child(index, item, label));
-                }
+                Ok(items) => expansion.rows.extend(items.into_iter().map(|(row, _)| row)),
+                Err(failure) => expansion.failures.push((row, failure)),
             }
         }
         Arc::new(expansion)

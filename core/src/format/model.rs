@@ -175,6 +175,10 @@ pub struct ForEach {
     /// One row per label: items whose label an earlier item of the same outer row has are
     /// dropped (one row per instance profile, say, rather than per instance).
     pub unique: bool,
+    /// The call is made once per item but makes no rows: its response, for each outer row, maps
+    /// each item's label to the item's response (the entries of every prefix list a group's
+    /// rules name, say).
+    pub gather: bool,
 }
 
 /// A check: assertions on call responses, with a title and a remediation.

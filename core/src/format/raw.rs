@@ -162,7 +162,7 @@ pub(super) struct Call {
     pub accept_errors: Vec<Spanned<String>>,
 }
 
-/// `for_each: { in, path, as, label }`.
+/// `for_each: { in, path, as, label, unique, gather }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ForEach {
@@ -175,6 +175,8 @@ pub(super) struct ForEach {
     pub label: Option<Spanned<String>>,
     #[serde(default)]
     pub unique: bool,
+    #[serde(default)]
+    pub gather: bool,
 }
 
 /// One entry of `checks:`.

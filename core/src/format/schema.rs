@@ -125,7 +125,7 @@ fn value_type(name: &str, key: &str) -> Option<Value> {
         ("call", "for_each") => reference("for_each"),
         ("call", "accept_errors") => list_of(text()),
         ("for_each", "in" | "path" | "as" | "label") => text(),
-        ("for_each", "unique") => json!({ "type": "boolean" }),
+        ("for_each", "unique" | "gather") => json!({ "type": "boolean" }),
         ("check", "id" | "title" | "description" | "remediation" | "on") => text(),
         ("check", "severity") => severity(),
         ("check", "expect" | "when") => list_of(reference("assertion")),

@@ -388,8 +388,47 @@ impl<'p> Builder<'p> {
         }
         depends_on.sort_unstable();
         depends_on.dedup();
+        self.refuse_gathered_bindings(
+            &refs,
+            Some(id),
+            &call.location,
+            &format!("call `{}`", call.name),
+        );
         self.calls[id].refs = refs;
         self.calls[id].depends_on = depends_on;
+    }
+
+    /// Reports each `as` name of a gathering call that another call or check (`what`, which is
+    /// call `own` if a call) reads: a gathering call has no rows, so its items are only visible
+    /// in its own templates.
+    fn refuse_gathered_bindings(
+        &mut self,
+        refs: &BTreeMap<String, Ref>,
+        own: Option<CallId>,
+        at: &Location,
+        what: &str,
+    ) {
+        for (name, reference) in refs {
+            let Ref::Binding(owner) = *reference else {
+                continue;
+            };
+            let gathering = self.calls[owner]
+                .def
+                .for_each
+                .as_ref()
+                .is_some_and(|for_each| for_each.gather);
+            if gathering && Some(owner) != own {
+                let gatherer = self.calls[owner].def.name.clone();
+                self.error(
+                    at,
+                    format!("{what} reads `{name}`, an item of the gathering call `{gatherer}`"),
+                    format!(
+                        "a gathering call makes no rows: read its response (`{gatherer}`), which \
+                         maps each item's label to the item's answer"
+                    ),
+                );
+            }
+        }
     }
 
     fn for_each_source(&self, owner: CallId, names: &Names) -> Option<CallId> {
@@ -552,8 +591,13 @@ impl<'p> Builder<'p> {
         let mut fanout =
             self.merge_fanouts(chains, &call.location, &format!("call `{}`", call.name));
         // A `for_each` call's rows nest under the rows of everything it reads: under the rows of
-        // the call it iterates, or deeper (the endpoints of a VPC, for each node subnet).
-        if call.for_each.is_some() {
+        // the call it iterates, or deeper (the endpoints of a VPC, for each node subnet). A
+        // gathering call makes no rows: it answers once per row of what it reads.
+        if call
+            .for_each
+            .as_ref()
+            .is_some_and(|for_each| !for_each.gather)
+        {
             fanout.push(id);
         }
         self.calls[id].fanout = fanout;
@@ -576,6 +620,12 @@ impl<'p> Builder<'p> {
             let at = template.location().unwrap_or(&check.location);
             self.resolve_names(pack, template.names(), names, at, &mut refs);
         }
+        self.refuse_gathered_bindings(
+            &refs,
+            None,
+            &check.location,
+            &format!("check `{}`", check.id),
+        );
         let chains: Vec<(String, Vec<CallId>)> = refs
             .iter()
             .filter_map(|(name, reference)| {

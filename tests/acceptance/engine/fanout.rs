@@ -421,3 +421,140 @@ checks:
     );
     assert!(report.cases().all(|c| c.outcome == CaseOutcome::Pass));
 }
+
+/// Node groups ng-a (ACTIVE, subnets 1 and 2, with 100 and 3 free addresses) and ng-b
+/// (DEGRADED, subnet-9, whose description fails with `code`), with `files` as the pack.
+fn gathering(files: &[(&str, &str)], code: &str) -> Fixture {
+    let mut fixture = Fixture::pack(files)
+        .respond(
+            "eks:ListNodegroups",
+            json!({"clusterName": "c1"}),
+            json!({"nodegroups": ["ng-a", "ng-b"]}),
+        )
+        .fail(
+            "ec2:DescribeSubnets",
+            json!({"SubnetIds": ["subnet-9"]}),
+            code,
+            "The subnet ID 'subnet-9' does not exist",
+        );
+    for (name, status, subnets) in [
+        ("ng-a", "ACTIVE", &["subnet-1", "subnet-2"][..]),
+        ("ng-b", "DEGRADED", &["subnet-9"][..]),
+    ] {
+        fixture = fixture.respond(
+            "eks:DescribeNodegroup",
+            json!({"clusterName": "c1", "nodegroupName": name}),
+            nodegroup(name, status, "node", subnets),
+        );
+    }
+    for (id, free) in [("subnet-1", 100), ("subnet-2", 3)] {
+        fixture = fixture.respond(
+            "ec2:DescribeSubnets",
+            json!({"SubnetIds": [id]}),
+            subnet(id, free),
+        );
+    }
+    fixture
+}
+
+#[test]
+fn a_gathering_call_answers_once_per_row_with_every_items_response() {
+    // Per node group, the subnets it names, gathered into one answer: one row per node group,
+    // not per subnet. The item `subnet-9` fails with an accepted error, which is its answer;
+    // `named` is made for no item of ng-b, whose `when` is false.
+    let suite = "\
+calls:
+  subnets:
+    for_each:
+      in: nodegroup
+      path: \"$.nodegroup.subnets[*]\"
+      as: subnet_id
+      gather: true
+    api: ec2:DescribeSubnets
+    params: { SubnetIds: [\"{{subnet_id}}\"] }
+    accept_errors: [InvalidSubnetID.NotFound]
+  named:
+    for_each:
+      in: nodegroup
+      path: \"$.nodegroup.subnets[*]\"
+      as: named_subnet
+      label: \"zone-{{named_subnet}}\"
+      gather: true
+    when:
+      - { on: nodegroup, path: $.nodegroup.status, equals: ACTIVE }
+    value: \"{{named_subnet}}\"
+checks:
+  - id: subnets-have-free-addresses
+    title: Every subnet of {{ng}} has free addresses
+    on: subnets
+    expect:
+      - { path: '$.*.Subnets[0].AvailableIpAddressCount', all: { gte: 10 } }
+      - { path: '$.*.Error.Code', empty: true }
+  - id: labels-key-the-answers
+    title: Labels of {{ng}}
+    on: named
+    expect:
+      - { path: $, equals: { zone-subnet-1: subnet-1, zone-subnet-2: subnet-2 } }
+";
+    let fixture = gathering(
+        &[("pack.yaml", MANIFEST), ("gathered.yaml", suite)],
+        "InvalidSubnetID.NotFound",
+    );
+    let (run, report) = fixture.run_with_report(&[]);
+    run.expect_code(1);
+    assert_eq!(
+        report.outcome_list(),
+        expected(&[
+            (
+                "t::gathered::subnets-have-free-addresses[ng-a]",
+                failure("error")
+            ),
+            (
+                "t::gathered::subnets-have-free-addresses[ng-b]",
+                failure("error")
+            ),
+            (
+                "t::gathered::labels-key-the-answers[ng-a]",
+                CaseOutcome::Pass
+            ),
+            (
+                "t::gathered::labels-key-the-answers[ng-b]",
+                failure("error")
+            ),
+        ])
+    );
+    // ng-a: subnet-2 has 3 free addresses; ng-b: subnet-9 is gone; ng-b is not ACTIVE.
+    run.expect_stdout_contains("element 1 decides it: 3");
+    run.expect_stdout_contains("\"InvalidSubnetID.NotFound\"");
+}
+
+#[test]
+fn a_gathering_call_fails_with_its_first_failed_item() {
+    let suite = "\
+calls:
+  subnets:
+    for_each: { in: nodegroup, path: \"$.nodegroup.subnets[*]\", as: subnet_id, gather: true }
+    api: ec2:DescribeSubnets
+    params: { SubnetIds: [\"{{subnet_id}}\"] }
+checks:
+  - id: subnets-answer
+    title: Every subnet of {{ng}} answers
+    on: subnets
+    expect:
+      - { path: '$.*', count: { gte: 1 } }
+";
+    let fixture = gathering(
+        &[("pack.yaml", MANIFEST), ("gathered.yaml", suite)],
+        "UnauthorizedOperation",
+    );
+    let (run, report) = fixture.run_with_report(&[]);
+    run.expect_code(3);
+    assert_eq!(
+        report.outcome_list(),
+        expected(&[
+            ("t::gathered::subnets-answer[ng-a]", CaseOutcome::Pass),
+            ("t::gathered::subnets-answer[ng-b]", CaseOutcome::Error),
+        ])
+    );
+    run.expect_stdout_contains("UnauthorizedOperation");
+}

@@ -252,6 +252,28 @@ checks:
         help: &["nest one `for_each` inside the other"],
     },
     Case {
+        file: "gathered.yaml",
+        text: "\
+calls:
+  nodegroups:
+    api: eks:ListNodegroups
+    params: { clusterName: x }
+  nodegroup:
+    for_each: { in: nodegroups, path: \"$.nodegroups[*]\", as: gathered_ng, gather: true }
+    api: eks:DescribeNodegroup
+    params: { clusterName: x, nodegroupName: \"{{gathered_ng}}\" }
+checks:
+  - id: item
+    title: \"{{gathered_ng}}\"
+    on: nodegroup
+    expect:
+      - exists: true
+",
+        printed: &["pack/gathered.yaml:10:9: error: check `item` reads `gathered_ng`, an item of \
+                    the gathering call `nodegroup`"],
+        help: &["a gathering call makes no rows: read its response (`nodegroup`)"],
+    },
+    Case {
         file: "checks.yaml",
         text: "\
 checks:

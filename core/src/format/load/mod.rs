@@ -610,6 +610,7 @@ impl<'d> Loader<'d> {
                 binding_location: self.at(&for_each.binding),
                 label: label.flatten(),
                 unique: for_each.unique,
+                gather: for_each.gather,
             })
         });
         if call.for_each.is_none()
