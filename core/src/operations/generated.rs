@@ -2010,6 +2010,55 @@ pub static OPERATIONS: &[Operation] = &[
         ],
     },
     Operation {
+        api: "ec2:DescribeVpcBlockPublicAccessExclusions",
+        input: &[
+            Member {
+                name: "DryRun",
+                required: false,
+                shape: &Shape::Boolean,
+            },
+            Member {
+                name: "Filters",
+                required: false,
+                shape: &Shape::List(&EC2_FILTER),
+            },
+            Member {
+                name: "ExclusionIds",
+                required: false,
+                shape: &Shape::List(&Shape::String),
+            },
+            Member {
+                name: "NextToken",
+                required: false,
+                shape: &Shape::String,
+            },
+            Member {
+                name: "MaxResults",
+                required: false,
+                shape: &Shape::Integer {
+                    min: Some(5),
+                    max: Some(1000),
+                },
+            },
+        ],
+        output: &[
+            (
+                "VpcBlockPublicAccessExclusions",
+                "list of VpcBlockPublicAccessExclusion",
+            ),
+            ("NextToken", "string"),
+        ],
+    },
+    Operation {
+        api: "ec2:DescribeVpcBlockPublicAccessOptions",
+        input: &[Member {
+            name: "DryRun",
+            required: false,
+            shape: &Shape::Boolean,
+        }],
+        output: &[("VpcBlockPublicAccessOptions", "VpcBlockPublicAccessOptions")],
+    },
+    Operation {
         api: "ec2:DescribeVpcEndpoints",
         input: &[
             Member {
@@ -2115,6 +2164,38 @@ pub static OPERATIONS: &[Operation] = &[
             ("EbsEncryptionByDefault", "boolean"),
             ("SseType", "SSEType (text)"),
         ],
+    },
+    Operation {
+        api: "ec2:GetManagedPrefixListEntries",
+        input: &[
+            Member {
+                name: "DryRun",
+                required: false,
+                shape: &Shape::Boolean,
+            },
+            Member {
+                name: "PrefixListId",
+                required: true,
+                shape: &Shape::String,
+            },
+            Member {
+                name: "TargetVersion",
+                required: false,
+                shape: &Shape::Integer {
+                    min: None,
+                    max: None,
+                },
+            },
+            Member {
+                name: "MaxResults",
+                required: false,
+                shape: &Shape::Integer {
+                    min: Some(1),
+                    max: Some(100),
+                },
+            },
+        ],
+        output: &[("Entries", "list of PrefixListEntry")],
     },
     Operation {
         api: "eks:DescribeAccessEntry",

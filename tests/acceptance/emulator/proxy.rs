@@ -3,9 +3,10 @@
 //! Requests pass through to moto unchanged, except:
 //! * what moto does not implement is answered from fixtures, as AWS would: EKS access entries,
 //!   add-ons and Pod Identity associations; `iam:SimulatePrincipalPolicy` (the role's policies in
-//!   moto and the fixture's organization, decided by the `iam` model); `ec2:GetEbsDefaultKmsKeyId`; Auto Scaling activities and
-//!   CloudFormation stacks that failed (moto has neither); the console output of instances
-//!   (moto's is a 2006 Xen kernel's, whatever the instance);
+//!   moto and the fixture's organization, decided by the `iam` model); `ec2:GetEbsDefaultKmsKeyId`;
+//!   VPC Block Public Access; Auto Scaling activities and CloudFormation stacks that failed (moto
+//!   has neither); the console output of instances (moto's is a 2006 Xen kernel's, whatever the
+//!   instance);
 //! * `DescribeCluster` and `DescribeNodegroup` answers are completed with fixture fields moto
 //!   omits (`resourcesVpcConfig.vpcId`, `clusterSecurityGroupId`, endpoint access, `accessConfig`,
 //!   `health`, a node group's status);
@@ -25,8 +26,8 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::http::{Message, read_message};
 use super::iam::{Context, Organization, Policy, Principal};
-use super::query;
 use super::{Emulator, emulator};
+use super::{block_public_access, query};
 
 /// What moto cannot serve for one cluster.
 #[derive(Clone, Debug, Default)]
@@ -59,6 +60,9 @@ pub(crate) struct ClusterFixture {
     /// them (a role there is one of per account, such as EC2's Spot service-linked role):
     /// `iam:GetRole` answers NoSuchEntity for them.
     pub absent_roles: Vec<String>,
+    /// The region's VPC Block Public Access mode (`InternetGatewayBlockMode`), if not `off`,
+    /// and its exclusions (`VpcBlockPublicAccessExclusion` objects).
+    pub block_public_access: Option<(String, Vec<Value>)>,
 }
 
 /// Requests to fail on purpose.
@@ -429,6 +433,15 @@ impl State {
                     &[("Content-Type", "text/xml")],
                     body.into_bytes(),
                 ))
+            }
+            "ec2:DescribeVpcBlockPublicAccessOptions"
+            | "ec2:DescribeVpcBlockPublicAccessExclusions" => {
+                let clusters = self.clusters.lock().expect("fixtures");
+                let (mode, exclusions) = clusters
+                    .values()
+                    .find_map(|fixture| fixture.block_public_access.clone())
+                    .unwrap_or_else(|| ("off".to_owned(), Vec::new()));
+                Some(block_public_access::answer(action, &mode, &exclusions))
             }
             "autoscaling:DescribeScalingActivities" => {
                 let group = query::param(&form, "AutoScalingGroupName")?;

@@ -39,7 +39,8 @@ fn every_operation_returns_what_the_aws_cli_prints() {
     let proxy = Proxy::start_in(&emulator, Faults::default());
     let world = World::build_in(&emulator, "parity", &[]);
     // What moto lacks and the fixture layer answers: an add-on (the world's vpc-cni), a Pod
-    // Identity association, a failed scaling activity, the default EBS key.
+    // Identity association, a failed scaling activity, VPC Block Public Access, the default EBS
+    // key.
     let mut fixture = world.fixture();
     fixture.pod_identity_associations = vec![json!({
         "clusterName": world.cluster,
@@ -79,6 +80,21 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         b"[  OK  ] Started containerd.\r\nFailed to start \xe2\x80\xa6 \xff\xfe\r\n".to_vec(),
     )]
     .into();
+    // VPC Block Public Access on, with one subnet excluded.
+    fixture.block_public_access = Some((
+        "block-bidirectional".into(),
+        vec![json!({
+            "ExclusionId": "exclusion-0123456789abcdef0",
+            "InternetGatewayExclusionMode": "allow-egress",
+            "ResourceArn": format!(
+                "arn:aws:ec2:{}:123456789012:subnet/{}",
+                world.region, world.node_subnets[0]
+            ),
+            "State": "create-complete",
+            "CreationTimestamp": "2026-11-27T09:00:05.123Z",
+            "LastUpdateTimestamp": "2026-11-27T09:00:06Z"
+        })],
+    ));
     fixture.ebs_default_kms_key = Some(format!(
         "arn:aws:kms:{}:123456789012:key/0c1f6f3e-1f5a-4f7e-9d2c-5b8a7e6d4c3b",
         world.region
@@ -147,6 +163,24 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         "--thumbprint-list",
         "9e99a48a9960b14926bb7f3b02e22da2b0ab7280",
     ]);
+    // A managed prefix list of the account's own.
+    let prefix_list = cli(&[
+        "ec2",
+        "create-managed-prefix-list",
+        "--prefix-list-name",
+        "parity-corporate",
+        "--address-family",
+        "IPv4",
+        "--max-entries",
+        "5",
+        "--entries",
+        "Cidr=10.0.0.0/8,Description=corporate",
+        "Cidr=192.168.0.0/16",
+    ]);
+    let prefix_list_id = prefix_list["PrefixList"]["PrefixListId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     // EBS encryption by default, on.
     cli(&["ec2", "enable-ebs-encryption-by-default"]);
     // A KMS key.
@@ -274,6 +308,10 @@ fn every_operation_returns_what_the_aws_cli_prints() {
             "ec2:GetConsoleOutput",
             json!({"InstanceId": world.instances[1]}),
         ),
+        (
+            "ec2:GetManagedPrefixListEntries",
+            json!({"PrefixListId": prefix_list_id}),
+        ),
         ("iam:GetRole", json!({"RoleName": node_role})),
         (
             "iam:ListAttachedRolePolicies",
@@ -338,6 +376,8 @@ fn every_operation_returns_what_the_aws_cli_prints() {
             json!({"clusterName": world.cluster, "associationId": "a-0123456789abcdef0"}),
         ),
         ("ec2:GetEbsDefaultKmsKeyId", json!({})),
+        ("ec2:DescribeVpcBlockPublicAccessOptions", json!({})),
+        ("ec2:DescribeVpcBlockPublicAccessExclusions", json!({})),
         (
             "iam:SimulatePrincipalPolicy",
             json!({

@@ -251,6 +251,24 @@ pub(in crate::execute::aws) async fn call(
                 .send()
                 .await,
         ),
+        "DescribeVpcBlockPublicAccessExclusions" => single(
+            client
+                .describe_vpc_block_public_access_exclusions()
+                .set_dry_run(params.get("DryRun")?)
+                .set_filters(params.get("Filters")?)
+                .set_exclusion_ids(params.get("ExclusionIds")?)
+                .set_next_token(params.get("NextToken")?)
+                .set_max_results(params.get("MaxResults")?)
+                .send()
+                .await,
+        ),
+        "DescribeVpcBlockPublicAccessOptions" => single(
+            client
+                .describe_vpc_block_public_access_options()
+                .set_dry_run(params.get("DryRun")?)
+                .send()
+                .await,
+        ),
         "DescribeVpcEndpoints" => {
             paginated(
                 client
@@ -304,6 +322,21 @@ pub(in crate::execute::aws) async fn call(
                 .send()
                 .await,
         ),
+        "GetManagedPrefixListEntries" => {
+            paginated(
+                client
+                    .get_managed_prefix_list_entries()
+                    .set_dry_run(params.get("DryRun")?)
+                    .set_prefix_list_id(params.get("PrefixListId")?)
+                    .set_target_version(params.get("TargetVersion")?)
+                    .set_max_results(params.get("MaxResults")?)
+                    .into_paginator()
+                    .send(),
+                &["Entries"],
+                &[],
+            )
+            .await
+        }
         _ => Err(CallError::unregistered("ec2", operation)),
     }
 }
@@ -593,6 +626,18 @@ impl ToCli for aws_sdk_ec2::operation::describe_vpc_attribute::DescribeVpcAttrib
             ("VpcId", self.vpc_id.to_cli()),
         ])
     }
+}
+
+impl ToCli for aws_sdk_ec2::operation::describe_vpc_block_public_access_exclusions::DescribeVpcBlockPublicAccessExclusionsOutput {
+fn to_cli(&self) -> Option<Value> {
+object([("VpcBlockPublicAccessExclusions", self.vpc_block_public_access_exclusions.to_cli()), ("NextToken", self.next_token.to_cli())])
+}
+}
+
+impl ToCli for aws_sdk_ec2::operation::describe_vpc_block_public_access_options::DescribeVpcBlockPublicAccessOptionsOutput {
+fn to_cli(&self) -> Option<Value> {
+object([("VpcBlockPublicAccessOptions", self.vpc_block_public_access_options.to_cli())])
+}
 }
 
 impl ToCli for aws_sdk_ec2::operation::describe_vpc_endpoints::DescribeVpcEndpointsOutput {
@@ -909,6 +954,17 @@ impl ToCli
                 self.ebs_encryption_by_default.to_cli(),
             ),
             ("SseType", self.sse_type.to_cli()),
+        ])
+    }
+}
+
+impl ToCli
+    for aws_sdk_ec2::operation::get_managed_prefix_list_entries::GetManagedPrefixListEntriesOutput
+{
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("Entries", self.entries.to_cli()),
+            ("NextToken", self.next_token.to_cli()),
         ])
     }
 }
@@ -2286,6 +2342,15 @@ impl ToCli for types::PortRange {
     }
 }
 
+impl ToCli for types::PrefixListEntry {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("Cidr", self.cidr.to_cli()),
+            ("Description", self.description.to_cli()),
+        ])
+    }
+}
+
 impl ToCli for types::PrefixListId {
     fn to_cli(&self) -> Option<Value> {
         object([
@@ -2778,6 +2843,43 @@ impl ToCli for types::Vpc {
     }
 }
 
+impl ToCli for types::VpcBlockPublicAccessExclusion {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("ExclusionId", self.exclusion_id.to_cli()),
+            (
+                "InternetGatewayExclusionMode",
+                self.internet_gateway_exclusion_mode.to_cli(),
+            ),
+            ("ResourceArn", self.resource_arn.to_cli()),
+            ("State", self.state.to_cli()),
+            ("Reason", self.reason.to_cli()),
+            ("CreationTimestamp", self.creation_timestamp.to_cli()),
+            ("LastUpdateTimestamp", self.last_update_timestamp.to_cli()),
+            ("DeletionTimestamp", self.deletion_timestamp.to_cli()),
+            ("Tags", self.tags.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::VpcBlockPublicAccessOptions {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("AwsAccountId", self.aws_account_id.to_cli()),
+            ("AwsRegion", self.aws_region.to_cli()),
+            ("State", self.state.to_cli()),
+            (
+                "InternetGatewayBlockMode",
+                self.internet_gateway_block_mode.to_cli(),
+            ),
+            ("Reason", self.reason.to_cli()),
+            ("LastUpdateTimestamp", self.last_update_timestamp.to_cli()),
+            ("ManagedBy", self.managed_by.to_cli()),
+            ("ExclusionsAllowed", self.exclusions_allowed.to_cli()),
+        ])
+    }
+}
+
 impl ToCli for types::VpcCidrBlockAssociation {
     fn to_cli(&self) -> Option<Value> {
         object([
@@ -2958,6 +3060,8 @@ enums!(
     types::InstanceStorageEncryptionSupport,
     types::InstanceType,
     types::InstanceTypeHypervisor,
+    types::InternetGatewayBlockMode,
+    types::InternetGatewayExclusionMode,
     types::IpAddressType,
     types::IpSource,
     types::Ipv6AddressAttribute,
@@ -2970,6 +3074,7 @@ enums!(
     types::LocalStorage,
     types::LocalStorageType,
     types::LocationType,
+    types::ManagedBy,
     types::MarketType,
     types::MonitoringState,
     types::NatGatewayAddressStatus,
@@ -3012,6 +3117,9 @@ enums!(
     types::VirtualizationType,
     types::VolumeType,
     types::VpcAttributeName,
+    types::VpcBlockPublicAccessExclusionState,
+    types::VpcBlockPublicAccessExclusionsAllowed,
+    types::VpcBlockPublicAccessState,
     types::VpcCidrBlockStateCode,
     types::VpcEncryptionControlExclusionState,
     types::VpcEncryptionControlMode,
