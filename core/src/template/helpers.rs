@@ -49,6 +49,9 @@ impl HelperDef for DefaultHelper {
 handlebars_helper!(route_table_for_subnet: |tables: Json, subnet: str| {
     effective_route_table(tables, subnet).cloned().unwrap_or(Value::Null)
 });
+handlebars_helper!(way_out: |table: Json, ip_family: Json| {
+    way_out_of(table, ip_family.as_str() == Some("ipv6")).to_owned()
+});
 handlebars_helper!(select: |value: Json, path: str| select_all(value, path));
 handlebars_helper!(unique: |value: Json| match value {
     Value::Array(items) => Value::Array(items.iter().enumerate()
@@ -56,6 +59,9 @@ handlebars_helper!(unique: |value: Json| match value {
         .map(|(_, item)| item.clone())
         .collect()),
     other => other.clone(),
+});
+handlebars_helper!(concat: |first: Json, second: Json| {
+    Value::Array(elements(first).chain(elements(second)).cloned().collect())
 });
 handlebars_helper!(endpoint_service: |region: str, service: str| {
     endpoint_service_name(region, service)
@@ -147,10 +153,21 @@ pub(crate) const SIGNATURES: &[Signature] = &[
         ],
     ),
     signature(
+        "way_out",
+        &[
+            ("a route table", Kind::Any),
+            ("the cluster's IP family", Kind::Any),
+        ],
+    ),
+    signature(
         "select",
         &[("a value", Kind::Any), ("a JSONPath query", Kind::Path)],
     ),
     signature("unique", &[("a list", Kind::Any)]),
+    signature(
+        "concat",
+        &[("a list or a value", Kind::Any), ("another", Kind::Any)],
+    ),
     signature(
         "endpoint_service",
         &[
@@ -218,8 +235,10 @@ pub(crate) fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("starts_with", Box::new(starts_with));
     registry.register_helper("strip_prefix", Box::new(strip_prefix));
     registry.register_helper("route_table_for_subnet", Box::new(route_table_for_subnet));
+    registry.register_helper("way_out", Box::new(way_out));
     registry.register_helper("select", Box::new(select));
     registry.register_helper("unique", Box::new(unique));
+    registry.register_helper("concat", Box::new(concat));
     registry.register_helper("endpoint_service", Box::new(endpoint_service));
     registry.register_helper("minor_version", Box::new(minor_version));
     registry.register_helper("version_skew", Box::new(version_skew));
@@ -245,6 +264,52 @@ pub(crate) fn effective_route_table<'a>(tables: &'a Value, subnet: &str) -> Opti
         })
 }
 
+/// How a subnet whose route table is `table` reaches the API server and AWS's regional
+/// endpoints: `route`, an active IPv4 default route out of the VPC (to a NAT, internet, transit,
+/// virtual private or carrier gateway, a peering, a network interface or instance, a Gateway Load
+/// Balancer or Network Firewall endpoint, a Cloud WAN core network or an Outposts local gateway);
+/// `ipv6-only`, in an IPv6 cluster, an active `::/0` route and no IPv4 one (EC2, ECR and STS
+/// answer IPv4 only, so only a private cluster's VPC endpoints serve it); else `endpoints`, no way
+/// out (a private cluster's VPC endpoints).
+pub(crate) fn way_out_of(table: &Value, ipv6: bool) -> &'static str {
+    let routes = || table["Routes"].as_array().into_iter().flatten();
+    let active = |route: &&Value| route["State"] == "active";
+    let gateway = |route: &Value, prefixes: &[&str]| {
+        route["GatewayId"]
+            .as_str()
+            .is_some_and(|id| prefixes.iter().any(|prefix| id.starts_with(prefix)))
+    };
+    let hop = |route: &Value| {
+        gateway(route, &["igw-", "vgw-", "vpce-"])
+            || [
+                "NatGatewayId",
+                "TransitGatewayId",
+                "VpcPeeringConnectionId",
+                "NetworkInterfaceId",
+                "InstanceId",
+                "CoreNetworkArn",
+                "LocalGatewayId",
+                "CarrierGatewayId",
+            ]
+            .iter()
+            .any(|target| route[target].is_string())
+    };
+    if routes()
+        .filter(active)
+        .any(|route| route["DestinationCidrBlock"] == "0.0.0.0/0" && hop(route))
+    {
+        "route"
+    } else if ipv6
+        && routes()
+            .filter(active)
+            .any(|route| route["DestinationIpv6CidrBlock"] == "::/0")
+    {
+        "ipv6-only"
+    } else {
+        "endpoints"
+    }
+}
+
 /// The last path segment of an ARN (`…:role/dev/my-role` → `my-role`), or the resource after the
 /// last `:` when the ARN has no path.
 pub(crate) fn arn_name_of(arn: &str) -> String {
@@ -261,6 +326,15 @@ fn arn_field(arn: &str, index: usize) -> String {
 }
 
 /// Every node `path` selects in `value`, as a list (the query was checked at load time).
+/// The elements of a list, or a value as one element (`null`: none).
+fn elements(value: &Value) -> impl Iterator<Item = &Value> {
+    match value {
+        Value::Array(items) => items.iter().collect::<Vec<_>>().into_iter(),
+        Value::Null => Vec::new().into_iter(),
+        one => vec![one].into_iter(),
+    }
+}
+
 fn select_all(value: &Value, path: &str) -> Value {
     let empty = serde_json::Map::new();
     match JsonPath::parse(path).map(|query| query.select(value, &empty).ok()) {
@@ -338,6 +412,59 @@ mod tests {
     }
 
     #[test]
+    fn a_way_out_needs_an_active_ipv4_default_route_even_in_ipv6_clusters() {
+        let table = |routes: Value| json!({"RouteTableId": "rtb-1", "Routes": routes});
+        let local =
+            json!({"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "State": "active"});
+        let nat = json!({"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-1", "State": "active"});
+        let eigw = json!({"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": "eigw-1", "State": "active"});
+        assert_eq!(way_out_of(&table(json!([local, nat])), false), "route");
+        assert_eq!(way_out_of(&table(json!([local, nat, eigw])), true), "route");
+        assert_eq!(way_out_of(&table(json!([local, eigw])), true), "ipv6-only");
+        assert_eq!(
+            way_out_of(&table(json!([local, eigw])), false),
+            "endpoints",
+            "an IPv4 cluster's nodes do not go out over IPv6"
+        );
+        let blackhole = json!({"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-1", "State": "blackhole"});
+        assert_eq!(
+            way_out_of(&table(json!([local, blackhole])), false),
+            "endpoints"
+        );
+        for target in [
+            json!({"GatewayId": "igw-1"}),
+            json!({"GatewayId": "vgw-1"}),
+            json!({"GatewayId": "vpce-0firewall"}),
+            json!({"TransitGatewayId": "tgw-1"}),
+            json!({"VpcPeeringConnectionId": "pcx-1"}),
+            json!({"NetworkInterfaceId": "eni-1"}),
+            json!({"InstanceId": "i-1"}),
+            json!({"CoreNetworkArn": "arn:aws:networkmanager::1:core-network/core-network-1"}),
+            json!({"LocalGatewayId": "lgw-1"}),
+            json!({"CarrierGatewayId": "cagw-1"}),
+        ] {
+            let mut route = json!({"DestinationCidrBlock": "0.0.0.0/0", "State": "active"});
+            route
+                .as_object_mut()
+                .unwrap()
+                .extend(target.as_object().unwrap().clone());
+            assert_eq!(
+                way_out_of(&table(json!([route])), false),
+                "route",
+                "{target}"
+            );
+        }
+        let to_local =
+            json!({"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "local", "State": "active"});
+        assert_eq!(way_out_of(&table(json!([to_local])), false), "endpoints");
+        assert_eq!(
+            way_out_of(&Value::Null, true),
+            "endpoints",
+            "no route table"
+        );
+    }
+
+    #[test]
     fn arn_fields() {
         let arn = "arn:aws-cn:eks:cn-north-1:111122223333:cluster/demo";
         assert_eq!(arn_field(arn, 1), "aws-cn");
@@ -354,6 +481,25 @@ mod tests {
         );
         assert_eq!(select_all(&value, "$.Id"), json!(["x"]));
         assert_eq!(select_all(&value, "$.Nothing"), json!([]));
+    }
+
+    #[test]
+    fn concat_joins_lists_and_values() {
+        let joined = |a: Value, b: Value| {
+            let registry = {
+                let mut registry = Handlebars::new();
+                registry.register_escape_fn(handlebars::no_escape);
+                register(&mut registry);
+                registry
+            };
+            registry
+                .render_template("{{json (concat a b)}}", &json!({"a": a, "b": b}))
+                .unwrap()
+        };
+        assert_eq!(joined(json!(["x", "y"]), json!(["z"])), r#"["x","y","z"]"#);
+        assert_eq!(joined(json!("x"), json!(["y"])), r#"["x","y"]"#);
+        assert_eq!(joined(json!(null), json!("y")), r#"["y"]"#);
+        assert_eq!(joined(json!([]), json!(null)), "[]");
     }
 
     #[test]
