@@ -46,6 +46,7 @@ VARIATIONS = {
     "s3-endpoint-unrouted": "(with private-endpoints) the S3 gateway endpoint serves no route table",
     "endpoint-policy-restricted": "(with private-endpoints) the ecr.api endpoint's policy allows one action",
     "s3-endpoint-policy-no-layers": "(with private-endpoints) the S3 gateway's policy allows another bucket only",
+    "s3-endpoint-policy-org-only": "(with private-endpoints) the S3 gateway's policy allows the organization's buckets only (a data perimeter)",
     "exhausted-subnet": "a node subnet is a /28 that is nearly full",
     "nat-private": "the node subnets' default route goes to a private NAT gateway",
     "subnet-unavailable": "a node subnet no longer exists",
@@ -55,6 +56,7 @@ VARIATIONS = {
     "custom-dns": "the VPC's DHCP options use custom DNS servers",
     "no-dhcp-options": "the VPC has no DHCP options (DhcpOptionsId default)",
     "dhcp-two-domains": "the DHCP options name two domains",
+    "dhcp-no-domain": "the DHCP options name DNS servers but no domain",
     "cluster-sg-no-self-rule": "the cluster security group lets nothing in",
     "no-instances": "the node group launched no instances",
     "instance-stopped": "one node instance is stopped",
@@ -86,6 +88,22 @@ VARIATIONS = {
     "cni-pod-identity-assume-only": "(with cni-pod-identity) aws-node's role trusts EKS Pod Identity without sts:TagSession",
     "ipv6-cni-2024-policy": "(with ipv6) the IPv6 CNI policy of the EKS guide before July 2026, without subnet discovery's actions",
     "auto-mode-own-node-class": "(with auto-mode) a NodeClass of one's own launched nodes with a role of its own",
+    "ipv6-eigw-only": "(with ipv6) the node subnets route ::/0 to the egress-only gateway, and IPv4 nowhere",
+    "nat-without-igw": "the NAT gateway sits in a subnet without a route to the internet gateway",
+    "nacl-private-cluster": "(with private-endpoints) the node subnets' NACL admits the VPC and S3's prefix list only",
+    "endpoint-sg-prefix-list": "(with private-endpoints) the endpoints' security group admits a prefix list holding the VPC's range",
+    "endpoint-sg-prefix-list-other": "(with endpoint-sg-prefix-list) the prefix list holds other ranges only",
+    "endpoint-sg-node-sg": "(with private-endpoints, custom-node-sg) the endpoints' security group admits the node security group",
+    "s3-interface-endpoint": "(with private-endpoints) S3 has an interface endpoint with private DNS, no gateway",
+    "hub-endpoints": "the node subnets route only the private networks to a transit gateway (endpoints in a hub VPC)",
+    "nat-private-tgw": "(with nat-private) the private NAT gateway's subnet routes 0.0.0.0/0 to a transit gateway",
+    "hybrid-nodes": "the cluster subnets route 192.168.100.0/24 (remote nodes) to a transit gateway, the cluster security group admits it",
+    "hybrid-nodes-unrouted": "(with hybrid-nodes) the cluster subnets do not route the remote node network",
+    "hybrid-nodes-sg-closed": "(with hybrid-nodes) the cluster security group does not admit the remote node network",
+    "public-nodes": "the node group sits in the public subnet, its instances with public addresses",
+    "terraform-aws-eks": "the security groups, node groups (managed, self-managed, Karpenter) and roles of terraform-aws-eks v21",
+    "terraform-aws-eks-no-443": "(with terraform-aws-eks) the module's cluster security group lacks ingress_nodes_443",
+    "terraform-aws-eks-vpc-egress": "(with terraform-aws-eks) the node security group lets out traffic to the VPC only",
     # Configurations AWS documents, which must pass.
     "custom-worker-policy": "the node role has the worker permissions as a customer-managed policy",
     "worker-policy-scoped": "the node role has the worker permissions as a customer-managed policy naming the cluster for eks:DescribeCluster",
@@ -94,7 +112,7 @@ VARIATIONS = {
     "cni-irsa": "aws-node has a role of its own through IRSA (the cluster's IAM OIDC provider) with AmazonEKS_CNI_Policy; the node role has none",
     "cni-pod-identity": "aws-node has a role of its own for EKS Pod Identity with AmazonEKS_CNI_Policy; the node role has none",
     "cni-irsa-without-policy": "(with cni-irsa or cni-pod-identity) aws-node's role lacks the CNI policy",
-    "ipv6": "an IPv6 cluster's VPC: IPv6 subnets, an egress-only internet gateway, the IPv6 CNI policy",
+    "ipv6": "an IPv6 cluster's VPC as eksctl builds it: IPv6 subnets, ::/0 to an egress-only internet gateway and 0.0.0.0/0 to a NAT gateway, the IPv6 CNI policy",
     "ipv6-no-assignment": "(with ipv6) the node subnets do not assign IPv6 addresses",
     "ipv6-cni-ipv4-policy": "(with ipv6) the node role has AmazonEKS_CNI_Policy, not the IPv6 policy",
     "nacl-knowledge-center": "the node subnets' NACL allows exactly what the Knowledge Center says",
@@ -142,6 +160,12 @@ WORKER_ACTIONS = [
 ]
 
 AUTO_MODE_NODE_POLICIES = ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"]
+
+# The network of hybrid nodes (RFC 1918, outside every world's VPC).
+REMOTE_NODES = "192.168.100.0/24"
+
+# The IPv6 service range EKS gives an IPv6 cluster (it picks one of fd00::/8).
+SERVICE_IPV6_CIDR = "fd42:7a1c:93e5::/108"
 
 KARPENTER_ACTIONS = [
     "ec2:CreateFleet", "ec2:RunInstances", "ec2:CreateLaunchTemplate", "ec2:CreateTags",
@@ -214,6 +238,98 @@ def create_vpc(ec2, region, **args):
     vpc = ec2.create_vpc(**args)["Vpc"]["VpcId"]
     ec2.associate_dhcp_options(DhcpOptionsId=region_default_dhcp_options(ec2, region), VpcId=vpc)
     return vpc
+
+
+def terraform_security_groups(ec2, name, vpc, vpc_cidr, faults):
+    """The security groups terraform-aws-eks v21 creates (main.tf, node_groups.tf): the
+    "cluster" group, which EKS attaches to the control plane beside its own, admitting the node
+    group on 443 (`ingress_nodes_443`) and letting nothing out (Terraform drops the default
+    egress rule); the node group, tagged for the cluster and Karpenter's discovery, with the
+    module's default and recommended rules."""
+    def group(suffix, description, group_tags):
+        created = ec2.create_security_group(
+            GroupName=f"{name}-{suffix}", Description=description, VpcId=vpc,
+            TagSpecifications=[{"ResourceType": "security-group", "Tags": group_tags}],
+        )["GroupId"]
+        ec2.revoke_security_group_egress(
+            GroupId=created,
+            IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+        )
+        return created
+
+    cluster = group("cluster", "EKS cluster security group", tags(f"{name}-cluster"))
+    node = group("node", "EKS node shared security group", tags(
+        f"{name}-node", **{f"kubernetes.io/cluster/{name}": "owned", "karpenter.sh/discovery": name}
+    ))
+    if "terraform-aws-eks-no-443" not in faults:
+        ec2.authorize_security_group_ingress(GroupId=cluster, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+             "UserIdGroupPairs": [{"GroupId": node, "Description": "Node groups to cluster API"}]}
+        ])
+    from_cluster = [
+        {"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+         "UserIdGroupPairs": [{"GroupId": cluster}]}
+        for port in (443, 10250, 4443, 6443, 8443, 9443, 10251)
+    ]
+    from_nodes = [
+        {"IpProtocol": protocol, "FromPort": low, "ToPort": high,
+         "UserIdGroupPairs": [{"GroupId": node}]}
+        for protocol, low, high in (("tcp", 53, 53), ("udp", 53, 53), ("tcp", 1025, 65535))
+    ]
+    ec2.authorize_security_group_ingress(GroupId=node, IpPermissions=from_cluster + from_nodes)
+    egress = "0.0.0.0/0" if "terraform-aws-eks-vpc-egress" not in faults else vpc_cidr
+    ec2.authorize_security_group_egress(
+        GroupId=node, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": egress}]}]
+    )
+    return {"cluster": cluster, "node": node}
+
+
+def terraform_unmanaged_nodes(ec2, iam, name, node_sg, subnets, launch, user_data):
+    """A node of terraform-aws-eks v21's self-managed node group (its role with the worker,
+    ECR read-only and CNI policies, an access entry the module creates, a launch template of the
+    node group's security group, IMDSv2 with a hop limit of 1 and a complete NodeConfig, the
+    cluster tags the Auto Scaling group propagates), and one Karpenter launched with the
+    Karpenter module's node role (ECR pull-only) into a subnet and security group tagged
+    `karpenter.sh/discovery`, tagged as Karpenter v1 tags its nodes."""
+    def role(role_name, profile, policies):
+        arn = iam.create_role(
+            RoleName=role_name, AssumeRolePolicyDocument=trust("ec2.amazonaws.com")
+        )["Role"]["Arn"]
+        for policy in policies:
+            iam.attach_role_policy(RoleName=role_name, PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
+        profile_arn = iam.create_instance_profile(InstanceProfileName=profile)["InstanceProfile"]["Arn"]
+        iam.add_role_to_instance_profile(InstanceProfileName=profile, RoleName=role_name)
+        return arn, profile_arn
+
+    role_arn, profile_arn = role(f"{name}-self", f"{name}-self-profile", [
+        "AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonEKS_CNI_Policy",
+    ])
+    template = ec2.create_launch_template(
+        LaunchTemplateName=f"{name}-self",
+        LaunchTemplateData={
+            "ImageId": AL2023_X86,
+            "SecurityGroupIds": [node_sg],
+            "IamInstanceProfile": {"Arn": profile_arn},
+            "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required",
+                                "HttpPutResponseHopLimit": 1},
+            "UserData": base64.b64encode(user_data.encode()).decode(),
+        },
+    )["LaunchTemplate"]["LaunchTemplateId"]
+    [instance] = launch(subnets[0], [node_sg], profile_arn, tags(f"{name}-self", **{
+        f"kubernetes.io/cluster/{name}": "owned", f"k8s.io/cluster/{name}": "owned",
+    }), template)
+    self_managed = {"role_arn": role_arn, "instance": instance, "subnet": subnets[0],
+                    "profile": f"{name}-self-profile"}
+    karpenter_arn, karpenter_profile = role(f"Karpenter-{name}", f"{name}-karpenter-profile", [
+        "AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy",
+    ])
+    ec2.create_tags(Resources=subnets, Tags=[{"Key": "karpenter.sh/discovery", "Value": name}])
+    [karpenter] = launch(subnets[1], [node_sg], karpenter_profile, tags(f"{name}-karpenter", **{
+        f"kubernetes.io/cluster/{name}": "owned", "karpenter.sh/nodepool": "default",
+        "eks:eks-cluster-name": name, "karpenter.k8s.aws/ec2nodeclass": "default",
+    }))
+    return self_managed, {"role_arn": karpenter_arn, "instance": karpenter,
+                          "subnet": subnets[1], "profile": f"{name}-karpenter-profile"}
 
 
 def tags(name, **extra):
@@ -543,27 +659,32 @@ def build(name, variations):
         ]
     if "no-dhcp-options" in faults:
         ec2.associate_dhcp_options(DhcpOptionsId="default", VpcId=vpc)
-    elif {"custom-dns", "dhcp-two-domains"} & faults:
+    elif {"custom-dns", "dhcp-two-domains", "dhcp-no-domain"} & faults:
         servers = ["10.0.0.2"] if "custom-dns" in faults else ["AmazonProvidedDNS"]
         domain = f"{region}.compute.internal"
         if "dhcp-two-domains" in faults:
             domain = f"{domain} corp.example.com"
-        dhcp = ec2.create_dhcp_options(
-            DhcpConfigurations=[
-                {"Key": "domain-name", "Values": [domain]},
-                {"Key": "domain-name-servers", "Values": servers},
-            ]
-        )["DhcpOptions"]["DhcpOptionsId"]
+        configurations = [{"Key": "domain-name-servers", "Values": servers}]
+        if "dhcp-no-domain" not in faults:
+            configurations.append({"Key": "domain-name", "Values": [domain]})
+        dhcp = ec2.create_dhcp_options(DhcpConfigurations=configurations)["DhcpOptions"][
+            "DhcpOptionsId"
+        ]
         ec2.associate_dhcp_options(DhcpOptionsId=dhcp, VpcId=vpc)
 
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr(0), AvailabilityZone=zones[0])["Subnet"][
-        "SubnetId"
-    ]
+    public_ipv6 = {"Ipv6CidrBlock": vpc_ipv6.replace("::/56", "00::/64")} if ipv6 else {}
+    public = ec2.create_subnet(
+        VpcId=vpc, CidrBlock=cidr(0), AvailabilityZone=zones[0], **public_ipv6
+    )["Subnet"]["SubnetId"]
     ec2.modify_subnet_attribute(SubnetId=public, MapPublicIpOnLaunch={"Value": True})
     public_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
-    ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    if "nat-without-igw" not in faults:
+        ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    if ipv6:
+        ec2.modify_subnet_attribute(SubnetId=public, AssignIpv6AddressOnCreation={"Value": True})
+        ec2.create_route(RouteTableId=public_rt, DestinationIpv6CidrBlock="::/0", GatewayId=igw)
     ec2.associate_route_table(RouteTableId=public_rt, SubnetId=public)
 
     first_size = 28 if "exhausted-subnet" in faults else 24
@@ -607,13 +728,33 @@ def build(name, variations):
         ec2.create_route(
             RouteTableId=private_rt, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw
         )
+    transit_gateway = None
+    if {"hub-endpoints", "nat-private-tgw", "hybrid-nodes"} & faults:
+        transit_gateway = ec2.create_transit_gateway(Description=f"{name} hub")["TransitGateway"][
+            "TransitGatewayId"
+        ]
+        ec2.create_transit_gateway_vpc_attachment(
+            TransitGatewayId=transit_gateway, VpcId=vpc, SubnetIds=private
+        )
     nat_public_ip = None
     if "nat-private" in faults:
         nat = ec2.create_nat_gateway(SubnetId=public, ConnectivityType="private")["NatGateway"][
             "NatGatewayId"
         ]
         ec2.create_route(RouteTableId=private_rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
-    elif not ({"no-nat-route", "gwlb-egress"} & faults or private_cluster or ipv6):
+        if "nat-private-tgw" in faults:
+            # A private NAT gateway hands its traffic to a transit gateway (to a central egress
+            # VPC): its own subnet routes 0.0.0.0/0 there.
+            ec2.delete_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0")
+            ec2.create_route(
+                RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0",
+                TransitGatewayId=transit_gateway,
+            )
+    elif "hub-endpoints" in faults:
+        ec2.create_route(
+            RouteTableId=private_rt, DestinationCidrBlock="10.0.0.0/8", TransitGatewayId=transit_gateway
+        )
+    elif not ({"no-nat-route", "gwlb-egress", "ipv6-eigw-only"} & faults or private_cluster):
         address = ec2.allocate_address(Domain="vpc")
         nat_public_ip = address["PublicIp"]
         nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=address["AllocationId"])[
@@ -629,7 +770,25 @@ def build(name, variations):
             GroupId=cluster_sg,
             IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": cluster_sg}]}],
         )
+    if "hybrid-nodes" in faults:
+        # EKS's guide to preparing networking for hybrid nodes: the remote node network is routed
+        # to the transit gateway, and the cluster security group admits it on 443.
+        if "hybrid-nodes-unrouted" not in faults:
+            ec2.create_route(
+                RouteTableId=private_rt, DestinationCidrBlock=REMOTE_NODES,
+                TransitGatewayId=transit_gateway,
+            )
+        if "hybrid-nodes-sg-closed" not in faults:
+            ec2.authorize_security_group_ingress(
+                GroupId=cluster_sg,
+                IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                                "IpRanges": [{"CidrIp": REMOTE_NODES}]}],
+            )
     node_groups_sg = [cluster_sg]
+    module = None
+    if "terraform-aws-eks" in faults:
+        module = terraform_security_groups(ec2, name, vpc, cidr(0, 16), faults)
+        node_groups_sg = [module["node"]]
     if "custom-node-sg" in faults:
         node_sg = ec2.create_security_group(
             GroupName=f"nodes-{name}", Description="node security group", VpcId=vpc
@@ -650,11 +809,21 @@ def build(name, variations):
         endpoint_sg = ec2.create_security_group(
             GroupName=f"endpoints-{name}", Description="VPC endpoints", VpcId=vpc
         )["GroupId"]
+        admitted = {"IpRanges": [{"CidrIp": cidr(0, 16)}]}
+        if "endpoint-sg-prefix-list" in faults:
+            ranges = ["192.168.0.0/16"] if "endpoint-sg-prefix-list-other" in faults else ["10.0.0.0/8"]
+            corporate = ec2.create_managed_prefix_list(
+                PrefixListName=f"{name}-corporate", AddressFamily="IPv4", MaxEntries=5,
+                Entries=[{"Cidr": block, "Description": "corporate"} for block in ranges],
+            )["PrefixList"]["PrefixListId"]
+            admitted = {"PrefixListIds": [{"PrefixListId": corporate}]}
+        elif "endpoint-sg-node-sg" in faults:
+            # eksctl's fully-private clusters: the endpoints carry the shared node group.
+            admitted = {"UserIdGroupPairs": [{"GroupId": node_groups_sg[0]}]}
         if "endpoint-sg-closed" not in faults:
             ec2.authorize_security_group_ingress(
                 GroupId=endpoint_sg,
-                IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-                                "IpRanges": [{"CidrIp": cidr(0, 16)}]}],
+                IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, **admitted}],
             )
         endpoint_subnets = private[:1] if "endpoint-one-zone" in faults else private
         services = ["ec2", "ecr.api", "ecr.dkr", "sts"] + (["eks"] if "eks-endpoint" in faults else [])
@@ -680,13 +849,30 @@ def build(name, variations):
             )
         elif "s3-endpoint-policy-no-layers" in faults:
             policy["PolicyDocument"] = endpoint_policy("s3:GetObject", ["arn:aws:s3:::team-artifacts/*"])
-        ec2.create_vpc_endpoint(
-            VpcId=vpc,
-            ServiceName=f"com.amazonaws.{region}.s3",
-            VpcEndpointType="Gateway",
-            RouteTableIds=[] if "s3-endpoint-unrouted" in faults else [private_rt],
-            **policy,
-        )
+        elif "s3-endpoint-policy-org-only" in faults:
+            # A data perimeter: only buckets of the organization, which ECR's is not.
+            perimeter = json.loads(endpoint_policy("s3:*", "*"))
+            perimeter["Statement"][0]["Condition"] = {
+                "StringEquals": {"aws:ResourceOrgID": "o-a1b2c3d4e5"}
+            }
+            policy["PolicyDocument"] = json.dumps(perimeter)
+        if "s3-interface-endpoint" in faults:
+            ec2.create_vpc_endpoint(
+                VpcId=vpc,
+                ServiceName=f"com.amazonaws.{region}.s3",
+                VpcEndpointType="Interface",
+                SubnetIds=endpoint_subnets,
+                SecurityGroupIds=[endpoint_sg],
+                PrivateDnsEnabled=True,
+            )
+        else:
+            ec2.create_vpc_endpoint(
+                VpcId=vpc,
+                ServiceName=f"com.amazonaws.{region}.s3",
+                VpcEndpointType="Gateway",
+                RouteTableIds=[] if "s3-endpoint-unrouted" in faults else [private_rt],
+                **policy,
+            )
 
     acl_rules = None
     if "nacl-blocks-https" in faults:
@@ -701,6 +887,21 @@ def build(name, variations):
     elif "nacl-vpc-only" in faults:
         acl_rules = [(100, "-1", "allow", True, cidr(0, 16), None),
                      (100, "-1", "allow", False, cidr(0, 16), None)]
+    elif "nacl-private-cluster" in faults:
+        # The gateway endpoint's traffic goes to S3's public ranges: the ACL admits them, from
+        # the Region's S3 prefix list, beside the VPC (Amazon VPC User Guide, "Gateway endpoints").
+        s3_list = ec2.describe_managed_prefix_lists(
+            Filters=[{"Name": "prefix-list-name", "Values": [f"com.amazonaws.{region}.s3"]}]
+        )["PrefixLists"][0]["PrefixListId"]
+        s3_blocks = [
+            entry["Cidr"]
+            for entry in ec2.get_managed_prefix_list_entries(PrefixListId=s3_list)["Entries"]
+        ]
+        # Within the VPC, everything (DNS, the endpoints, the control plane calling kubelet).
+        acl_rules = [(100, "-1", "allow", egress, cidr(0, 16), None) for egress in (True, False)]
+        for number, block in enumerate(s3_blocks, start=110):
+            acl_rules.append((number, "6", "allow", True, block, (443, 443)))
+            acl_rules.append((number, "6", "allow", False, block, (1024, 65535)))
     if ipv6 and acl_rules is None:
         # AWS gives the default ACL of an IPv6 VPC rules for ::/0 too; moto does not.
         acl_rules = [(100, "-1", "allow", egress, "0.0.0.0/0", None) for egress in (True, False)]
@@ -725,6 +926,8 @@ def build(name, variations):
                     )
 
     node_subnets = list(private)
+    if "public-nodes" in faults:
+        node_subnets = [public]
     if "public-subnet-no-public-ip" in faults:
         bare = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr(3), AvailabilityZone=zones[0])[
             "Subnet"
@@ -820,17 +1023,33 @@ def build(name, variations):
         name=name,
         version=KUBERNETES,
         roleArn=cluster_role,
-        resourcesVpcConfig={"subnetIds": private, "securityGroupIds": []},
-        kubernetesNetworkConfig={
-            "serviceIpv4Cidr": service_cidr,
-            "ipFamily": "ipv6" if ipv6 else "ipv4",
+        resourcesVpcConfig={
+            "subnetIds": private,
+            "securityGroupIds": [module["cluster"]] if module else [],
         },
+        # EKS takes no service range of an IPv6 cluster: it picks one.
+        kubernetesNetworkConfig=(
+            {"ipFamily": "ipv6"} if ipv6
+            else {"serviceIpv4Cidr": service_cidr, "ipFamily": "ipv4"}
+        ),
     )
     cni_role = aws_node_role(iam, name, account, issuer, cni_policy, faults)
 
     launch_template = None
     key_arn = None
     image = AL2023_X86
+    if module:
+        # The node group module's launch template: its security groups (the node group only,
+        # so EKS adds no cluster security group) and IMDSv2 with a hop limit of 1; EKS's AMI and
+        # user data.
+        launch_template = ec2.create_launch_template(
+            LaunchTemplateName=f"{name}-nodes",
+            LaunchTemplateData={
+                "SecurityGroupIds": [module["node"]],
+                "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required",
+                                    "HttpPutResponseHopLimit": 1},
+            },
+        )["LaunchTemplate"]
     if {"launch-template", "custom-ami", "kms-key"} & faults:
         data = {"MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required",
                                     "HttpPutResponseHopLimit": 2}}
@@ -1010,6 +1229,13 @@ def build(name, variations):
         self_managed = {"role_arn": role_arn, "instance": instance, "subnet": subnet,
                         "profile": f"{name}-self-profile"}
 
+    karpenter_node = None
+    if module:
+        self_managed, karpenter_node = terraform_unmanaged_nodes(
+            ec2, iam, name, module["node"], private, launch,
+            mime(("application/node.eks.aws", nodeconfig(name, endpoint, ca, service_cidr))),
+        )
+
     karpenter_role = None
     if "karpenter-getting-started" in faults:
         self_managed, karpenter_role = karpenter_getting_started(
@@ -1048,6 +1274,8 @@ def build(name, variations):
         "cluster_subnets": private,
         "instances": instances,
         "self_managed": self_managed,
+        "karpenter_node": karpenter_node,
+        "service_ipv6_cidr": SERVICE_IPV6_CIDR if ipv6 else None,
         "karpenter_role_arn": karpenter_role,
     }
 

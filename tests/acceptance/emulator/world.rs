@@ -53,6 +53,10 @@ pub(crate) struct World {
     pub kms_key_arn: Option<String>,
     /// The self-managed node, when the world has one.
     pub self_managed: Option<SelfManaged>,
+    /// A node Karpenter launched, when the world has one.
+    pub karpenter_node: Option<SelfManaged>,
+    /// The service range of an IPv6 cluster, which EKS picks.
+    pub service_ipv6_cidr: Option<String>,
     /// The role of Karpenter's controller, when the world has one.
     pub karpenter_role_arn: Option<String>,
 }
@@ -91,7 +95,8 @@ impl World {
 
     /// What a healthy EKS would report beyond what moto does: an ACTIVE cluster in this VPC with
     /// its security group, endpoint, certificate authority, OIDC issuer and network configuration,
-    /// public and private endpoint access, API_AND_CONFIG_MAP access, no health issues; the node group's
+    /// public and private endpoint access, control plane egress managed by AWS, API_AND_CONFIG_MAP
+    /// access, no health issues (and the service range EKS picks for an IPv6 cluster); the node group's
     /// Auto Scaling group; the EC2_LINUX access entry EKS creates for the node role; the vpc-cni
     /// add-on; aws-node's own role, when the world has one, as the add-on's service account role
     /// (IRSA) or through an EKS Pod Identity association with the agent's add-on; a healthy
@@ -123,7 +128,7 @@ impl World {
             consoles::HEALTHY_AL2023_NODEADM,
         ])
         .into_bytes();
-        ClusterFixture {
+        let mut fixture = ClusterFixture {
             cluster: json!({
                 "status": "ACTIVE",
                 "version": self.kubernetes_version,
@@ -135,7 +140,8 @@ impl World {
                     "clusterSecurityGroupId": self.cluster_security_group_id,
                     "endpointPublicAccess": true,
                     "endpointPrivateAccess": true,
-                    "publicAccessCidrs": ["0.0.0.0/0"]
+                    "publicAccessCidrs": ["0.0.0.0/0"],
+                    "controlPlaneEgressMode": "AWS_MANAGED"
                 },
                 "accessConfig": {"authenticationMode": "API_AND_CONFIG_MAP"},
                 "health": {"issues": []}
@@ -154,7 +160,11 @@ impl World {
                 .map(|instance| (instance.clone(), healthy_console.clone()))
                 .collect(),
             ..ClusterFixture::default()
+        };
+        if let Some(range) = &self.service_ipv6_cidr {
+            fixture.cluster["kubernetesNetworkConfig"] = json!({ "serviceIpv6Cidr": range });
         }
+        fixture
     }
 
     /// An ACTIVE, healthy EKS add-on.

@@ -32,7 +32,8 @@ pub(crate) struct Diagnosis {
 
 /// Replaces the world's resource IDs in `text` by names that do not change between worlds
 /// (`subnet-1`, `i-2`; a cluster subnet no node uses is `cluster-subnet-1`; a self-managed node's
-/// `i-self`, `subnet-self` and `self-profile`).
+/// `i-self`, `subnet-self` and `self-profile`; a Karpenter node's `i-karpenter` and
+/// `karpenter-profile`).
 pub(crate) fn normalise(text: &str, world: &World) -> String {
     let mut text = text.to_owned();
     for (index, subnet) in world.node_subnets.iter().enumerate() {
@@ -49,6 +50,11 @@ pub(crate) fn normalise(text: &str, world: &World) -> String {
             .replace(&node.instance, "i-self")
             .replace(&node.subnet, "subnet-self")
             .replace(&node.profile, "self-profile");
+    }
+    if let Some(node) = &world.karpenter_node {
+        text = text
+            .replace(&node.instance, "i-karpenter")
+            .replace(&node.profile, "karpenter-profile");
     }
     text
 }
@@ -132,8 +138,8 @@ pub(crate) const NO_POD_IDENTITY: &str =
 
 /// What does not apply to the healthy world (no launch template, no KMS key, an IPv4 cluster,
 /// private subnets routed to a NAT gateway, private and public endpoint access, EKS's AMI, no
-/// eksctl stack, no instance EKS reports as failed to join), by
-/// check, with the reason each is skipped for.
+/// eksctl stack, no instance EKS reports as failed to join, no VPC Block Public Access, control
+/// plane egress managed by AWS, no hybrid nodes), by check, with the reason each is skipped for.
 pub(crate) const NOT_APPLICABLE: &[(&str, &str)] = &[
     (
         "boot-log::reported-failure-explained",
@@ -207,7 +213,34 @@ pub(crate) const NOT_APPLICABLE: &[(&str, &str)] = &[
     ),
     (
         "network::s3-gateway-endpoint-routes",
-        "when: egress equals \"endpoints\" is false (actual: \"route\")",
+        "when: egress not {equals \"route\"} is false (actual: \"route\")",
+    ),
+    (
+        "network::block-public-access-spares-egress",
+        "when: $.VpcBlockPublicAccessOptions.InternetGatewayBlockMode not {equals \"off\"} is \
+         false (actual: \"off\")",
+    ),
+    (
+        "network::ipv6-instance-types-nitro",
+        "call `ipv6_instance_types` was not made: when: $.cluster.kubernetesNetworkConfig.ipFamily \
+         equals \"ipv6\" is false (actual: \"ipv4\")",
+    ),
+    (
+        "network::control-plane-egress-routed",
+        "when: $.cluster.resourcesVpcConfig.controlPlaneEgressMode equals \"CUSTOMER_ROUTED\" is \
+         false (actual: \"AWS_MANAGED\")",
+    ),
+    (
+        "hybrid::remote-node-networks-routed",
+        "when: remote_node_networks not {equals []} is false (actual: [])",
+    ),
+    (
+        "hybrid::control-plane-admits-remote-nodes",
+        "when: remote_node_networks not {equals []} is false (actual: [])",
+    ),
+    (
+        "hybrid::hybrid-node-access-entry",
+        "when: remote_node_networks not {equals []} is false (actual: [])",
     ),
     (
         "network::public-endpoint-admits-nodes",

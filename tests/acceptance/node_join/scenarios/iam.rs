@@ -304,14 +304,11 @@ fn aws_node_on_pod_identity_in_a_private_cluster_with_the_eks_auth_endpoint_is_h
 fn an_ipv6_cluster_whose_aws_node_role_has_the_cni_policy_of_before_subnet_discovery() {
     // eksctl gives aws-node an IRSA role with that policy alone (the node role's
     // AmazonEKSWorkerNodePolicy allows the two describes).
-    let mut expected = super::network::ipv6_cluster();
-    expected.extend(irsa_world());
+    let mut expected = irsa_world();
     expected.push(at("iam::cni-role-has-ipv6-permissions[ng-1]", Fails(ERROR)));
-    let run = Scenario::new(
-        "ipv6-cni-2024",
-        &["ipv6", "cni-irsa", "ipv6-cni-2024-policy"],
-    )
-    .expect(expected, 1);
+    let run = Scenario::new("ipv6-cni-2024", &["cni-irsa", "ipv6-cni-2024-policy"])
+        .of(&super::reference::IPV6_CLUSTER)
+        .expect(expected, 1);
     run.expect_stdout_contains(
         "the role may not call [\"ec2:DescribeSubnets\",\"ec2:DescribeSecurityGroups\"]",
     );

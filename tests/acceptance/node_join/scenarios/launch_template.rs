@@ -5,7 +5,7 @@
 use super::{Becomes, ERROR, Fails, Passes, Scenario, Skipped, at, per_subnet};
 
 /// Why `bootstrap-reaches-eks-api` is skipped in a subnet with a route out of the VPC.
-const ROUTE_OUT: &str = "when: egress equals \"endpoints\" is false (actual: \"route\")";
+const ROUTE_OUT: &str = "when: egress not {equals \"route\"} is false (actual: \"route\")";
 
 const IMAGE_NOT_NAMED: &str = "call `image` was not made: when: \
     $.LaunchTemplateVersions[0].LaunchTemplateData.ImageId exists is false (actual: absent)";

@@ -6,6 +6,7 @@
 
 mod access;
 mod cluster;
+mod hybrid;
 mod iam;
 mod instances;
 mod launch_template;

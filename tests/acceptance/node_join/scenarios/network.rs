@@ -11,9 +11,17 @@ use super::{
 use crate::emulator::world::World;
 
 /// Why `nat-gateway-usable` is skipped in a subnet whose default route is no NAT gateway.
-const NO_NAT_ROUTE: &str = "call `nat_gateway` was not made: when: \
+pub(super) const NO_NAT_ROUTE: &str = "call `nat_gateway` was not made: when: \
     $.Routes[?@.DestinationCidrBlock == '0.0.0.0/0' && @.NatGatewayId].NatGatewayId exists is \
     false (actual: [])";
+
+/// Why `control-plane-egress-routed` is skipped where EKS routes the control plane's traffic.
+const CONTROL_PLANE_EGRESS_MANAGED: &str = "when: \
+    $.cluster.resourcesVpcConfig.controlPlaneEgressMode equals \"CUSTOMER_ROUTED\" is false \
+    (actual: \"AWS_MANAGED\")";
+
+/// Why the hybrid node checks are skipped for a cluster without remote node networks.
+const NO_HYBRID_NODES: &str = "when: remote_node_networks not {equals []} is false (actual: [])";
 
 /// The interface endpoints a private cluster needs.
 pub(super) const ENDPOINT_SERVICES: [&str; 4] = ["ec2", "ecr.api", "ecr.dkr", "sts"];
@@ -71,9 +79,18 @@ pub(super) fn private_cluster() -> Vec<(String, Becomes)> {
     expected
 }
 
+/// Why `node-sg-reaches-aws` is skipped for a node with neither a route out nor VPC endpoints
+/// (`subnet-egress` fails there).
+pub(super) const NOWHERE_TO_REACH: &str = "when: instance_egress any of: instance_egress $ equals \
+    \"route\" | endpoint_networks $ not {equals {}} is false (actual: absent)";
+
 #[test]
 fn private_subnets_without_nat_or_endpoints() {
     let mut expected = per_subnet("network::subnet-egress", Fails(ERROR));
+    expected.extend(per_instance(
+        "network::node-sg-reaches-aws",
+        Skipped(NOWHERE_TO_REACH),
+    ));
     expected.extend(per_subnet("network::private-endpoint-access", Passes));
     expected.extend(per_subnet(
         "network::s3-gateway-endpoint-routes",
@@ -89,12 +106,6 @@ fn private_subnets_without_nat_or_endpoints() {
 #[test]
 fn private_cluster_with_vpc_endpoints_needs_no_nat() {
     Scenario::new("endpoints", &["private-endpoints"]).expect(private_cluster(), 0);
-}
-
-#[test]
-fn a_private_cluster_whose_nacl_admits_the_vpc_only_is_healthy() {
-    Scenario::new("endpoints-nacl", &["private-endpoints", "nacl-vpc-only"])
-        .expect(private_cluster(), 0);
 }
 
 #[test]
@@ -139,6 +150,7 @@ fn deleted_subnet() {
         "subnet-egress",
         "private-endpoint-access",
         "nat-gateway-usable",
+        "block-public-access-spares-egress",
         "public-endpoint-admits-nodes",
         "public-subnet-maps-public-ip",
         "ipv6-subnet-assigns-addresses",
@@ -161,19 +173,14 @@ fn deleted_subnet() {
     Scenario::new("deleted-subnet", &["subnet-unavailable"]).expect(expected, 1);
 }
 
-#[test]
-fn public_subnet_without_public_ips() {
-    // The node group has one subnet, routed to an internet gateway only.
-    let mut expected = vec![
-        at(
-            "network::public-subnet-maps-public-ip[ng-1/subnet-1]",
-            Fails(ERROR),
-        ),
-        at(
-            "network::nat-gateway-usable[ng-1/subnet-1]",
-            Skipped(NO_NAT_ROUTE),
-        ),
-    ];
+/// How the healthy world changes when its node group moves to one subnet routed to the internet
+/// gateway, none of the cluster's: the second node subnet's rows are gone, the cluster subnets'
+/// rows are named after them, and both their ACLs are judged for the node subnet.
+fn in_the_public_subnet() -> Vec<(String, Becomes)> {
+    let mut expected = vec![at(
+        "network::nat-gateway-usable[ng-1/subnet-1]",
+        Skipped(NO_NAT_ROUTE),
+    )];
     for check in [
         "subnet-available",
         "subnet-in-cluster-vpc",
@@ -182,6 +189,7 @@ fn public_subnet_without_public_ips() {
         "private-endpoint-access",
         "s3-gateway-endpoint-routes",
         "nat-gateway-usable",
+        "block-public-access-spares-egress",
         "public-endpoint-admits-nodes",
         "public-subnet-maps-public-ip",
         "ipv6-subnet-assigns-addresses",
@@ -189,6 +197,18 @@ fn public_subnet_without_public_ips() {
         "nacl-allows-node-traffic",
     ] {
         expected.push(at(&format!("network::{check}[ng-1/subnet-2]"), Gone));
+    }
+    for (check, reason) in [
+        (
+            "network::control-plane-egress-routed",
+            CONTROL_PLANE_EGRESS_MANAGED,
+        ),
+        ("hybrid::remote-node-networks-routed", NO_HYBRID_NODES),
+    ] {
+        for n in [1, 2] {
+            expected.push(at(&format!("{check}[subnet-{n}]"), Gone));
+            expected.push(at(&format!("{check}[cluster-subnet-{n}]"), Skipped(reason)));
+        }
     }
     expected.push(at(
         "launch-template::bootstrap-reaches-eks-api[ng-1/subnet-2]",
@@ -205,7 +225,47 @@ fn public_subnet_without_public_ips() {
             Passes,
         ));
     }
+    expected
+}
+
+#[test]
+fn public_subnet_without_public_ips() {
+    let mut expected = in_the_public_subnet();
+    expected.push(at(
+        "network::public-subnet-maps-public-ip[ng-1/subnet-1]",
+        Fails(ERROR),
+    ));
     Scenario::new("public-no-ip", &["public-subnet-no-public-ip"]).expect(expected, 1);
+}
+
+#[test]
+fn a_public_only_endpoint_that_excludes_the_nodes_own_addresses() {
+    // Nodes in a subnet routed to the internet gateway come from their own public addresses
+    // (cause 4).
+    let mut expected = in_the_public_subnet();
+    expected.push(at(
+        "network::public-subnet-maps-public-ip[ng-1/subnet-1]",
+        Passes,
+    ));
+    expected.push(at(
+        "network::public-endpoint-admits-nodes[ng-1/subnet-1]",
+        Fails(ERROR),
+    ));
+    for cluster_subnet in [1, 2] {
+        expected.push(at(
+            &format!(
+                "network::control-plane-nacl-admits-nodes[ng-1/subnet-1/cluster-subnet-{cluster_subnet}]"
+            ),
+            Skipped(PRIVATE_ACCESS_OFF),
+        ));
+    }
+    Scenario::new("public-nodes", &["public-nodes"])
+        .fixture(|_, fixture| {
+            let config = &mut fixture.cluster["resourcesVpcConfig"];
+            config["endpointPrivateAccess"] = json!(false);
+            config["publicAccessCidrs"] = json!(["203.0.113.0/24"]);
+        })
+        .expect(expected, 1);
 }
 
 #[test]
@@ -280,6 +340,13 @@ fn dhcp_options_naming_two_domains() {
 }
 
 #[test]
+fn dhcp_options_without_a_domain() {
+    // Nodes get no private DNS name (`node "" not found`), as EKS's troubleshooting guide says.
+    Scenario::new("no-domain", &["dhcp-no-domain"])
+        .expect(vec![at("network::dhcp-options-dns", Fails(ERROR))], 1);
+}
+
+#[test]
 fn cluster_security_group_without_its_self_rule() {
     Scenario::new("cluster-sg", &["cluster-sg-no-self-rule"]).expect(
         per_instance("network::cluster-sg-allows-nodes", Fails(ERROR)),
@@ -302,48 +369,6 @@ fn nodes_with_a_security_group_the_cluster_does_not_admit() {
         per_instance("network::cluster-sg-allows-nodes", Fails(ERROR)),
         1,
     );
-}
-
-/// How a healthy IPv6 cluster differs from the healthy (IPv4) world.
-pub(super) fn ipv6_cluster() -> Vec<(String, Becomes)> {
-    let mut expected = vec![
-        at("iam::cni-role-has-ipv6-permissions[ng-1]", Passes),
-        at(
-            "iam::node-role-has-cni-policy[ng-1]",
-            Skipped(
-                "when: $.cluster.kubernetesNetworkConfig.ipFamily not {equals \"ipv6\"} is false \
-                 (actual: \"ipv6\")",
-            ),
-        ),
-    ];
-    expected.extend(per_subnet("network::ipv6-subnet-assigns-addresses", Passes));
-    expected.extend(per_subnet(
-        "network::nat-gateway-usable",
-        Skipped(NO_NAT_ROUTE),
-    ));
-    expected
-}
-
-#[test]
-fn an_ipv6_cluster_is_healthy() {
-    Scenario::new("ipv6", &["ipv6"]).expect(ipv6_cluster(), 0);
-}
-
-#[test]
-fn ipv6_subnets_that_assign_no_addresses() {
-    let mut expected = ipv6_cluster();
-    expected.extend(per_subnet(
-        "network::ipv6-subnet-assigns-addresses",
-        Fails(ERROR),
-    ));
-    Scenario::new("ipv6-no-assign", &["ipv6", "ipv6-no-assignment"]).expect(expected, 1);
-}
-
-#[test]
-fn an_ipv6_cluster_with_the_ipv4_cni_policy() {
-    let mut expected = ipv6_cluster();
-    expected.push(at("iam::cni-role-has-ipv6-permissions[ng-1]", Fails(ERROR)));
-    Scenario::new("ipv6-cni", &["ipv6", "ipv6-cni-ipv4-policy"]).expect(expected, 1);
 }
 
 #[test]
@@ -543,4 +568,119 @@ fn the_minimal_s3_gateway_policy_of_ecrs_guide_is_healthy() {
         &["private-endpoints", "s3-endpoint-policy-layers"],
     )
     .expect(private_cluster(), 0);
+}
+
+#[test]
+fn a_nat_gateway_in_a_subnet_without_the_internet_gateway() {
+    let run = Scenario::new("nat-no-igw", &["nat-without-igw"])
+        .expect(per_subnet("network::nat-gateway-usable", Fails(ERROR)), 1);
+    run.expect_stdout_contains("in a subnet routed to an internet gateway");
+}
+
+#[test]
+fn a_private_nat_gateway_behind_a_transit_gateway_is_healthy() {
+    // A private NAT gateway hands its traffic to a central egress VPC through a transit gateway.
+    Scenario::new("nat-private-tgw", &["nat-private", "nat-private-tgw"]).expect(vec![], 0);
+}
+
+#[test]
+fn endpoints_of_a_hub_vpc_are_a_warning() {
+    // No route out and no endpoints here, but a transit gateway to the private networks: the
+    // endpoints may be a hub VPC's (cause 46), which this VPC's API does not show.
+    let mut expected = per_subnet("network::subnet-egress", Fails("warning"));
+    expected.extend(per_subnet("network::private-endpoint-access", Passes));
+    expected.extend(per_subnet(
+        "network::s3-gateway-endpoint-routes",
+        Skipped("needs subnet-egress (failed)"),
+    ));
+    expected.extend(per_subnet(
+        "network::nat-gateway-usable",
+        Skipped(NO_NAT_ROUTE),
+    ));
+    expected.extend(per_instance(
+        "network::node-sg-reaches-aws",
+        Skipped(NOWHERE_TO_REACH),
+    ));
+    let run = Scenario::new("hub", &["hub-endpoints"]).expect(expected, 0);
+    run.expect_stdout_contains("aws route53 list-hosted-zones-by-vpc");
+}
+
+/// The Region's VPC Block Public Access in mode `mode`, with `exclusions` of the world's VPC.
+fn block_public_access(
+    mode: &'static str,
+    excluded_as: Option<&'static str>,
+) -> impl FnOnce(&World, &mut crate::emulator::proxy::ClusterFixture) {
+    move |world, fixture| {
+        let exclusions = excluded_as.map(|exclusion_mode| {
+            json!({
+                "ExclusionId": "exclusion-0123456789abcdef0",
+                "InternetGatewayExclusionMode": exclusion_mode,
+                "ResourceArn": format!(
+                    "arn:aws:ec2:{}:123456789012:vpc/{}",
+                    world.region, world.vpc_id
+                ),
+                "State": "create-complete",
+                "CreationTimestamp": "2026-11-27T09:00:05Z"
+            })
+        });
+        fixture.block_public_access = Some((mode.to_owned(), exclusions.into_iter().collect()));
+    }
+}
+
+#[test]
+fn block_public_access_in_bidirectional_mode_drops_the_nat_gateways_traffic() {
+    // Cause 74: the NAT gateway's subnet (or the VPC) must be excluded.
+    let run = Scenario::new("bpa", &[])
+        .fixture(block_public_access("block-bidirectional", None))
+        .expect(
+            per_subnet("network::block-public-access-spares-egress", Fails(ERROR)),
+            1,
+        );
+    run.expect_stdout_contains("create-vpc-block-public-access-exclusion");
+}
+
+#[test]
+fn block_public_access_with_the_vpc_excluded_for_egress_is_healthy() {
+    Scenario::new("bpa-excluded", &[])
+        .fixture(block_public_access(
+            "block-bidirectional",
+            Some("allow-egress"),
+        ))
+        .expect(
+            per_subnet("network::block-public-access-spares-egress", Passes),
+            0,
+        );
+}
+
+#[test]
+fn block_public_access_in_ingress_mode_lets_nat_gateways_through() {
+    Scenario::new("bpa-ingress", &[])
+        .fixture(block_public_access("block-ingress", None))
+        .expect(
+            per_subnet("network::block-public-access-spares-egress", Passes),
+            0,
+        );
+}
+
+#[test]
+fn customer_routed_control_plane_egress_through_the_nat_gateway_is_healthy() {
+    // The cluster subnets route 0.0.0.0/0 to the NAT gateway; the cluster security group lets
+    // everything out, the default ACL admits everything, the DHCP options name
+    // AmazonProvidedDNS: as EKS's control plane egress guide asks.
+    Scenario::new("customer-routed", &[])
+        .fixture(|_, fixture| {
+            fixture.cluster["resourcesVpcConfig"]["controlPlaneEgressMode"] =
+                json!("CUSTOMER_ROUTED");
+        })
+        .expect(
+            (1..=2)
+                .map(|n| {
+                    at(
+                        &format!("network::control-plane-egress-routed[subnet-{n}]"),
+                        Passes,
+                    )
+                })
+                .collect(),
+            0,
+        );
 }

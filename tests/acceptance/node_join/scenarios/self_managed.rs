@@ -5,9 +5,13 @@ use super::{Becomes, ERROR, Fails, Passes, Scenario, Skipped, at};
 use crate::emulator::iam::Organization;
 
 /// Why `bootstrap-reaches-eks-api` is skipped for a node in a subnet with a route out.
-const ROUTED: &str = "when: $.Routes[?(@.DestinationCidrBlock == '0.0.0.0/0' || \
-    @.DestinationIpv6CidrBlock == '::/0') && @.State == 'active'].State is empty is false \
-    (actual: [\"active\"])";
+const ROUTED: &str =
+    "when: unmanaged_node_egress not {equals \"route\"} is false (actual: \"route\")";
+
+/// Why `node-sg-reaches-aws` is skipped for a node with neither a route out nor VPC endpoints
+/// (`subnet-egress` fails there).
+pub(super) const NOWHERE_TO_REACH: &str = "when: unmanaged_node_egress any of: unmanaged_node_egress \
+    $ equals \"route\" | endpoint_networks $ not {equals {}} is false (actual: absent)";
 
 /// Why it is skipped for a node launched from no launch template, without a route out.
 const NO_TEMPLATE: &str = "call `unmanaged_user_data` was not made: when: \
@@ -30,11 +34,12 @@ fn self_managed(subnet: &str) -> Vec<(String, Becomes)> {
         Passes,
     ));
     rows.push(at("self-managed::cluster-sg-allows-nodes[i-self]", Passes));
-    let bootstrap = if subnet == "subnet-self" {
-        NO_TEMPLATE
+    let (bootstrap, aws) = if subnet == "subnet-self" {
+        (NO_TEMPLATE, Skipped(NOWHERE_TO_REACH))
     } else {
-        ROUTED
+        (ROUTED, Passes)
     };
+    rows.push(at("self-managed::node-sg-reaches-aws[i-self]", aws));
     rows.push(at(
         "self-managed::bootstrap-reaches-eks-api[i-self]",
         Skipped(bootstrap),
@@ -248,6 +253,8 @@ fn a_self_managed_bare_bootstrap_beside_an_eks_endpoint_is_healthy() {
         "self-managed::bootstrap-reaches-eks-api[i-self]",
         Passes,
     ));
+    // Without a route out, its groups reach the VPC endpoints.
+    expected.push(at("self-managed::node-sg-reaches-aws[i-self]", Passes));
     Scenario::new(
         "self-bare-bootstrap-eks",
         &[
@@ -260,4 +267,20 @@ fn a_self_managed_bare_bootstrap_beside_an_eks_endpoint_is_healthy() {
     )
     .fixture(with_entry)
     .expect(expected, 0);
+}
+
+#[test]
+fn a_self_managed_node_in_an_ipv6_subnet_without_an_ipv4_way_out() {
+    // The self-managed suite's egress is the node groups': ::/0 alone does not reach EC2, ECR
+    // and STS (audit v3 X3).
+    use super::reference::IPV6_CLUSTER;
+    let mut expected = super::reference::ipv6_cluster::eigw_only();
+    expected.extend(self_managed("subnet-self"));
+    // Its subnet is the first node subnet, normalised as such.
+    expected.retain(|(test, _)| !test.contains("subnet-self"));
+    expected.push(at("self-managed::subnet-egress[subnet-1]", Fails(ERROR)));
+    Scenario::new("self-ipv6", &["self-managed", "ipv6-eigw-only"])
+        .of(&IPV6_CLUSTER)
+        .fixture(with_entry)
+        .expect(expected, 1);
 }

@@ -10,8 +10,10 @@
 
 mod auto_mode;
 mod control_tower;
+pub(super) mod ipv6_cluster;
 mod karpenter;
 mod private_cluster;
+mod terraform_aws_eks;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -20,6 +22,7 @@ use super::super::{Outcomes, diagnose};
 use crate::emulator::proxy::{ClusterFixture, Faults};
 use crate::emulator::world::World;
 use crate::support::CaseOutcome;
+pub(super) use ipv6_cluster::IPV6_CLUSTER;
 
 /// A reference world's healthy outcomes, or why it is not healthy; computed once.
 type Diagnosed = OnceLock<Result<Outcomes, String>>;
