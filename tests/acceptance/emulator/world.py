@@ -119,6 +119,7 @@ VARIATIONS = {
     "nacl-vpc-only": "(with private-endpoints) the node subnets' NACL admits the VPC only",
     "gwlb-egress": "the default route goes through a Gateway Load Balancer endpoint",
     "custom-node-sg": "the instances carry a node security group, not the cluster's",
+    "cluster-sg-prefix-list": "(with custom-node-sg) the cluster security group admits the nodes through a prefix list of the VPC's range",
     "launch-template": "the node group has a launch template whose MIME user data sets a NodeConfig",
     "custom-ami": "the node group's launch template names an AL2023 AMI and bootstraps it",
     "kms-key": "the node volumes are encrypted with a customer key that lets Auto Scaling use it",
@@ -797,11 +798,17 @@ def build(name, variations):
             GroupId=node_sg,
             IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": node_sg}]}],
         )
+        admitted = {"UserIdGroupPairs": [{"GroupId": node_sg}]}
+        if "cluster-sg-prefix-list" in faults:
+            nodes = ec2.create_managed_prefix_list(
+                PrefixListName=f"{name}-nodes", AddressFamily="IPv4", MaxEntries=5,
+                Entries=[{"Cidr": cidr(0, 16), "Description": "the VPC"}],
+            )["PrefixList"]["PrefixListId"]
+            admitted = {"PrefixListIds": [{"PrefixListId": nodes}]}
         if "custom-node-sg-closed" not in faults:
             ec2.authorize_security_group_ingress(
                 GroupId=cluster_sg,
-                IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-                                "UserIdGroupPairs": [{"GroupId": node_sg}]}],
+                IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, **admitted}],
             )
         node_groups_sg = [node_sg]
 

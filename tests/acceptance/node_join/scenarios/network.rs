@@ -360,6 +360,12 @@ fn nodes_with_a_security_group_the_cluster_admits_are_healthy() {
 }
 
 #[test]
+fn a_cluster_security_group_admitting_the_nodes_through_a_prefix_list_is_healthy() {
+    // Its rule names a managed prefix list holding the VPC's range (audit v3 X2).
+    Scenario::new("node-sg-pl", &["custom-node-sg", "cluster-sg-prefix-list"]).expect(vec![], 0);
+}
+
+#[test]
 fn nodes_with_a_security_group_the_cluster_does_not_admit() {
     Scenario::new(
         "node-sg-closed",
