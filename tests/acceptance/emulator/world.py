@@ -120,6 +120,7 @@ VARIATIONS = {
     "gwlb-egress": "the default route goes through a Gateway Load Balancer endpoint",
     "custom-node-sg": "the instances carry a node security group, not the cluster's",
     "cluster-sg-prefix-list": "(with custom-node-sg) the cluster security group admits the nodes through a prefix list of the VPC's range",
+    "node-sg-vpc-egress": "(with custom-node-sg) the node security group lets out traffic to the VPC only",
     "launch-template": "the node group has a launch template whose MIME user data sets a NodeConfig",
     "custom-ami": "the node group's launch template names an AL2023 AMI and bootstraps it",
     "kms-key": "the node volumes are encrypted with a customer key that lets Auto Scaling use it",
@@ -798,6 +799,12 @@ def build(name, variations):
             GroupId=node_sg,
             IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": node_sg}]}],
         )
+        if "node-sg-vpc-egress" in faults:
+            everywhere = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+            ec2.revoke_security_group_egress(GroupId=node_sg, IpPermissions=everywhere)
+            ec2.authorize_security_group_egress(GroupId=node_sg, IpPermissions=[
+                {"IpProtocol": "-1", "IpRanges": [{"CidrIp": cidr(0, 16)}]}
+            ])
         admitted = {"UserIdGroupPairs": [{"GroupId": node_sg}]}
         if "cluster-sg-prefix-list" in faults:
             nodes = ec2.create_managed_prefix_list(

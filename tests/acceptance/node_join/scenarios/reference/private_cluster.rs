@@ -8,7 +8,7 @@
 use serde_json::json;
 
 use super::super::network::{ENDPOINT_SERVICES, per_endpoint};
-use super::super::{ERROR, Fails, Gone, Passes, Scenario, per_subnet};
+use super::super::{ERROR, Fails, Gone, Passes, Scenario, per_instance, per_subnet};
 use super::Reference;
 
 pub(crate) static PRIVATE_CLUSTER: Reference = Reference {
@@ -181,4 +181,18 @@ fn an_s3_gateway_policy_of_a_data_perimeter_is_a_warning() {
             ),
             0,
         );
+}
+
+#[test]
+fn a_node_security_group_letting_out_the_vpc_only() {
+    // The endpoints are in the VPC, but S3's gateway sends image layers to S3's public ranges.
+    Scenario::new(
+        "private-node-sg-vpc",
+        &["custom-node-sg", "node-sg-vpc-egress"],
+    )
+    .of(&PRIVATE_CLUSTER)
+    .expect(
+        per_instance("network::node-sg-reaches-aws", Fails(ERROR)),
+        1,
+    );
 }
