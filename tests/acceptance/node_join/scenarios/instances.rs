@@ -17,6 +17,7 @@ fn no_instances_quotes_the_failed_scaling_activity() {
     for check in [
         "instances::instance-profile-role",
         "network::cluster-sg-allows-nodes",
+        "network::node-sg-reaches-aws",
     ] {
         expected.extend(per_instance(check, Gone));
     }
