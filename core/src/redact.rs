@@ -2,23 +2,31 @@
 //! made of them, `ip-10-0-1-2.ec2.internal`), EKS endpoints and certificate authorities are
 //! replaced the same way everywhere, so relations between values (a role ARN in a node group and
 //! in an access entry, a subnet inside its VPC's CIDR, the CA a bootstrap passes and the
-//! cluster's) survive. Launch template user data is redacted inside its base64; an instance's
-//! console output, which the AWS CLI prints decoded, is redacted as the text it is.
+//! cluster's) survive. Launch template user data is redacted inside its base64 (and its gzip), so
+//! that the cluster endpoint and CIDRs it passes still match the cluster's, whatever the case its
+//! host name is written in; an instance's console output, which the AWS CLI prints decoded, is
+//! redacted as the text it is.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::net::Ipv6Addr;
 use std::sync::LazyLock;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use flate2::Compression;
+use flate2::write::GzEncoder;
 use regex::{Captures, Regex};
 use serde_json::Value;
+
+use crate::template::{Inflated, inflate};
 
 static ACCOUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d{12}\b").unwrap());
 static IPV4: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(\d{1,3})[.-](\d{1,3})[.-](\d{1,3})[.-](\d{1,3})\b").unwrap());
 static EKS_HOST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b([0-9A-F]{16,40})\.(gr7|sk1|yl4)\.([a-z0-9-]+)\.eks\.amazonaws\.com").unwrap()
+    Regex::new(r"(?i)\b([0-9A-F]{16,40})\.(gr7|sk1|yl4)\.([a-z0-9-]+)\.eks\.amazonaws\.com")
+        .unwrap()
 });
 /// What may be an IPv6 address: hex groups and colons, at least two colons. Whether it is one,
 /// and stands alone (not `std::io`, not a time `12:29:51`), is decided by [`ipv6_at`].
@@ -77,10 +85,12 @@ impl Redactor {
         });
         let text = EKS_HOST.replace_all(&text, |caps: &Captures| {
             let next = self.hosts.len() + 1;
+            // In digits, which read the same in either case: the host in lowercase stays the
+            // same host.
             let id = self
                 .hosts
-                .entry(caps[1].to_owned())
-                .or_insert_with(|| format!("{next:032X}"))
+                .entry(caps[1].to_ascii_uppercase())
+                .or_insert_with(|| format!("{next:032}"))
                 .clone();
             format!("{id}.{}.{}.eks.amazonaws.com", &caps[2], &caps[3])
         });
@@ -135,15 +145,29 @@ impl Redactor {
         redacted
     }
 
-    /// Redacts base64-encoded text (user data); what does not decode to text (gzip) is kept.
+    /// Redacts base64-encoded text (user data), compressed or not; what does not decode to text
+    /// is kept.
     fn redact_base64(&mut self, encoded: &str) -> String {
-        match STANDARD
-            .decode(encoded.trim())
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-        {
-            Some(text) => STANDARD.encode(self.redact_text(&text)),
-            None => encoded.to_owned(),
+        let Ok(bytes) = STANDARD.decode(encoded.trim()) else {
+            return encoded.to_owned();
+        };
+        let (bytes, gzip) = match inflate(bytes) {
+            Inflated::Plain(bytes) => (bytes, false),
+            Inflated::Gzip(bytes) => (bytes, true),
+            Inflated::Broken => return encoded.to_owned(),
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            return encoded.to_owned();
+        };
+        let redacted = self.redact_text(&text).into_bytes();
+        if !gzip {
+            return STANDARD.encode(redacted);
+        }
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        match encoder.write_all(&redacted).and_then(|()| encoder.finish()) {
+            Ok(compressed) => STANDARD.encode(compressed),
+            // Writing to memory does not fail; were it to, the secret must not leak.
+            Err(_) => STANDARD.encode(redacted),
         }
     }
 
@@ -301,5 +325,29 @@ mod tests {
             document["gzipped"]["UserData"],
             STANDARD.encode([0x1f, 0x8b, 0x08, 0xff])
         );
+    }
+
+    #[test]
+    fn user_data_is_redacted_inside_its_gzip_and_in_any_case() {
+        let mut redactor = Redactor::new();
+        let host = "0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-2.eks.amazonaws.com";
+        let user_data = format!("apiServerEndpoint: https://{}\n", host.to_lowercase());
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        encoder.write_all(user_data.as_bytes()).unwrap();
+        let mut document = json!({
+            "endpoint": format!("https://{host}"),
+            "LaunchTemplateData": {"UserData": STANDARD.encode(encoder.finish().unwrap())},
+        });
+        redactor.redact(&mut document);
+        let compressed = STANDARD
+            .decode(document["LaunchTemplateData"]["UserData"].as_str().unwrap())
+            .unwrap();
+        let Inflated::Gzip(decoded) = inflate(compressed) else {
+            panic!("the user data is no longer gzip");
+        };
+        let decoded = String::from_utf8(decoded).unwrap();
+        let endpoint = document["endpoint"].as_str().unwrap();
+        assert!(!endpoint.contains("0123456789ABCDEF0123"), "{endpoint}");
+        assert!(decoded.contains(&endpoint.to_lowercase()), "{decoded}");
     }
 }

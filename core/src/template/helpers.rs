@@ -85,6 +85,14 @@ handlebars_helper!(user_data: |encoded: Json| match encoded {
     Value::String(text) => super::user_data::read(text),
     _ => Value::Null,
 });
+handlebars_helper!(lowercase: |text: Json| match text {
+    Value::String(text) => Value::from(text.to_lowercase()),
+    _ => Value::Null,
+});
+handlebars_helper!(capture: |text: Json, pattern: str| match text {
+    Value::String(text) => first_capture(text, pattern).map_or(Value::Null, Value::from),
+    _ => Value::Null,
+});
 
 /// What an argument of a helper must be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +105,8 @@ pub(crate) enum Kind {
     Path,
     /// A name (or an expression) whose value is read: a literal is a mistake.
     Name,
+    /// A literal string holding a regular expression.
+    Pattern,
 }
 
 /// What a helper takes: each argument's name (for messages) and kind.
@@ -185,6 +195,14 @@ pub(crate) const SIGNATURES: &[Signature] = &[
     ),
     signature("user_data", &[("the base64 user data", Kind::Any)]),
     signature("base64_decode", &[("base64 text", Kind::Any)]),
+    signature("lowercase", &[("the text", Kind::Any)]),
+    signature(
+        "capture",
+        &[
+            ("the text", Kind::Any),
+            ("a regular expression", Kind::Pattern),
+        ],
+    ),
     signature("if", &[("the condition", Kind::Any)]),
     signature("unless", &[("the condition", Kind::Any)]),
     signature("each", &[("the list or object", Kind::Name)]),
@@ -244,6 +262,8 @@ pub(crate) fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("version_skew", Box::new(version_skew));
     registry.register_helper("user_data", Box::new(user_data));
     registry.register_helper("base64_decode", Box::new(base64_decode));
+    registry.register_helper("lowercase", Box::new(lowercase));
+    registry.register_helper("capture", Box::new(capture));
     // `log` and `raw` are built-ins that a check has no use for; `log` writes to the process log.
     registry.unregister_helper("log");
     registry.unregister_helper("raw");
@@ -325,7 +345,16 @@ fn arn_field(arn: &str, index: usize) -> String {
     arn.split(':').nth(index).unwrap_or_default().to_owned()
 }
 
-/// Every node `path` selects in `value`, as a list (the query was checked at load time).
+/// What the first match of `pattern` in `text` captures in its first group (the whole match
+/// when it has no group); `None` when it does not match (the pattern was checked at load time).
+fn first_capture(text: &str, pattern: &str) -> Option<String> {
+    let captures = regex::Regex::new(pattern).ok()?.captures(text)?;
+    captures
+        .get(1)
+        .or_else(|| captures.get(0))
+        .map(|found| found.as_str().to_owned())
+}
+
 /// The elements of a list, or a value as one element (`null`: none).
 fn elements(value: &Value) -> impl Iterator<Item = &Value> {
     match value {
@@ -335,6 +364,7 @@ fn elements(value: &Value) -> impl Iterator<Item = &Value> {
     }
 }
 
+/// Every node `path` selects in `value`, as a list (the query was checked at load time).
 fn select_all(value: &Value, path: &str) -> Value {
     let empty = serde_json::Map::new();
     match JsonPath::parse(path).map(|query| query.select(value, &empty).ok()) {

@@ -9,6 +9,7 @@ pub(crate) mod helpers;
 mod user_data;
 mod value;
 
+pub(crate) use user_data::{Inflated, inflate};
 pub use value::TemplatedValue;
 
 /// The helpers a template may call: ekscheck's own and the handlebars built-ins it keeps.
@@ -730,6 +731,30 @@ impl Walker<'_> {
                         ),
                         "give a name, e.g. `vars.cluster` or `nodegroup.nodegroup.subnets`"
                             .to_owned(),
+                    ));
+                }
+                (helpers::Kind::Pattern, Some(Value::String(pattern))) => {
+                    if let Err(problem) = regex::Regex::new(pattern) {
+                        let problem = problem.to_string();
+                        let reason = problem
+                            .lines()
+                            .map(str::trim)
+                            .rfind(|line| line.starts_with("error:"))
+                            .map_or(problem.as_str(), |line| line["error:".len()..].trim());
+                        return Err(error(
+                            format!(
+                                "the regular expression `{pattern}` of `{name}` is not valid: {reason}"
+                            ),
+                            "see https://docs.rs/regex for the syntax".to_owned(),
+                        ));
+                    }
+                }
+                (helpers::Kind::Pattern, _) => {
+                    return Err(error(
+                        format!("`{name}` takes {what} written as a quoted string"),
+                        format!(
+                            "write e.g. `{{{{{name} image.Images.0.Description 'k8s: ([0-9.]+)'}}}}`"
+                        ),
                     ));
                 }
                 (helpers::Kind::Path, _) => {

@@ -325,6 +325,10 @@ calls:
       length: \"{{len cluster.cluster.resourcesVpcConfig.subnetIds}}\"
       text: \"markup {{cluster.cluster.markup}}\"
       conditional: \"{{#if (eq cluster.cluster.name 'c1')}}yes{{else}}no{{/if}}\"
+      lower: \"{{lowercase 'HTTPS://ABC.Example'}}\"
+      version: \"{{capture vars.cluster_arn 'cluster/(c[0-9])'}}\"
+      whole: \"{{capture vars.cluster_arn 'eu-[a-z]+'}}\"
+      none: \"{{capture vars.cluster_arn 'cluster/z'}}\"
 checks:
   - id: helpers
     title: helpers {{cluster.cluster.markup}}
@@ -341,6 +345,10 @@ checks:
           length: 2
           text: markup <a&b>
           conditional: 'yes'
+          lower: https://abc.example
+          version: c1
+          whole: eu-west
+          none: null
       - { path: $.name, equals: nobody }
 ";
     let (run, report) =

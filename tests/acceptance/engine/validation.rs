@@ -456,11 +456,25 @@ checks:
     on: cluster
     expect:
       - exists: true
+  - id: e
+    title: \"{{capture cluster.cluster.name '(unclosed'}}\"
+    on: cluster
+    expect:
+      - exists: true
+  - id: f
+    title: \"{{capture cluster.cluster.name cluster.cluster.arn}}\"
+    on: cluster
+    expect:
+      - exists: true
 ",
         printed: &[
             "pack/helper-calls.yaml:13:13: error: `arn_region` takes the ARN as text, but it was \
              given a number `5`",
             "pack/helper-calls.yaml:19:18: error: the pack declares no variable `nope`",
+            "pack/helper-calls.yaml:24:13: error: the regular expression `(unclosed` of `capture` \
+             is not valid: unclosed group",
+            "pack/helper-calls.yaml:29:13: error: `capture` takes a regular expression written as \
+             a quoted string",
             "pack/helper-calls.yaml:3:17: error: `arn_name` takes one argument (the ARN); it was \
              given three",
             "pack/helper-calls.yaml:8:13: error: `if` takes one argument (the condition); it was \
