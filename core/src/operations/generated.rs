@@ -88,6 +88,35 @@ pub static OPERATIONS: &[Operation] = &[
         output: &[("Stacks", "list of Stack")],
     },
     Operation {
+        api: "ec2:DescribeCapacityReservations",
+        input: &[
+            Member {
+                name: "CapacityReservationIds",
+                required: false,
+                shape: &Shape::List(&Shape::String),
+            },
+            Member {
+                name: "MaxResults",
+                required: false,
+                shape: &Shape::Integer {
+                    min: Some(1),
+                    max: Some(1000),
+                },
+            },
+            Member {
+                name: "Filters",
+                required: false,
+                shape: &Shape::List(&EC2_FILTER),
+            },
+            Member {
+                name: "DryRun",
+                required: false,
+                shape: &Shape::Boolean,
+            },
+        ],
+        output: &[("CapacityReservations", "list of CapacityReservation")],
+    },
+    Operation {
         api: "ec2:DescribeDhcpOptions",
         input: &[
             Member {
@@ -1951,6 +1980,45 @@ pub static OPERATIONS: &[Operation] = &[
         output: &[("SecurityGroups", "list of SecurityGroup")],
     },
     Operation {
+        api: "ec2:DescribeSnapshots",
+        input: &[
+            Member {
+                name: "MaxResults",
+                required: false,
+                shape: &Shape::Integer {
+                    min: None,
+                    max: None,
+                },
+            },
+            Member {
+                name: "OwnerIds",
+                required: false,
+                shape: &Shape::List(&Shape::String),
+            },
+            Member {
+                name: "RestorableByUserIds",
+                required: false,
+                shape: &Shape::List(&Shape::String),
+            },
+            Member {
+                name: "SnapshotIds",
+                required: false,
+                shape: &Shape::List(&Shape::String),
+            },
+            Member {
+                name: "DryRun",
+                required: false,
+                shape: &Shape::Boolean,
+            },
+            Member {
+                name: "Filters",
+                required: false,
+                shape: &Shape::List(&EC2_FILTER),
+            },
+        ],
+        output: &[("Snapshots", "list of Snapshot")],
+    },
+    Operation {
         api: "ec2:DescribeSubnets",
         input: &[
             Member {
@@ -2117,6 +2185,19 @@ pub static OPERATIONS: &[Operation] = &[
         output: &[("Vpcs", "list of Vpc")],
     },
     Operation {
+        api: "ec2:GetAllowedImagesSettings",
+        input: &[Member {
+            name: "DryRun",
+            required: false,
+            shape: &Shape::Boolean,
+        }],
+        output: &[
+            ("State", "string"),
+            ("ImageCriteria", "list of ImageCriterion"),
+            ("ManagedBy", "ManagedBy (text)"),
+        ],
+    },
+    Operation {
         api: "ec2:GetConsoleOutput",
         input: &[
             Member {
@@ -2164,6 +2245,15 @@ pub static OPERATIONS: &[Operation] = &[
             ("EbsEncryptionByDefault", "boolean"),
             ("SseType", "SSEType (text)"),
         ],
+    },
+    Operation {
+        api: "ec2:GetInstanceMetadataDefaults",
+        input: &[Member {
+            name: "DryRun",
+            required: false,
+            shape: &Shape::Boolean,
+        }],
+        output: &[("AccountLevel", "InstanceMetadataDefaultsResponse")],
     },
     Operation {
         api: "ec2:GetManagedPrefixListEntries",
@@ -2736,6 +2826,40 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         output: &[("Policy", "string"), ("PolicyName", "string")],
+    },
+    Operation {
+        api: "kms:ListGrants",
+        input: &[
+            Member {
+                name: "Limit",
+                required: false,
+                shape: &Shape::Integer {
+                    min: Some(1),
+                    max: Some(1000),
+                },
+            },
+            Member {
+                name: "KeyId",
+                required: true,
+                shape: &Shape::String,
+            },
+            Member {
+                name: "GrantId",
+                required: false,
+                shape: &Shape::String,
+            },
+            Member {
+                name: "GranteePrincipal",
+                required: false,
+                shape: &Shape::String,
+            },
+            Member {
+                name: "GranteeServicePrincipal",
+                required: false,
+                shape: &Shape::String,
+            },
+        ],
+        output: &[("Grants", "list of GrantListEntry")],
     },
     Operation {
         api: "sts:GetCallerIdentity",

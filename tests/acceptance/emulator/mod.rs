@@ -3,6 +3,7 @@
 //! free loopback port, and stopped when the process ends. If it cannot be installed or started,
 //! the tests fail with the reason: they never skip silently.
 
+pub(crate) mod account;
 mod block_public_access;
 pub(crate) mod consoles;
 mod faithful;

@@ -6,7 +6,8 @@
 //!   moto and the fixture's organization, decided by the `iam` model); `ec2:GetEbsDefaultKmsKeyId`;
 //!   VPC Block Public Access; Auto Scaling activities and CloudFormation stacks that failed (moto
 //!   has neither); the console output of instances (moto's is a 2006 Xen kernel's, whatever the
-//!   instance);
+//!   instance); the account's EC2 settings, capacity reservations and encrypted AMI snapshots
+//!   (`account.rs`);
 //! * `DescribeCluster` and `DescribeNodegroup` answers are completed with fixture fields moto
 //!   omits (`resourcesVpcConfig.vpcId`, `clusterSecurityGroupId`, endpoint access, `accessConfig`,
 //!   `health`, a node group's status);
@@ -24,6 +25,7 @@ use serde_json::{Value, json};
 use tokio::io::BufReader;
 use tokio::net::{TcpListener, TcpStream};
 
+use super::account::Ec2Account;
 use super::http::{Message, read_message};
 use super::iam::{Context, Organization, Policy, Principal};
 use super::{Emulator, emulator};
@@ -63,6 +65,8 @@ pub(crate) struct ClusterFixture {
     /// The region's VPC Block Public Access mode (`InternetGatewayBlockMode`), if not `off`,
     /// and its exclusions (`VpcBlockPublicAccessExclusion` objects).
     pub block_public_access: Option<(String, Vec<Value>)>,
+    /// The account's EC2 settings and capacity reservations, which moto lacks.
+    pub ec2_account: Ec2Account,
 }
 
 /// Requests to fail on purpose.
@@ -372,13 +376,38 @@ impl State {
         }
         match self.query_fixture(&action, &request.body).await {
             Some(response) => response,
+            None if action == "ec2:DescribeSnapshots" => {
+                let mut response = self.forward(request).await;
+                let account = self.ec2_account();
+                account.encrypt_snapshots(&mut response);
+                response
+            }
             None => self.forward(request).await,
         }
+    }
+
+    /// The account's EC2 settings: the first cluster fixture's that has any.
+    fn ec2_account(&self) -> Ec2Account {
+        let clusters = self.clusters.lock().expect("fixtures");
+        clusters
+            .values()
+            .map(|fixture| &fixture.ec2_account)
+            .find(|account| {
+                account.instance_metadata_defaults.is_some()
+                    || account.allowed_images.is_some()
+                    || !account.capacity_reservations.is_empty()
+                    || !account.encrypted_snapshots.is_empty()
+            })
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Answers the query-protocol operations moto lacks, or lacks the failures of.
     async fn query_fixture(&self, action: &str, body: &[u8]) -> Option<Message> {
         let form = query::form(body);
+        if let Some(answer) = self.ec2_account().answer(action, &form) {
+            return Some(answer);
+        }
         match action {
             "iam:SimulatePrincipalPolicy" => Some(self.simulate(&form).await),
             "iam:GetRole" => {

@@ -99,8 +99,59 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         "arn:aws:kms:{}:123456789012:key/0c1f6f3e-1f5a-4f7e-9d2c-5b8a7e6d4c3b",
         world.region
     ));
-    proxy.set_cluster(&world.cluster, fixture);
+    // The account's EC2 settings and a capacity reservation, which moto lacks.
+    fixture.ec2_account.instance_metadata_defaults = Some(json!({
+        "httpTokens": "required", "httpPutResponseHopLimit": 2, "httpEndpoint": "enabled",
+        "instanceMetadataTags": "disabled", "managedBy": "account", "httpTokensEnforced": "enabled"
+    }));
+    fixture.ec2_account.allowed_images = Some(json!({
+        "state": "enabled",
+        "imageCriterionSet": [
+            {"imageProviderSet": ["amazon", "123456789012"]},
+            {"imageNameSet": ["amazon-eks-*"], "creationDateCondition": {"maximumDaysSinceCreated": 300}}
+        ],
+        "managedBy": "account"
+    }));
+    fixture.ec2_account.capacity_reservations = vec![json!({
+        "capacityReservationId": "cr-0123456789abcdef0",
+        "ownerId": "123456789012",
+        "capacityReservationArn": format!(
+            "arn:aws:ec2:{}:123456789012:capacity-reservation/cr-0123456789abcdef0", world.region
+        ),
+        "availabilityZoneId": "euw2-az2",
+        "instanceType": "p5.48xlarge",
+        "instancePlatform": "Linux/UNIX",
+        "availabilityZone": format!("{}a", world.region),
+        "tenancy": "default",
+        "totalInstanceCount": 2,
+        "availableInstanceCount": 0,
+        "ebsOptimized": true,
+        "ephemeralStorage": false,
+        "state": "active",
+        "startDate": "2026-11-27T11:30:00.000Z",
+        "endDate": "2026-11-28T11:30:00.000Z",
+        "endDateType": "limited",
+        "instanceMatchCriteria": "targeted",
+        "createDate": "2026-11-20T09:00:00.000Z",
+        "tagSet": [{"key": "team", "value": "ml"}],
+        "reservationType": "capacity-block",
+        "capacityBlockId": "cb-0123456789abcdef0"
+    })];
     let cli = |args: &[&str]| aws_cli(&proxy.url, args);
+    // The snapshot an AMI is made with, encrypted (moto cannot encrypt it).
+    let described = cli(&["ec2", "describe-images", "--image-ids", "ami-12c6146b"]);
+    let snapshot = described["Images"][0]["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"]
+        .as_str()
+        .expect("the AMI's snapshot")
+        .to_owned();
+    fixture.ec2_account.encrypted_snapshots.insert(
+        snapshot.clone(),
+        format!(
+            "arn:aws:kms:{}:123456789012:key/0c1f6f3e-1f5a-4f7e-9d2c-5b8a7e6d4c3b",
+            world.region
+        ),
+    );
+    proxy.set_cluster(&world.cluster, fixture);
     // State the world does not have: a launch template, an inline policy, a Fargate profile.
     let template = cli(&[
         "ec2",
@@ -193,6 +244,18 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         "TagKey=team,TagValue=ekscheck",
     ]);
     let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+    // A grant on it, as the Auto Scaling guide gives one to its service-linked role.
+    cli(&[
+        "kms",
+        "create-grant",
+        "--key-id",
+        &key_id,
+        "--grantee-principal",
+        "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
+        "--operations",
+        "Decrypt",
+        "CreateGrant",
+    ]);
     // An Auto Scaling group launched from the launch template into a node subnet.
     cli(&[
         "autoscaling",
@@ -291,6 +354,7 @@ fn every_operation_returns_what_the_aws_cli_prints() {
             json!({"LaunchTemplateId": template_id}),
         ),
         ("ec2:DescribeImages", json!({"ImageIds": [image]})),
+        ("ec2:DescribeSnapshots", json!({"SnapshotIds": [snapshot]})),
         (
             "ec2:DescribeInstanceTypes",
             json!({"InstanceTypes": ["m5.large", "t3.micro"]}),
@@ -338,6 +402,7 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         ),
         ("sts:GetCallerIdentity", json!({})),
         ("kms:DescribeKey", json!({"KeyId": key_id})),
+        ("kms:ListGrants", json!({"KeyId": key_id})),
         // AWS defaults `PolicyName` to `default`; moto requires it.
         (
             "kms:GetKeyPolicy",
@@ -378,6 +443,12 @@ fn every_operation_returns_what_the_aws_cli_prints() {
         ("ec2:GetEbsDefaultKmsKeyId", json!({})),
         ("ec2:DescribeVpcBlockPublicAccessOptions", json!({})),
         ("ec2:DescribeVpcBlockPublicAccessExclusions", json!({})),
+        ("ec2:GetInstanceMetadataDefaults", json!({})),
+        ("ec2:GetAllowedImagesSettings", json!({})),
+        (
+            "ec2:DescribeCapacityReservations",
+            json!({"CapacityReservationIds": ["cr-0123456789abcdef0"]}),
+        ),
         (
             "iam:SimulatePrincipalPolicy",
             json!({

@@ -17,6 +17,21 @@ pub(in crate::execute::aws) async fn call(
     params: &Params<'_>,
 ) -> Result<Value, CallError> {
     match operation {
+        "DescribeCapacityReservations" => {
+            paginated(
+                client
+                    .describe_capacity_reservations()
+                    .set_capacity_reservation_ids(params.get("CapacityReservationIds")?)
+                    .set_max_results(params.get("MaxResults")?)
+                    .set_filters(params.get("Filters")?)
+                    .set_dry_run(params.get("DryRun")?)
+                    .into_paginator()
+                    .send(),
+                &["CapacityReservations"],
+                &[],
+            )
+            .await
+        }
         "DescribeDhcpOptions" => {
             paginated(
                 client
@@ -227,6 +242,23 @@ pub(in crate::execute::aws) async fn call(
             )
             .await
         }
+        "DescribeSnapshots" => {
+            paginated(
+                client
+                    .describe_snapshots()
+                    .set_max_results(params.get("MaxResults")?)
+                    .set_owner_ids(params.get("OwnerIds")?)
+                    .set_restorable_by_user_ids(params.get("RestorableByUserIds")?)
+                    .set_snapshot_ids(params.get("SnapshotIds")?)
+                    .set_dry_run(params.get("DryRun")?)
+                    .set_filters(params.get("Filters")?)
+                    .into_paginator()
+                    .send(),
+                &["Snapshots"],
+                &[],
+            )
+            .await
+        }
         "DescribeSubnets" => {
             paginated(
                 client
@@ -299,6 +331,13 @@ pub(in crate::execute::aws) async fn call(
             )
             .await
         }
+        "GetAllowedImagesSettings" => single(
+            client
+                .get_allowed_images_settings()
+                .set_dry_run(params.get("DryRun")?)
+                .send()
+                .await,
+        ),
         "GetConsoleOutput" => single(
             client
                 .get_console_output()
@@ -318,6 +357,13 @@ pub(in crate::execute::aws) async fn call(
         "GetEbsEncryptionByDefault" => single(
             client
                 .get_ebs_encryption_by_default()
+                .set_dry_run(params.get("DryRun")?)
+                .send()
+                .await,
+        ),
+        "GetInstanceMetadataDefaults" => single(
+            client
+                .get_instance_metadata_defaults()
                 .set_dry_run(params.get("DryRun")?)
                 .send()
                 .await,
@@ -397,6 +443,93 @@ impl ToCli for types::BlockPublicAccessStates {
     }
 }
 
+impl ToCli for types::CapacityAllocation {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("AllocationType", self.allocation_type.to_cli()),
+            ("Count", self.count.to_cli()),
+            ("AllocationMetadata", self.allocation_metadata.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::CapacityAllocationMetadataEntry {
+    fn to_cli(&self) -> Option<Value> {
+        object([("Key", self.key.to_cli()), ("Value", self.value.to_cli())])
+    }
+}
+
+impl ToCli for types::CapacityReservation {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            (
+                "CapacityReservationId",
+                self.capacity_reservation_id.to_cli(),
+            ),
+            ("OwnerId", self.owner_id.to_cli()),
+            (
+                "CapacityReservationArn",
+                self.capacity_reservation_arn.to_cli(),
+            ),
+            ("AvailabilityZoneId", self.availability_zone_id.to_cli()),
+            ("InstanceType", self.instance_type.to_cli()),
+            ("InstancePlatform", self.instance_platform.to_cli()),
+            ("AvailabilityZone", self.availability_zone.to_cli()),
+            ("Tenancy", self.tenancy.to_cli()),
+            ("TotalInstanceCount", self.total_instance_count.to_cli()),
+            (
+                "AvailableInstanceCount",
+                self.available_instance_count.to_cli(),
+            ),
+            ("EbsOptimized", self.ebs_optimized.to_cli()),
+            ("EphemeralStorage", self.ephemeral_storage.to_cli()),
+            ("State", self.state.to_cli()),
+            ("StartDate", self.start_date.to_cli()),
+            ("EndDate", self.end_date.to_cli()),
+            ("EndDateType", self.end_date_type.to_cli()),
+            (
+                "InstanceMatchCriteria",
+                self.instance_match_criteria.to_cli(),
+            ),
+            ("CreateDate", self.create_date.to_cli()),
+            ("Tags", self.tags.to_cli()),
+            ("OutpostArn", self.outpost_arn.to_cli()),
+            (
+                "CapacityReservationFleetId",
+                self.capacity_reservation_fleet_id.to_cli(),
+            ),
+            ("PlacementGroupArn", self.placement_group_arn.to_cli()),
+            ("CapacityAllocations", self.capacity_allocations.to_cli()),
+            ("ReservationType", self.reservation_type.to_cli()),
+            (
+                "UnusedReservationBillingOwnerId",
+                self.unused_reservation_billing_owner_id.to_cli(),
+            ),
+            ("CommitmentInfo", self.commitment_info.to_cli()),
+            ("DeliveryPreference", self.delivery_preference.to_cli()),
+            ("CapacityBlockId", self.capacity_block_id.to_cli()),
+            ("Interruptible", self.interruptible.to_cli()),
+            (
+                "InterruptibleCapacityAllocation",
+                self.interruptible_capacity_allocation.to_cli(),
+            ),
+            ("InterruptionInfo", self.interruption_info.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::CapacityReservationCommitmentInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            (
+                "CommittedInstanceCount",
+                self.committed_instance_count.to_cli(),
+            ),
+            ("CommitmentEndDate", self.commitment_end_date.to_cli()),
+        ])
+    }
+}
+
 impl ToCli for types::CapacityReservationSpecificationResponse {
     fn to_cli(&self) -> Option<Value> {
         object([
@@ -470,6 +603,15 @@ impl ToCli for types::CpuPerformanceFactor {
     }
 }
 
+impl ToCli for types::CreationDateCondition {
+    fn to_cli(&self) -> Option<Value> {
+        object([(
+            "MaximumDaysSinceCreated",
+            self.maximum_days_since_created.to_cli(),
+        )])
+    }
+}
+
 impl ToCli for types::CreditSpecification {
     fn to_cli(&self) -> Option<Value> {
         object([("CpuCredits", self.cpu_credits.to_cli())])
@@ -488,6 +630,26 @@ impl ToCli for types::DefaultConnectionTrackingConfiguration {
                 "DefaultUdpStreamTimeout",
                 self.default_udp_stream_timeout.to_cli(),
             ),
+        ])
+    }
+}
+
+impl ToCli for types::DeprecationTimeCondition {
+    fn to_cli(&self) -> Option<Value> {
+        object([(
+            "MaximumDaysSinceDeprecated",
+            self.maximum_days_since_deprecated.to_cli(),
+        )])
+    }
+}
+
+impl ToCli
+    for aws_sdk_ec2::operation::describe_capacity_reservations::DescribeCapacityReservationsOutput
+{
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("NextToken", self.next_token.to_cli()),
+            ("CapacityReservations", self.capacity_reservations.to_cli()),
         ])
     }
 }
@@ -601,6 +763,15 @@ impl ToCli for aws_sdk_ec2::operation::describe_security_groups::DescribeSecurit
         object([
             ("NextToken", self.next_token.to_cli()),
             ("SecurityGroups", self.security_groups.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for aws_sdk_ec2::operation::describe_snapshots::DescribeSnapshotsOutput {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("NextToken", self.next_token.to_cli()),
+            ("Snapshots", self.snapshots.to_cli()),
         ])
     }
 }
@@ -928,6 +1099,16 @@ impl ToCli for types::FpgaInfo {
     }
 }
 
+impl ToCli for aws_sdk_ec2::operation::get_allowed_images_settings::GetAllowedImagesSettingsOutput {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("State", self.state.to_cli()),
+            ("ImageCriteria", self.image_criteria.to_cli()),
+            ("ManagedBy", self.managed_by.to_cli()),
+        ])
+    }
+}
+
 impl ToCli for aws_sdk_ec2::operation::get_console_output::GetConsoleOutputOutput {
     fn to_cli(&self) -> Option<Value> {
         object([
@@ -955,6 +1136,14 @@ impl ToCli
             ),
             ("SseType", self.sse_type.to_cli()),
         ])
+    }
+}
+
+impl ToCli
+    for aws_sdk_ec2::operation::get_instance_metadata_defaults::GetInstanceMetadataDefaultsOutput
+{
+    fn to_cli(&self) -> Option<Value> {
+        object([("AccountLevel", self.account_level.to_cli())])
     }
 }
 
@@ -1077,6 +1266,28 @@ impl ToCli for types::Image {
     }
 }
 
+impl ToCli for types::ImageCriterion {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("ImageProviders", self.image_providers.to_cli()),
+            (
+                "MarketplaceProductCodes",
+                self.marketplace_product_codes.to_cli(),
+            ),
+            ("ImageNames", self.image_names.to_cli()),
+            (
+                "DeprecationTimeCondition",
+                self.deprecation_time_condition.to_cli(),
+            ),
+            (
+                "CreationDateCondition",
+                self.creation_date_condition.to_cli(),
+            ),
+            ("ImageWatermarks", self.image_watermarks.to_cli()),
+        ])
+    }
+}
+
 impl ToCli for types::ImageWatermark {
     fn to_cli(&self) -> Option<Value> {
         object([
@@ -1090,6 +1301,23 @@ impl ToCli for types::ImageWatermark {
             (
                 "WatermarkCreationTime",
                 self.watermark_creation_time.to_cli(),
+            ),
+        ])
+    }
+}
+
+impl ToCli for types::ImageWatermarkFilterResponse {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("WatermarkKey", self.watermark_key.to_cli()),
+            ("SourceImageRegion", self.source_image_region.to_cli()),
+            (
+                "MaximumDaysSinceSourceImageCreated",
+                self.maximum_days_since_source_image_created.to_cli(),
+            ),
+            (
+                "MaximumDaysSinceWatermarkCreated",
+                self.maximum_days_since_watermark_created.to_cli(),
             ),
         ])
     }
@@ -1275,6 +1503,26 @@ impl ToCli for types::InstanceMaintenanceOptions {
         object([
             ("AutoRecovery", self.auto_recovery.to_cli()),
             ("RebootMigration", self.reboot_migration.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::InstanceMetadataDefaultsResponse {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("HttpTokens", self.http_tokens.to_cli()),
+            (
+                "HttpPutResponseHopLimit",
+                self.http_put_response_hop_limit.to_cli(),
+            ),
+            ("HttpEndpoint", self.http_endpoint.to_cli()),
+            ("InstanceMetadataTags", self.instance_metadata_tags.to_cli()),
+            ("ManagedBy", self.managed_by.to_cli()),
+            (
+                "ManagedExceptionMessage",
+                self.managed_exception_message.to_cli(),
+            ),
+            ("HttpTokensEnforced", self.http_tokens_enforced.to_cli()),
         ])
     }
 }
@@ -1631,6 +1879,33 @@ impl ToCli for types::InternetGatewayAttachment {
         object([
             ("State", self.state.to_cli()),
             ("VpcId", self.vpc_id.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::InterruptibleCapacityAllocation {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("InstanceCount", self.instance_count.to_cli()),
+            ("TargetInstanceCount", self.target_instance_count.to_cli()),
+            ("Status", self.status.to_cli()),
+            (
+                "InterruptibleCapacityReservationId",
+                self.interruptible_capacity_reservation_id.to_cli(),
+            ),
+            ("InterruptionType", self.interruption_type.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::InterruptionInfo {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            (
+                "SourceCapacityReservationId",
+                self.source_capacity_reservation_id.to_cli(),
+            ),
+            ("InterruptionType", self.interruption_type.to_cli()),
         ])
     }
 }
@@ -2672,6 +2947,42 @@ impl ToCli for types::SecurityGroupRule {
     }
 }
 
+impl ToCli for types::Snapshot {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("OwnerAlias", self.owner_alias.to_cli()),
+            ("OutpostArn", self.outpost_arn.to_cli()),
+            ("Tags", self.tags.to_cli()),
+            ("StorageTier", self.storage_tier.to_cli()),
+            ("RestoreExpiryTime", self.restore_expiry_time.to_cli()),
+            ("SseType", self.sse_type.to_cli()),
+            ("AvailabilityZone", self.availability_zone.to_cli()),
+            ("TransferType", self.transfer_type.to_cli()),
+            (
+                "CompletionDurationMinutes",
+                self.completion_duration_minutes.to_cli(),
+            ),
+            ("CompletionTime", self.completion_time.to_cli()),
+            (
+                "FullSnapshotSizeInBytes",
+                self.full_snapshot_size_in_bytes.to_cli(),
+            ),
+            ("SnapshotId", self.snapshot_id.to_cli()),
+            ("VolumeId", self.volume_id.to_cli()),
+            ("State", self.state.to_cli()),
+            ("StateMessage", self.state_message.to_cli()),
+            ("StartTime", self.start_time.to_cli()),
+            ("Progress", self.progress.to_cli()),
+            ("OwnerId", self.owner_id.to_cli()),
+            ("Description", self.description.to_cli()),
+            ("VolumeSize", self.volume_size.to_cli()),
+            ("Encrypted", self.encrypted.to_cli()),
+            ("KmsKeyId", self.kms_key_id.to_cli()),
+            ("DataEncryptionKeyId", self.data_encryption_key_id.to_cli()),
+        ])
+    }
+}
+
 impl ToCli for types::StateReason {
     fn to_cli(&self) -> Option<Value> {
         object([
@@ -3012,6 +3323,7 @@ enums!(
     types::AcceleratorManufacturer,
     types::AcceleratorName,
     types::AcceleratorType,
+    types::AllocationType,
     types::AmdSevSnpSpecification,
     types::ArchitectureType,
     types::ArchitectureValues,
@@ -3026,7 +3338,12 @@ enums!(
     types::BootModeType,
     types::BootModeValues,
     types::BurstablePerformance,
+    types::CapacityReservationDeliveryPreference,
+    types::CapacityReservationInstancePlatform,
     types::CapacityReservationPreference,
+    types::CapacityReservationState,
+    types::CapacityReservationTenancy,
+    types::CapacityReservationType,
     types::ConnectivityType,
     types::CpuManufacturer,
     types::DeviceType,
@@ -3036,10 +3353,12 @@ enums!(
     types::EbsNvmeSupport,
     types::EbsOptimizedSupport,
     types::EnaSupport,
+    types::EndDateType,
     types::EphemeralNvmeSupport,
     types::EventCode,
     types::FlexibleEnaQueuesSupport,
     types::HostnameType,
+    types::HttpTokensEnforcedState,
     types::HttpTokensState,
     types::HypervisorType,
     types::ImageState,
@@ -3051,6 +3370,7 @@ enums!(
     types::InstanceGeneration,
     types::InstanceInterruptionBehavior,
     types::InstanceLifecycleType,
+    types::InstanceMatchCriteria,
     types::InstanceMetadataEndpointState,
     types::InstanceMetadataOptionsState,
     types::InstanceMetadataProtocolState,
@@ -3062,6 +3382,8 @@ enums!(
     types::InstanceTypeHypervisor,
     types::InternetGatewayBlockMode,
     types::InternetGatewayExclusionMode,
+    types::InterruptibleCapacityReservationAllocationStatus,
+    types::InterruptionType,
     types::IpAddressType,
     types::IpSource,
     types::Ipv6AddressAttribute,
@@ -3102,17 +3424,20 @@ enums!(
     types::SecondaryInterfaceStatus,
     types::SecondaryInterfaceType,
     types::ShutdownBehavior,
+    types::SnapshotState,
     types::SpotInstanceType,
     types::SseType,
     types::State,
     types::StatusName,
     types::StatusType,
+    types::StorageTier,
     types::SubnetCidrBlockStateCode,
     types::SubnetState,
     types::SummaryStatus,
     types::SupportedAdditionalProcessorFeature,
     types::Tenancy,
     types::TpmSupportValues,
+    types::TransferType,
     types::UsageClassType,
     types::VirtualizationType,
     types::VolumeType,

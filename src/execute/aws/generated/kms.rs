@@ -8,7 +8,7 @@ use aws_sdk_kms::{Client, types};
 use serde_json::Value;
 
 use crate::execute::CallError;
-use crate::execute::aws::convert::{Params, ToCli, enums, object, single};
+use crate::execute::aws::convert::{Params, ToCli, enums, object, paginated, single};
 
 /// Calls `operation` of kms with `params`, returning the response as the AWS CLI prints it.
 pub(in crate::execute::aws) async fn call(
@@ -33,6 +33,22 @@ pub(in crate::execute::aws) async fn call(
                 .send()
                 .await,
         ),
+        "ListGrants" => {
+            paginated(
+                client
+                    .list_grants()
+                    .set_limit(params.get("Limit")?)
+                    .set_key_id(params.get("KeyId")?)
+                    .set_grant_id(params.get("GrantId")?)
+                    .set_grantee_principal(params.get("GranteePrincipal")?)
+                    .set_grantee_service_principal(params.get("GranteeServicePrincipal")?)
+                    .into_paginator()
+                    .send(),
+                &["Grants"],
+                &[],
+            )
+            .await
+        }
         _ => Err(CallError::unregistered("kms", operation)),
     }
 }
@@ -48,6 +64,46 @@ impl ToCli for aws_sdk_kms::operation::get_key_policy::GetKeyPolicyOutput {
         object([
             ("Policy", self.policy.to_cli()),
             ("PolicyName", self.policy_name.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::GrantConstraints {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            (
+                "EncryptionContextSubset",
+                self.encryption_context_subset.to_cli(),
+            ),
+            (
+                "EncryptionContextEquals",
+                self.encryption_context_equals.to_cli(),
+            ),
+            ("SourceArn", self.source_arn.to_cli()),
+        ])
+    }
+}
+
+impl ToCli for types::GrantListEntry {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("KeyId", self.key_id.to_cli()),
+            ("GrantId", self.grant_id.to_cli()),
+            ("Name", self.name.to_cli()),
+            ("CreationDate", self.creation_date.to_cli()),
+            ("GranteePrincipal", self.grantee_principal.to_cli()),
+            ("RetiringPrincipal", self.retiring_principal.to_cli()),
+            ("IssuingAccount", self.issuing_account.to_cli()),
+            ("Operations", self.operations.to_cli()),
+            ("Constraints", self.constraints.to_cli()),
+            (
+                "GranteeServicePrincipal",
+                self.grantee_service_principal.to_cli(),
+            ),
+            (
+                "RetiringServicePrincipal",
+                self.retiring_service_principal.to_cli(),
+            ),
         ])
     }
 }
@@ -100,6 +156,16 @@ impl ToCli for types::KeyMetadata {
     }
 }
 
+impl ToCli for aws_sdk_kms::operation::list_grants::ListGrantsOutput {
+    fn to_cli(&self) -> Option<Value> {
+        object([
+            ("Grants", self.grants.to_cli()),
+            ("NextMarker", self.next_marker.to_cli()),
+            ("Truncated", self.truncated.to_cli()),
+        ])
+    }
+}
+
 impl ToCli for types::MultiRegionConfiguration {
     fn to_cli(&self) -> Option<Value> {
         object([
@@ -126,6 +192,7 @@ enums!(
     types::CustomerMasterKeySpec,
     types::EncryptionAlgorithmSpec,
     types::ExpirationModelType,
+    types::GrantOperation,
     types::KeyAgreementAlgorithmSpec,
     types::KeyManagerType,
     types::KeySpec,
