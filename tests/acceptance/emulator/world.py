@@ -19,6 +19,7 @@ VARIATIONS lists the faults, and the configurations AWS documents that must also
 
 import base64
 import fcntl
+import gzip
 import json
 import os
 import sys
@@ -29,6 +30,28 @@ import boto3
 KUBERNETES = "1.31"
 AL2023_X86 = "ami-087534078663b6450"
 AL2023_ARM = "ami-0d409c449ab6eda95"
+# moto's EKS-optimized Amazon Linux 2 AMI ("EKS Kubernetes Worker AMI with AmazonLinux2 image").
+EKS_AL2 = "ami-ekslinux"
+CAPACITY_BLOCK = "cr-0c4ab1e2d3f456789"
+
+# terraform-aws-eks v21, examples/eks-managed-node-group/eks-bottlerocket.tf: the
+# bootstrap_extra_args of a Bottlerocket managed node group, which the module puts in its launch
+# template as they are (tests/user-data/rendered/bottlerocket/eks-mng-additional.toml).
+BOTTLEROCKET_EXTRA_ARGS = """# The admin host container provides SSH access and runs with "superpowers".
+# It is disabled by default, but can be disabled explicitly.
+[settings.host-containers.admin]
+enabled = false
+
+# The control host container provides out-of-band access via SSM.
+# It is enabled by default, and can be disabled if you do not expect to use SSM.
+# This could leave you with no way to access the API and change settings on an existing node!
+[settings.host-containers.control]
+enabled = true
+
+# extra args added
+[settings.kernel]
+lockdown = "integrity"
+"""
 
 VARIATIONS = {
     # Faults.
@@ -104,6 +127,26 @@ VARIATIONS = {
     "terraform-aws-eks": "the security groups, node groups (managed, self-managed, Karpenter) and roles of terraform-aws-eks v21",
     "terraform-aws-eks-no-443": "(with terraform-aws-eks) the module's cluster security group lacks ingress_nodes_443",
     "terraform-aws-eks-vpc-egress": "(with terraform-aws-eks) the node security group lets out traffic to the VPC only",
+    "lt-imds-unset": "(with a launch template) the template sets no instance metadata options",
+    "instance-imds-disabled": "the node group's instances run with the instance metadata service off",
+    "lt-instance-profile": "(with launch-template) the template names an IAM instance profile",
+    "lt-spot-request": "(with launch-template) the template asks for Spot instances",
+    "lt-ssm-image": "(with custom-ami) the template names its AMI as an SSM parameter",
+    "kms-second-volume": "(with kms-key) a second volume, encrypted with a second key",
+    "kms-second-key-disabled": "(with kms-second-volume) the second key is disabled",
+    "kms-key-grant": "(with kms-key-root-only) a grant lets Auto Scaling use the key",
+    "snapshot-key": "a customer key (kms-key-root-only applies), for the snapshot of an AMI",
+    "bottlerocket-escaped-quotes": "(with bottlerocket) a setting's value has escaped quotes",
+    "bottlerocket-mime": "(with bottlerocket) the user data is a MIME multi-part document",
+    "bottlerocket-custom-ami-no-endpoint": "(with bottlerocket-custom-ami) no api-server setting",
+    "al2023-nodeconfig-no-cidr": "(with al2023-custom-ami) the NodeConfig has no cidr",
+    "al2023-bootstrap-sh": "(with al2023-custom-ami) the user data runs bootstrap.sh instead",
+    "al2023-ami-newer": "(with al2023-custom-ami) the AMI holds a Kubernetes newer than the cluster's",
+    "nodeconfig-ipv4-cidr": "(with ipv6 and al2023-custom-ami) the NodeConfig's cidr is an IPv4 one",
+    "capacity-block": "the node group launches into a Capacity Block (the fixture has the reservation)",
+    "custom-ami-cloud-config": "(with custom-ami) an Amazon Linux 2 AMI that cloud-config's runcmd "
+                               "bootstraps",
+    "custom-ami-gzip": "(with custom-ami) the NodeConfig user data is gzip-compressed",
     # Configurations AWS documents, which must pass.
     "custom-worker-policy": "the node role has the worker permissions as a customer-managed policy",
     "worker-policy-scoped": "the node role has the worker permissions as a customer-managed policy naming the cluster for eks:DescribeCluster",
@@ -132,6 +175,15 @@ VARIATIONS = {
     "karpenter-getting-started": "Karpenter v1 as its getting-started guide sets it up: Pod Identity, its controller policies, a node it launched",
     "karpenter-without-lifecycle-policy": "(with karpenter-getting-started) the controller lacks the node lifecycle policy",
     "karpenter-passes-another-role": "(with karpenter-getting-started) the controller may pass another node role than its nodes'",
+    "bottlerocket": "a Bottlerocket node group whose launch template has TOML settings, as "
+                    "terraform-aws-eks writes them",
+    "bottlerocket-custom-ami": "(with bottlerocket) the template names a Bottlerocket AMI of the "
+                               "account's, with the settings that join the node",
+    "al2023-custom-ami": "an AL2023 AMI of the account's (built from amazon-eks-ami), bootstrapped "
+                         "by the NodeConfig user data terraform-aws-eks writes",
+    "al2023-doc-user-data": "(with al2023-custom-ami) the user data of the EKS guide instead: one "
+                            "NodeConfig part",
+    "lowercase-endpoint": "(with al2023-custom-ami) the NodeConfig's endpoint is in lowercase",
 }
 
 WORKER_POLICIES = {
@@ -630,6 +682,43 @@ def launch_auto_mode_nodes(iam, name, region, node_role, subnets, cluster_sg, fa
         node("gpu", "own", own, subnets[1])
 
 
+def bottlerocket_settings(cluster, endpoint, ca, service_cidr):
+    """The settings terraform-aws-eks writes for a Bottlerocket custom AMI
+    (templates/bottlerocket_user_data.tpl; rendered: eks-mng-custom-ami.toml)."""
+    dns = service_cidr.rsplit(".", 2)[0] + ".0.10"
+    lines = ["[settings.kubernetes]", f'"cluster-name" = "{cluster}"']
+    if endpoint:
+        lines.append(f'"api-server" = "{endpoint}"')
+    lines += [f'"cluster-certificate" = "{ca}"', f'"cluster-dns-ip" = ["{dns}", "169.254.20.10"]']
+    return "\n".join(lines) + "\n"
+
+
+def terraform_al2023_mime(cluster_config):
+    """terraform-aws-eks v21's user data for an AL2023 custom AMI
+    (tests/user-data/rendered/al2023/eks-mng-custom-ami.txt): headers in its order, a NodeConfig
+    for the kubelet, one for the cluster, and a shell part."""
+    kubelet = "\n".join([
+        "---", "apiVersion: node.eks.aws/v1alpha1", "kind: NodeConfig", "spec:", "  kubelet:",
+        "    config:", "      shutdownGracePeriod: 30s", "      featureGates:",
+        "        DisableKubeletCloudCredentialProviders: true",
+    ])
+    part = "--MIMEBOUNDARY\nContent-Transfer-Encoding: 7bit\nContent-Type: {}\nMime-Version: 1.0\n\n{}\n"
+    return "".join([
+        'Content-Type: multipart/mixed; boundary="MIMEBOUNDARY"\nMIME-Version: 1.0\n\n',
+        part.format("application/node.eks.aws", kubelet + "\n"),
+        part.format("application/node.eks.aws", cluster_config + "\n"),
+        part.format('text/x-shellscript; charset="us-ascii"', 'echo "All done"\n'),
+        "--MIMEBOUNDARY--\n",
+    ])
+
+
+def eks_guide_mime(cluster_config):
+    """The EKS user guide's AL2023 user data (launch-templates.html): one NodeConfig part."""
+    return ('MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="BOUNDARY"\n\n'
+            f"--BOUNDARY\nContent-Type: application/node.eks.aws\n\n{cluster_config}\n\n"
+            "--BOUNDARY--\n")
+
+
 def build(name, variations):
     unknown = [v for v in variations if v not in VARIATIONS]
     if unknown:
@@ -647,6 +736,7 @@ def build(name, variations):
     endpoint, ca, issuer = identity(name, region)
     service_cidr = "172.20.0.0/16"
     ipv6 = "ipv6" in faults
+    service_ipv6_cidr = SERVICE_IPV6_CIDR if ipv6 else None
 
     vpc = create_vpc(ec2, region, CidrBlock=cidr(0, 16), AmazonProvidedIpv6CidrBlock=ipv6)
     ec2.create_tags(Resources=[vpc], Tags=tags(name))
@@ -1048,40 +1138,106 @@ def build(name, variations):
         ),
     )
     cni_role = aws_node_role(iam, name, account, issuer, cni_policy, faults)
+    cluster_cidr = service_ipv6_cidr if ipv6 else service_cidr
+
+    def customer_key(disabled):
+        """A customer key whose policy lets Auto Scaling use it (not with kms-key-root-only)."""
+        account = "123456789012"
+        slr = (f"arn:aws:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/"
+               "AWSServiceRoleForAutoScaling")
+        if "kms-key-root-only" in faults:
+            # The default key policy, which a key created without one gets (moto's is AWS's):
+            # the account's IAM policies decide, and Auto Scaling's role is not named.
+            key = kms.create_key()
+        else:
+            statements = [
+                {"Sid": "Root", "Effect": "Allow",
+                 "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                 "Action": "kms:*", "Resource": "*"},
+                {"Effect": "Allow", "Principal": {"AWS": [slr]},
+                 "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*",
+                            "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"},
+                {"Effect": "Allow", "Principal": {"AWS": [slr]}, "Action": ["kms:CreateGrant"],
+                 "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": True}}},
+            ]
+            key = kms.create_key(
+                Policy=json.dumps({"Version": "2012-10-17", "Statement": statements})
+            )
+        if "kms-key-grant" in faults:
+            kms.create_grant(KeyId=key["KeyMetadata"]["KeyId"], GranteePrincipal=slr,
+                             Operations=["Decrypt", "Encrypt", "GenerateDataKey",
+                                         "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom",
+                                         "ReEncryptTo", "CreateGrant", "DescribeKey"])
+        if disabled:
+            kms.disable_key(KeyId=key["KeyMetadata"]["KeyId"])
+        return key["KeyMetadata"]["Arn"]
+
+    own_images = []
+
+    def own_image(image_name, description):
+        """An AMI of the account's, made from an instance as a build pipeline makes one."""
+        builder = ec2.run_instances(ImageId=AL2023_X86, InstanceType="m5.large", MinCount=1,
+                                    MaxCount=1, SubnetId=public)["Instances"][0]["InstanceId"]
+        made = ec2.create_image(InstanceId=builder, Name=image_name,
+                                Description=description)["ImageId"]
+        ec2.terminate_instances(InstanceIds=[builder])
+        own_images.append(made)
+        return made
+
+    kms_keys = []
+    if "snapshot-key" in faults:
+        kms_keys.append(customer_key("kms-key-disabled" in faults))
 
     launch_template = None
-    key_arn = None
     image = AL2023_X86
+    image_snapshot = None
+    ami_type = "AL2023_x86_64_STANDARD"
+    capacity_type = None
+    metadata_options = {}
     if module:
         # The node group module's launch template: its security groups (the node group only,
         # so EKS adds no cluster security group) and IMDSv2 with a hop limit of 1; EKS's AMI and
         # user data.
+        module_data = {
+            "SecurityGroupIds": [module["node"]],
+            "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required",
+                                "HttpPutResponseHopLimit": 1},
+        }
         launch_template = ec2.create_launch_template(
-            LaunchTemplateName=f"{name}-nodes",
-            LaunchTemplateData={
-                "SecurityGroupIds": [module["node"]],
-                "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required",
-                                    "HttpPutResponseHopLimit": 1},
-            },
+            LaunchTemplateName=f"{name}-nodes", LaunchTemplateData=module_data,
         )["LaunchTemplate"]
-    if {"launch-template", "custom-ami", "kms-key"} & faults:
+        metadata_options = module_data["MetadataOptions"]
+    lt_worlds = {"launch-template", "custom-ami", "kms-key", "bottlerocket", "al2023-custom-ami",
+                 "capacity-block"}
+    if lt_worlds & faults:
         data = {"MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required",
                                     "HttpPutResponseHopLimit": 2}}
         if "lt-imds-disabled" in faults:
             data["MetadataOptions"]["HttpEndpoint"] = "disabled"
         config = nodeconfig("someone-else" if "lt-nodeconfig-other-cluster" in faults else name,
                             endpoint, ca, service_cidr)
+        user_data = None
         if "custom-ami" in faults:
             data["ImageId"] = AL2023_X86
             if "custom-ami-missing" in faults:
                 data["ImageId"] = "ami-00000000000000000"
             if "custom-ami-arm" in faults:
                 data["ImageId"] = image = AL2023_ARM
+            if "lt-ssm-image" in faults:
+                data["ImageId"] = ("resolve:ssm:/aws/service/eks/optimized-ami/"
+                                   f"{KUBERNETES}/amazon-linux-2023/x86_64/standard/recommended/image_id")
             user_data = mime(("application/node.eks.aws", config))
             if "custom-ami-no-bootstrap" in faults:
                 user_data = "#!/bin/bash\necho no bootstrap\n"
             if "custom-ami-bootstrap-sh" in faults:
+                # bootstrap.sh belongs to Amazon Linux 2: on an EKS AL2 AMI.
+                data["ImageId"] = image = EKS_AL2
                 user_data = f"#!/bin/bash\n/etc/eks/bootstrap.sh {name}\n"
+            if "custom-ami-cloud-config" in faults:
+                data["ImageId"] = image = EKS_AL2
+                user_data = ("#cloud-config\nruncmd:\n"
+                             f"  - [/etc/eks/bootstrap.sh, {name}, --apiserver-endpoint, {endpoint},"
+                             f" --b64-cluster-ca, '{ca}']\n")
         elif "launch-template" in faults:
             shell = "#!/bin/bash\necho tuning the node\n"
             if "lt-bootstrap-sh" in faults:
@@ -1089,42 +1245,81 @@ def build(name, variations):
             user_data = shell if "lt-not-mime" in faults else mime(
                 ("application/node.eks.aws", config), ("text/x-shellscript", shell)
             )
-        else:
-            user_data = None
-        if user_data is not None:
-            data["UserData"] = base64.b64encode(user_data.encode()).decode()
-        if "kms-key" in faults:
-            account = "123456789012"
-            slr = (f"arn:aws:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/"
-                   "AWSServiceRoleForAutoScaling")
-            if "kms-key-root-only" in faults:
-                # The default key policy, which a key created without one gets (moto's is AWS's):
-                # the account's IAM policies decide, and Auto Scaling's role is not named.
-                key = kms.create_key()
+        elif "bottlerocket" in faults:
+            # terraform-aws-eks v21: the module's launch template, IMDSv2 with a hop limit of 1.
+            data["MetadataOptions"]["HttpPutResponseHopLimit"] = 1
+            ami_type = "BOTTLEROCKET_x86_64"
+            user_data = BOTTLEROCKET_EXTRA_ARGS
+            if "bottlerocket-escaped-quotes" in faults:
+                user_data += '[settings.motd]\nmotd = "Welcome to \\"production\\""\n'
+            if "bottlerocket-mime" in faults:
+                user_data = mime(("text/x-shellscript", "#!/bin/bash\necho tuning the node\n"))
+            if "bottlerocket-custom-ami" in faults:
+                ami_type = "CUSTOM"
+                data["ImageId"] = image = own_image(
+                    f"bottlerocket-aws-k8s-{KUBERNETES}-x86_64-v1.27.1-6b3c1e9f",
+                    f"bottlerocket-aws-k8s-{KUBERNETES}-x86_64-v1.27.1-6b3c1e9f")
+                user_data = bottlerocket_settings(
+                    name, None if "bottlerocket-custom-ami-no-endpoint" in faults else endpoint,
+                    ca, service_cidr) + user_data
+        elif "al2023-custom-ami" in faults:
+            # terraform-aws-eks v21: an AMI of one's own in the module's launch template.
+            data["MetadataOptions"]["HttpPutResponseHopLimit"] = 1
+            ami_type = "CUSTOM"
+            version = "1.35" if "al2023-ami-newer" in faults else KUBERNETES
+            data["ImageId"] = image = own_image(
+                f"amazon-eks-al2023-node-{version}-v20261101",
+                "EKS-optimized Kubernetes node based on Amazon Linux 2023, "
+                f"(k8s: {version}.2, containerd: 2.*)")
+            written = endpoint.lower() if "lowercase-endpoint" in faults else endpoint
+            cidr_given = service_cidr if "nodeconfig-ipv4-cidr" in faults else cluster_cidr
+            cluster_config = nodeconfig(name, written, ca, cidr_given)
+            if "al2023-nodeconfig-no-cidr" in faults:
+                cluster_config = "\n".join(cluster_config.split("\n")[:-1])
+            if "al2023-doc-user-data" in faults:
+                user_data = eks_guide_mime(cluster_config)
             else:
-                statements = [
-                    {"Sid": "Root", "Effect": "Allow",
-                     "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                     "Action": "kms:*", "Resource": "*"},
-                    {"Effect": "Allow", "Principal": {"AWS": [slr]},
-                     "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*",
-                                "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"},
-                    {"Effect": "Allow", "Principal": {"AWS": [slr]}, "Action": ["kms:CreateGrant"],
-                     "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": True}}},
-                ]
-                key = kms.create_key(
-                    Policy=json.dumps({"Version": "2012-10-17", "Statement": statements})
-                )
-            key_arn = key["KeyMetadata"]["Arn"]
-            if "kms-key-disabled" in faults:
-                kms.disable_key(KeyId=key["KeyMetadata"]["KeyId"])
+                user_data = terraform_al2023_mime(cluster_config)
+            if "al2023-bootstrap-sh" in faults:
+                user_data = f"#!/bin/bash\n/etc/eks/bootstrap.sh {name}\n"
+        elif "capacity-block" in faults:
+            # The EKS guide's Capacity Block launch template (capacity-blocks-mng.html).
+            data["InstanceMarketOptions"] = {"MarketType": "capacity-block"}
+            data["CapacityReservationSpecification"] = {
+                "CapacityReservationTarget": {"CapacityReservationId": CAPACITY_BLOCK}}
+            capacity_type = "CAPACITY_BLOCK"
+        if "lt-instance-profile" in faults:
+            data["IamInstanceProfile"] = {"Name": f"{name}-node-profile"}
+        if "lt-spot-request" in faults:
+            data["InstanceMarketOptions"] = {"MarketType": "spot"}
+        if "lt-imds-unset" in faults:
+            del data["MetadataOptions"]
+        if user_data is not None:
+            encoded = user_data.encode()
+            if "custom-ami-gzip" in faults:
+                encoded = gzip.compress(encoded)
+            data["UserData"] = base64.b64encode(encoded).decode()
+        if "kms-key" in faults:
+            kms_keys.append(customer_key("kms-key-disabled" in faults))
             ebs = {"VolumeSize": 20, "VolumeType": "gp3", "Encrypted": True}
             if "kms-key-default" not in faults:
-                ebs["KmsKeyId"] = key_arn
+                ebs["KmsKeyId"] = kms_keys[0]
             data["BlockDeviceMappings"] = [{"DeviceName": "/dev/xvda", "Ebs": ebs}]
+            if "kms-second-volume" in faults:
+                kms_keys.append(customer_key("kms-second-key-disabled" in faults))
+                data["BlockDeviceMappings"].append({"DeviceName": "/dev/xvdb", "Ebs": {
+                    "VolumeSize": 100, "VolumeType": "gp3", "Encrypted": True,
+                    "KmsKeyId": kms_keys[1]}})
         launch_template = ec2.create_launch_template(
             LaunchTemplateName=f"{name}-nodes", LaunchTemplateData=data
         )["LaunchTemplate"]
+        if image != AL2023_X86 and image.startswith("ami-"):
+            described = ec2.describe_images(ImageIds=[image])["Images"]
+            if described:
+                image_snapshot = described[0]["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"]
+        if "custom-ami" in faults:
+            ami_type = "CUSTOM"
+        metadata_options = data.get("MetadataOptions") or {}
 
     nodegroup = "ng-1"
     nodegroup_args = dict(
@@ -1141,10 +1336,12 @@ def build(name, variations):
             "version": str(launch_template["LatestVersionNumber"]),
         }
     nodegroup_args.update(
-        amiType="CUSTOM" if "custom-ami" in faults else "AL2023_x86_64_STANDARD",
+        amiType=ami_type,
         version=KUBERNETES,
         releaseVersion=f"{KUBERNETES}.0-20261101",
     )
+    if capacity_type:
+        nodegroup_args["capacityType"] = capacity_type
     if not auto_mode:
         eks.create_nodegroup(**nodegroup_args)
     if "node-role-missing" in faults:
@@ -1155,10 +1352,13 @@ def build(name, variations):
         )
         iam.delete_role(RoleName=node_role_name)
 
-    def launch(subnet, security_groups, profile_arn, instance_tags, template=None, count=1):
+    def launch(subnet, security_groups, profile_arn, instance_tags, template=None, count=1,
+               metadata=None):
         extra = {"IamInstanceProfile": {"Arn": profile_arn}} if profile_arn else {}
         if template:
             extra["LaunchTemplate"] = {"LaunchTemplateId": template, "Version": "1"}
+        if metadata:
+            extra["MetadataOptions"] = metadata
         launched = ec2.run_instances(
             ImageId=image,
             InstanceType="m5.large",
@@ -1195,6 +1395,9 @@ def build(name, variations):
                     f"kubernetes.io/cluster/{name}": "owned",
                 }),
                 count=placement.count(subnet),
+                # What the node group's launch template sets, as EC2 applies it.
+                metadata={"HttpEndpoint": "disabled"} if "instance-imds-disabled" in faults
+                else metadata_options,
             )
         if "instance-stopped" in faults:
             ec2.stop_instances(InstanceIds=instances[:1])
@@ -1275,7 +1478,10 @@ def build(name, variations):
         "endpoint": endpoint,
         "certificate_authority": ca,
         "oidc_issuer": issuer,
-        "kms_key_arn": key_arn,
+        "kms_key_arn": kms_keys[0] if kms_keys else None,
+        "kms_keys": kms_keys,
+        "own_image": own_images[0] if own_images else None,
+        "image_snapshot": image_snapshot,
         "vpc_id": vpc,
         "nat_public_ip": nat_public_ip,
         "cluster_security_group_id": cluster_sg,
@@ -1289,7 +1495,7 @@ def build(name, variations):
         "instances": instances,
         "self_managed": self_managed,
         "karpenter_node": karpenter_node,
-        "service_ipv6_cidr": SERVICE_IPV6_CIDR if ipv6 else None,
+        "service_ipv6_cidr": service_ipv6_cidr,
         "karpenter_role_arn": karpenter_role,
     }
 

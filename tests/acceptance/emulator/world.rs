@@ -51,12 +51,18 @@ pub(crate) struct World {
     pub cni_role_through: String,
     /// The customer key that encrypts the nodes' volumes, if the world has one.
     pub kms_key_arn: Option<String>,
+    /// Every customer key the world made, in order.
+    pub kms_keys: Vec<String>,
+    /// The AMI of the account's that the world made for its launch template, if it made one.
+    pub own_image: Option<String>,
+    /// The snapshot of the launch template's AMI, when it names one that exists.
+    pub image_snapshot: Option<String>,
+    /// An IPv6 cluster's service CIDR (EKS picks it; moto has none).
+    pub service_ipv6_cidr: Option<String>,
     /// The self-managed node, when the world has one.
     pub self_managed: Option<SelfManaged>,
     /// A node Karpenter launched, when the world has one.
     pub karpenter_node: Option<SelfManaged>,
-    /// The service range of an IPv6 cluster, which EKS picks.
-    pub service_ipv6_cidr: Option<String>,
     /// The role of Karpenter's controller, when the world has one.
     pub karpenter_role_arn: Option<String>,
 }
@@ -99,8 +105,9 @@ impl World {
     /// access, no health issues (and the service range EKS picks for an IPv6 cluster); the node group's
     /// Auto Scaling group; the EC2_LINUX access entry EKS creates for the node role; the vpc-cni
     /// add-on; aws-node's own role, when the world has one, as the add-on's service account role
-    /// (IRSA) or through an EKS Pod Identity association with the agent's add-on; a healthy
-    /// AL2023 boot on each instance's console.
+    /// (IRSA) or through an EKS Pod Identity association with the agent's add-on; the kube-proxy
+    /// add-on, which EKS installs in every cluster it creates; a healthy AL2023 boot on each
+    /// instance's console.
     pub(crate) fn fixture(&self) -> ClusterFixture {
         let mut addon = self.addon("vpc-cni", "v1.19.2-eksbuild.1");
         let mut addons = HashMap::new();
@@ -123,6 +130,10 @@ impl World {
             None => {}
         }
         addons.insert("vpc-cni".to_owned(), addon);
+        addons.insert(
+            "kube-proxy".to_owned(),
+            self.addon("kube-proxy", "v1.31.2-eksbuild.3"),
+        );
         let healthy_console = consoles::console(&[
             consoles::HEALTHY_AL2023_CONSOLE,
             consoles::HEALTHY_AL2023_NODEADM,

@@ -19,10 +19,12 @@ const REGION: &str = "us-west-2";
 
 /// Operations whose examples print no output the pack can read (`kms get-key-policy` pipes
 /// `--output text` into another command; botocore 1.43.56 has no example of VPC Block Public
-/// Access yet).
+/// Access yet, and the AWS CLI none of the account's Allowed AMIs and instance metadata defaults).
 const WITHOUT_EXAMPLE: &[&str] = &[
     "ec2:DescribeVpcBlockPublicAccessExclusions",
     "ec2:DescribeVpcBlockPublicAccessOptions",
+    "ec2:GetAllowedImagesSettings",
+    "ec2:GetInstanceMetadataDefaults",
     "kms:GetKeyPolicy",
 ];
 

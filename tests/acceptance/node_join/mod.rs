@@ -31,11 +31,17 @@ pub(crate) struct Diagnosis {
 }
 
 /// Replaces the world's resource IDs in `text` by names that do not change between worlds
-/// (`subnet-1`, `i-2`; a cluster subnet no node uses is `cluster-subnet-1`; a self-managed node's
-/// `i-self`, `subnet-self` and `self-profile`; a Karpenter node's `i-karpenter` and
-/// `karpenter-profile`).
+/// (`subnet-1`, `i-2`; a cluster subnet no node uses is `cluster-subnet-1`; a customer KMS key
+/// `kms-key-1`; an AMI the world made `ami-own`; a self-managed node's `i-self`, `subnet-self`
+/// and `self-profile`; a Karpenter node's `i-karpenter` and `karpenter-profile`).
 pub(crate) fn normalise(text: &str, world: &World) -> String {
     let mut text = text.to_owned();
+    if let Some(image) = &world.own_image {
+        text = text.replace(image, "ami-own");
+    }
+    for (index, key) in world.kms_keys.iter().enumerate() {
+        text = text.replace(key, &format!("kms-key-{}", index + 1));
+    }
     for (index, subnet) in world.node_subnets.iter().enumerate() {
         text = text.replace(subnet, &format!("subnet-{}", index + 1));
     }
@@ -139,7 +145,8 @@ pub(crate) const NO_POD_IDENTITY: &str =
 /// What does not apply to the healthy world (no launch template, no KMS key, an IPv4 cluster,
 /// private subnets routed to a NAT gateway, private and public endpoint access, EKS's AMI, no
 /// eksctl stack, no instance EKS reports as failed to join, no VPC Block Public Access, control
-/// plane egress managed by AWS, no hybrid nodes), by check, with the reason each is skipped for.
+/// plane egress managed by AWS, no hybrid nodes, no warm pool, Allowed AMIs off), by check, with
+/// the reason each is skipped for.
 pub(crate) const NOT_APPLICABLE: &[(&str, &str)] = &[
     (
         "boot-log::reported-failure-explained",
@@ -196,12 +203,32 @@ pub(crate) const NOT_APPLICABLE: &[(&str, &str)] = &[
         "needs launch-template-exists (skipped)",
     ),
     (
-        "launch-template::ebs-kms-key-enabled",
-        "call `kms_key` was not made: when: ebs_key_id not {equals null} is false (actual: null)",
+        "launch-template::launch-template-settings-allowed",
+        "needs launch-template-exists (skipped)",
     ),
     (
-        "launch-template::ebs-kms-key-allows-autoscaling",
-        "needs ebs-kms-key-enabled (skipped)",
+        "launch-template::image-not-ssm-parameter",
+        "needs launch-template-exists (skipped)",
+    ),
+    (
+        "launch-template::custom-ami-version-skew",
+        "needs image-available (skipped)",
+    ),
+    (
+        "launch-template::eks-ami-allowed",
+        "when: $.State equals \"enabled\" is false (actual: \"disabled\")",
+    ),
+    (
+        "launch-template::capacity-block-configured",
+        "needs launch-template-exists (skipped)",
+    ),
+    (
+        "launch-template::capacity-reservation-usable",
+        "needs launch-template-exists (skipped)",
+    ),
+    (
+        "nodegroups::warm-pool-supported",
+        "when: $.nodegroup.warmPoolConfig.enabled equals true is false (actual: absent)",
     ),
     (
         "network::ipv6-subnet-assigns-addresses",
@@ -282,8 +309,9 @@ fn a_healthy_cluster_passes_every_check() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     // Every check of the pack ran, but those with no row here: the self-managed ones (there is
-    // no such node), those of a private cluster's endpoints (the subnets route to a NAT), and
-    // that of Auto Mode's NodeClasses (it is not an Auto Mode cluster).
+    // no such node), those of a private cluster's endpoints (the subnets route to a NAT), that
+    // of Auto Mode's NodeClasses (it is not an Auto Mode cluster) and those of customer KMS keys
+    // (the volumes are not encrypted).
     let checks: std::collections::BTreeSet<&str> = outcomes
         .keys()
         .map(|name| name.split('[').next().unwrap())
@@ -301,6 +329,8 @@ fn a_healthy_cluster_passes_every_check() {
                     | "node-join::network::private-endpoint-policy"
                     | "node-join::network::s3-gateway-endpoint-policy"
                     | "node-join::auto-mode::node-class-role-has-access-entry"
+                    | "node-join::launch-template::ebs-kms-key-enabled"
+                    | "node-join::launch-template::ebs-kms-key-allows-autoscaling"
             )
         })
         .collect();

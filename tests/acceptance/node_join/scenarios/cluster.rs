@@ -162,3 +162,53 @@ fn a_deleted_cluster_role() {
             1,
         );
 }
+
+#[test]
+fn a_degraded_vpc_cni_addon() {
+    let run = Scenario::new("cni-degraded", &[])
+        .fixture(|_, fixture| {
+            let addon = fixture.addons.get_mut("vpc-cni").expect("vpc-cni");
+            addon["status"] = json!("DEGRADED");
+            addon["health"] = json!({"issues": [{
+                "code": "InsufficientNumberOfReplicas",
+                "message": "The add-on is unhealthy because it doesn't have the desired number of replicas.",
+                "resourceIds": []
+            }]});
+        })
+        .expect(
+            vec![at("cluster::node-addon-healthy[vpc-cni]", Fails(ERROR))],
+            1,
+        );
+    run.expect_stdout_contains("InsufficientNumberOfReplicas");
+    run.expect_stdout_contains("k8s-app=aws-node");
+}
+
+#[test]
+fn kube_proxy_being_updated_is_a_warning() {
+    Scenario::new("kube-proxy-updating", &[])
+        .fixture(|_, fixture| {
+            fixture.addons.get_mut("kube-proxy").expect("kube-proxy")["status"] = json!("UPDATING");
+        })
+        .expect(
+            vec![at(
+                "cluster::node-addon-healthy[kube-proxy]",
+                Fails("warning"),
+            )],
+            0,
+        );
+}
+
+#[test]
+fn kube_proxy_that_is_not_an_eks_addon_is_not_judged() {
+    Scenario::new("kube-proxy-self-managed", &[])
+        .fixture(|_, fixture| {
+            fixture.addons.remove("kube-proxy");
+        })
+        .expect(
+            vec![at(
+                "cluster::node-addon-healthy[kube-proxy]",
+                Skipped("when: $.addon.addonName exists is false (actual: absent)"),
+            )],
+            0,
+        );
+}

@@ -16,6 +16,7 @@ fn no_instances_quotes_the_failed_scaling_activity() {
     ];
     for check in [
         "instances::instance-profile-role",
+        "instances::instance-metadata-usable",
         "network::cluster-sg-allows-nodes",
         "network::node-sg-reaches-aws",
     ] {
@@ -96,4 +97,13 @@ fn fewer_instances_than_wanted_is_a_warning() {
             )],
             0,
         );
+}
+
+#[test]
+fn instances_without_instance_metadata() {
+    let run = Scenario::new("imds-off", &["instance-imds-disabled"]).expect(
+        per_instance("instances::instance-metadata-usable", Fails(ERROR)),
+        1,
+    );
+    run.expect_stdout_contains("\"HttpEndpoint\":\"disabled\"");
 }

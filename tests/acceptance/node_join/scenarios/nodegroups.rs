@@ -39,6 +39,18 @@ fn degraded_node_group() {
 }
 
 #[test]
+fn a_node_group_being_updated_is_a_warning() {
+    Scenario::new("updating", &[])
+        .fixture(|_, fixture| {
+            fixture.nodegroups.get_mut("ng-1").expect("ng-1")["status"] = json!("UPDATING");
+        })
+        .expect(
+            vec![at("nodegroups::nodegroup-active[ng-1]", Fails("warning"))],
+            0,
+        );
+}
+
+#[test]
 fn a_scale_in_health_issue_is_a_warning() {
     Scenario::new("eviction", &[])
         .fixture(|world, fixture| {
@@ -136,6 +148,11 @@ fn amazon_linux_2_after_1_32() {
 
 /// A rolled-back stack `name`, whose first failure is the node role's, in `fixture`.
 fn failed_stack(world: &World, fixture: &mut ClusterFixture, name: &str) {
+    stack_in(world, fixture, name, "ROLLBACK_COMPLETE");
+}
+
+/// Stack `name` in `status` after a failure of the node role's, in `fixture`.
+fn stack_in(world: &World, fixture: &mut ClusterFixture, name: &str, status: &str) {
     let stack_id = format!(
         "arn:aws:cloudformation:{}:123456789012:stack/{name}/0f6ad1c0-8c1e-11ef-9b3e-0a1b2c3d4e5f",
         world.region
@@ -154,13 +171,13 @@ fn failed_stack(world: &World, fixture: &mut ClusterFixture, name: &str) {
             json!({
                 "StackId": stack_id, "StackName": name,
                 "CreationTime": "2026-11-27T09:00:00.000Z",
-                "StackStatus": "ROLLBACK_COMPLETE",
+                "StackStatus": status,
                 "DisableRollback": false,
                 "Tags": [], "EnableTerminationProtection": false,
                 "DriftInformation": {"StackDriftStatus": "NOT_CHECKED"}
             }),
             vec![
-                event("e-3", name, "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE", ""),
+                event("e-3", name, "AWS::CloudFormation::Stack", status, ""),
                 event("e-2", "ManagedNodeGroup", "AWS::EKS::Nodegroup", "CREATE_FAILED",
                       "Resource handler returned message: \"[Issue(Code=NodeCreationFailure, Message=Instances failed to join the kubernetes cluster)]\""),
                 event("e-1", "NodeInstanceRole", "AWS::IAM::Role", "CREATE_FAILED",
@@ -212,4 +229,82 @@ fn a_failed_stack_found_by_the_node_groups_cloudformation_tag() {
         );
     run.expect_stdout_contains("Stack platform-nodes is ROLLBACK_COMPLETE");
     run.expect_stdout_contains(FIRST_FAILURE);
+}
+
+#[test]
+fn a_stack_whose_update_rolled_back_is_a_warning() {
+    // UPDATE_ROLLBACK_COMPLETE: the update failed, the node group is as it was.
+    let run = Scenario::new("stack-update", &[])
+        .fixture(|world, fixture| {
+            let name = format!("eksctl-{}-nodegroup-ng-1", world.cluster);
+            stack_in(world, fixture, &name, "UPDATE_ROLLBACK_COMPLETE");
+        })
+        .expect(
+            vec![at(
+                "nodegroups::nodegroup-stack-healthy[ng-1]",
+                Fails("warning"),
+            )],
+            0,
+        );
+    run.expect_stdout_contains(FIRST_FAILURE);
+}
+
+#[test]
+fn a_warm_pool_of_stopped_instances_is_healthy() {
+    Scenario::new("warm-pool", &[])
+        .fixture(|_, fixture| {
+            fixture.nodegroups.get_mut("ng-1").expect("ng-1")["warmPoolConfig"] =
+                json!({"enabled": true, "minSize": 1, "maxGroupPreparedCapacity": 4,
+                       "poolState": "STOPPED", "reuseOnScaleIn": true});
+        })
+        .expect(vec![at("nodegroups::warm-pool-supported[ng-1]", Passes)], 0);
+}
+
+#[test]
+fn a_hibernated_warm_pool_on_a_type_that_cannot_hibernate() {
+    Scenario::new("warm-pool-hibernated", &[])
+        .fixture(|_, fixture| {
+            let nodegroup = fixture.nodegroups.get_mut("ng-1").expect("ng-1");
+            nodegroup["instanceTypes"] = json!(["m5.large", "c5a.large"]);
+            nodegroup["warmPoolConfig"] = json!({"enabled": true, "poolState": "HIBERNATED"});
+        })
+        .expect(
+            vec![at("nodegroups::warm-pool-supported[ng-1]", Fails(ERROR))],
+            1,
+        );
+}
+
+/// Node group `ng-1` with `types` (in the world's region, moto offers `c6id.large` in zone `a`
+/// only, `m6in.large` in zone `b` only).
+fn instance_types(types: &'static [&'static str]) -> impl FnOnce(&World, &mut ClusterFixture) {
+    move |_, fixture| {
+        fixture.nodegroups.get_mut("ng-1").expect("ng-1")["instanceTypes"] = json!(types);
+    }
+}
+
+#[test]
+fn a_diversified_list_with_a_type_one_zone_lacks_is_a_warning() {
+    // The Auto Scaling group launches the other types in that zone.
+    Scenario::new("types-diversified", &[])
+        .fixture(instance_types(&["m5.large", "c6id.large"]))
+        .expect(
+            vec![at(
+                "network::instance-types-offered[ng-1/subnet-2]",
+                Fails("warning"),
+            )],
+            0,
+        );
+}
+
+#[test]
+fn an_instance_type_a_zone_does_not_offer() {
+    Scenario::new("types-missing", &[])
+        .fixture(instance_types(&["m6in.large"]))
+        .expect(
+            vec![at(
+                "network::instance-types-offered[ng-1/subnet-1]",
+                Fails(ERROR),
+            )],
+            1,
+        );
 }
