@@ -8,7 +8,10 @@
 //! One file per reference world: the world (its source cited), the test that it is healthy, and
 //! its faulty twins.
 
+mod al2023_custom_ami;
+mod al2023_ipv6_custom_ami;
 mod auto_mode;
+mod bottlerocket;
 mod control_tower;
 pub(super) mod ipv6_cluster;
 mod karpenter;
