@@ -107,3 +107,17 @@ fn instances_without_instance_metadata() {
     );
     run.expect_stdout_contains("\"HttpEndpoint\":\"disabled\"");
 }
+
+#[test]
+fn instances_a_warm_pool_keeps_stopped_are_healthy() {
+    // The warm pool's instances carry the node group's tags, and wait stopped.
+    Scenario::new("warm-pool-stopped", &["instance-stopped"])
+        .fixture(|_, fixture| {
+            fixture.nodegroups.get_mut("ng-1").expect("ng-1")["warmPoolConfig"] =
+                json!({"enabled": true, "minSize": 1});
+        })
+        .expect(
+            vec![at("nodegroups::warm-pool-supported[ng-1]", super::Passes)],
+            0,
+        );
+}
