@@ -794,9 +794,10 @@ fn allowed_amis_excluding_eks_amis() {
 #[test]
 fn allowed_amis_admitting_amazon_by_name_only_are_a_warning() {
     Scenario::new("allowed-names", &[])
-        .fixture(allowed_amis(json!([{
-            "imageProviderSet": ["amazon"], "imageNameSet": ["al2023-ami-*"]
-        }])))
+        .fixture(allowed_amis(json!([
+            {"imageProviderSet": ["123456789012"]},
+            {"imageProviderSet": ["amazon"], "imageNameSet": ["al2023-ami-*"]}
+        ])))
         .expect(
             vec![at(
                 "launch-template::eks-ami-allowed[ng-1]",
