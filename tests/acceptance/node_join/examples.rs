@@ -154,6 +154,10 @@ const EXAMPLES: &[Example] = &[
                 "pass",
             ),
             ("launch-template::launch-template-metadata[ng-1]", "pass"),
+            (
+                "launch-template::launch-template-settings-allowed[ng-1]",
+                "pass",
+            ),
             ("launch-template::eks-ami-bootstrapped-once[ng-1]", "error"),
             // Each instance's console names its cause (the first's, three): the cross-checks
             // agree on bootstrap.sh, and disagree on nodeadm.

@@ -50,19 +50,16 @@ fn no_instances_quotes_the_failed_scaling_activity() {
     );
 }
 
+/// Why the boot-log checks skip the first instance when it is stopped.
+const STOPPED_CONSOLE: &str = "call `console` was not made: it reads call `booted`, which was \
+    not made: when: console_read_for contains \"i-1\" is false (actual: [\"i-2\"])";
+
 #[test]
 fn stopped_instance() {
     // The stopped instance's console is not read: only a running one past its first status
     // checks has a boot log worth reading.
     let mut expected = vec![at("instances::instances-running[ng-1]", Fails(ERROR))];
-    expected.extend(boot_log_rows(
-        1,
-        Skipped(
-            "call `console` was not made: it reads call `booted`, which was not made: when: \
-             console_read_for contains \"i-1\" is false (actual: [\"i-2\"])",
-        ),
-        None,
-    ));
+    expected.extend(boot_log_rows(1, Skipped(STOPPED_CONSOLE), None));
     Scenario::new("stopped", &["instance-stopped"]).expect(expected, 1);
 }
 
@@ -110,14 +107,14 @@ fn instances_without_instance_metadata() {
 
 #[test]
 fn instances_a_warm_pool_keeps_stopped_are_healthy() {
-    // The warm pool's instances carry the node group's tags, and wait stopped.
+    // The warm pool's instances carry the node group's tags, and wait stopped; the console of a
+    // stopped one is not read.
+    let mut expected = vec![at("nodegroups::warm-pool-supported[ng-1]", super::Passes)];
+    expected.extend(boot_log_rows(1, Skipped(STOPPED_CONSOLE), None));
     Scenario::new("warm-pool-stopped", &["instance-stopped"])
         .fixture(|_, fixture| {
             fixture.nodegroups.get_mut("ng-1").expect("ng-1")["warmPoolConfig"] =
                 json!({"enabled": true, "minSize": 1});
         })
-        .expect(
-            vec![at("nodegroups::warm-pool-supported[ng-1]", super::Passes)],
-            0,
-        );
+        .expect(expected, 0);
 }

@@ -14,13 +14,9 @@
 use serde_json::json;
 
 use super::super::{Becomes, ERROR, Fails, Passes, Scenario, at};
-use super::Reference;
+use super::{HOP_LIMIT, Reference};
 
 /// Why terraform-aws-eks' metadata options draw a warning.
-const HOP_LIMIT: &str = "terraform-aws-eks v21 requires IMDSv2 with a hop limit of 1 \
-    (docs/UPGRADE-21.0.md: it was 2): pods outside the host network cannot reach the instance \
-    metadata service, on purpose";
-
 pub(crate) static AL2023_CUSTOM_AMI: Reference = Reference {
     name: "al2023-custom-ami",
     source: "terraform-aws-modules/terraform-aws-eks v21.19.0 \

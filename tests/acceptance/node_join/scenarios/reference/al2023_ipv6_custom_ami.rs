@@ -8,13 +8,9 @@
 //! IPv4 service CIDR.
 
 use super::super::{ERROR, Fails, Scenario, at};
-use super::Reference;
+use super::{HOP_LIMIT, Reference};
 
 /// Why terraform-aws-eks' metadata options draw a warning.
-const HOP_LIMIT: &str = "terraform-aws-eks v21 requires IMDSv2 with a hop limit of 1 \
-    (docs/UPGRADE-21.0.md: it was 2): pods outside the host network cannot reach the instance \
-    metadata service, on purpose";
-
 pub(crate) static AL2023_IPV6_CUSTOM_AMI: Reference = Reference {
     name: "al2023-ipv6",
     source: "terraform-aws-modules/terraform-aws-eks v21.19.0 node_groups.tf (service_ipv6_cidr), \
@@ -45,5 +41,5 @@ fn an_ipv4_service_cidr_in_an_ipv6_cluster() {
             )],
             1,
         );
-    run.expect_stdout_contains("with service CIDR fd30:a1b2:c3d4::/108");
+    run.expect_stdout_contains("with service CIDR fd42:7a1c:93e5::/108");
 }

@@ -14,13 +14,9 @@ use serde_json::json;
 
 use super::super::launch_template::CUSTOM_AMI;
 use super::super::{ERROR, Fails, Passes, Scenario, Skipped, at};
-use super::Reference;
+use super::{HOP_LIMIT, Reference};
 
 /// Why terraform-aws-eks' metadata options draw a warning.
-const HOP_LIMIT: &str = "terraform-aws-eks v21 requires IMDSv2 with a hop limit of 1 \
-    (docs/UPGRADE-21.0.md: it was 2): pods outside the host network cannot reach the instance \
-    metadata service, on purpose";
-
 pub(crate) static BOTTLEROCKET: Reference = Reference {
     name: "bottlerocket",
     source: "terraform-aws-modules/terraform-aws-eks v21.19.0 \

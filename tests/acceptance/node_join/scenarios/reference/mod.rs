@@ -27,6 +27,11 @@ use crate::emulator::world::World;
 use crate::support::CaseOutcome;
 pub(super) use ipv6_cluster::IPV6_CLUSTER;
 
+/// Why a node group that terraform-aws-eks v21 launches warns of its instance metadata options.
+const HOP_LIMIT: &str = "terraform-aws-eks v21 requires IMDSv2 with a hop limit of 1 \
+    (docs/UPGRADE-21.0.md: it was 2): pods outside the host network cannot reach the instance \
+    metadata service, on purpose";
+
 /// A reference world's healthy outcomes, or why it is not healthy; computed once.
 type Diagnosed = OnceLock<Result<Outcomes, String>>;
 

@@ -12,7 +12,7 @@
 //! is not part of this world: its permissions are the `iam` checks' business.
 
 use super::super::{ERROR, Fails, Scenario, at, per_instance};
-use super::Reference;
+use super::{HOP_LIMIT, Reference};
 use crate::emulator::proxy::ClusterFixture;
 use crate::emulator::world::World;
 
@@ -21,11 +21,11 @@ pub(crate) static TERRAFORM_AWS_EKS: Reference = Reference {
     source: "terraform-aws-modules/terraform-aws-eks v21.19.0 (bef29c4), defaults",
     world: &["terraform-aws-eks"],
     fixture: module_access_entries,
-    warnings: &[(
-        "launch-template::launch-template-metadata[ng-1]",
-        "the module requires IMDSv2 with a hop limit of 1 on purpose (variables.tf, \
-         metadata_options): pods without host networking cannot reach the node's credentials",
-    )],
+    warnings: &[
+        ("launch-template::launch-template-metadata[ng-1]", HOP_LIMIT),
+        ("instances::instance-metadata-usable[ng-1/i-1]", HOP_LIMIT),
+        ("instances::instance-metadata-usable[ng-1/i-2]", HOP_LIMIT),
+    ],
 };
 
 /// The EC2_LINUX access entries the module creates for the self-managed and Karpenter node
