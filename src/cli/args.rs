@@ -12,7 +12,8 @@ use crate::execute::Limits;
 
 /// Why won't my EKS nodes join? Declarative, shareable checks over read-only AWS calls.
 #[derive(Debug, Parser)]
-#[command(name = "ekscheck", version, about)]
+// The version names the commit it was built from, when built from git (`build.rs`).
+#[command(name = "ekscheck", version = env!("EKSCHECK_VERSION"), about)]
 pub(super) struct Cli {
     #[command(subcommand)]
     pub(super) command: Command,
@@ -78,6 +79,17 @@ pub(super) enum Command {
         #[arg(required = true, value_name = "PACK_DIR")]
         packs: Vec<PathBuf>,
     },
+    /// Print the completion script of a shell.
+    ///
+    /// bash: `ekscheck completions bash > ~/.local/share/bash-completion/completions/ekscheck`;
+    /// zsh: `ekscheck completions zsh > _ekscheck` in a directory of `$fpath`; fish:
+    /// `ekscheck completions fish > ~/.config/fish/completions/ekscheck.fish`.
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `ekscheck man | man -l -`, or install it as `ekscheck.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]

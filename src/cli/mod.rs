@@ -1,5 +1,5 @@
-//! The command line: `ekscheck run`, `record`, `test`, `validate`, `list`, `ops`, `schema`, `new`
-//! and `policy`.
+//! The command line: `ekscheck run`, `record`, `test`, `validate`, `list`, `ops`, `schema`, `new`,
+//! `policy`, and `completions` and `man` for shells and `man`.
 
 mod args;
 mod discover;
@@ -9,6 +9,7 @@ mod new;
 mod output;
 mod pack_test;
 mod session;
+mod shell;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -61,6 +62,8 @@ pub fn main() -> ExitCode {
         Command::Record(args) => with_plan(&args.input.packs, args.input.locked, |plan| {
             record(plan, &args)
         }),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man => shell::man(),
     };
     ExitCode::from(code)
 }

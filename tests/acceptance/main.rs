@@ -5,6 +5,7 @@ mod authoring;
 mod emulator;
 mod engine;
 mod format_doc;
+mod install;
 mod live;
 mod node_join;
 mod readme;
