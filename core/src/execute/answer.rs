@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::backend::CallError;
-use super::rows::Row;
+use super::row::Row;
 use crate::predicate::assertion::{AssertionFailure, AssertionUndecided};
 use crate::template::RenderFailure;
 

@@ -7,7 +7,8 @@ mod answer;
 pub mod backend;
 pub mod recorder;
 pub mod recording;
-mod rows;
+mod row;
+mod scope;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,7 +16,8 @@ use std::time::Duration;
 
 pub use answer::{Answer, CallResults, Expansion, Failure, Instance, NotMade, NotMadeReason};
 pub use backend::{Backend, CallError, call_key};
-pub use rows::{Row, RowScope, Unavailable, row_scope};
+pub use row::Row;
+pub use scope::{RowScope, Unavailable, row_scope};
 
 use crate::plan::CallId;
 
