@@ -23,9 +23,6 @@ use crate::plan::Plan;
 use crate::suggest;
 use crate::vars::{self, FileVar};
 
-/// The key of a vars file that holds overrides instead of a variable.
-pub const IN_VARS_FILE: &str = "overrides";
-
 /// What the overrides of a run change.
 #[derive(Debug, Default)]
 pub struct Overrides {
@@ -38,33 +35,28 @@ pub struct Overrides {
 }
 
 impl Overrides {
-    /// Reads the overrides files `paths`, and the `overrides:` of `vars_file` if it has one,
-    /// checking every name against `plan`. Later files win over earlier ones.
+    /// Reads the overrides files `paths`, and `inline`, the `overrides:` of a vars file (see
+    /// [`vars::VarsFile::overrides`]), checking every name against `plan`. Later files win over
+    /// earlier ones, and the files over `inline`.
     pub fn load(
         plan: &Plan,
         paths: &[impl AsRef<Path>],
-        vars_file: Option<&Path>,
+        inline: Option<(&Arc<SourceFile>, &Spanned<Node>)>,
     ) -> Result<Self, Vec<Diagnostic>> {
         let mut overrides = Overrides::default();
         let mut problems = Vec::new();
         let checks: Vec<&str> = plan.checks.iter().map(|c| c.name.as_str()).collect();
-        let mut read = |path: &Path| match crate::input::read_source(path, crate::input::YAML_LIMIT)
-            .and_then(|file| yaml::parse::<Spanned<Node>>(&file).map(|node| (file, node)))
-        {
-            Ok(parsed) => Some(parsed),
-            Err(problem) => {
-                problems.push(problem);
-                None
-            }
-        };
         let mut documents: Vec<(Arc<SourceFile>, Spanned<Node>)> = Vec::new();
-        if let Some((file, node)) = vars_file.and_then(&mut read)
-            && let Some(inline) = node.value.child(IN_VARS_FILE)
-        {
-            documents.push((Arc::clone(&file), inline.clone()));
+        if let Some((file, node)) = inline {
+            documents.push((Arc::clone(file), node.clone()));
         }
         for path in paths {
-            documents.extend(read(path.as_ref()));
+            match crate::input::read_source(path.as_ref(), crate::input::YAML_LIMIT)
+                .and_then(|file| yaml::parse::<Spanned<Node>>(&file).map(|node| (file, node)))
+            {
+                Ok(parsed) => documents.push(parsed),
+                Err(problem) => problems.push(problem),
+            }
         }
         for (file, node) in documents {
             overrides.add(&file, node, &checks, &mut problems);

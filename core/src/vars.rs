@@ -21,9 +21,16 @@ pub fn resolve(
     region: Option<&str>,
 ) -> Result<Vec<Value>, Vec<Diagnostic>> {
     let mut problems = Vec::new();
-    let from_file = match vars_file {
+    let from_file = match vars_file.map(VarsFile::read) {
         None => Vec::new(),
-        Some(path) => read_vars_file(path, &mut problems),
+        Some(Ok(file)) => file.vars().unwrap_or_else(|problem| {
+            problems.push(problem);
+            Vec::new()
+        }),
+        Some(Err(problem)) => {
+            problems.push(problem);
+            Vec::new()
+        }
     };
     resolve_given(packs, cli, &from_file, region, problems)
 }
@@ -140,19 +147,37 @@ pub fn resolve_given(
     }
 }
 
-/// The variables of a vars file (its `overrides:` aside, which [`crate::overrides`] reads).
-pub fn read_vars_file(path: &Path, problems: &mut Vec<Diagnostic>) -> Vec<FileVar> {
-    let parsed = crate::input::read_source(path, crate::input::YAML_LIMIT)
-        .and_then(|file| yaml::parse::<Spanned<Node>>(&file).map(|node| (file, node)));
-    match parsed.and_then(|(file, node)| entries(&file, node)) {
-        Ok(mut vars) => {
-            vars.retain(|(name, _, _)| name.value != crate::overrides::IN_VARS_FILE);
-            vars
-        }
-        Err(problem) => {
-            problems.push(problem);
-            Vec::new()
-        }
+/// The key of a vars file that holds overrides instead of a variable.
+const OVERRIDES: &str = "overrides";
+
+/// A vars file (`--vars-file`), read once: its variables, and the team's overrides it may hold
+/// under `overrides:` (which [`crate::overrides`] reads).
+pub struct VarsFile {
+    file: Arc<SourceFile>,
+    root: Spanned<Node>,
+}
+
+impl VarsFile {
+    /// Reads and parses the vars file at `path`.
+    pub fn read(path: &Path) -> Result<Self, Diagnostic> {
+        let file = crate::input::read_source(path, crate::input::YAML_LIMIT)?;
+        let root = yaml::parse::<Spanned<Node>>(&file)?;
+        Ok(Self { file, root })
+    }
+
+    /// Its variables (`overrides:` aside).
+    pub fn vars(&self) -> Result<Vec<FileVar>, Diagnostic> {
+        let mut vars = entries(&self.file, self.root.clone())?;
+        vars.retain(|(name, _, _)| name.value != OVERRIDES);
+        Ok(vars)
+    }
+
+    /// Its `overrides:`, with the file they are written in.
+    pub fn overrides(&self) -> Option<(&Arc<SourceFile>, &Spanned<Node>)> {
+        self.root
+            .value
+            .child(OVERRIDES)
+            .map(|overrides| (&self.file, overrides))
     }
 }
 

@@ -14,7 +14,7 @@ use crate::execute::{Backend, CallError, Execution, Limits, execute};
 use crate::overrides::Overrides;
 use crate::plan::{CheckId, Plan};
 use crate::targets::Target;
-use crate::vars;
+use crate::vars::{self, VarsFile};
 
 /// What a run needs once its packs are loaded: the backend, the async runtime and each pack's
 /// variables (resolved once the backend, and with it the region, is known).
@@ -44,14 +44,28 @@ impl Session {
             show(&problems);
             exit::INVALID_INPUT
         };
-        let overrides =
-            Overrides::load(plan, &input.overrides, input.vars_file.as_deref()).map_err(invalid)?;
+        // The vars file is read once: the overrides under its `overrides:`, then its variables.
+        let mut problems = Vec::new();
+        let vars_file = input.vars_file.as_deref().and_then(|path| {
+            VarsFile::read(path)
+                .map_err(|problem| problems.push(problem))
+                .ok()
+        });
+        let inline = vars_file.as_ref().and_then(VarsFile::overrides);
+        let overrides = match Overrides::load(plan, &input.overrides, inline) {
+            Ok(overrides) if problems.is_empty() => overrides,
+            Ok(_) => return Err(invalid(problems)),
+            Err(more) => return Err(invalid([problems, more].concat())),
+        };
         let (backend, runtime) = connect(args)?;
         let region = backend.region();
         // The vars file wins over the overrides' variables (found first).
-        let mut problems = Vec::new();
-        let mut given = match &input.vars_file {
-            Some(path) => vars::read_vars_file(path, &mut problems),
+        let mut given = match vars_file.map(|file| file.vars()) {
+            Some(Ok(vars)) => vars,
+            Some(Err(problem)) => {
+                problems.push(problem);
+                Vec::new()
+            }
             None => Vec::new(),
         };
         given.extend(overrides.vars.iter().cloned());
