@@ -18,6 +18,7 @@ pub mod pack_test;
 pub mod path;
 pub mod plan;
 pub mod predicate;
+mod query;
 pub mod redact;
 pub mod suggest;
 pub mod targets;

@@ -1,64 +1,31 @@
-//! JSONPath (RFC 9535) queries over call responses, via jsonpath-rust.
-//!
-//! [`JsonPath`] owns a query and its source text, rejects the typos jsonpath-rust lets through
-//! (`$.Attached Policies` parses as one name with a space), and knows whether the query is
-//! *singular* (names and indexes only), which decides whether an assertion tests one node or the
-//! list of selected nodes. Paths may contain templates inside string literals
-//! (`$[?@.Key == 'kubernetes.io/cluster/{{vars.cluster}}']`); those are parsed at run time.
+//! The paths of assertions and `for_each`: JSONPath queries ([`crate::query`]) that may contain
+//! templates inside string literals (`$[?@.Key == 'kubernetes.io/cluster/{{vars.cluster}}']`),
+//! rendered for each row (their values escaped for the literal) and parsed then. Whether a path is
+//! *singular* (names and indexes only) decides whether an assertion tests one node or the list of
+//! selected nodes.
 
-use std::sync::LazyLock;
-
-use jsonpath_rust::parser::errors::JsonPathError;
-use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
-use jsonpath_rust::parser::parse_json_path;
-use jsonpath_rust::query::js_path_process;
-use regex::Regex;
 use serde_json::Value;
 
 use crate::diagnostic::Location;
+use crate::query::{self, HELP, Query};
+pub use crate::query::{PathError, Selection};
 use crate::template::{RenderCause, RenderFailure, Scope, Template};
 
-/// A parsed JSONPath query.
+/// A parsed path.
 #[derive(Clone, Debug)]
 pub struct JsonPath {
     source: String,
     singular: bool,
-    query: Query,
+    query: Parsed,
 }
 
 #[derive(Clone, Debug)]
-enum Query {
-    /// Names and indexes only: walked directly, without the general evaluator.
-    Steps(Vec<Step>),
-    /// Parsed once at load time.
-    Fixed(JpQuery),
-    /// Contains templates: rendered and parsed for each row.
+enum Parsed {
+    /// Without templates: parsed once, at load time.
+    Fixed(Query),
+    /// With templates: rendered and parsed for each row.
     Templated(Template),
 }
-
-/// Why a query is malformed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PathError {
-    /// What is wrong.
-    pub message: String,
-    /// Byte offset in the query where the problem is.
-    pub offset: usize,
-    /// How to fix it.
-    pub help: String,
-}
-
-/// What a query selected in a document.
-#[derive(Debug, PartialEq)]
-pub enum Selection<'a> {
-    /// A singular query's node, or `None` when it is absent.
-    Node(Option<&'a Value>),
-    /// Every node a non-singular query selected, in document order.
-    Nodes(Vec<&'a Value>),
-}
-
-const HELP: &str = "write paths like `$.cluster.status`, `$.nodegroups[*]` or \
-                    `$.Tags[?@.Key == 'Name'].Value`; quote names that are not plain words: \
-                    `$['kubernetes.io/role']`";
 
 impl JsonPath {
     /// The root: the whole document.
@@ -66,59 +33,53 @@ impl JsonPath {
         Self::parse("$").expect("`$` is a valid query")
     }
 
-    /// Parses a query. `@` may stand for `$` (handy in `all:` and friends, where the path is
+    /// Parses a path. `@` may stand for `$` (handy in `all:` and friends, where the path is
     /// relative to each element).
     pub fn parse(source: &str) -> Result<Self, PathError> {
-        let trimmed = source.trim();
-        let normalized = match trimmed.strip_prefix('@') {
-            Some(rest) => format!("${rest}"),
-            None => trimmed.to_owned(),
-        };
+        let normalized = query::normalize(source);
         let template = Template::parse(&normalized).map_err(|error| PathError {
             message: error.message,
             offset: error.offset.unwrap_or(0),
             help: error.help.unwrap_or_else(|| HELP.to_owned()),
         })?;
-        let (query, parsed) = if template.is_literal() {
-            let parsed = parse_checked(&normalized)?;
-            match steps_of(&parsed) {
-                Some(steps) => (Query::Steps(steps), parsed),
-                None => (Query::Fixed(parsed.clone()), parsed),
-            }
+        let (query, singular) = if template.is_literal() {
+            let query = Query::parse(&normalized)?;
+            let singular = query.is_singular();
+            (Parsed::Fixed(query), singular)
         } else {
             // Check the shape now with every expression replaced by a plain word.
-            let probe = placeholder_for_expressions(&normalized);
-            (Query::Templated(template), parse_checked(&probe)?)
+            let probe = Query::parse(&placeholder_for_expressions(&normalized))?;
+            (Parsed::Templated(template), probe.is_singular())
         };
         Ok(Self {
             source: source.to_owned(),
-            singular: is_singular(&parsed),
+            singular,
             query,
         })
     }
 
-    /// The query as written.
+    /// The path as written.
     pub fn source(&self) -> &str {
         &self.source
     }
 
-    /// Whether the query selects at most one node (names and indexes only).
+    /// Whether the path selects at most one node (names and indexes only).
     pub fn is_singular(&self) -> bool {
         self.singular
     }
 
-    /// Records where the query is written, for messages about its template.
+    /// Records where the path is written, for messages about its template.
     pub fn set_location(&mut self, location: Location) {
-        if let Query::Templated(template) = &mut self.query {
+        if let Parsed::Templated(template) = &mut self.query {
             template.set_location(location);
         }
     }
 
-    /// The template inside the query, if it has one.
+    /// The template inside the path, if it has one.
     pub fn template(&self) -> Option<&Template> {
         match &self.query {
-            Query::Templated(template) => Some(template),
-            Query::Steps(_) | Query::Fixed(_) => None,
+            Parsed::Templated(template) => Some(template),
+            Parsed::Fixed(_) => None,
         }
     }
 
@@ -129,17 +90,16 @@ impl JsonPath {
         scope: &dyn Scope,
     ) -> Result<Selection<'a>, RenderFailure> {
         let (nodes, rendered) = match &self.query {
-            Query::Steps(steps) => return Ok(Selection::Node(walk(steps, document))),
-            Query::Fixed(query) => (run(query, document), None),
-            Query::Templated(template) => {
+            Parsed::Fixed(query) => (query.nodes(document), None),
+            Parsed::Templated(template) => {
                 let rendered = template.render_in_jsonpath(scope)?;
-                let query = parse_checked(&rendered).map_err(|error| {
+                let query = Query::parse(&rendered).map_err(|error| {
                     template.failure_of(RenderCause::InvalidPath {
                         rendered: rendered.clone(),
                         problem: error.message,
                     })
                 })?;
-                (run(&query, document), Some(rendered))
+                (query.nodes(document), Some(rendered))
             }
         };
         // An evaluation error is never an empty selection: `exists: false` would pass on it.
@@ -151,11 +111,7 @@ impl JsonPath {
                 problem,
             },
         })?;
-        Ok(if self.singular {
-            Selection::Node(nodes.into_iter().next())
-        } else {
-            Selection::Nodes(nodes)
-        })
+        Ok(Selection::of(self.singular, nodes))
     }
 }
 
@@ -163,235 +119,6 @@ impl std::fmt::Display for JsonPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.source)
     }
-}
-
-/// One step of a singular query.
-#[derive(Clone, Debug)]
-enum Step {
-    Name(String),
-    Index(i64),
-}
-
-fn steps_of(query: &JpQuery) -> Option<Vec<Step>> {
-    query
-        .segments
-        .iter()
-        .map(|segment| match segment {
-            Segment::Selector(Selector::Name(name)) => Some(Step::Name(name.clone())),
-            Segment::Selector(Selector::Index(index)) => Some(Step::Index(*index)),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Follows names and indexes (negative from the end, as RFC 9535 says).
-fn walk<'a>(steps: &[Step], document: &'a Value) -> Option<&'a Value> {
-    steps
-        .iter()
-        .try_fold(document, |value, step| match (step, value) {
-            (Step::Name(name), Value::Object(entries)) => entries.get(name),
-            (Step::Index(index), Value::Array(items)) => {
-                let position = if *index < 0 {
-                    items.len() as i64 + index
-                } else {
-                    *index
-                };
-                usize::try_from(position).ok().and_then(|i| items.get(i))
-            }
-            _ => None,
-        })
-}
-
-fn run<'a>(query: &JpQuery, document: &'a Value) -> Result<Vec<&'a Value>, String> {
-    js_path_process(query, document)
-        .map(|refs| refs.into_iter().map(|r| r.val()).collect())
-        .map_err(|error| format!("it could not be evaluated: {error}"))
-}
-
-fn parse_checked(source: &str) -> Result<JpQuery, PathError> {
-    if !source.starts_with('$') {
-        return Err(PathError {
-            message: "a path must start with `$` (the whole response)".to_owned(),
-            offset: 0,
-            help: HELP.to_owned(),
-        });
-    }
-    if let Some(offset) = space_inside_name(source) {
-        return Err(PathError {
-            message: "a name in this path contains a space".to_owned(),
-            offset,
-            help: "remove the space, or quote a name that really has one: `$['Some Name']`"
-                .to_owned(),
-        });
-    }
-    if let Some(problem) = wrong_function_arity(source).or_else(|| index_out_of_range(source)) {
-        return Err(problem);
-    }
-    parse_json_path(source).map_err(|error| PathError {
-        message: match expected(&error) {
-            Some(expected) => format!("malformed JSONPath: expected {expected} here"),
-            None => format!("malformed JSONPath: {error}"),
-        },
-        offset: error_offset(&error, source),
-        help: HELP.to_owned(),
-    })
-}
-
-/// What the grammar expected where the path went wrong, in words.
-fn expected(error: &JsonPathError) -> Option<String> {
-    let JsonPathError::PestError(error) = error else {
-        return None;
-    };
-    let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant else {
-        return None;
-    };
-    let mut words: Vec<String> = positives
-        .iter()
-        .map(|rule| {
-            let name = format!("{rule:?}");
-            match name.as_str() {
-                "segment" | "child_segment" | "descendant_segment" => "`.name` or `[…]`".to_owned(),
-                "selector" | "bracketed_selection" => {
-                    "a selector (`'name'`, an index, `*`, a slice `1:3` or a filter `?…`)"
-                        .to_owned()
-                }
-                "ALPHA" | "member_name_shorthand" | "name_first" | "name_char" => {
-                    "a name".to_owned()
-                }
-                "comparable" | "literal" | "number" | "string" => {
-                    "a value (a number, a quoted string, `true`, `false`, `null` or a path)"
-                        .to_owned()
-                }
-                "comp_op" => "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)".to_owned(),
-                "logical_expr" | "logical_expr_and" | "atom_expr" | "test" | "test_expr"
-                | "comp_expr" | "paren_expr" => "a condition, e.g. `@.Key == 'Name'`".to_owned(),
-                "EOI" => "the end of the path".to_owned(),
-                "wildcard_selector" => "`*`".to_owned(),
-                other => other.replace('_', " "),
-            }
-        })
-        .collect();
-    words.dedup();
-    (!words.is_empty()).then(|| words.join(" or "))
-}
-
-/// The first call of a JSONPath function with the wrong number of arguments: `length`, `count`
-/// and `value` take one, `match` and `search` two.
-fn wrong_function_arity(source: &str) -> Option<PathError> {
-    static CALL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\b(length|count|value|match|search)\(").expect("a pattern"));
-    for call in CALL.captures_iter(source) {
-        let name = &call[1];
-        let wanted = if matches!(name, "match" | "search") {
-            2
-        } else {
-            1
-        };
-        let arguments = &source[call.get(0)?.end()..];
-        let (mut depth, mut quote, mut commas, mut empty) = (0usize, None, 0, true);
-        for c in arguments.chars() {
-            match (quote, c) {
-                (Some(q), c) if c == q => quote = None,
-                (None, '\'' | '"') => quote = Some(c),
-                (None, '(' | '[') => depth += 1,
-                (None, ')') if depth == 0 => break,
-                (None, ')' | ']') => depth = depth.saturating_sub(1),
-                (None, ',') if depth == 0 => commas += 1,
-                // Inside quotes, and any other character.
-                _ => {}
-            }
-            empty &= c.is_whitespace();
-        }
-        let given = if empty { 0 } else { commas + 1 };
-        if given != wanted {
-            let count = |n: usize| {
-                ["no", "one", "two", "three"]
-                    .get(n)
-                    .copied()
-                    .unwrap_or("many")
-            };
-            return Some(PathError {
-                message: format!(
-                    "`{name}()` takes {} argument{}; it was given {}",
-                    count(wanted),
-                    if wanted == 1 { "" } else { "s" },
-                    count(given)
-                ),
-                offset: call.get(1)?.start(),
-                help: "e.g. `$.Subnets[?length(@.Tags) > 0]`, `$.Tags[?match(@.Key, 'eks:.*')]`"
-                    .to_owned(),
-            });
-        }
-    }
-    None
-}
-
-/// The first index or slice bound beyond what JSONPath allows (±(2^53 − 1)).
-fn index_out_of_range(source: &str) -> Option<PathError> {
-    static INDEX: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"[\[:,]\s*(-?\d{16,})").expect("a pattern"));
-    const MAX: i128 = (1 << 53) - 1;
-    INDEX.captures_iter(source).find_map(|index| {
-        let digits = index.get(1)?;
-        let too_large = digits
-            .as_str()
-            .parse::<i128>()
-            .map_or(true, |value| value.abs() > MAX);
-        too_large.then(|| PathError {
-            message: format!("the index `{}` is out of range", digits.as_str()),
-            offset: digits.start(),
-            help: format!("JSONPath indexes lie between -{MAX} and {MAX}"),
-        })
-    })
-}
-
-fn error_offset(error: &JsonPathError, source: &str) -> usize {
-    match error {
-        JsonPathError::PestError(pest_error) => match pest_error.location {
-            pest::error::InputLocation::Pos(offset) => offset,
-            pest::error::InputLocation::Span((start, _)) => start,
-        },
-        _ => source.len(),
-    }
-    .min(source.len())
-}
-
-/// The offset of whitespace between two name characters outside string literals, which RFC 9535
-/// never allows but jsonpath-rust accepts inside shorthand names.
-fn space_inside_name(source: &str) -> Option<usize> {
-    let is_name_char = |c: char| c.is_alphanumeric() || c == '_' || !c.is_ascii();
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    let mut last_name_char = false;
-    let mut space_start: Option<usize> = None;
-    for (index, c) in source.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        if c.is_whitespace() {
-            if last_name_char && space_start.is_none() {
-                space_start = Some(index);
-            }
-            continue;
-        }
-        if let Some(start) = space_start.take()
-            && is_name_char(c)
-        {
-            return Some(start);
-        }
-        if c == '\'' || c == '"' {
-            quote = Some(c);
-        }
-        last_name_char = is_name_char(c) && c != '\'' && c != '"';
-    }
-    space_start
 }
 
 /// Replaces each `{{…}}` with a plain word so the query's shape can be checked at load time.
@@ -414,15 +141,6 @@ fn placeholder_for_expressions(source: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-fn is_singular(query: &JpQuery) -> bool {
-    query.segments.iter().all(|segment| {
-        matches!(
-            segment,
-            Segment::Selector(Selector::Name(_) | Selector::Index(_))
-        )
-    })
 }
 
 #[cfg(test)]
@@ -527,24 +245,6 @@ mod tests {
             path.select(&doc, &scope).unwrap(),
             Selection::Nodes(vec![&json!(1)])
         );
-    }
-
-    #[test]
-    fn direct_walk_matches_the_general_evaluator() {
-        let doc = json!({"a": [{"b": 1}, {"b": 2}], "c": {"d": null}});
-        for path in [
-            "$.a[0].b",
-            "$.a[-1].b",
-            "$.a[5]",
-            "$.c.d",
-            "$.c.e",
-            "$['a'][1]['b']",
-            "$",
-        ] {
-            let fast = select(path, &doc);
-            let general = run(&parse_json_path(path).unwrap(), &doc).unwrap();
-            assert_eq!(fast, Selection::Node(general.into_iter().next()), "{path}");
-        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use handlebars::{
 };
 use serde_json::Value;
 
-use crate::path::{JsonPath, Selection};
+use crate::query::{self, Query, Selection};
 
 handlebars_helper!(arn_name: |arn: str| arn_name_of(arn));
 handlebars_helper!(arn_account: |arn: str| arn_field(arn, 4));
@@ -366,8 +366,7 @@ fn elements(value: &Value) -> impl Iterator<Item = &Value> {
 
 /// Every node `path` selects in `value`, as a list (the query was checked at load time).
 fn select_all(value: &Value, path: &str) -> Value {
-    let empty = serde_json::Map::new();
-    match JsonPath::parse(path).map(|query| query.select(value, &empty).ok()) {
+    match Query::parse(&query::normalize(path)).map(|query| query.select(value).ok()) {
         Ok(Some(Selection::Nodes(nodes))) => Value::Array(nodes.into_iter().cloned().collect()),
         Ok(Some(Selection::Node(Some(node)))) => Value::Array(vec![node.clone()]),
         _ => Value::Array(Vec::new()),

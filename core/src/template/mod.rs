@@ -25,6 +25,7 @@ use handlebars::{Context, Handlebars, Path, RenderContext, Renderable, StringOut
 use serde_json::{Map, Value};
 
 use crate::diagnostic::Location;
+use crate::query::{self, Query};
 
 /// The registry used for every template: strict, no HTML escaping, ekscheck's helpers.
 static PLAIN: LazyLock<Handlebars<'static>> = LazyLock::new(|| registry(handlebars::no_escape));
@@ -712,7 +713,7 @@ impl Walker<'_> {
                     ));
                 }
                 (helpers::Kind::Path, Some(Value::String(query))) => {
-                    if let Err(problem) = crate::path::JsonPath::parse(query) {
+                    if let Err(problem) = Query::parse(&query::normalize(query)) {
                         return Err(error(
                             format!(
                                 "the query `{query}` of `{name}` is not valid: {}",
