@@ -10,6 +10,6 @@ pub mod report;
 pub mod requires;
 
 pub use ekscheck_core::{
-    diagnostic, evaluate, format, input, json, operations, overrides, pack_test, path, plan,
-    predicate, redact, suggest, targets, template, vars,
+    assertion, diagnostic, evaluate, format, input, json, network, operations, overrides,
+    pack_test, path, plan, redact, suggest, targets, template, vars,
 };

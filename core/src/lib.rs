@@ -6,18 +6,19 @@
 //! that makes the calls concurrently, live in the `ekscheck` crate), and every check is decided
 //! ([`evaluate`]) through templates, JSONPath and predicates.
 
+pub mod assertion;
 pub mod diagnostic;
 pub mod evaluate;
 pub mod execute;
 pub mod format;
 pub mod input;
 pub mod json;
+pub mod network;
 pub mod operations;
 pub mod overrides;
 pub mod pack_test;
 pub mod path;
 pub mod plan;
-pub mod predicate;
 mod query;
 pub mod redact;
 pub mod suggest;

@@ -12,11 +12,11 @@ use super::{
     Answer, Backend, CallError, CallResults, Execution, Expansion, Failure, Instance, Limits,
     NotMade, NotMadeReason, Row, RowScope, call_key, row_scope,
 };
+use crate::assertion::{self, Checked};
 use crate::format::CallSource;
 use crate::json;
 use crate::path::Selection;
 use crate::plan::{CallId, Plan, Ref};
-use crate::predicate::assertion::{self, Checked};
 
 type SharedRequest = Arc<OnceCell<(Result<Arc<Value>, CallError>, Duration)>>;
 

@@ -3,11 +3,11 @@
 
 use serde_json::Value;
 
+use crate::assertion::{AssertionFailure, FailureReason, Note, Undecided};
 use crate::evaluate::{Blocker, CrossCheck, CrossState, NeedState, Outcome, SkipReason, Status};
 use crate::execute::{Failure, NotMade, NotMadeReason};
+use crate::format::Keyword;
 use crate::json::shorten;
-use crate::predicate::assertion::{AssertionFailure, FailureReason};
-use crate::predicate::{Note, Undecided};
 use crate::template::{RenderCause, RenderFailure};
 
 /// The full explanation of an outcome that did not pass: its title, then why.
@@ -194,17 +194,23 @@ pub fn undecided(problem: &Undecided) -> String {
             predicate,
             expected,
             actual,
-        } => mismatch(predicate, expected, actual),
+        } => mismatch(*predicate, expected, actual),
         Undecided::InvalidOperand { predicate, problem } => {
-            format!("the operand of `{predicate}` is not valid: {problem}")
+            format!(
+                "the operand of `{}` is not valid: {problem}",
+                predicate.name()
+            )
         }
         Undecided::Render(failure) => render_failure(failure),
         Undecided::NoResponse { call } => format!("call `{call}` has no response for this row"),
     }
 }
 
-fn mismatch(predicate: &str, expected: &str, actual: &str) -> String {
-    format!("type mismatch: `{predicate}` needs {expected}, but the value is {actual}")
+fn mismatch(predicate: Keyword, expected: &str, actual: &str) -> String {
+    format!(
+        "type mismatch: `{}` needs {expected}, but the value is {actual}",
+        predicate.name()
+    )
 }
 
 /// The value a path selected, shortened: `absent` when it selected nothing.
@@ -224,7 +230,7 @@ pub fn assertion_failure(failure: &AssertionFailure) -> String {
             expected,
             actual: found,
         } => {
-            let mismatch = mismatch(predicate, expected, found);
+            let mismatch = mismatch(*predicate, expected, found);
             if failure.combines {
                 (String::new(), Some(mismatch))
             } else {

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use ekscheck::cli::exit;
 use ekscheck::diagnostic::SourceFile;
-use ekscheck::format::PREDICATES;
+use ekscheck::format::Keyword;
 use ekscheck::format::schema::{SchemaKind, schema};
 use ekscheck::format::yaml::{self, Node, Spanned};
 use ekscheck::pack_test::EXPECTS;
@@ -55,9 +55,10 @@ fn the_format_documents_every_keyword_the_loader_accepts() {
     let pack = schema(SchemaKind::Pack).expect("the pack schema");
     let suite = schema(SchemaKind::Suite).expect("the suite schema");
     let definition = |name: &str| keys(&suite["$defs"][name]);
+    let predicates = Keyword::ALL.map(Keyword::name);
     let assertion_keys: BTreeSet<String> = definition("assertion")
         .into_iter()
-        .filter(|key| !PREDICATES.contains(&key.as_str()))
+        .filter(|key| !predicates.contains(&key.as_str()))
         .collect();
     let exit_codes = [
         exit::PASSED,
@@ -74,7 +75,7 @@ fn the_format_documents_every_keyword_the_loader_accepts() {
         ("Keys of for_each", definition("for_each")),
         ("Keys of a check", definition("check")),
         ("Keys of an assertion", assertion_keys),
-        ("Predicates", set(PREDICATES)),
+        ("Predicates", set(predicates)),
         ("Template helpers", set(helper_names())),
         ("Outcomes", set(EXPECTS.map(|(name, _)| name))),
         ("Exit codes", set(exit_codes.iter().map(String::as_str))),

@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::assertion::{self, AssertionFailure, AssertionUndecided, Checked};
 use crate::execute::{Execution, Failure, NotMade, Row, RowScope, Unavailable, row_scope};
 use crate::format::{Assertion, Severity};
 use crate::overrides::Overrides;
 use crate::plan::{CheckId, Plan, PlannedCheck};
-use crate::predicate::assertion::{self, AssertionFailure, AssertionUndecided, Checked};
 use crate::template::RenderFailure;
 
 /// How a check ended for one row.

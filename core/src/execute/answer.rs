@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::backend::CallError;
 use super::row::Row;
-use crate::predicate::assertion::{AssertionFailure, AssertionUndecided};
+use crate::assertion::{AssertionFailure, AssertionUndecided};
 use crate::template::RenderFailure;
 
 /// Why a call instance has no response although it should have one.

@@ -4,8 +4,10 @@
 //! templates, paths, predicates). Cross-references (names, dependencies, fan-outs, `needs`) are
 //! resolved by [`crate::plan`].
 
+mod keyword;
 mod load;
 pub mod model;
+mod predicate;
 mod raw;
 pub mod schema;
 pub mod yaml;
@@ -15,4 +17,5 @@ pub use load::{
     severity_named,
 };
 pub use model::*;
-pub use raw::PREDICATES;
+pub(crate) use predicate::Compiled;
+pub use predicate::{Alternative, Bound, Comparison, Keyword, Nested, Pattern, Predicate};

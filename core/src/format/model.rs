@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::predicate::Predicate;
 pub use super::raw::{Severity, VarKind, VarSource};
 use crate::diagnostic::{Location, SourceFile};
 use crate::operations::Operation;
 use crate::path::JsonPath;
-use crate::predicate::Predicate;
 use crate::template::{Template, TemplatedValue};
 
 /// A directory of suites sharing a manifest: the unit teams share.

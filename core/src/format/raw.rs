@@ -1,8 +1,9 @@
 //! The YAML shapes of `pack.yaml` and suite files, as serde reads them. Unknown keys are errors.
 
 use serde::Deserialize;
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
+use super::keyword::{Keyword, NAMES, keyword_table};
 use super::yaml::{Node, Spanned};
 
 /// A mapping with user-chosen keys (variable names, call names), kept in source order with the
@@ -216,125 +217,208 @@ pub enum Severity {
     Error,
 }
 
-/// A predicate operand that is present, even when it is `null` (`equals: null` compares with
-/// null; serde would otherwise read an explicit null as a missing key).
-fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Spanned<Node>>, D::Error> {
-    Spanned::<Node>::deserialize(deserializer).map(Some)
-}
-
-/// An assertion, or (inside `all`, `any`, `none`, `not`) a nested predicate.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// An assertion, or (inside `all`, `any`, `none`, `not`) a nested predicate: where it looks, its
+/// severity, and its predicates (exactly one when it is valid), in the order they are written.
+#[derive(Debug)]
 pub(super) struct Assertion {
-    #[serde(default)]
     pub on: Option<Spanned<String>>,
-    #[serde(default)]
     pub path: Option<Spanned<String>>,
-    #[serde(default)]
     pub severity: Option<Spanned<Severity>>,
-    #[serde(default)]
-    pub exists: Option<Spanned<bool>>,
-    #[serde(default, deserialize_with = "present")]
-    pub equals: Option<Spanned<Node>>,
-    #[serde(default, deserialize_with = "present")]
-    pub one_of: Option<Spanned<Node>>,
-    #[serde(default, deserialize_with = "present")]
-    pub contains: Option<Spanned<Node>>,
-    #[serde(default, deserialize_with = "present")]
-    pub contains_all: Option<Spanned<Node>>,
-    #[serde(default)]
-    pub matches: Option<Spanned<String>>,
-    #[serde(default)]
-    pub line_matches: Option<Spanned<String>>,
-    #[serde(default)]
-    pub no_line_matches: Option<Spanned<String>>,
-    #[serde(default, deserialize_with = "present")]
-    pub count: Option<Spanned<Node>>,
-    #[serde(default, deserialize_with = "present")]
-    pub gt: Option<Spanned<Node>>,
-    #[serde(default, deserialize_with = "present")]
-    pub gte: Option<Spanned<Node>>,
-    #[serde(default, deserialize_with = "present")]
-    pub lt: Option<Spanned<Node>>,
-    #[serde(default, deserialize_with = "present")]
-    pub lte: Option<Spanned<Node>>,
-    #[serde(default)]
-    pub empty: Option<Spanned<bool>>,
-    #[serde(default, deserialize_with = "present")]
-    pub in_cidr: Option<Spanned<Node>>,
-    #[serde(default, deserialize_with = "present")]
-    pub allows_traffic: Option<Spanned<Node>>,
-    #[serde(default)]
-    pub all: Option<Box<Spanned<Assertion>>>,
-    #[serde(default)]
-    pub any: Option<Box<Spanned<Assertion>>>,
-    #[serde(default)]
-    pub none: Option<Box<Spanned<Assertion>>>,
-    #[serde(default)]
-    pub not: Option<Box<Spanned<Assertion>>>,
-    #[serde(default)]
-    pub any_of: Option<Spanned<Vec<Spanned<Assertion>>>>,
-    #[serde(default)]
-    pub all_of: Option<Spanned<Vec<Spanned<Assertion>>>>,
+    pub predicates: Vec<RawPredicate>,
 }
 
-/// Every predicate key, in the order of [`Assertion`]'s fields.
-pub const PREDICATES: [&str; 22] = [
-    "exists",
-    "equals",
-    "one_of",
-    "contains",
-    "contains_all",
-    "matches",
-    "line_matches",
-    "no_line_matches",
-    "count",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "empty",
-    "in_cidr",
-    "allows_traffic",
-    "all",
-    "any",
-    "none",
-    "not",
-    "any_of",
-    "all_of",
-];
+/// The keys of an assertion: `on`, `path`, `severity`, and every predicate keyword.
+const ASSERTION_KEYS: [&str; 3 + NAMES.len()] = {
+    let mut keys = [""; 3 + NAMES.len()];
+    keys[0] = "on";
+    keys[1] = "path";
+    keys[2] = "severity";
+    let mut index = 0;
+    while index < NAMES.len() {
+        keys[3 + index] = NAMES[index];
+        index += 1;
+    }
+    keys
+};
 
 impl Assertion {
-    /// The predicate keys this assertion has (exactly one when it is valid).
-    pub(super) fn predicates(&self) -> Vec<&'static str> {
-        let present = [
-            self.exists.is_some(),
-            self.equals.is_some(),
-            self.one_of.is_some(),
-            self.contains.is_some(),
-            self.contains_all.is_some(),
-            self.matches.is_some(),
-            self.line_matches.is_some(),
-            self.no_line_matches.is_some(),
-            self.count.is_some(),
-            self.gt.is_some(),
-            self.gte.is_some(),
-            self.lt.is_some(),
-            self.lte.is_some(),
-            self.empty.is_some(),
-            self.in_cidr.is_some(),
-            self.allows_traffic.is_some(),
-            self.all.is_some(),
-            self.any.is_some(),
-            self.none.is_some(),
-            self.not.is_some(),
-            self.any_of.is_some(),
-            self.all_of.is_some(),
-        ];
-        PREDICATES
-            .into_iter()
-            .zip(present)
-            .filter_map(|(key, present)| present.then_some(key))
-            .collect()
+    /// The predicate it has, if it has exactly one.
+    pub(super) fn predicate(&self) -> Option<&RawPredicate> {
+        match self.predicates.as_slice() {
+            [predicate] => Some(predicate),
+            _ => None,
+        }
+    }
+
+    /// Its `any_of`, or else its `all_of`, if it has one.
+    pub(super) fn alternatives(&self) -> Option<&Spanned<Vec<Spanned<Assertion>>>> {
+        let any_of = self
+            .predicates
+            .iter()
+            .find_map(|predicate| match predicate {
+                RawPredicate::AnyOf(alternatives) => Some(alternatives),
+                _ => None,
+            });
+        any_of.or_else(|| {
+            self.predicates
+                .iter()
+                .find_map(|predicate| match predicate {
+                    RawPredicate::AllOf(alternatives) => Some(alternatives),
+                    _ => None,
+                })
+        })
+    }
+}
+
+/// A key of an assertion.
+enum AssertionKey {
+    On,
+    Path,
+    Severity,
+    Predicate(Keyword),
+}
+
+impl<'de> Deserialize<'de> for AssertionKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = AssertionKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("field identifier")
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<AssertionKey, E> {
+                Ok(match key {
+                    "on" => AssertionKey::On,
+                    "path" => AssertionKey::Path,
+                    "severity" => AssertionKey::Severity,
+                    _ => match Keyword::named(key) {
+                        Some(keyword) => AssertionKey::Predicate(keyword),
+                        None => return Err(E::unknown_field(key, &ASSERTION_KEYS)),
+                    },
+                })
+            }
+        }
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
+}
+
+/// Read as serde's derive would read a struct with one optional field per key (unknown and
+/// repeated keys are errors), but with the predicates taken from [`Keyword`]'s table.
+impl<'de> Deserialize<'de> for Assertion {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AssertionVisitor;
+        impl<'de> Visitor<'de> for AssertionVisitor {
+            type Value = Assertion;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Assertion")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Assertion, A::Error> {
+                let (mut on, mut path, mut severity) = (None, None, None);
+                let mut seen = Vec::new();
+                let mut predicates = Vec::new();
+                while let Some(key) = map.next_key()? {
+                    let (name, fresh) = match key {
+                        AssertionKey::On => ("on", read_once(&mut on, &mut map)?),
+                        AssertionKey::Path => ("path", read_once(&mut path, &mut map)?),
+                        AssertionKey::Severity => ("severity", read_once(&mut severity, &mut map)?),
+                        AssertionKey::Predicate(keyword) => {
+                            let fresh = !seen.contains(&keyword);
+                            seen.push(keyword);
+                            if fresh {
+                                predicates.extend(RawPredicate::read(keyword, &mut map)?);
+                            }
+                            (keyword.name(), fresh)
+                        }
+                    };
+                    if !fresh {
+                        return Err(de::Error::duplicate_field(name));
+                    }
+                }
+                Ok(Assertion {
+                    on: on.flatten(),
+                    path: path.flatten(),
+                    severity: severity.flatten(),
+                    predicates,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Assertion", &ASSERTION_KEYS, AssertionVisitor)
+    }
+}
+
+/// Reads an optional value into `slot`, unless it holds one already (a repeated key: `false`).
+fn read_once<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
+    slot: &mut Option<Option<T>>,
+    map: &mut A,
+) -> Result<bool, A::Error> {
+    if slot.is_some() {
+        return Ok(false);
+    }
+    *slot = Some(map.next_value()?);
+    Ok(true)
+}
+
+/// Declares [`RawPredicate`] from the rows of [`keyword_table`].
+macro_rules! declare_raw_predicates {
+    ($($(#[doc = $doc:literal])* $variant:ident $name:literal: $operand:ty, $schema:literal;)*) => {
+        /// A predicate as written: its operand, located.
+        #[derive(Debug)]
+        pub(super) enum RawPredicate {
+            $($variant($operand),)*
+        }
+
+        impl RawPredicate {
+            /// Reads the operand of `keyword` from `map` (its key just read); `None` when a
+            /// predicate that takes no value is given null, which stands for its absence.
+            fn read<'de, A: MapAccess<'de>>(
+                keyword: Keyword,
+                map: &mut A,
+            ) -> Result<Option<Self>, A::Error> {
+                Ok(match keyword {
+                    $(Keyword::$variant => {
+                        <$operand as Operand>::read(map)?.map(RawPredicate::$variant)
+                    })*
+                })
+            }
+
+            /// Its keyword.
+            pub(super) fn keyword(&self) -> Keyword {
+                match self {
+                    $(RawPredicate::$variant(_) => Keyword::$variant,)*
+                }
+            }
+        }
+    };
+}
+
+keyword_table!(declare_raw_predicates);
+
+/// The operand of a predicate as written, read from its mapping.
+trait Operand: Sized {
+    fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Self>, A::Error>;
+}
+
+/// Operands read as optional: written null, the predicate is absent.
+macro_rules! optional_operand {
+    ($($operand:ty),*) => {$(
+        impl Operand for $operand {
+            fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Self>, A::Error> {
+                map.next_value()
+            }
+        }
+    )*};
+}
+
+optional_operand!(
+    Spanned<bool>,
+    Spanned<String>,
+    Box<Spanned<Assertion>>,
+    Spanned<Vec<Spanned<Assertion>>>
+);
+
+/// A value operand is present even when it is null: `equals: null` compares with null.
+impl Operand for Spanned<Node> {
+    fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Self>, A::Error> {
+        map.next_value::<Spanned<Node>>().map(Some)
     }
 }

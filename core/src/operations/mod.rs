@@ -12,6 +12,7 @@ use serde_json::Value;
 pub use generated::OPERATIONS;
 
 use crate::suggest;
+use crate::template::has_expressions;
 
 /// One registered read-only operation.
 #[derive(Debug)]
@@ -170,7 +171,7 @@ struct Checker<'a> {
 }
 
 fn is_template(value: &Value) -> bool {
-    value.as_str().is_some_and(|s| s.contains("{{"))
+    value.as_str().is_some_and(has_expressions)
 }
 
 impl Checker<'_> {

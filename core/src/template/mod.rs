@@ -12,6 +12,11 @@ mod value;
 pub(crate) use user_data::{Inflated, inflate};
 pub use value::TemplatedValue;
 
+/// Whether `text` has template expressions (`{{…}}`): otherwise it is used as written.
+pub(crate) fn has_expressions(text: &str) -> bool {
+    text.contains("{{")
+}
+
 /// The helpers a template may call: ekscheck's own and the handlebars built-ins it keeps.
 pub fn helper_names() -> impl Iterator<Item = &'static str> {
     helpers::SIGNATURES.iter().map(|signature| signature.name)
@@ -241,7 +246,7 @@ pub const MAX_EXPRESSIONS: usize = 1_000;
 impl Template {
     /// Compiles a template, rejecting partials, decorators and unknown helpers.
     pub fn parse(source: &str) -> Result<Self, TemplateError> {
-        if !source.contains("{{") {
+        if !has_expressions(source) {
             return Ok(Self {
                 source: source.to_owned(),
                 body: Body::Literal,

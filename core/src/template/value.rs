@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::Location;
 
-use super::{NameUse, RenderFailure, Scope, Template, TemplateError};
+use super::{NameUse, RenderFailure, Scope, Template, TemplateError, has_expressions};
 
 /// A JSON value in which any string may be a template.
 #[derive(Clone, Debug)]
@@ -24,7 +24,7 @@ impl TemplatedValue {
     /// to the offending string with the error.
     pub fn compile(value: &Value) -> Result<Self, (Vec<String>, TemplateError)> {
         match value {
-            Value::String(source) if source.contains("{{") => Template::parse(source)
+            Value::String(source) if has_expressions(source) => Template::parse(source)
                 .map(TemplatedValue::Template)
                 .map_err(|error| (Vec::new(), error)),
             Value::Array(items) if contains_template(value) => items
@@ -155,7 +155,7 @@ impl TemplatedValue {
 
 fn contains_template(value: &Value) -> bool {
     match value {
-        Value::String(s) => s.contains("{{"),
+        Value::String(s) => has_expressions(s),
         Value::Array(items) => items.iter().any(contains_template),
         Value::Object(entries) => entries.values().any(contains_template),
         _ => false,

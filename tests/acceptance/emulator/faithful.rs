@@ -1,7 +1,7 @@
 //! The emulator held to AWS where moto is known to differ: each test states AWS's documented
 //! behaviour and checks what the fixture layer (moto, the proxy and `world.py`) answers.
 
-use ekscheck::predicate::Cidr;
+use ekscheck::network::Cidr;
 use serde_json::{Value, json};
 
 use super::iam::Organization;

@@ -2,19 +2,15 @@
 //! nested predicates (`all`, `any`, `none`, `not`) and combined assertions (`any_of`, `all_of`).
 
 use super::Loader;
+use crate::format::keyword::{Keyword, NAMES};
 use crate::format::model::Assertion;
-use crate::format::raw;
+use crate::format::predicate::{Alternative, Bound, Comparison, Nested, Pattern, Predicate};
+use crate::format::raw::{self, RawPredicate};
 use crate::format::yaml::{Node, Spanned};
+use crate::network::{Cidr, Traffic};
 use crate::path::JsonPath;
-use crate::predicate::{Alternative, Bound, Cidr, Comparison, Nested, Pattern, Predicate, Traffic};
 use crate::suggest;
-use crate::template::TemplatedValue;
-
-/// Builds `all`, `any`, `none` or `not` from its nested predicate.
-type MakeQuantifier = fn(Box<Nested>) -> Predicate;
-
-/// Builds `matches`, `line_matches` or `no_line_matches` from its regular expression.
-type MakePattern = fn(Pattern) -> Predicate;
+use crate::template::{TemplatedValue, has_expressions};
 
 impl Loader<'_> {
     pub(super) fn assertion(
@@ -27,9 +23,7 @@ impl Loader<'_> {
         fn first_call_named(assertion: &raw::Assertion) -> Option<&Spanned<String>> {
             assertion.on.as_ref().or_else(|| {
                 assertion
-                    .any_of
-                    .as_ref()
-                    .or(assertion.all_of.as_ref())?
+                    .alternatives()?
                     .value
                     .iter()
                     .find_map(|alternative| first_call_named(&alternative.value))
@@ -100,21 +94,27 @@ impl Loader<'_> {
     }
 
     fn predicate(&mut self, assertion: &Spanned<raw::Assertion>) -> Option<Predicate> {
-        let raw = &assertion.value;
-        let present = raw.predicates();
-        if present.len() != 1 {
+        let Some(predicate) = assertion.value.predicate() else {
+            let mut present: Vec<Keyword> = assertion
+                .value
+                .predicates
+                .iter()
+                .map(RawPredicate::keyword)
+                .collect();
+            present.sort_unstable();
             let at = self.at(assertion);
             let (message, help) = if present.is_empty() {
                 (
                     "this assertion has no predicate".to_owned(),
-                    format!("add one of: {}", raw::PREDICATES.join(", ")),
+                    format!("add one of: {}", NAMES.join(", ")),
                 )
             } else {
+                let names: Vec<&str> = present.iter().map(|keyword| keyword.name()).collect();
                 (
                     format!(
                         "this assertion has {} predicates ({})",
-                        present.len(),
-                        present.join(", ")
+                        names.len(),
+                        names.join(", ")
                     ),
                     "an assertion has exactly one predicate: split it into several assertions"
                         .to_owned(),
@@ -122,102 +122,94 @@ impl Loader<'_> {
             };
             self.error(at, message, help);
             return None;
+        };
+        let keyword = predicate.keyword();
+        match predicate {
+            RawPredicate::Exists(flag) => Some(Predicate::Exists(flag.value)),
+            RawPredicate::Empty(flag) => Some(Predicate::Empty(flag.value)),
+            RawPredicate::Equals(node) => self.templated_value(node).map(Predicate::Equals),
+            RawPredicate::Contains(node) => self.templated_value(node).map(Predicate::Contains),
+            RawPredicate::OneOf(node) => self.list_operand(node, keyword).map(Predicate::OneOf),
+            RawPredicate::ContainsAll(node) => {
+                self.list_operand(node, keyword).map(Predicate::ContainsAll)
+            }
+            RawPredicate::Matches(source) => self.pattern(source).map(Predicate::Matches),
+            RawPredicate::LineMatches(source) => self.pattern(source).map(Predicate::LineMatches),
+            RawPredicate::NoLineMatches(source) => {
+                self.pattern(source).map(Predicate::NoLineMatches)
+            }
+            RawPredicate::AnyOf(alternatives) => self
+                .alternatives(keyword, alternatives)
+                .map(Predicate::AnyOf),
+            RawPredicate::AllOf(alternatives) => self
+                .alternatives(keyword, alternatives)
+                .map(Predicate::AllOf),
+            RawPredicate::InCidr(node) => self.network(node).map(Predicate::InCidr),
+            RawPredicate::AllowsTraffic(node) => self.traffic(node).map(Predicate::AllowsTraffic),
+            RawPredicate::Count(node) => self.count(node).map(Predicate::Count),
+            RawPredicate::Gt(node)
+            | RawPredicate::Gte(node)
+            | RawPredicate::Lt(node)
+            | RawPredicate::Lte(node) => {
+                let comparison = Comparison::of(keyword)?;
+                self.bound(comparison, node).map(Predicate::Compare)
+            }
+            RawPredicate::All(nested) => self.nested(nested).map(Predicate::All),
+            RawPredicate::Any(nested) => self.nested(nested).map(Predicate::Any),
+            RawPredicate::None(nested) => self.nested(nested).map(Predicate::None),
+            RawPredicate::Not(nested) => self.nested(nested).map(Predicate::Not),
         }
-        if let Some(flag) = &raw.exists {
-            return Some(Predicate::Exists(flag.value));
+    }
+
+    /// The regular expression of `matches`, `line_matches` or `no_line_matches`, compiled now
+    /// unless it is a template.
+    fn pattern(&mut self, source: &Spanned<String>) -> Option<Pattern> {
+        match Pattern::new(&source.value) {
+            Ok(pattern) => Some(pattern),
+            Err(error) => {
+                let at = self.at(source);
+                self.error(
+                    at,
+                    format!("invalid regular expression: {}", first_line(&error)),
+                    "see https://docs.rs/regex for the syntax; escape `\\` in double quotes",
+                );
+                None
+            }
         }
-        if let Some(flag) = &raw.empty {
-            return Some(Predicate::Empty(flag.value));
-        }
-        if let Some(node) = &raw.equals {
-            return self.templated_value(node).map(Predicate::Equals);
-        }
-        if let Some(node) = &raw.contains {
-            return self.templated_value(node).map(Predicate::Contains);
-        }
-        if let Some(node) = &raw.one_of {
-            return self.list_operand(node, "one_of").map(Predicate::OneOf);
-        }
-        if let Some(node) = &raw.contains_all {
-            return self
-                .list_operand(node, "contains_all")
-                .map(Predicate::ContainsAll);
-        }
-        let patterns: [(&Option<Spanned<String>>, MakePattern); 3] = [
-            (&raw.matches, Predicate::Matches),
-            (&raw.line_matches, Predicate::LineMatches),
-            (&raw.no_line_matches, Predicate::NoLineMatches),
-        ];
-        if let Some((source, make)) = patterns
-            .into_iter()
-            .find_map(|(source, make)| source.as_ref().map(|s| (s, make)))
+    }
+
+    /// The network (or networks) of `in_cidr`, checked when it is written as text.
+    fn network(&mut self, node: &Spanned<Node>) -> Option<TemplatedValue> {
+        if let Node::String(text) = &node.value
+            && !has_expressions(text)
+            && Cidr::parse(text).is_none()
         {
-            return self.pattern(source).map(make);
+            let at = self.at(node);
+            self.error(
+                at,
+                format!("`{text}` is not an IPv4 or IPv6 network"),
+                "write e.g. `in_cidr: 10.0.0.0/16`",
+            );
+            return None;
         }
-        if let Some(alternatives) = &raw.any_of {
-            return self
-                .alternatives("any_of", alternatives)
-                .map(Predicate::AnyOf);
+        self.templated_value(node)
+    }
+
+    /// The traffic of `allows_traffic`, checked when it has no template.
+    fn traffic(&mut self, node: &Spanned<Node>) -> Option<TemplatedValue> {
+        let value = self.templated_value(node)?;
+        if let Some(literal) = value.as_literal()
+            && let Err(message) = Traffic::parse(literal)
+        {
+            let at = self.at(node);
+            self.error(
+                at,
+                format!("invalid `allows_traffic`: {message}"),
+                "write e.g. `allows_traffic: {direction: egress, protocol: tcp, port: 443, cidr: 0.0.0.0/0}`",
+            );
+            return None;
         }
-        if let Some(alternatives) = &raw.all_of {
-            return self
-                .alternatives("all_of", alternatives)
-                .map(Predicate::AllOf);
-        }
-        if let Some(node) = &raw.in_cidr {
-            if let Node::String(text) = &node.value
-                && !text.contains("{{")
-                && Cidr::parse(text).is_none()
-            {
-                let at = self.at(node);
-                self.error(
-                    at,
-                    format!("`{text}` is not an IPv4 or IPv6 network"),
-                    "write e.g. `in_cidr: 10.0.0.0/16`",
-                );
-                return None;
-            }
-            return self.templated_value(node).map(Predicate::InCidr);
-        }
-        if let Some(node) = &raw.allows_traffic {
-            let value = self.templated_value(node)?;
-            if let Some(literal) = value.as_literal()
-                && let Err(message) = Traffic::parse(literal)
-            {
-                let at = self.at(node);
-                self.error(
-                    at,
-                    format!("invalid `allows_traffic`: {message}"),
-                    "write e.g. `allows_traffic: {direction: egress, protocol: tcp, port: 443, cidr: 0.0.0.0/0}`",
-                );
-                return None;
-            }
-            return Some(Predicate::AllowsTraffic(value));
-        }
-        if let Some(node) = &raw.count {
-            return self.count(node).map(Predicate::Count);
-        }
-        for (keyword, operand) in [
-            ("gt", &raw.gt),
-            ("gte", &raw.gte),
-            ("lt", &raw.lt),
-            ("lte", &raw.lte),
-        ] {
-            if let Some(node) = operand {
-                let comparison = Comparison::from_keyword(keyword)?;
-                return self.bound(comparison, node).map(Predicate::Compare);
-            }
-        }
-        let quantifiers: [(&Option<Box<Spanned<raw::Assertion>>>, MakeQuantifier); 4] = [
-            (&raw.all, Predicate::All),
-            (&raw.any, Predicate::Any),
-            (&raw.none, Predicate::None),
-            (&raw.not, Predicate::Not),
-        ];
-        quantifiers
-            .into_iter()
-            .find_map(|(nested, make)| nested.as_ref().map(|n| (n, make)))
-            .and_then(|(nested, make)| self.nested(nested).map(make))
+        Some(value)
     }
 
     /// The assertions of `any_of` or `all_of`. One with `on` tests that call's response from its
@@ -225,9 +217,10 @@ impl Loader<'_> {
     /// element), through its own `path`.
     fn alternatives(
         &mut self,
-        keyword: &str,
+        keyword: Keyword,
         alternatives: &Spanned<Vec<Spanned<raw::Assertion>>>,
     ) -> Option<Vec<Alternative>> {
+        let keyword = keyword.name();
         if alternatives.value.len() < 2 {
             let at = self.at(alternatives);
             self.error(
@@ -264,24 +257,9 @@ impl Loader<'_> {
         loaded.then_some(converted)
     }
 
-    /// A regular expression, compiled now unless it is a template.
-    fn pattern(&mut self, source: &Spanned<String>) -> Option<Pattern> {
-        match Pattern::new(&source.value) {
-            Ok(pattern) => Some(pattern),
-            Err(error) => {
-                let at = self.at(source);
-                self.error(
-                    at,
-                    format!("invalid regular expression: {}", first_line(&error)),
-                    "see https://docs.rs/regex for the syntax; escape `\\` in double quotes",
-                );
-                None
-            }
-        }
-    }
-
-    fn list_operand(&mut self, node: &Spanned<Node>, keyword: &str) -> Option<TemplatedValue> {
-        let is_template = matches!(&node.value, Node::String(s) if s.contains("{{"));
+    fn list_operand(&mut self, node: &Spanned<Node>, keyword: Keyword) -> Option<TemplatedValue> {
+        let keyword = keyword.name();
+        let is_template = matches!(&node.value, Node::String(s) if has_expressions(s));
         if !matches!(node.value, Node::List(_)) && !is_template {
             let at = self.at(node);
             self.error(
@@ -295,14 +273,14 @@ impl Loader<'_> {
     }
 
     fn bound(&mut self, comparison: Comparison, node: &Spanned<Node>) -> Option<Bound> {
-        let is_template = matches!(&node.value, Node::String(s) if s.contains("{{"));
+        let is_template = matches!(&node.value, Node::String(s) if has_expressions(s));
         if !matches!(node.value, Node::Number(_)) && !is_template {
             let at = self.at(node);
             self.error(
                 at,
                 format!(
                     "`{}` takes a number, not {}",
-                    comparison.keyword(),
+                    comparison.keyword().name(),
                     node.value.kind()
                 ),
                 "write a number, or a template such as \"{{vars.min_free_ips}}\"",
@@ -321,12 +299,12 @@ impl Loader<'_> {
         };
         let mut bounds = Vec::new();
         for (key, value) in entries {
-            match Comparison::from_keyword(&key.value) {
+            match Keyword::named(&key.value).and_then(Comparison::of) {
                 Some(comparison) => bounds.push(self.bound(comparison, value)?),
                 None => {
                     let at = self.at(key);
-                    let help =
-                        suggest::did_you_mean(&key.value, ["equals", "gt", "gte", "lt", "lte"]);
+                    let keywords = Comparison::ALL.map(|comparison| comparison.keyword().name());
+                    let help = suggest::did_you_mean(&key.value, keywords);
                     self.error(at, format!("`{}` is not a count bound", key.value), help);
                     return None;
                 }

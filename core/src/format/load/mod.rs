@@ -644,10 +644,7 @@ impl<'d> Loader<'d> {
 
     /// An assertion of a call's `when`: it names the call it reads, as there is no default.
     fn call_condition(&mut self, assertion: &Spanned<raw::Assertion>) -> Option<Assertion> {
-        if assertion.value.on.is_none()
-            && assertion.value.any_of.is_none()
-            && assertion.value.all_of.is_none()
-        {
+        if assertion.value.on.is_none() && assertion.value.alternatives().is_none() {
             let at = self.at(assertion);
             self.error(
                 at,

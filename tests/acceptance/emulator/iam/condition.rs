@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use ekscheck::predicate::Cidr;
+use ekscheck::network::Cidr;
 use serde_json::Value;
 
 use super::context::{Context, substitute};

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::{Subject, Tested, Undecided};
+use crate::format::Keyword;
 use crate::json::deep_equal;
 
 /// `equals: V` holds when the value (a non-singular path's node list as an array) deep-equals V.
@@ -16,7 +17,7 @@ pub(super) fn equals(subject: &Subject, expected: &Value) -> bool {
 pub(super) fn one_of(subject: &Subject, candidates: &Value) -> Tested {
     let Value::Array(candidates) = candidates else {
         return Err(Undecided::InvalidOperand {
-            predicate: "one_of",
+            predicate: Keyword::OneOf,
             problem: "it must be a list of candidates".to_owned(),
         });
     };

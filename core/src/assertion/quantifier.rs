@@ -1,12 +1,13 @@
 //! `all`, `any`, `none` (over the elements of a list) and `not`.
 
-use super::{Nested, Note, Subject, Tested, Verdict};
+use super::{Note, Subject, Tested, Verdict, test, test_nested};
+use crate::format::{Keyword, Nested};
 use crate::template::Scope;
 
 /// `all` holds when every element satisfies the nested predicate (vacuously for none).
 pub(super) fn all(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
     for (index, item) in subject.items().into_iter().enumerate() {
-        if !nested.test_on(item, scope)?.holds {
+        if !test_nested(nested, item, scope)?.holds {
             return Ok(deciding_element(index, item));
         }
     }
@@ -16,7 +17,7 @@ pub(super) fn all(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Test
 /// `any` holds when at least one element satisfies the nested predicate.
 pub(super) fn any(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
     for item in subject.items() {
-        if nested.test_on(item, scope)?.holds {
+        if test_nested(nested, item, scope)?.holds {
             return Ok(true.into());
         }
     }
@@ -26,7 +27,7 @@ pub(super) fn any(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Test
 /// `none` holds when no element satisfies the nested predicate.
 pub(super) fn none(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
     for (index, item) in subject.items().into_iter().enumerate() {
-        if nested.test_on(item, scope)?.holds {
+        if test_nested(nested, item, scope)?.holds {
             return Ok(deciding_element(index, item));
         }
     }
@@ -37,14 +38,14 @@ pub(super) fn none(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tes
 /// with one, the path is applied to the value under test.
 pub(super) fn not(subject: &Subject, nested: &Nested, scope: &dyn Scope) -> Tested {
     let verdict = if nested.path.source() == "$" {
-        nested.predicate.test(subject, scope)?
+        test(&nested.predicate, subject, scope)?
     } else {
         match subject {
-            Subject::Value(value) => nested.test_on(value, scope)?,
-            Subject::Absent => nested.predicate.test(&Subject::Absent, scope)?,
+            Subject::Value(value) => test_nested(nested, value, scope)?,
+            Subject::Absent => test(&nested.predicate, &Subject::Absent, scope)?,
             Subject::Nodes(_) => {
                 return Err(super::mismatch(
-                    "not",
+                    Keyword::Not,
                     "a single value when it has a `path` (use `none:` for lists)",
                     subject,
                 ));

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::{Note, Subject, Tested, Undecided, Verdict};
+use crate::format::Keyword;
 use crate::json::deep_equal;
 
 /// `contains: V` holds when a string value contains the string V, or when the value seen as a
@@ -21,7 +22,7 @@ pub(super) fn contains(subject: &Subject, expected: &Value) -> bool {
 pub(super) fn contains_all(subject: &Subject, expected: &Value) -> Tested {
     let Value::Array(wanted) = expected else {
         return Err(Undecided::InvalidOperand {
-            predicate: "contains_all",
+            predicate: Keyword::ContainsAll,
             problem: "it must be a list of values".to_owned(),
         });
     };

@@ -1,6 +1,8 @@
 use serde_json::{Map, Value, json};
 
 use super::*;
+use crate::diagnostic::{Location, SourceFile};
+use crate::format::{Bound, Comparison, Keyword, Pattern};
 use crate::path::JsonPath;
 
 fn value(v: Value) -> TemplatedValue {
@@ -16,7 +18,7 @@ fn nested(path: &str, predicate: Predicate) -> Box<Nested> {
 
 fn bound(keyword: &str, v: Value) -> Bound {
     Bound {
-        comparison: Comparison::from_keyword(keyword).unwrap(),
+        comparison: Comparison::of(Keyword::named(keyword).unwrap()).unwrap(),
         value: value(v),
     }
 }
@@ -34,7 +36,7 @@ fn test(predicate: &Predicate, path: &str, doc: &Value) -> Tested {
         .unwrap()
         .select(doc, &scope())
         .unwrap();
-    predicate.test(&Subject::from(selection), &scope())
+    super::test(predicate, &Subject::from(selection), &scope())
 }
 
 fn holds(predicate: &Predicate, path: &str, doc: &Value) -> bool {
@@ -253,11 +255,11 @@ fn line_predicates_read_a_text_line_by_line_and_name_the_line() {
     assert!(holds(&templated, "$.Output", &doc));
     let broken = Predicate::LineMatches(Pattern::new("({{vars.vpc}}").unwrap());
     assert!(invalid_operand(&broken, "$.Output", &doc).contains("(vpc-1"));
-    assert_eq!(templated.describe(&scope()), "no line matches /vpc-1/");
+    assert_eq!(describe(&templated, &scope()), "no line matches /vpc-1/");
     // A pattern written over several lines is shown on one.
     let verbose = Predicate::NoLineMatches(Pattern::new("(?x)\n  a\\ b\n| c\n").unwrap());
     assert_eq!(
-        verbose.describe(&scope()),
+        describe(&verbose, &scope()),
         "no line matches /(?x) a\\ b | c/"
     );
 }
@@ -420,9 +422,9 @@ fn not_inverts_the_nested_predicate() {
 #[test]
 fn descriptions_render_operands() {
     let p = Predicate::Equals(value(json!("{{vars.vpc}}")));
-    assert_eq!(p.describe(&scope()), "equals \"vpc-1\"");
+    assert_eq!(describe(&p, &scope()), "equals \"vpc-1\"");
     let count = Predicate::Count(vec![bound("gte", json!(1)), bound("lte", json!(3))]);
-    assert_eq!(count.describe(&scope()), "count >= 1 and <= 3");
+    assert_eq!(describe(&count, &scope()), "count >= 1 and <= 3");
 }
 
 #[test]
@@ -547,17 +549,17 @@ fn combined_and_nested_predicates_expose_what_they_read() {
     let paths: Vec<&str> = combined.nested_paths().iter().map(|p| p.source()).collect();
     assert_eq!(paths, ["$.a", "$.b", "$.c", "$.d", "$.Key"]);
     assert_eq!(
-        combined.describe(&scope()),
+        describe(&combined, &scope()),
         "all of: cluster $.a equals \"vpc-1\" & $.b not {$.c exists} & nodes $.d any {$.Key \
          matches /^vpc-1/}"
     );
     assert_eq!(
-        one_and_two(false).describe(&scope()),
+        describe(&one_and_two(false), &scope()),
         "any of: $.a equals 1 | $.b equals 2"
     );
     let pattern = Pattern::new("^x$").unwrap();
     assert_eq!(pattern.source(), "^x$");
-    assert!(pattern.operands().is_empty());
+    assert!(Predicate::Matches(pattern).operands().is_empty());
 }
 
 #[test]
@@ -606,7 +608,10 @@ fn empty_applies_to_text_objects_and_lists() {
 fn comparisons_keep_their_keywords() {
     for keyword in ["equals", "gt", "gte", "lt", "lte"] {
         assert_eq!(
-            Comparison::from_keyword(keyword).unwrap().keyword(),
+            Comparison::of(Keyword::named(keyword).unwrap())
+                .unwrap()
+                .keyword()
+                .name(),
             keyword
         );
     }
@@ -620,4 +625,49 @@ fn not_with_a_path_refuses_a_list_of_nodes() {
     let not_empty = Predicate::Not(nested("$", Predicate::Empty(true)));
     assert!(holds(&not_empty, "$.list[*]", &json!({"list": [1]})));
     assert!(!holds(&not_empty, "$.list[*]", &json!({"list": []})));
+}
+
+fn assertion(on: &str, path: &str, predicate: Predicate) -> Assertion {
+    let file = SourceFile::new("s.yaml".into(), "expect: …".into());
+    let location = Location::at_offset(&file, 0, 6);
+    Assertion {
+        on: on.to_owned(),
+        on_location: location.clone(),
+        on_written: true,
+        path: JsonPath::parse(path).unwrap(),
+        predicate,
+        severity: None,
+        location,
+    }
+}
+
+#[test]
+fn an_assertion_holds_fails_with_the_value_found_or_is_undecided() {
+    let scope: Map<String, serde_json::Value> = json!({"cluster": {"status": "CREATING"}})
+        .as_object()
+        .unwrap()
+        .clone();
+    let equals = |v| Predicate::Equals(TemplatedValue::compile(&json!(v)).unwrap());
+    let active = assertion("cluster", "$.status", equals("ACTIVE"));
+    match check(&active, &scope) {
+        Checked::Fails(failure) => {
+            assert_eq!(failure.actual, Some(json!("CREATING")));
+            assert_eq!(
+                (failure.on.as_str(), failure.path.as_str()),
+                ("cluster", "$.status")
+            );
+            assert_eq!(failure.expected, "equals \"ACTIVE\"");
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    let creating = assertion("cluster", "$.status", equals("CREATING"));
+    assert_eq!(check(&creating, &scope), Checked::Holds);
+    let missing = assertion("nodes", "$", Predicate::Exists(true));
+    assert!(matches!(
+        check(&missing, &scope),
+        Checked::Undecided(AssertionUndecided {
+            problem: Undecided::NoResponse { .. },
+            ..
+        })
+    ));
 }
