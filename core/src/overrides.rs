@@ -17,8 +17,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::format::Severity;
 use crate::format::yaml::{self, Node, Spanned, location_of};
-use crate::format::{Severity, severity_named};
 use crate::plan::Plan;
 use crate::suggest;
 use crate::vars::{self, FileVar};
@@ -170,8 +170,8 @@ impl Overrides {
                         )
                         .with_help(format!("write it for `{check}`")),
                     ),
-                    ("severity", Node::String(text)) if severity_named(text).is_some() => {
-                        let severity = severity_named(text).unwrap_or_default();
+                    ("severity", Node::String(text)) if Severity::named(text).is_some() => {
+                        let severity = Severity::named(text).unwrap_or_default();
                         self.severities.insert(name.value.clone(), severity);
                     }
                     ("severity", _) => problems.push(

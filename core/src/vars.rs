@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::format::yaml::{self, Node, Spanned, location_of};
-use crate::format::{Pack, VarKind, VarSource, kind_accepts, kind_name};
+use crate::format::{Pack, VarKind, VarSource};
 use crate::suggest;
 
 /// Resolves each pack's variables (one JSON object per pack, in pack order). Command-line values
@@ -92,7 +92,7 @@ pub fn resolve_given(
                                 "variable `{}` of pack `{}` has `type: {}`",
                                 decl.name,
                                 pack.name,
-                                kind_name(decl.kind)
+                                decl.kind.name()
                             )),
                         );
                         continue;
@@ -100,11 +100,11 @@ pub fn resolve_given(
                 }
             } else if let Some((_, node, file)) = given_in_file {
                 let value = node.value.to_json();
-                if !kind_accepts(decl.kind, &value) {
+                if !decl.kind.accepts(&value) {
                     problems.push(
                         Diagnostic::error(
                             location_of(file, node),
-                            format!("`{}` must be a {}", decl.name, kind_name(decl.kind)),
+                            format!("`{}` must be a {}", decl.name, decl.kind.name()),
                         )
                         .with_help("quote text values, write numbers and booleans bare"),
                     );

@@ -10,7 +10,6 @@ use super::output::show;
 use super::{exit, printed};
 use crate::diagnostic::Diagnostic;
 use crate::format::schema::SchemaKind;
-use crate::format::severity_name;
 use crate::operations::{OPERATIONS, Operation, dashed, lookup};
 use crate::plan::{Plan, Ref};
 use crate::report::escape::for_console_line;
@@ -135,7 +134,7 @@ pub(super) fn list(plan: &Plan, json: bool) -> u8 {
             .iter()
             .map(|&call| plan.calls[call].def.name.as_str())
             .collect();
-        let severity = severity_name(check.def.severity);
+        let severity = check.def.severity.name();
         let title = check.def.title.source();
         if json {
             let line = json!({"name": check.name, "title": title, "severity": severity,

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use super::escape::{console_name, for_console, for_console_line};
 use super::text::{details, skip_reason};
 use crate::evaluate::{Outcome, Status};
-use crate::format::{Severity, severity_name};
+use crate::format::Severity;
 
 /// What the run did, for the summary line.
 #[derive(Clone, Copy, Debug)]
@@ -104,7 +104,7 @@ impl Paint {
         match mark {
             Mark::Ok => self.paint("ok", "32"),
             Mark::Failed => self.paint("FAILED", "31"),
-            Mark::Advisory(severity) => self.paint(severity_name(*severity), "33"),
+            Mark::Advisory(severity) => self.paint(severity.name(), "33"),
             Mark::Ignored(reason) => {
                 self.paint(&format!("ignored ({})", for_console_line(reason)), "33")
             }
@@ -210,7 +210,7 @@ fn text<R: Row>(
             writeln!(
                 out,
                 "---- {name} ({}) ----\n{}\n",
-                severity_name(*severity),
+                severity.name(),
                 for_console(&outcome.details())
             )?;
         }
@@ -276,7 +276,7 @@ fn json<R: Row>(
             Mark::Advisory(severity) => {
                 warnings += 1;
                 json!({"type": "test", "name": name, "event": "warning",
-                       "severity": severity_name(severity), "stdout": outcome.details()})
+                       "severity": severity.name(), "stdout": outcome.details()})
             }
             Mark::Ignored(reason) => {
                 ignored += 1;

@@ -8,7 +8,6 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 use super::escape::for_xml;
 use super::text::{details, skip_reason};
 use crate::evaluate::{Outcome, Status};
-use crate::format::severity_name;
 use crate::plan::Plan;
 
 /// Builds the JUnit report of `outcomes`; `elapsed` is the run's wall time.
@@ -41,7 +40,7 @@ pub fn report<'a>(
             Status::Pass => TestCaseStatus::success(),
             Status::Fail(_) => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status.set_type(severity_name(outcome.severity));
+                status.set_type(outcome.severity.name());
                 status
             }
             Status::Undecided(_) => {
@@ -62,7 +61,7 @@ pub fn report<'a>(
         let mut case = TestCase::new(xml(case_name), status);
         case.set_classname(classname);
         case.set_time(outcome.elapsed);
-        case.add_property(Property::new("severity", severity_name(outcome.severity)));
+        case.add_property(Property::new("severity", outcome.severity.name()));
         let mut operations: Vec<&str> = check
             .refs
             .values()

@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 use super::escape::for_xml;
 use super::text::details;
 use crate::evaluate::{Outcome, Status};
-use crate::format::severity_name;
 use crate::pack_test::Expect;
 use crate::plan::Plan;
 use crate::targets::Target;
@@ -42,7 +41,7 @@ pub fn json_lines(plan: &Plan, rows: &[Row]) -> String {
             "name": outcome.name,
             "row": outcome.row.label(),
             "outcome": Expect::of(&outcome.status).name(),
-            "severity": severity_name(outcome.severity),
+            "severity": outcome.severity.name(),
             "title": outcome.title,
             "message": message,
             "remediation": remediation,

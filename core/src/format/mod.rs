@@ -12,10 +12,7 @@ mod raw;
 pub mod schema;
 pub mod yaml;
 
-pub use load::{
-    FORMAT, MANIFEST, TESTS, VERSION, is_slug, kind_accepts, kind_name, load_packs, severity_name,
-    severity_named,
-};
+pub use load::{FORMAT, MANIFEST, TESTS, VERSION, is_slug, load_packs};
 pub use model::*;
 pub(crate) use predicate::Compiled;
 pub use predicate::{Alternative, Bound, Comparison, Keyword, Nested, Pattern, Predicate};

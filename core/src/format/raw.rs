@@ -129,6 +129,29 @@ pub enum VarKind {
     Boolean,
 }
 
+impl VarKind {
+    /// Every type, as `type:` names them.
+    pub const ALL: [VarKind; 3] = [VarKind::String, VarKind::Number, VarKind::Boolean];
+
+    /// The type as written in `type:`.
+    pub fn name(self) -> &'static str {
+        match self {
+            VarKind::String => "string",
+            VarKind::Number => "number",
+            VarKind::Boolean => "boolean",
+        }
+    }
+
+    /// Whether `value` is of this type.
+    pub fn accepts(self, value: &serde_json::Value) -> bool {
+        match self {
+            VarKind::String => value.is_string(),
+            VarKind::Number => value.is_number(),
+            VarKind::Boolean => value.is_boolean(),
+        }
+    }
+}
+
 /// A suite file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -215,6 +238,27 @@ pub enum Severity {
     /// A failure fails the run (exit code 1).
     #[default]
     Error,
+}
+
+impl Severity {
+    /// Every severity, as check files name them, from most to least severe.
+    pub const ALL: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
+
+    /// The severity as written in check files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+
+    /// The severity a name stands for (`error`, `warning`, `info`).
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|severity| severity.name() == name)
+    }
 }
 
 /// An assertion, or (inside `all`, `any`, `none`, `not`) a nested predicate: where it looks, its
@@ -420,5 +464,28 @@ optional_operand!(
 impl Operand for Spanned<Node> {
     fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Self>, A::Error> {
         map.next_value::<Spanned<Node>>().map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_those_the_loader_reads() {
+        let read = |name: &str| serde_json::Value::String(name.to_owned());
+        for severity in Severity::ALL {
+            assert_eq!(
+                serde_json::from_value::<Severity>(read(severity.name())).ok(),
+                Some(severity)
+            );
+            assert_eq!(Severity::named(severity.name()), Some(severity));
+        }
+        for kind in VarKind::ALL {
+            assert_eq!(
+                serde_json::from_value::<VarKind>(read(kind.name())).ok(),
+                Some(kind)
+            );
+        }
     }
 }

@@ -11,7 +11,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde_json::{Map, Value, json};
 
 use super::keyword::Keyword;
-use super::raw;
+use super::raw::{self, Severity, VarKind};
 
 /// The files a schema is written for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +100,7 @@ fn one_of_text(values: &[&str]) -> Value {
 /// The type of `key` in object `name`.
 fn value_type(name: &str, key: &str) -> Option<Value> {
     let text = || json!({ "type": "string" });
-    let severity = || one_of_text(&["error", "warning", "info"]);
+    let severity = || one_of_text(&Severity::ALL.map(Severity::name));
     let any = || json!({});
     Some(match (name, key) {
         ("pack", "pack" | "version" | "description" | "ekscheck") => text(),
@@ -116,7 +116,7 @@ fn value_type(name: &str, key: &str) -> Option<Value> {
         ("var", "required") => json!({ "type": "boolean" }),
         ("var", "default") => any(),
         ("var", "description") => text(),
-        ("var", "type") => one_of_text(&["string", "number", "boolean"]),
+        ("var", "type") => one_of_text(&VarKind::ALL.map(VarKind::name)),
         ("var", "from") => one_of_text(&["region"]),
         ("call", "when") => list_of(reference("assertion")),
         ("call", "api" | "label") => text(),
