@@ -9,13 +9,9 @@ use serde_json::Value;
 use tokio::sync::{OnceCell, Semaphore};
 
 use super::{
-    Answer, Backend, CallError, CallResults, Execution, Expansion, Failure, Instance, Limits,
-    NotMade, NotMadeReason, Row, RowScope, call_key, row_scope,
+    Answer, Backend, CallError, CallResults, Execution, Expanding, Expansion, Gathering, Instance,
+    Limits, Prepared, Row, RowScope, call_key, gathered, prepare, row_scope, within_limit,
 };
-use crate::assertion::{self, Checked};
-use crate::format::CallSource;
-use crate::json;
-use crate::path::Selection;
 use crate::plan::{CallId, Plan, Ref};
 
 type SharedRequest = Arc<OnceCell<(Result<Arc<Value>, CallError>, Duration)>>;
@@ -147,54 +143,14 @@ impl<'p, B: Backend> Engine<'p, B> {
         Arc::new(CallResults::new(failed_rows.chain(instances).collect()))
     }
 
-    /// Answers call `id` for one row: not made when its `when` is false (or, for an AWS call,
-    /// when it reads a call that was not made); otherwise its params are rendered and the backend
-    /// asked (once per distinct call), or its value rendered.
+    /// Answers call `id` for one row: prepared, then (for a request) asked of the backend once
+    /// per distinct request.
     async fn answer(&self, id: CallId, scope: &RowScope<'_>) -> (Answer, Duration) {
         let call = self.plan.calls[id].def;
-        if let Some(failure) = scope.failure() {
-            return (Answer::Failed(Arc::clone(failure)), Duration::ZERO);
-        }
-        let not_made = |reason| {
-            let not_made = NotMade {
-                call: call.name.clone(),
-                reason,
-            };
-            (Answer::NotMade(Arc::new(not_made)), Duration::ZERO)
+        let (api, params) = match prepare(call, scope) {
+            Prepared::Answered(answer) => return (answer, Duration::ZERO),
+            Prepared::Request { api, params } => (api, params),
         };
-        let failed = |failure| (Answer::Failed(Arc::new(failure)), Duration::ZERO);
-        if let (CallSource::Api { .. }, Some(read)) = (&call.source, scope.not_made()) {
-            return not_made(NotMadeReason::Reads(Arc::clone(read)));
-        }
-        for condition in &call.when {
-            match assertion::check(condition, scope) {
-                Checked::Holds => {}
-                Checked::Fails(failure) => return not_made(NotMadeReason::When(Box::new(failure))),
-                Checked::Undecided(problem) => {
-                    return failed(Failure::Condition {
-                        call: call.name.clone(),
-                        problem,
-                    });
-                }
-            }
-        }
-        let render_failure = |failure| Failure::Render {
-            call: call.name.clone(),
-            failure,
-        };
-        let (operation, params) = match &call.source {
-            CallSource::Computed(value) => {
-                return match value.render(scope) {
-                    Ok(value) => (Answer::Response(Arc::new(value)), Duration::ZERO),
-                    Err(failure) => failed(render_failure(failure)),
-                };
-            }
-            CallSource::Api { operation, params } => match params.render(scope) {
-                Ok(params) => (operation, params),
-                Err(failure) => return failed(render_failure(failure)),
-            },
-        };
-        let api = operation.api;
         let shared = {
             let mut requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(requests.entry(call_key(api, &params)).or_default())
@@ -203,36 +159,14 @@ impl<'p, B: Backend> Engine<'p, B> {
             .get_or_init(|| async {
                 let _permit = self.permits.acquire().await;
                 let started = Instant::now();
-                let result = self.backend.call(api, &params).await.and_then(|response| {
-                    match json::larger_than(&response, self.limits.max_response_bytes) {
-                        false => Ok(response),
-                        true => Err(CallError::new(
-                            "ResponseTooLarge",
-                            format!(
-                                "the response is larger than {} MB (--max-response-mb)",
-                                self.limits.max_response_bytes >> 20
-                            ),
-                        )),
-                    }
-                });
+                let result =
+                    self.backend.call(api, &params).await.and_then(|response| {
+                        within_limit(response, self.limits.max_response_bytes)
+                    });
                 (result, started.elapsed())
             })
             .await;
-        let answer = match result {
-            Ok(value) => Answer::Response(Arc::clone(value)),
-            Err(error) if call.accept_errors.contains(&error.code) => {
-                Answer::Response(Arc::new(serde_json::json!({
-                    "Error": {"Code": error.code, "Message": error.message}
-                })))
-            }
-            Err(error) => Answer::Failed(Arc::new(Failure::Call {
-                call: call.name.clone(),
-                api,
-                params,
-                error: error.clone(),
-            })),
-        };
-        (answer, *elapsed)
+        (Answer::of_request(call, api, params, result), *elapsed)
     }
 
     /// Answers gathering call `id` for one outer row: the call once per item its `for_each`
@@ -246,120 +180,22 @@ impl<'p, B: Backend> Engine<'p, B> {
     ) -> (Answer, Duration) {
         let planned = &self.plan.calls[id];
         let vars = &self.vars[planned.pack];
-        let scope = row_scope(&planned.refs, &planned.fanout, row, vars, calls);
-        if let Some(failure) = scope.failure() {
-            return (Answer::Failed(Arc::clone(failure)), Duration::ZERO);
-        }
-        if let Some(read) = scope.not_made() {
-            let not_made = NotMade {
-                call: planned.def.name.clone(),
-                reason: NotMadeReason::Reads(Arc::clone(read)),
-            };
-            return (Answer::NotMade(Arc::new(not_made)), Duration::ZERO);
-        }
-        let mut chain = planned.fanout.clone();
-        chain.push(id);
-        let items = match self.items(id, row, &chain, calls) {
-            Ok(items) => items,
-            Err(failure) => return (Answer::Failed(failure), Duration::ZERO),
+        let expanding = Expanding {
+            planned,
+            calls,
+            vars,
+            max_rows: self.limits.max_rows,
+        };
+        let Gathering { chain, items } = match expanding.gathering(id, row) {
+            Ok(gathering) => gathering,
+            Err(answer) => return (answer, Duration::ZERO),
         };
         let answers = join_all(items.iter().map(|(item_row, _)| async {
             let scope = row_scope(&planned.refs, &chain, item_row, vars, calls);
             self.answer(id, &scope).await
         }))
         .await;
-        let mut gathered = serde_json::Map::new();
-        let mut elapsed = Duration::ZERO;
-        for ((_, label), (answer, took)) in items.into_iter().zip(answers) {
-            elapsed += took;
-            match answer {
-                Answer::Response(value) => {
-                    gathered.insert(label, (*value).clone());
-                }
-                Answer::NotMade(_) => {}
-                failed @ Answer::Failed(_) => return (failed, elapsed),
-            }
-        }
-        (Answer::Response(Arc::new(Value::Object(gathered))), elapsed)
-    }
-
-    /// The items call `id`'s `for_each` selects for outer row `row`, each as its row (in fan-out
-    /// chain `chain`, which ends with `id`) and its label; none when the call it iterates was not
-    /// made for the row. Items whose label an earlier item has are dropped when the call keeps
-    /// one row per label (`unique`, and always when it gathers).
-    fn items(
-        &self,
-        id: CallId,
-        row: &Row,
-        chain: &[CallId],
-        calls: &[Option<Arc<CallResults>>],
-    ) -> Result<Vec<(Row, String)>, Arc<Failure>> {
-        let planned = &self.plan.calls[id];
-        let (Some(for_each), Some(Ref::Call(source))) = (
-            &planned.def.for_each,
-            planned
-                .def
-                .for_each
-                .as_ref()
-                .and_then(|f| planned.refs.get(&f.source).copied()),
-        ) else {
-            return Ok(Vec::new());
-        };
-        let vars = &self.vars[planned.pack];
-        let render_failure = |failure| {
-            Arc::new(Failure::Render {
-                call: planned.def.name.clone(),
-                failure,
-            })
-        };
-        let source_answer = calls[source]
-            .as_ref()
-            .and_then(|results| results.at(row))
-            .map(|instance| &instance.answer);
-        let value = match source_answer {
-            Some(Answer::Response(value)) => value,
-            Some(Answer::NotMade(_)) | None => return Ok(Vec::new()),
-            Some(Answer::Failed(failure)) => return Err(Arc::clone(failure)),
-        };
-        let scope = row_scope(&planned.refs, chain, row, vars, calls);
-        if let Some(failure) = scope.failure() {
-            return Err(Arc::clone(failure));
-        }
-        let items: Vec<&Value> = match for_each.path.select(value, &scope) {
-            Ok(Selection::Nodes(nodes)) => nodes,
-            Ok(Selection::Node(node)) => match node {
-                Some(Value::Array(items)) => items.iter().collect(),
-                Some(Value::Null) | None => Vec::new(),
-                Some(item) => vec![item],
-            },
-            Err(failure) => return Err(render_failure(failure)),
-        };
-        // Each row holds its item: too many are refused before any is copied.
-        if items.len() > self.limits.max_rows {
-            return Err(Arc::new(Failure::TooManyRows {
-                call: planned.def.name.clone(),
-                rows: items.len(),
-                limit: self.limits.max_rows,
-            }));
-        }
-        let one_per_label = for_each.unique || for_each.gather;
-        let mut labels = std::collections::HashSet::new();
-        let mut rows = Vec::new();
-        for (index, item) in items.into_iter().enumerate() {
-            let item = Arc::new(item.clone());
-            let unlabelled = row.child(index, Arc::clone(&item), String::new());
-            let label = match &for_each.label {
-                None => json::display(&item),
-                Some(template) => {
-                    let scope = row_scope(&planned.refs, chain, &unlabelled, vars, calls);
-                    template.render_string(&scope).map_err(render_failure)?
-                }
-            };
-            if !one_per_label || labels.insert(label.clone()) {
-                rows.push((row.child(index, item, label.clone()), label));
-            }
-        }
-        Ok(rows)
+        gathered(items, answers)
     }
 
     /// Expands fan-out call `id`: for each row of the calls it reads (its outer rows), one row
@@ -385,21 +221,14 @@ impl<'p, B: Backend> Engine<'p, B> {
             }
         };
         let calls = self.snapshot();
+        let expanding = Expanding {
+            planned,
+            calls: &calls,
+            vars: &self.vars[planned.pack],
+            max_rows: self.limits.max_rows,
+        };
         for row in outer_rows {
-            match self.items(id, &row, &planned.fanout, &calls) {
-                Ok(items) if expansion.rows.len() + items.len() > self.limits.max_rows => {
-                    expansion.failures.push((
-                        row,
-                        Arc::new(Failure::TooManyRows {
-                            call: planned.def.name.clone(),
-                            rows: expansion.rows.len() + items.len(),
-                            limit: self.limits.max_rows,
-                        }),
-                    ));
-                }
-                Ok(items) => expansion.rows.extend(items.into_iter().map(|(row, _)| row)),
-                Err(failure) => expansion.failures.push((row, failure)),
-            }
+            expanding.add_rows(row, &mut expansion);
         }
         Arc::new(expansion)
     }

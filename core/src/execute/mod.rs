@@ -9,6 +9,7 @@ pub mod recorder;
 pub mod recording;
 mod row;
 mod scope;
+mod step;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ pub use answer::{Answer, CallResults, Expansion, Failure, Instance, NotMade, Not
 pub use backend::{Backend, CallError, call_key};
 pub use row::Row;
 pub use scope::{RowScope, Unavailable, row_scope};
+pub use step::{Expanding, Gathering, Prepared, gathered, prepare, within_limit};
 
 use crate::plan::CallId;
 
