@@ -27,10 +27,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use ekscheck::engine::aws::{AwsBackend, AwsSettings};
+use ekscheck::engine::execute;
 use ekscheck::evaluate::evaluate;
-use ekscheck::execute::aws::{AwsBackend, AwsSettings};
 use ekscheck::execute::recording::RecordingBackend;
-use ekscheck::execute::{Backend, CallError, Limits, execute};
+use ekscheck::execute::{Backend, CallError, Limits};
 use ekscheck::format::load_packs;
 use ekscheck::plan::Plan;
 use serde_json::{Value, json};

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use ekscheck::execute::budget::aws_rate;
+use ekscheck::engine::budget::aws_rate;
 use serde_json::json;
 
 const ACCOUNTS: usize = 20;

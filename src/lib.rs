@@ -5,11 +5,11 @@
 //! makes calls concurrently — the reports, and the command line.
 
 pub mod cli;
-pub mod execute;
+pub mod engine;
 pub mod report;
 pub mod requires;
 
 pub use ekscheck_core::{
-    assertion, diagnostic, evaluate, format, input, json, network, operations, overrides,
-    pack_test, path, plan, redact, suggest, targets, template, vars,
+    assertion, diagnostic, evaluate, execute, format, input, json, network, operations, overrides,
+    pack_test, plan, suggest, targets, template, vars,
 };

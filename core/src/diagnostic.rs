@@ -40,7 +40,7 @@ impl SourceFile {
     }
 
     /// The whole file.
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         self.source.inner()
     }
 
@@ -72,13 +72,13 @@ pub struct Location {
     /// The file this location is in.
     pub file: Arc<SourceFile>,
     /// Line, from 1.
-    pub line: usize,
+    pub(crate) line: usize,
     /// Column in characters, from 1.
-    pub column: usize,
+    pub(crate) column: usize,
     /// Byte offset of the start.
-    pub offset: usize,
+    pub(crate) offset: usize,
     /// Length in bytes (0 points between two characters).
-    pub len: usize,
+    pub(crate) len: usize,
 }
 
 impl Location {
@@ -101,7 +101,12 @@ impl Location {
     }
 
     /// A location from a line and column (both from 1), spanning `len` bytes.
-    pub fn at_line_column(file: &Arc<SourceFile>, line: usize, column: usize, len: usize) -> Self {
+    pub(crate) fn at_line_column(
+        file: &Arc<SourceFile>,
+        line: usize,
+        column: usize,
+        len: usize,
+    ) -> Self {
         let line_start = file
             .line_starts
             .get(line.saturating_sub(1))
@@ -115,17 +120,17 @@ impl Location {
     }
 
     /// The start of a file, for problems that concern the file as a whole.
-    pub fn file_start(file: &Arc<SourceFile>) -> Self {
+    pub(crate) fn file_start(file: &Arc<SourceFile>) -> Self {
         Self::at_offset(file, 0, 0)
     }
 
     /// A location `delta` bytes further into the same file, `len` bytes long.
-    pub fn shifted(&self, delta: usize, len: usize) -> Self {
+    pub(crate) fn shifted(&self, delta: usize, len: usize) -> Self {
         Self::at_offset(&self.file, self.offset + delta, len)
     }
 
     /// The source text this location spans.
-    pub fn snippet(&self) -> &str {
+    pub(crate) fn snippet(&self) -> &str {
         &self.file.text()[self.offset..self.offset + self.len]
     }
 }
@@ -241,7 +246,7 @@ impl Diagnostic {
     }
 
     /// A warning at a location.
-    pub fn warning(location: Location, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(location: Location, message: impl Into<String>) -> Self {
         Self {
             level: Level::Warning,
             ..Self::error(location, message)
@@ -271,7 +276,7 @@ impl Diagnostic {
     }
 
     /// Adds a label shown under the highlighted source.
-    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+    pub(crate) fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(shorten_quoted(label.into()));
         self
     }

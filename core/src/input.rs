@@ -29,7 +29,7 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, Diagnostic> {
 
 /// Reads `path`, a file the user named, as UTF-8 text into a source file diagnostics can point
 /// into.
-pub fn read_source(path: &Path, limit: u64) -> Result<Arc<SourceFile>, Diagnostic> {
+pub(crate) fn read_source(path: &Path, limit: u64) -> Result<Arc<SourceFile>, Diagnostic> {
     read_text(path, limit).map(|text| SourceFile::new(path.to_path_buf(), text))
 }
 
@@ -82,14 +82,18 @@ impl Root {
 
     /// Reads `path`, a file inside the root, as UTF-8 text into a source file diagnostics can
     /// point into: a regular file of at most `limit` bytes, or a link to one inside the root.
-    pub fn read_source(&self, path: &Path, limit: u64) -> Result<Arc<SourceFile>, Diagnostic> {
+    pub(crate) fn read_source(
+        &self,
+        path: &Path,
+        limit: u64,
+    ) -> Result<Arc<SourceFile>, Diagnostic> {
         self.read_text(path, limit)
             .map(|text| SourceFile::new(path.to_path_buf(), text))
     }
 
     /// Reads `path`, a file inside the root, as UTF-8 text: a regular file of at most `limit`
     /// bytes, or a link to one inside the root.
-    pub fn read_text(&self, path: &Path, limit: u64) -> Result<String, Diagnostic> {
+    pub(crate) fn read_text(&self, path: &Path, limit: u64) -> Result<String, Diagnostic> {
         let (file, _) = self.open(path, limit)?;
         text_of(path, read_all(file, path, limit)?)
     }
@@ -136,7 +140,11 @@ impl Root {
     /// The files below the root whose extension is one of `extensions`, sorted. Subdirectories
     /// are walked; a link to a directory is refused, as are a link to a file outside the root
     /// and entries that cannot be read.
-    pub fn files_under(&self, extensions: &[&str], problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    pub(crate) fn files_under(
+        &self,
+        extensions: &[&str],
+        problems: &mut Vec<Diagnostic>,
+    ) -> Vec<PathBuf> {
         let mut files = Vec::new();
         self.walk(&self.dir, extensions, &mut files, problems);
         files.sort();

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 /// A word for a JSON value's type, for messages: `a string`, `a list`, `an object`, ….
-pub fn type_name(value: &Value) -> &'static str {
+pub(crate) fn type_name(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -18,7 +18,7 @@ pub fn type_name(value: &Value) -> &'static str {
 }
 
 /// Deep equality in which numbers compare by value (`1` equals `1.0`).
-pub fn deep_equal(a: &Value, b: &Value) -> bool {
+pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
             (Some(x), Some(y)) => x == y,
@@ -37,7 +37,7 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
 }
 
 /// JSON with object keys sorted, so that equal values give equal text.
-pub fn canonical(value: &Value) -> String {
+pub(crate) fn canonical(value: &Value) -> String {
     fn sorted(value: &Value) -> Value {
         match value {
             Value::Object(entries) => {
@@ -57,7 +57,7 @@ pub fn canonical(value: &Value) -> String {
 }
 
 /// A value as a template interpolates it: strings bare, everything else as JSON.
-pub fn display(value: &Value) -> String {
+pub(crate) fn display(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -94,10 +94,10 @@ pub fn decode_base64_text(encoded: &str) -> Option<String> {
 }
 
 /// The longest rendering of a value shown in a message, in bytes.
-pub const SHOWN_LIMIT: usize = 240;
+pub(crate) const SHOWN_LIMIT: usize = 240;
 
 /// Whether `value`, written as JSON, takes more than `limit` bytes (stops counting there).
-pub fn larger_than(value: &Value, limit: u64) -> bool {
+pub(crate) fn larger_than(value: &Value, limit: u64) -> bool {
     struct Counter {
         left: u64,
     }
@@ -116,7 +116,7 @@ pub fn larger_than(value: &Value, limit: u64) -> bool {
     serde_json::to_writer(Counter { left: limit }, value).is_err()
 }
 
-/// A value as compact JSON, cut to [`SHOWN_LIMIT`] bytes so that a 5 MB response never ends up
+/// A value as compact JSON, cut to `SHOWN_LIMIT` bytes so that a 5 MB response never ends up
 /// in a message whole. Serialisation stops at the limit instead of rendering everything first.
 pub fn shorten(value: &Value) -> String {
     struct Capped {
@@ -145,7 +145,7 @@ pub fn shorten(value: &Value) -> String {
 }
 
 /// Text cut to at most `limit` bytes, at a character boundary.
-pub fn cut(text: &str, limit: usize) -> &str {
+pub(crate) fn cut(text: &str, limit: usize) -> &str {
     let mut end = limit.min(text.len());
     while !text.is_char_boundary(end) {
         end -= 1;

@@ -1,10 +1,22 @@
 #![warn(missing_docs)]
 
 //! ekscheck's core: the check format and everything a run does that needs neither the AWS SDK
-//! nor an async runtime. A pack is loaded ([`format`]), its calls and checks are planned
-//! ([`plan`]), a backend answers the calls ([`execute`]: a recording here; AWS, and the engine
-//! that makes the calls concurrently, live in the `ekscheck` crate), and every check is decided
-//! ([`evaluate`]) through templates, JSONPath and predicates.
+//! nor an async runtime.
+//!
+//! The pipeline, and the modules that are this crate's API:
+//! - a pack is loaded ([`format`](mod@format)), with its problems as [`diagnostic`]s;
+//! - its calls and checks are planned ([`plan`]);
+//! - a backend answers the calls ([`execute`]: the data of a run, the backend seam, recordings;
+//!   AWS, and the engine that makes the calls concurrently, live in the `ekscheck` crate);
+//! - every check is decided for every row ([`evaluate`]), each assertion tested by
+//!   [`assertion`], with a team's [`overrides`] and the run's [`vars`];
+//! - a pack's own cases compare outcomes with what they expect ([`pack_test`]);
+//! - fleets of clusters are read from a targets file ([`targets`]).
+//!
+//! [`operations`] is the allow-list of what a pack may call; [`input`], [`json`], [`suggest`] and
+//! [`template`] hold what the `ekscheck` crate shares of reading files, JSON values, did-you-mean
+//! help and rendered templates. Everything else is private: JSONPath (`path`, `query`), networks
+//! (`network`) and the insides of every stage.
 
 pub mod assertion;
 pub mod diagnostic;
@@ -17,10 +29,9 @@ pub mod network;
 pub mod operations;
 pub mod overrides;
 pub mod pack_test;
-pub mod path;
+mod path;
 pub mod plan;
 mod query;
-pub mod redact;
 pub mod suggest;
 pub mod targets;
 pub mod template;

@@ -69,12 +69,12 @@ impl Overrides {
     }
 
     /// The severity a check's failures have, when overridden.
-    pub fn severity(&self, check: &str) -> Option<Severity> {
+    pub(crate) fn severity(&self, check: &str) -> Option<Severity> {
         self.severities.get(check).copied()
     }
 
     /// Why a row is skipped, when its check or the row itself is.
-    pub fn skip(&self, check: &str, row: &str) -> Option<&str> {
+    pub(crate) fn skip(&self, check: &str, row: &str) -> Option<&str> {
         self.skips
             .get(row)
             .or_else(|| self.skips.get(check))

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::diagnostic::{Diagnostic, Location, SourceFile};
+use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::evaluate::{Outcome, Status};
 use crate::format::TESTS;
 use crate::format::yaml::{self, Node, Spanned, location_of};
@@ -27,9 +27,9 @@ use crate::suggest;
 use crate::vars::{self, FileVar};
 
 /// The file of a case that says what to expect.
-pub const EXPECT: &str = "expect.yaml";
+pub(crate) const EXPECT: &str = "expect.yaml";
 /// The directory of a case that holds its recording.
-pub const RECORDING: &str = "recording";
+pub(crate) const RECORDING: &str = "recording";
 
 /// An outcome a case can expect of a row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +82,7 @@ impl Expect {
 /// What the rows a case does not list must do (`others:`).
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub enum Others {
+pub(crate) enum Others {
     /// Pass, or be skipped.
     #[default]
     Pass,
@@ -92,15 +92,13 @@ pub enum Others {
 
 /// One listed row.
 #[derive(Clone, Debug)]
-pub struct Expected {
+pub(crate) struct Expected {
     /// The test name, `PACK::SUITE::ID` or `PACK::SUITE::ID[LABEL]`.
-    pub test: String,
+    pub(crate) test: String,
     /// How it must end.
-    pub outcome: Expect,
+    pub(crate) outcome: Expect,
     /// Text its message must contain.
-    pub message: Option<String>,
-    /// Where it is listed.
-    pub location: Location,
+    pub(crate) message: Option<String>,
 }
 
 /// One case of a pack.
@@ -117,9 +115,9 @@ pub struct Case {
     /// Its variables (`vars:`).
     pub vars: Vec<FileVar>,
     /// The rows it lists, in file order.
-    pub expected: Vec<Expected>,
+    pub(crate) expected: Vec<Expected>,
     /// What the other rows must do.
-    pub others: Others,
+    pub(crate) others: Others,
 }
 
 /// `expect.yaml`.
@@ -255,12 +253,14 @@ fn expected_rows(
         .collect();
     let mut expected = Vec::new();
     for (test, value) in entries {
-        let location = location_of(file, &test);
         let check = test.value.split('[').next().unwrap_or_default();
         if !checks.contains(&check) {
             problems.push(
-                Diagnostic::error(location, format!("`{check}` is not a check of this pack"))
-                    .with_help(suggest::did_you_mean(check, checks.iter().copied())),
+                Diagnostic::error(
+                    location_of(file, &test),
+                    format!("`{check}` is not a check of this pack"),
+                )
+                .with_help(suggest::did_you_mean(check, checks.iter().copied())),
             );
             continue;
         }
@@ -269,7 +269,6 @@ fn expected_rows(
                 test: test.value,
                 outcome,
                 message,
-                location,
             }),
             Err(problem) => problems.push(problem),
         }

@@ -8,12 +8,12 @@ use serde_json::Value;
 
 use crate::diagnostic::Location;
 use crate::query::{self, HELP, Query};
-pub use crate::query::{PathError, Selection};
+pub(crate) use crate::query::{PathError, Selection};
 use crate::template::{RenderCause, RenderFailure, Scope, Template};
 
 /// A parsed path.
 #[derive(Clone, Debug)]
-pub struct JsonPath {
+pub(crate) struct JsonPath {
     source: String,
     singular: bool,
     query: Parsed,
@@ -29,13 +29,13 @@ enum Parsed {
 
 impl JsonPath {
     /// The root: the whole document.
-    pub fn root() -> Self {
+    pub(crate) fn root() -> Self {
         Self::parse("$").expect("`$` is a valid query")
     }
 
     /// Parses a path. `@` may stand for `$` (handy in `all:` and friends, where the path is
     /// relative to each element).
-    pub fn parse(source: &str) -> Result<Self, PathError> {
+    pub(crate) fn parse(source: &str) -> Result<Self, PathError> {
         let normalized = query::normalize(source);
         let template = Template::parse(&normalized).map_err(|error| PathError {
             message: error.message,
@@ -59,24 +59,19 @@ impl JsonPath {
     }
 
     /// The path as written.
-    pub fn source(&self) -> &str {
+    pub(crate) fn source(&self) -> &str {
         &self.source
     }
 
-    /// Whether the path selects at most one node (names and indexes only).
-    pub fn is_singular(&self) -> bool {
-        self.singular
-    }
-
     /// Records where the path is written, for messages about its template.
-    pub fn set_location(&mut self, location: Location) {
+    pub(crate) fn set_location(&mut self, location: Location) {
         if let Parsed::Templated(template) = &mut self.query {
             template.set_location(location);
         }
     }
 
     /// The template inside the path, if it has one.
-    pub fn template(&self) -> Option<&Template> {
+    pub(crate) fn template(&self) -> Option<&Template> {
         match &self.query {
             Parsed::Templated(template) => Some(template),
             Parsed::Fixed(_) => None,
@@ -84,7 +79,7 @@ impl JsonPath {
     }
 
     /// Selects from `document`, rendering templates from `scope` first if there are any.
-    pub fn select<'a>(
+    pub(crate) fn select<'a>(
         &self,
         document: &'a Value,
         scope: &dyn Scope,
@@ -167,7 +162,11 @@ mod tests {
             select("$['cluster']['tags']", &doc),
             Selection::Node(Some(&json!([])))
         );
-        assert!(JsonPath::parse("$.a[0].b").unwrap().is_singular());
+        let nested = json!({"a": [{"b": 1}]});
+        assert_eq!(
+            select("$.a[0].b", &nested),
+            Selection::Node(Some(&json!(1)))
+        );
     }
 
     #[test]
@@ -178,8 +177,9 @@ mod tests {
             Selection::Nodes(vec![&json!("A"), &json!("B")])
         );
         assert_eq!(select("$..Nothing", &doc), Selection::Nodes(vec![]));
-        assert!(!JsonPath::parse("$.a[0:1]").unwrap().is_singular());
-        assert!(!JsonPath::parse("$.a[?@.x]").unwrap().is_singular());
+        let one = json!({"a": [{"x": 1}]});
+        assert!(matches!(select("$.a[0:1]", &one), Selection::Nodes(_)));
+        assert!(matches!(select("$.a[?@.x]", &one), Selection::Nodes(_)));
     }
 
     #[test]

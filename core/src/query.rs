@@ -32,18 +32,18 @@ enum Plan {
 
 /// Why a query is malformed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PathError {
+pub(crate) struct PathError {
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
     /// Byte offset in the query where the problem is.
-    pub offset: usize,
+    pub(crate) offset: usize,
     /// How to fix it.
-    pub help: String,
+    pub(crate) help: String,
 }
 
 /// What a query selected in a document.
 #[derive(Debug, PartialEq)]
-pub enum Selection<'a> {
+pub(crate) enum Selection<'a> {
     /// A singular query's node, or `None` when it is absent.
     Node(Option<&'a Value>),
     /// Every node a non-singular query selected, in document order.
@@ -92,7 +92,7 @@ impl Query {
 
 impl<'a> Selection<'a> {
     /// The selection of a query that is `singular`, from the nodes it selected.
-    pub fn of(singular: bool, nodes: Vec<&'a Value>) -> Self {
+    pub(crate) fn of(singular: bool, nodes: Vec<&'a Value>) -> Self {
         if singular {
             Selection::Node(nodes.into_iter().next())
         } else {

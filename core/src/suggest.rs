@@ -1,7 +1,10 @@
 //! "Did you mean …?" suggestions for misspelt names.
 
 /// The candidate closest to `name`, if it is close enough to be a likely typo.
-pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         // Lengths this far apart are no typo (and the distance costs their product to compute).

@@ -23,7 +23,7 @@ use crate::format::yaml::{self, Node, Spanned, location_of};
 use crate::suggest;
 
 /// The regions ekscheck knows (a typo is refused before any call, with the closest name).
-pub const REGIONS: &[&str] = &[
+pub(crate) const REGIONS: &[&str] = &[
     "af-south-1",
     "ap-east-1",
     "ap-east-2",
@@ -413,9 +413,9 @@ pub fn expand(
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Partition {
     /// Which share, from 1.
-    pub share: u64,
+    pub(crate) share: u64,
     /// How many shares.
-    pub of: u64,
+    pub(crate) of: u64,
 }
 
 impl Partition {

@@ -183,7 +183,10 @@ impl VarsFile {
 
 /// The variables of a mapping of names to values in `file` (a vars file, or a pack test's
 /// `vars:`).
-pub fn entries(file: &Arc<SourceFile>, node: Spanned<Node>) -> Result<Vec<FileVar>, Diagnostic> {
+pub(crate) fn entries(
+    file: &Arc<SourceFile>,
+    node: Spanned<Node>,
+) -> Result<Vec<FileVar>, Diagnostic> {
     match node.value {
         Node::Map(entries) => Ok(entries
             .into_iter()

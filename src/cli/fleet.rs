@@ -13,10 +13,11 @@ use super::exit;
 use super::output::show;
 use super::session::{AnyBackend, Session, aws_settings};
 use crate::diagnostic::Diagnostic;
+use crate::engine::aws::{AssumeRole, AwsBackend};
+use crate::engine::budget::{Budget, Budgeted, Unreachable, aws_rate};
+use crate::engine::execute;
 use crate::evaluate::{Outcome, evaluate_with};
-use crate::execute::aws::{AssumeRole, AwsBackend};
-use crate::execute::budget::{Budget, Budgeted, Unreachable, aws_rate};
-use crate::execute::{Backend, CallError, execute};
+use crate::execute::{Backend, CallError};
 use crate::plan::{CheckId, Plan};
 use crate::targets::{self, Clusters, Credentials, Target, TargetGroup};
 

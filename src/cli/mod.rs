@@ -19,9 +19,8 @@ use libtest_mimic::Arguments;
 
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{Outcome, Status, evaluate_with};
-use crate::execute::recorder::Recorder;
+use crate::execute::recording::Recorder;
 use crate::plan::{CheckId, Plan};
-use crate::redact::Redactor;
 use crate::report;
 use crate::report::records::Row;
 use crate::requires;
@@ -254,8 +253,7 @@ fn record(plan: &Plan, args: &RecordArgs) -> u8 {
     let all: Vec<CheckId> = (0..plan.checks.len()).collect();
     let recorder = Recorder::new(&session.backend, session.backend.region());
     session.execute(plan, &plan.calls_needed(&all), &recorder);
-    let mut redactor = args.redact.then(Redactor::new);
-    match recorder.write(&args.out, redactor.as_mut()) {
+    match recorder.write(&args.out, args.redact) {
         Ok(count) => printed(&format!(
             "recorded {count} call(s) in {}\n",
             args.out.display()

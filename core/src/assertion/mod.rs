@@ -17,7 +17,8 @@ mod subject;
 
 use serde_json::Value;
 
-pub use result::{AssertionFailure, AssertionUndecided, Checked, FailureReason, Note, Undecided};
+pub(crate) use result::Checked;
+pub use result::{AssertionFailure, AssertionUndecided, FailureReason, Note, Undecided};
 use result::{Tested, Verdict, mismatch};
 use subject::Subject;
 
@@ -26,7 +27,7 @@ use crate::json;
 use crate::template::{Scope, TemplatedValue};
 
 /// Tests `assertion` on the responses in `scope`.
-pub fn check(assertion: &Assertion, scope: &dyn Scope) -> Checked {
+pub(crate) fn check(assertion: &Assertion, scope: &dyn Scope) -> Checked {
     let undecided = |problem| {
         Checked::Undecided(AssertionUndecided {
             location: assertion.location.clone(),

@@ -10,7 +10,7 @@ use crate::template::RenderFailure;
 
 /// How one assertion came out for a row.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Checked {
+pub(crate) enum Checked {
     /// It holds.
     Holds,
     /// It does not hold, or its predicate does not apply to the value's type.
@@ -173,9 +173,9 @@ pub enum Note {
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Verdict {
     /// Whether the predicate holds.
-    pub holds: bool,
+    pub(crate) holds: bool,
     /// Which element, value or rule decided, when that explains more than the value does.
-    pub note: Option<Note>,
+    pub(crate) note: Option<Note>,
 }
 
 impl Verdict {

@@ -113,7 +113,7 @@ impl CallResults {
     }
 
     /// The instance serving `row`: the one at the longest prefix of the row's indices.
-    pub fn at(&self, row: &Row) -> Option<&Instance> {
+    pub(crate) fn at(&self, row: &Row) -> Option<&Instance> {
         (0..=row.indices.len())
             .rev()
             .find_map(|depth| self.by_indices.get(&row.indices[..depth]))

@@ -4,8 +4,7 @@
 //! scope checks and templates read.
 
 mod answer;
-pub mod backend;
-pub mod recorder;
+mod backend;
 pub mod recording;
 mod row;
 mod scope;
@@ -18,7 +17,8 @@ use std::time::Duration;
 pub use answer::{Answer, CallResults, Expansion, Failure, Instance, NotMade, NotMadeReason};
 pub use backend::{Backend, CallError, call_key};
 pub use row::Row;
-pub use scope::{RowScope, Unavailable, row_scope};
+pub(crate) use scope::Unavailable;
+pub use scope::{RowScope, row_scope};
 pub use step::{Expanding, Gathering, Prepared, gathered, prepare, within_limit};
 
 use crate::plan::CallId;

@@ -9,11 +9,11 @@ use serde_json::Value;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Row {
     /// Item index at each level, outermost first.
-    pub indices: Vec<usize>,
+    pub(crate) indices: Vec<usize>,
     /// The item bound at each level.
-    pub items: Vec<Arc<Value>>,
+    pub(crate) items: Vec<Arc<Value>>,
     /// The label of each level.
-    pub labels: Vec<String>,
+    pub(crate) labels: Vec<String>,
 }
 
 impl Row {
@@ -23,7 +23,7 @@ impl Row {
     }
 
     /// The row extended by one level.
-    pub fn child(&self, index: usize, item: Arc<Value>, label: String) -> Row {
+    pub(crate) fn child(&self, index: usize, item: Arc<Value>, label: String) -> Row {
         let mut row = self.clone();
         row.indices.push(index);
         row.items.push(item);

@@ -13,7 +13,7 @@ use crate::template::Scope;
 
 /// Why a call read by a row has no response there.
 #[derive(Clone, Debug)]
-pub enum Unavailable {
+pub(crate) enum Unavailable {
     /// It does not apply to the row.
     NotMade(Arc<NotMade>),
     /// It failed.
@@ -27,7 +27,7 @@ pub struct RowScope<'a> {
     vars: &'a Value,
     values: BTreeMap<&'a str, &'a Value>,
     /// The calls read that have no response for the row, by name, in name order.
-    pub unavailable: Vec<(&'a str, Unavailable)>,
+    pub(crate) unavailable: Vec<(&'a str, Unavailable)>,
 }
 
 const NULL: &Value = &Value::Null;
@@ -44,7 +44,7 @@ impl Scope for RowScope<'_> {
 
 impl RowScope<'_> {
     /// The first failed call among those read, if any.
-    pub fn failure(&self) -> Option<&Arc<Failure>> {
+    pub(crate) fn failure(&self) -> Option<&Arc<Failure>> {
         self.unavailable.iter().find_map(|(_, u)| match u {
             Unavailable::Failed(failure) => Some(failure),
             Unavailable::NotMade(_) => None,
@@ -52,7 +52,7 @@ impl RowScope<'_> {
     }
 
     /// The first call read that was not made, if any.
-    pub fn not_made(&self) -> Option<&Arc<NotMade>> {
+    pub(crate) fn not_made(&self) -> Option<&Arc<NotMade>> {
         self.unavailable.iter().find_map(|(_, u)| match u {
             Unavailable::NotMade(not_made) => Some(not_made),
             Unavailable::Failed(_) => None,
@@ -60,7 +60,7 @@ impl RowScope<'_> {
     }
 
     /// Why `name` has no response for the row, if it has none.
-    pub fn why_unavailable(&self, name: &str) -> Option<&Unavailable> {
+    pub(crate) fn why_unavailable(&self, name: &str) -> Option<&Unavailable> {
         self.unavailable
             .iter()
             .find(|(read, _)| *read == name)

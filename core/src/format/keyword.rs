@@ -100,7 +100,7 @@ keyword_table!(declare_keywords);
 
 impl Keyword {
     /// The keyword called `name`, if there is one.
-    pub fn named(name: &str) -> Option<Self> {
+    pub(crate) fn named(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|keyword| keyword.name() == name)
     }
 }

@@ -6,13 +6,14 @@
 
 mod keyword;
 mod load;
-pub mod model;
+mod model;
 mod predicate;
 mod raw;
 pub mod schema;
 pub mod yaml;
 
-pub use load::{FORMAT, MANIFEST, TESTS, VERSION, is_slug, load_packs};
+pub(crate) use load::{FORMAT, TESTS};
+pub use load::{MANIFEST, is_slug, load_packs};
 pub use model::*;
-pub(crate) use predicate::Compiled;
-pub use predicate::{Alternative, Bound, Comparison, Keyword, Nested, Pattern, Predicate};
+pub use predicate::Keyword;
+pub(crate) use predicate::{Alternative, Bound, Comparison, Compiled, Nested, Pattern, Predicate};

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::predicate::Predicate;
-pub use super::raw::{Severity, VarKind, VarSource};
+pub use super::raw::Severity;
+pub(crate) use super::raw::{VarKind, VarSource};
 use crate::diagnostic::{Location, SourceFile};
 use crate::operations::Operation;
 use crate::path::JsonPath;
@@ -19,27 +20,25 @@ pub struct Pack {
     pub name: String,
     /// `version:` (semver).
     pub version: String,
-    /// `description:`.
-    pub description: Option<String>,
     /// The pack directory.
     pub dir: PathBuf,
     /// `pack.yaml`.
-    pub manifest: Arc<SourceFile>,
+    pub(crate) manifest: Arc<SourceFile>,
     /// The variables a run must or may supply.
     pub vars: Vec<VarDecl>,
     /// Calls visible to every suite.
-    pub calls: Vec<Call>,
+    pub(crate) calls: Vec<Call>,
     /// The suites, sorted by file path.
     pub suites: Vec<Suite>,
     /// The packs it builds on (`requires:`).
     pub requires: Vec<Requirement>,
     /// Pack-level calls that had errors: references to them are not reported again.
-    pub unloaded_calls: Vec<String>,
+    pub(crate) unloaded_calls: Vec<String>,
     /// Required packs whose requirement had errors: references to them are not reported again.
-    pub unloaded_requires: Vec<String>,
+    pub(crate) unloaded_requires: Vec<String>,
     /// The names (file stems) of suite files that could not be read or parsed: `needs` of
     /// their checks are not reported again.
-    pub unloaded_suites: Vec<String>,
+    pub(crate) unloaded_suites: Vec<String>,
 }
 
 /// A pack another pack builds on: its calls and checks are the other pack's to use, as
@@ -93,17 +92,15 @@ pub struct VarDecl {
     /// The name, read in templates as `vars.NAME`.
     pub name: String,
     /// Whether a run must supply it.
-    pub required: bool,
+    pub(crate) required: bool,
     /// The value used when a run does not supply one.
-    pub default: Option<Value>,
+    pub(crate) default: Option<Value>,
     /// What it means.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// The type of its value: command-line text is converted to it.
-    pub kind: VarKind,
+    pub(crate) kind: VarKind,
     /// Where its value comes from when a run does not give one (before `default`).
-    pub from: Option<VarSource>,
-    /// Where it is declared.
-    pub location: Location,
+    pub(crate) from: Option<VarSource>,
 }
 
 /// A file of calls and checks.
@@ -111,18 +108,16 @@ pub struct VarDecl {
 pub struct Suite {
     /// `suite:`, or the file stem.
     pub name: String,
-    /// `description:`.
-    pub description: Option<String>,
     /// The suite file.
     pub file: Arc<SourceFile>,
     /// Calls visible to this suite only.
-    pub calls: Vec<Call>,
+    pub(crate) calls: Vec<Call>,
     /// The checks, in file order.
-    pub checks: Vec<Check>,
+    pub(crate) checks: Vec<Check>,
     /// Calls of this suite that had errors: references to them are not reported again.
-    pub unloaded_calls: Vec<String>,
+    pub(crate) unloaded_calls: Vec<String>,
     /// Checks of this suite that had errors: `needs` pointing at them are not reported again.
-    pub unloaded_checks: Vec<String>,
+    pub(crate) unloaded_checks: Vec<String>,
 }
 
 /// A named call: of one registered read-only operation, or a value computed from other calls.
@@ -131,20 +126,20 @@ pub struct Call {
     /// The name templates and `on:` use.
     pub name: String,
     /// What answers the call.
-    pub source: CallSource,
+    pub(crate) source: CallSource,
     /// If any of these is false for a row, the call is not made for it (each names its call).
-    pub when: Vec<Assertion>,
+    pub(crate) when: Vec<Assertion>,
     /// One instance per selected item, if set.
-    pub for_each: Option<ForEach>,
+    pub(crate) for_each: Option<ForEach>,
     /// AWS error codes answered as `{"Error": {"Code", "Message"}}` instead of failing.
-    pub accept_errors: Vec<String>,
+    pub(crate) accept_errors: Vec<String>,
     /// Where the call is defined (its name).
-    pub location: Location,
+    pub(crate) location: Location,
 }
 
 /// What answers a call.
 #[derive(Debug)]
-pub enum CallSource {
+pub(crate) enum CallSource {
     /// `api:` and `params:`: an AWS operation.
     Api {
         /// The operation.
@@ -159,89 +154,94 @@ pub enum CallSource {
 
 /// `for_each`: one call instance per item that `path` selects in the `source` call's response.
 #[derive(Debug)]
-pub struct ForEach {
+pub(crate) struct ForEach {
     /// The call whose response is iterated.
-    pub source: String,
+    pub(crate) source: String,
     /// Where `in:` is written.
-    pub source_location: Location,
+    pub(crate) source_location: Location,
     /// Selects the items.
-    pub path: JsonPath,
+    pub(crate) path: JsonPath,
     /// The name each item is bound to.
-    pub binding: String,
+    pub(crate) binding: String,
     /// Where `as:` is written.
-    pub binding_location: Location,
+    pub(crate) binding_location: Location,
     /// Names a row; the item itself when absent.
-    pub label: Option<Template>,
+    pub(crate) label: Option<Template>,
     /// One row per label: items whose label an earlier item of the same outer row has are
     /// dropped (one row per instance profile, say, rather than per instance).
-    pub unique: bool,
+    pub(crate) unique: bool,
     /// The call is made once per item but makes no rows: its response, for each outer row, maps
     /// each item's label to the item's response (the entries of every prefix list a group's
     /// rules name, say).
-    pub gather: bool,
+    pub(crate) gather: bool,
 }
 
 /// A check: assertions on call responses, with a title and a remediation.
 #[derive(Debug)]
 pub struct Check {
     /// Unique in its suite.
-    pub id: String,
+    pub(crate) id: String,
     /// One line saying what must hold.
     pub title: Template,
-    /// Why it matters, at more length.
-    pub description: Option<String>,
     /// How much a failure matters.
     pub severity: Severity,
     /// What to change when it fails.
-    pub remediation: Option<Template>,
+    pub(crate) remediation: Option<Template>,
     /// Every assertion must hold.
-    pub expect: Vec<Assertion>,
+    pub(crate) expect: Vec<Assertion>,
     /// If any of these is false, the check is skipped.
-    pub when: Vec<Assertion>,
+    pub(crate) when: Vec<Assertion>,
     /// Checks that must pass (for the same row) before this one is decided.
-    pub needs: Vec<CheckRef>,
+    pub(crate) needs: Vec<CheckRef>,
     /// Checks that decide the same cause from other evidence: their outcomes for the rows that
     /// correspond to a failed row are shown beside its failure.
-    pub cross_checks: Vec<CheckRef>,
+    pub(crate) cross_checks: Vec<CheckRef>,
     /// Where the check starts.
-    pub location: Location,
+    pub(crate) location: Location,
 }
 
 /// A reference from `needs:` or `cross_checks:` to another check: `id`, `suite/id`, or
 /// `pack::suite/id` in a required pack.
 #[derive(Debug)]
-pub struct CheckRef {
+pub(crate) struct CheckRef {
     /// The required pack, if given (`PACK::SUITE/ID`).
-    pub pack: Option<String>,
+    pub(crate) pack: Option<String>,
     /// The suite, if given.
-    pub suite: Option<String>,
+    pub(crate) suite: Option<String>,
     /// The check id.
-    pub id: String,
+    pub(crate) id: String,
     /// Where the reference is written.
-    pub location: Location,
+    pub(crate) location: Location,
 }
 
 /// One assertion: a path in a call's response and a predicate on what it selects.
 #[derive(Debug)]
-pub struct Assertion {
+pub(crate) struct Assertion {
     /// The call whose response is tested.
-    pub on: String,
+    pub(crate) on: String,
     /// Where that call name is written (the check's `on:` when inherited).
-    pub on_location: Location,
+    pub(crate) on_location: Location,
     /// Whether `on` is written on the assertion or its check, rather than taken from the first
     /// alternative of an `any_of` or `all_of` (which reads a call that was not made as null).
-    pub on_written: bool,
+    pub(crate) on_written: bool,
     /// What is tested; `$` when omitted.
-    pub path: JsonPath,
+    pub(crate) path: JsonPath,
     /// What must hold.
-    pub predicate: Predicate,
+    pub(crate) predicate: Predicate,
     /// How much its failure matters, when it differs from its check's severity.
-    pub severity: Option<Severity>,
+    pub(crate) severity: Option<Severity>,
     /// Where the assertion starts.
-    pub location: Location,
+    pub(crate) location: Location,
 }
 
 impl Call {
+    /// Whether the call gathers: one request per item of its `for_each`, and no rows of its own.
+    pub fn gathers(&self) -> bool {
+        self.for_each
+            .as_ref()
+            .is_some_and(|for_each| for_each.gather)
+    }
+
     /// The AWS operation, unless the call is computed.
     pub fn operation(&self) -> Option<&'static Operation> {
         match &self.source {
@@ -252,7 +252,7 @@ impl Call {
 
     /// Every template the call renders (params or value, the `for_each` path, its `when`), for
     /// name checks.
-    pub fn templates(&self) -> Vec<&Template> {
+    pub(crate) fn templates(&self) -> Vec<&Template> {
         let value = match &self.source {
             CallSource::Api { params, .. } => params,
             CallSource::Computed(value) => value,
@@ -268,19 +268,19 @@ impl Call {
     }
 
     /// The calls its `when` assertions read.
-    pub fn when_reads(&self) -> impl Iterator<Item = (&str, &Location)> {
+    pub(crate) fn when_reads(&self) -> impl Iterator<Item = (&str, &Location)> {
         self.when.iter().flat_map(Assertion::calls_read)
     }
 }
 
 impl Check {
     /// Every assertion: `when` first, then `expect`.
-    pub fn assertions(&self) -> impl Iterator<Item = &Assertion> {
+    pub(crate) fn assertions(&self) -> impl Iterator<Item = &Assertion> {
         self.when.iter().chain(&self.expect)
     }
 
     /// Every template the check renders, for name checks.
-    pub fn templates(&self) -> Vec<&Template> {
+    pub(crate) fn templates(&self) -> Vec<&Template> {
         let mut templates = vec![&self.title];
         templates.extend(&self.remediation);
         for assertion in self.assertions() {
@@ -293,7 +293,7 @@ impl Check {
 impl Assertion {
     /// The calls the assertion reads (its own and those of `any_of`/`all_of`), with where each
     /// is named.
-    pub fn calls_read(&self) -> impl Iterator<Item = (&str, &Location)> {
+    pub(crate) fn calls_read(&self) -> impl Iterator<Item = (&str, &Location)> {
         std::iter::once((self.on.as_str(), &self.on_location)).chain(
             self.predicate
                 .calls_read()
@@ -303,7 +303,7 @@ impl Assertion {
     }
 
     /// The templates in the path and the predicate's operands.
-    pub fn templates(&self) -> Vec<&Template> {
+    pub(crate) fn templates(&self) -> Vec<&Template> {
         let mut templates: Vec<&Template> = self.path.template().into_iter().collect();
         for path in self.predicate.nested_paths() {
             templates.extend(path.template());

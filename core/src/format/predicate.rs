@@ -10,7 +10,7 @@ use crate::template::{Template, TemplatedValue, has_expressions};
 
 /// A predicate with its operands (which may be templates).
 #[derive(Clone, Debug)]
-pub enum Predicate {
+pub(crate) enum Predicate {
     /// `exists: true/false`.
     Exists(bool),
     /// `equals: V`.
@@ -54,28 +54,28 @@ pub enum Predicate {
 /// One assertion of `any_of` or `all_of`: a path, from the value under test or from another
 /// call's response, and a predicate.
 #[derive(Clone, Debug)]
-pub struct Alternative {
+pub(crate) struct Alternative {
     /// The call whose response is tested from its root; `None` tests the value under test.
-    pub on: Option<String>,
+    pub(crate) on: Option<String>,
     /// What is tested.
-    pub path: JsonPath,
+    pub(crate) path: JsonPath,
     /// What must hold.
-    pub predicate: Predicate,
+    pub(crate) predicate: Predicate,
 }
 
 /// A predicate applied below the value under test: to each element (`all`, `any`, `none`) or to
 /// the value itself (`not`), through an optional relative path.
 #[derive(Clone, Debug)]
-pub struct Nested {
+pub(crate) struct Nested {
     /// Relative to the element; `$` (the element itself) when omitted.
-    pub path: JsonPath,
+    pub(crate) path: JsonPath,
     /// The predicate the selected value must satisfy.
-    pub predicate: Predicate,
+    pub(crate) predicate: Predicate,
 }
 
 impl Predicate {
     /// The predicate's keyword.
-    pub fn keyword(&self) -> Keyword {
+    pub(crate) fn keyword(&self) -> Keyword {
         match self {
             Predicate::Exists(_) => Keyword::Exists,
             Predicate::Equals(_) => Keyword::Equals,
@@ -100,12 +100,12 @@ impl Predicate {
     }
 
     /// Whether the predicate is `any_of` or `all_of`, whose own assertions say what they test.
-    pub fn combines_assertions(&self) -> bool {
+    pub(crate) fn combines_assertions(&self) -> bool {
         matches!(self, Predicate::AnyOf(_) | Predicate::AllOf(_))
     }
 
     /// Calls read by `any_of` and `all_of` assertions (at any depth), for dependency resolution.
-    pub fn calls_read(&self) -> Vec<&str> {
+    pub(crate) fn calls_read(&self) -> Vec<&str> {
         match self {
             Predicate::AnyOf(alternatives) | Predicate::AllOf(alternatives) => alternatives
                 .iter()
@@ -119,7 +119,7 @@ impl Predicate {
     }
 
     /// Every operand template, for load-time name checks.
-    pub fn operands(&self) -> Vec<&TemplatedValue> {
+    pub(crate) fn operands(&self) -> Vec<&TemplatedValue> {
         match self {
             Predicate::Exists(_) | Predicate::Empty(_) => Vec::new(),
             Predicate::Equals(v)
@@ -144,7 +144,7 @@ impl Predicate {
     }
 
     /// Paths inside nested predicates, for load-time name checks.
-    pub fn nested_paths(&self) -> Vec<&JsonPath> {
+    pub(crate) fn nested_paths(&self) -> Vec<&JsonPath> {
         match self {
             Predicate::AnyOf(alternatives) | Predicate::AllOf(alternatives) => alternatives
                 .iter()
@@ -162,7 +162,7 @@ impl Predicate {
 
 /// How a number compares with a bound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Comparison {
+pub(crate) enum Comparison {
     /// `equals` (inside `count`).
     Equal,
     /// `gt`.
@@ -177,7 +177,7 @@ pub enum Comparison {
 
 impl Comparison {
     /// Every comparison: the bounds `count` takes.
-    pub const ALL: [Comparison; 5] = [
+    pub(crate) const ALL: [Comparison; 5] = [
         Comparison::Equal,
         Comparison::Greater,
         Comparison::GreaterOrEqual,
@@ -186,14 +186,14 @@ impl Comparison {
     ];
 
     /// The comparison of `gt`, `gte`, `lt`, `lte` (and of `equals`, where `count` takes it).
-    pub fn of(keyword: Keyword) -> Option<Self> {
+    pub(crate) fn of(keyword: Keyword) -> Option<Self> {
         Self::ALL
             .into_iter()
             .find(|comparison| comparison.keyword() == keyword)
     }
 
     /// Its keyword.
-    pub fn keyword(self) -> Keyword {
+    pub(crate) fn keyword(self) -> Keyword {
         match self {
             Comparison::Equal => Keyword::Equals,
             Comparison::Greater => Keyword::Gt,
@@ -206,16 +206,16 @@ impl Comparison {
 
 /// One numeric bound, e.g. `gte: 5` or `lt: "{{vars.max}}"`.
 #[derive(Clone, Debug)]
-pub struct Bound {
+pub(crate) struct Bound {
     /// How the value compares with the bound.
-    pub comparison: Comparison,
+    pub(crate) comparison: Comparison,
     /// The bound; a template must render to a number.
-    pub value: TemplatedValue,
+    pub(crate) value: TemplatedValue,
 }
 
 /// A regular expression, compiled at load time unless it is a template.
 #[derive(Clone, Debug)]
-pub struct Pattern {
+pub(crate) struct Pattern {
     source: String,
     compiled: Compiled,
 }
@@ -231,7 +231,7 @@ pub(crate) enum Compiled {
 
 impl Pattern {
     /// Compiles a pattern; a template is compiled each time it is rendered.
-    pub fn new(source: &str) -> Result<Self, String> {
+    pub(crate) fn new(source: &str) -> Result<Self, String> {
         let compiled = if has_expressions(source) {
             let template = Template::parse(source).map_err(|error| error.message)?;
             Compiled::Templated(TemplatedValue::Template(template))
@@ -245,7 +245,7 @@ impl Pattern {
     }
 
     /// The pattern as written.
-    pub fn source(&self) -> &str {
+    pub(crate) fn source(&self) -> &str {
         &self.source
     }
 

@@ -9,7 +9,7 @@ use super::yaml::{Node, Spanned};
 /// A mapping with user-chosen keys (variable names, call names), kept in source order with the
 /// location of every key.
 #[derive(Debug)]
-pub(super) struct Entries<T>(pub Vec<(Spanned<String>, Spanned<T>)>);
+pub(super) struct Entries<T>(pub(crate) Vec<(Spanned<String>, Spanned<T>)>);
 
 impl<T> Default for Entries<T> {
     fn default() -> Self {
@@ -46,50 +46,51 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
 #[derive(Debug, Deserialize)]
 pub(super) struct Requirements {
     #[serde(default)]
-    pub format: Option<Spanned<Node>>,
+    pub(crate) format: Option<Spanned<Node>>,
     #[serde(default)]
-    pub ekscheck: Option<Spanned<Node>>,
+    pub(crate) ekscheck: Option<Spanned<Node>>,
 }
 
 /// `pack.yaml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Manifest {
-    pub pack: Spanned<String>,
-    pub version: Spanned<String>,
+    pub(crate) pack: Spanned<String>,
+    pub(crate) version: Spanned<String>,
     /// The format version; read through [`Requirements`].
     #[serde(default, rename = "format")]
-    pub _format: Option<Node>,
+    pub(crate) _format: Option<Node>,
     /// The ekscheck versions the pack works with; read through [`Requirements`].
     #[serde(default, rename = "ekscheck")]
-    pub _ekscheck: Option<Node>,
+    pub(crate) _ekscheck: Option<Node>,
+    /// For the reader only.
+    #[serde(default, rename = "description")]
+    pub(crate) _description: Option<String>,
     #[serde(default)]
-    pub description: Option<String>,
+    pub(crate) vars: Entries<VarDecl>,
     #[serde(default)]
-    pub vars: Entries<VarDecl>,
+    pub(crate) calls: Entries<Call>,
     #[serde(default)]
-    pub calls: Entries<Call>,
-    #[serde(default)]
-    pub requires: Vec<Spanned<Requirement>>,
+    pub(crate) requires: Vec<Spanned<Requirement>>,
 }
 
 /// One entry of `requires:`: another pack, by path or from git.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Requirement {
-    pub pack: Spanned<String>,
+    pub(crate) pack: Spanned<String>,
     #[serde(default)]
-    pub path: Option<Spanned<String>>,
+    pub(crate) path: Option<Spanned<String>>,
     #[serde(default)]
-    pub git: Option<Spanned<String>>,
+    pub(crate) git: Option<Spanned<String>>,
     #[serde(default)]
-    pub tarball: Option<Spanned<String>>,
+    pub(crate) tarball: Option<Spanned<String>>,
     #[serde(default)]
-    pub subdir: Option<Spanned<String>>,
+    pub(crate) subdir: Option<Spanned<String>>,
     #[serde(default)]
-    pub version: Option<Spanned<String>>,
+    pub(crate) version: Option<Spanned<String>>,
     #[serde(default, rename = "ref")]
-    pub reference: Option<Spanned<String>>,
+    pub(crate) reference: Option<Spanned<String>>,
 }
 
 /// One entry of `vars:`.
@@ -97,21 +98,21 @@ pub(super) struct Requirement {
 #[serde(deny_unknown_fields)]
 pub(super) struct VarDecl {
     #[serde(default)]
-    pub required: bool,
+    pub(crate) required: bool,
     #[serde(default)]
-    pub default: Option<Spanned<Node>>,
+    pub(crate) default: Option<Spanned<Node>>,
     #[serde(default)]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     #[serde(default, rename = "type")]
-    pub kind: Option<Spanned<VarKind>>,
+    pub(crate) kind: Option<Spanned<VarKind>>,
     #[serde(default)]
-    pub from: Option<Spanned<VarSource>>,
+    pub(crate) from: Option<Spanned<VarSource>>,
 }
 
 /// Where a variable's value comes from when a run does not give it (`from:`).
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub enum VarSource {
+pub(crate) enum VarSource {
     /// The region ekscheck calls (`--region`, the AWS environment or profile, or the region a
     /// recording was made in).
     Region,
@@ -120,7 +121,7 @@ pub enum VarSource {
 /// The type of a variable's value (`type:`), for values given on the command line.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub enum VarKind {
+pub(crate) enum VarKind {
     /// Text (the default).
     String,
     /// An integer or decimal number.
@@ -131,10 +132,10 @@ pub enum VarKind {
 
 impl VarKind {
     /// Every type, as `type:` names them.
-    pub const ALL: [VarKind; 3] = [VarKind::String, VarKind::Number, VarKind::Boolean];
+    pub(crate) const ALL: [VarKind; 3] = [VarKind::String, VarKind::Number, VarKind::Boolean];
 
     /// The type as written in `type:`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             VarKind::String => "string",
             VarKind::Number => "number",
@@ -143,7 +144,7 @@ impl VarKind {
     }
 
     /// Whether `value` is of this type.
-    pub fn accepts(self, value: &serde_json::Value) -> bool {
+    pub(crate) fn accepts(self, value: &serde_json::Value) -> bool {
         match self {
             VarKind::String => value.is_string(),
             VarKind::Number => value.is_number(),
@@ -157,13 +158,14 @@ impl VarKind {
 #[serde(deny_unknown_fields)]
 pub(super) struct Suite {
     #[serde(default)]
-    pub suite: Option<Spanned<String>>,
+    pub(crate) suite: Option<Spanned<String>>,
+    /// For the reader only.
+    #[serde(default, rename = "description")]
+    pub(crate) _description: Option<String>,
     #[serde(default)]
-    pub description: Option<String>,
+    pub(crate) calls: Entries<Call>,
     #[serde(default)]
-    pub calls: Entries<Call>,
-    #[serde(default)]
-    pub checks: Vec<Spanned<Check>>,
+    pub(crate) checks: Vec<Spanned<Check>>,
 }
 
 /// One entry of `calls:`.
@@ -171,19 +173,19 @@ pub(super) struct Suite {
 #[serde(deny_unknown_fields)]
 pub(super) struct Call {
     #[serde(default)]
-    pub when: Vec<Spanned<Assertion>>,
+    pub(crate) when: Vec<Spanned<Assertion>>,
     #[serde(default)]
-    pub api: Option<Spanned<String>>,
+    pub(crate) api: Option<Spanned<String>>,
     #[serde(default)]
-    pub value: Option<Spanned<Node>>,
+    pub(crate) value: Option<Spanned<Node>>,
     #[serde(default)]
-    pub params: Option<Spanned<Node>>,
+    pub(crate) params: Option<Spanned<Node>>,
     #[serde(default)]
-    pub for_each: Option<Spanned<ForEach>>,
+    pub(crate) for_each: Option<Spanned<ForEach>>,
     #[serde(default)]
-    pub label: Option<Spanned<String>>,
+    pub(crate) label: Option<Spanned<String>>,
     #[serde(default)]
-    pub accept_errors: Vec<Spanned<String>>,
+    pub(crate) accept_errors: Vec<Spanned<String>>,
 }
 
 /// `for_each: { in, path, as, label, unique, gather }`.
@@ -191,40 +193,41 @@ pub(super) struct Call {
 #[serde(deny_unknown_fields)]
 pub(super) struct ForEach {
     #[serde(rename = "in")]
-    pub source: Spanned<String>,
-    pub path: Spanned<String>,
+    pub(crate) source: Spanned<String>,
+    pub(crate) path: Spanned<String>,
     #[serde(rename = "as")]
-    pub binding: Spanned<String>,
+    pub(crate) binding: Spanned<String>,
     #[serde(default)]
-    pub label: Option<Spanned<String>>,
+    pub(crate) label: Option<Spanned<String>>,
     #[serde(default)]
-    pub unique: bool,
+    pub(crate) unique: bool,
     #[serde(default)]
-    pub gather: bool,
+    pub(crate) gather: bool,
 }
 
 /// One entry of `checks:`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Check {
-    pub id: Spanned<String>,
-    pub title: Spanned<String>,
+    pub(crate) id: Spanned<String>,
+    pub(crate) title: Spanned<String>,
+    /// For the reader only.
+    #[serde(default, rename = "description")]
+    pub(crate) _description: Option<String>,
     #[serde(default)]
-    pub description: Option<String>,
+    pub(crate) severity: Option<Spanned<Severity>>,
     #[serde(default)]
-    pub severity: Option<Spanned<Severity>>,
+    pub(crate) remediation: Option<Spanned<String>>,
     #[serde(default)]
-    pub remediation: Option<Spanned<String>>,
+    pub(crate) on: Option<Spanned<String>>,
     #[serde(default)]
-    pub on: Option<Spanned<String>>,
+    pub(crate) expect: Vec<Spanned<Assertion>>,
     #[serde(default)]
-    pub expect: Vec<Spanned<Assertion>>,
+    pub(crate) when: Vec<Spanned<Assertion>>,
     #[serde(default)]
-    pub when: Vec<Spanned<Assertion>>,
+    pub(crate) needs: Vec<Spanned<String>>,
     #[serde(default)]
-    pub needs: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub cross_checks: Vec<Spanned<String>>,
+    pub(crate) cross_checks: Vec<Spanned<String>>,
 }
 
 /// How much a failed check matters; ordered from least to most severe.
@@ -242,7 +245,7 @@ pub enum Severity {
 
 impl Severity {
     /// Every severity, as check files name them, from most to least severe.
-    pub const ALL: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
+    pub(crate) const ALL: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
 
     /// The severity as written in check files.
     pub fn name(self) -> &'static str {
@@ -254,7 +257,7 @@ impl Severity {
     }
 
     /// The severity a name stands for (`error`, `warning`, `info`).
-    pub fn named(name: &str) -> Option<Self> {
+    pub(crate) fn named(name: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
             .find(|severity| severity.name() == name)
@@ -265,10 +268,10 @@ impl Severity {
 /// severity, and its predicates (exactly one when it is valid), in the order they are written.
 #[derive(Debug)]
 pub(super) struct Assertion {
-    pub on: Option<Spanned<String>>,
-    pub path: Option<Spanned<String>>,
-    pub severity: Option<Spanned<Severity>>,
-    pub predicates: Vec<RawPredicate>,
+    pub(crate) on: Option<Spanned<String>>,
+    pub(crate) path: Option<Spanned<String>>,
+    pub(crate) severity: Option<Spanned<Severity>>,
+    pub(crate) predicates: Vec<RawPredicate>,
 }
 
 /// The keys of an assertion: `on`, `path`, `severity`, and every predicate keyword.

@@ -1,10 +1,10 @@
 //! JSON Schema of `pack.yaml` and suite files (`ekscheck schema`), for editors: completion and
 //! errors as one types, through the `yaml-language-server` modeline.
 //!
-//! The keys of every object are the loader's own: read from the serde types of [`super::raw`]
+//! The keys of every object are the loader's own: read from the serde types of `raw.rs`
 //! (the `fields` their derived `Deserialize` asks for), so a key the loader accepts cannot be
-//! missing here. Each key's type is given below; a key without one makes [`schemas`] fail, and
-//! its test with it.
+//! missing here. Each key's type is given below (a predicate's, in the keyword table); a key
+//! without one makes [`schema`] fail, and its test with it.
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};

@@ -152,7 +152,7 @@ fn help_for(message: &str) -> Option<String> {
 }
 
 /// Converts a serde-saphyr location into a [`Location`] in `file`.
-pub fn locate(file: &Arc<SourceFile>, at: &serde_saphyr::Location) -> Location {
+pub(crate) fn locate(file: &Arc<SourceFile>, at: &serde_saphyr::Location) -> Location {
     let span = at.span();
     match (span.byte_offset(), span.byte_len()) {
         (Some(offset), Some(len)) => Location::at_offset(file, offset as usize, len as usize),
@@ -161,7 +161,7 @@ pub fn locate(file: &Arc<SourceFile>, at: &serde_saphyr::Location) -> Location {
 }
 
 /// Where a spanned value was written (the alias for a value reached through an alias).
-pub fn location_of<T>(file: &Arc<SourceFile>, spanned: &Spanned<T>) -> Location {
+pub(crate) fn location_of<T>(file: &Arc<SourceFile>, spanned: &Spanned<T>) -> Location {
     locate(file, &spanned.referenced)
 }
 
@@ -202,7 +202,7 @@ impl Node {
     }
 
     /// A word for the node's type, for messages.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Node::Null => "null",
             Node::Bool(_) => "a boolean",
@@ -214,7 +214,7 @@ impl Node {
     }
 
     /// The child reached by a member name or list index, if any.
-    pub fn child(&self, step: &str) -> Option<&Spanned<Node>> {
+    pub(crate) fn child(&self, step: &str) -> Option<&Spanned<Node>> {
         match self {
             Node::Map(entries) => entries
                 .iter()
@@ -227,7 +227,7 @@ impl Node {
 }
 
 /// The deepest node reached by following `steps` (member names or indexes) from `root`.
-pub fn descend<'a>(root: &'a Spanned<Node>, steps: &[String]) -> &'a Spanned<Node> {
+pub(crate) fn descend<'a>(root: &'a Spanned<Node>, steps: &[String]) -> &'a Spanned<Node> {
     let mut node = root;
     for step in steps {
         match node.value.child(step) {
@@ -239,7 +239,7 @@ pub fn descend<'a>(root: &'a Spanned<Node>, steps: &[String]) -> &'a Spanned<Nod
 }
 
 /// The key naming the node that `steps` lead to, when the last step is a member of a mapping.
-pub fn key_of<'a>(root: &'a Spanned<Node>, steps: &[String]) -> Option<&'a Spanned<String>> {
+pub(crate) fn key_of<'a>(root: &'a Spanned<Node>, steps: &[String]) -> Option<&'a Spanned<String>> {
     let (last, parents) = steps.split_last()?;
     match &descend(root, parents).value {
         Node::Map(entries) => entries

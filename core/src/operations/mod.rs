@@ -140,20 +140,20 @@ pub fn lookup(api: &str) -> Option<&'static Operation> {
 
 /// A problem with the `params` of a call, found before anything runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParamProblem {
+pub(crate) struct ParamProblem {
     /// Where in `params` the problem is: member names and list indexes, outermost first.
-    pub location: Vec<String>,
+    pub(crate) location: Vec<String>,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
     /// How to fix it.
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
     /// Whether the problem is the member's name (shown at the key), not its value.
-    pub in_name: bool,
+    pub(crate) in_name: bool,
 }
 
 /// Checks `params` against the operation's input members. Strings containing `{{` are templates
 /// whose value is only known at run time: their type is not checked.
-pub fn check_params(operation: &Operation, params: &Value) -> Vec<ParamProblem> {
+pub(crate) fn check_params(operation: &Operation, params: &Value) -> Vec<ParamProblem> {
     let mut problems = Vec::new();
     let mut checker = Checker {
         api: operation.api,

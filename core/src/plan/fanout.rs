@@ -130,11 +130,7 @@ impl Builder<'_> {
         // A `for_each` call's rows nest under the rows of everything it reads: under the rows of
         // the call it iterates, or deeper (the endpoints of a VPC, for each node subnet). A
         // gathering call makes no rows: it answers once per row of what it reads.
-        if call
-            .for_each
-            .as_ref()
-            .is_some_and(|for_each| !for_each.gather)
-        {
+        if call.for_each.is_some() && !call.gathers() {
             fanout.push(id);
         }
         self.calls[id].fanout = fanout;

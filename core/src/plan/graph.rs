@@ -6,9 +6,9 @@
 /// The result of [`sort`].
 pub(super) struct Sorted {
     /// The nodes reached, each after the nodes it depends on (as far as cycles allow).
-    pub order: Vec<usize>,
+    pub(crate) order: Vec<usize>,
     /// Each cycle found, as the path from its first node to the node that leads back to it.
-    pub cycles: Vec<Vec<usize>>,
+    pub(crate) cycles: Vec<Vec<usize>>,
 }
 
 #[derive(Clone, Copy, PartialEq)]

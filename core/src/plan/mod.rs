@@ -127,7 +127,7 @@ impl<'p> Plan<'p> {
 
     /// `checks` and every check they need, each after the checks it needs (the order in which
     /// they can be decided).
-    pub fn needs_first(&self, checks: &[CheckId]) -> Vec<CheckId> {
+    pub(crate) fn needs_first(&self, checks: &[CheckId]) -> Vec<CheckId> {
         let edges: Vec<&[CheckId]> = self.checks.iter().map(|c| &c.needs[..]).collect();
         graph::sort(&edges, checks.iter().copied()).order
     }
@@ -146,9 +146,20 @@ impl<'p> Plan<'p> {
     }
 }
 
+impl PlannedCall<'_> {
+    /// The call its `for_each` iterates, if it has one.
+    pub fn iterated(&self) -> Option<CallId> {
+        let for_each = self.def.for_each.as_ref()?;
+        match self.refs.get(&for_each.source) {
+            Some(Ref::Call(source)) => Some(*source),
+            _ => None,
+        }
+    }
+}
+
 impl Ref {
     /// The call behind a call or binding reference.
-    pub fn call_id(self) -> Option<CallId> {
+    pub(crate) fn call_id(self) -> Option<CallId> {
         match self {
             Ref::Vars => None,
             Ref::Call(id) | Ref::Binding(id) => Some(id),

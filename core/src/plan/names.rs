@@ -252,12 +252,7 @@ impl<'p> Builder<'p> {
             let Ref::Binding(owner) = *reference else {
                 continue;
             };
-            let gathering = self.calls[owner]
-                .def
-                .for_each
-                .as_ref()
-                .is_some_and(|for_each| for_each.gather);
-            if gathering && Some(owner) != own {
+            if self.calls[owner].def.gathers() && Some(owner) != own {
                 let gatherer = self.calls[owner].def.name.clone();
                 self.error(
                     at,

@@ -113,11 +113,11 @@ pub(crate) enum Kind {
 #[derive(Debug)]
 pub(crate) struct Signature {
     /// The helper's name.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Its arguments, in order.
-    pub arguments: &'static [(&'static str, Kind)],
+    pub(crate) arguments: &'static [(&'static str, Kind)],
     /// Whether the last argument may be repeated (`and`, `or`).
-    pub repeats: bool,
+    pub(crate) repeats: bool,
 }
 
 const fn signature(name: &'static str, arguments: &'static [(&'static str, Kind)]) -> Signature {

@@ -10,7 +10,7 @@ mod user_data;
 mod value;
 
 pub(crate) use user_data::{Inflated, inflate};
-pub use value::TemplatedValue;
+pub(crate) use value::TemplatedValue;
 
 /// Whether `text` has template expressions (`{{…}}`): otherwise it is used as written.
 pub(crate) fn has_expressions(text: &str) -> bool {
@@ -51,7 +51,7 @@ fn registry(escape: fn(&str) -> String) -> Handlebars<'static> {
 /// Escapes a value for use inside a single- or double-quoted JSONPath string literal. Quotes
 /// become `\u0027` and `\u0022`: RFC 9535 allows `\'` only between single quotes and `\"` only
 /// between double quotes, but `\uXXXX` in both.
-pub fn escape_jsonpath_literal(text: &str) -> String {
+pub(crate) fn escape_jsonpath_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -99,22 +99,22 @@ enum Piece {
 /// A root name a template reads, and the member read from it (`vars.cluster` → `vars`,
 /// `Some("cluster")`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct NameUse {
+pub(crate) struct NameUse {
     /// The root: `vars`, a call name or a fan-out binding.
-    pub root: String,
+    pub(crate) root: String,
     /// The first member after the root, if any.
-    pub member: Option<String>,
+    pub(crate) member: Option<String>,
 }
 
 /// Why a template could not be compiled.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TemplateError {
+pub(crate) struct TemplateError {
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
     /// Byte offset inside the template source, when known.
-    pub offset: Option<usize>,
+    pub(crate) offset: Option<usize>,
     /// How to fix it.
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 /// Why a template could not be rendered at run time.
@@ -151,7 +151,7 @@ pub enum RenderCause {
 }
 
 /// The values a template may read, by root name.
-pub trait Scope {
+pub(crate) trait Scope {
     /// The value bound to `root` (`vars`, a call's response, a fan-out item).
     fn get(&self, root: &str) -> Option<&Value>;
 }
@@ -241,11 +241,11 @@ fn unbalanced_block(source: &str) -> Option<TemplateError> {
 }
 
 /// The most `{{…}}` expressions one template may have.
-pub const MAX_EXPRESSIONS: usize = 1_000;
+pub(crate) const MAX_EXPRESSIONS: usize = 1_000;
 
 impl Template {
     /// Compiles a template, rejecting partials, decorators and unknown helpers.
-    pub fn parse(source: &str) -> Result<Self, TemplateError> {
+    pub(crate) fn parse(source: &str) -> Result<Self, TemplateError> {
         if !has_expressions(source) {
             return Ok(Self {
                 source: source.to_owned(),
@@ -317,12 +317,12 @@ impl Template {
     }
 
     /// Records where the template is written, for messages about it.
-    pub fn set_location(&mut self, location: Location) {
+    pub(crate) fn set_location(&mut self, location: Location) {
         self.location = Some(location);
     }
 
     /// Where the template is written, if known.
-    pub fn location(&self) -> Option<&Location> {
+    pub(crate) fn location(&self) -> Option<&Location> {
         self.location.as_ref()
     }
 
@@ -332,22 +332,17 @@ impl Template {
     }
 
     /// Whether the template has no expressions at all.
-    pub fn is_literal(&self) -> bool {
+    pub(crate) fn is_literal(&self) -> bool {
         matches!(self.body, Body::Literal)
     }
 
-    /// Whether the template is exactly one expression, whose value keeps its JSON type.
-    pub fn is_whole_expression(&self) -> bool {
-        matches!(self.body, Body::Whole(_) | Body::WholePath(_))
-    }
-
     /// The root names the template reads.
-    pub fn names(&self) -> &[NameUse] {
+    pub(crate) fn names(&self) -> &[NameUse] {
         &self.names
     }
 
     /// Renders to a JSON value: typed for a whole expression, a string otherwise.
-    pub fn render_value(&self, scope: &dyn Scope) -> Result<Value, RenderFailure> {
+    pub(crate) fn render_value(&self, scope: &dyn Scope) -> Result<Value, RenderFailure> {
         match &self.body {
             Body::Literal => Ok(Value::String(self.source.clone())),
             Body::WholePath(path) => self.lookup(path, scope).cloned(),
@@ -364,12 +359,12 @@ impl Template {
     }
 
     /// Renders to text; a whole expression that is not a string is written as JSON.
-    pub fn render_string(&self, scope: &dyn Scope) -> Result<String, RenderFailure> {
+    pub(crate) fn render_string(&self, scope: &dyn Scope) -> Result<String, RenderFailure> {
         Ok(crate::json::display(&self.render_value(scope)?))
     }
 
     /// Renders for a JSONPath query: interpolated values are escaped for string literals.
-    pub fn render_in_jsonpath(&self, scope: &dyn Scope) -> Result<String, RenderFailure> {
+    pub(crate) fn render_in_jsonpath(&self, scope: &dyn Scope) -> Result<String, RenderFailure> {
         match &self.body {
             Body::Literal => Ok(self.source.clone()),
             Body::Simple(pieces) => self.concatenate(pieces, scope, &escape_jsonpath_literal),
@@ -466,7 +461,7 @@ impl Template {
 
     /// A failure of this template that is not the template engine's: a rendered path that is
     /// not valid, say.
-    pub fn failure_of(&self, cause: RenderCause) -> RenderFailure {
+    pub(crate) fn failure_of(&self, cause: RenderCause) -> RenderFailure {
         self.failure(cause)
     }
 }
@@ -951,7 +946,6 @@ mod tests {
     #[test]
     fn whole_expression_keeps_json_type() {
         let list = Template::parse("{{nodegroup.nodegroup.subnets}}").unwrap();
-        assert!(list.is_whole_expression());
         assert_eq!(
             list.render_value(&scope()).unwrap(),
             json!(["subnet-1", "subnet-2"])

@@ -4,11 +4,11 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::Location;
 
-use super::{NameUse, RenderFailure, Scope, Template, TemplateError, has_expressions};
+use super::{RenderFailure, Scope, Template, TemplateError, has_expressions};
 
 /// A JSON value in which any string may be a template.
 #[derive(Clone, Debug)]
-pub enum TemplatedValue {
+pub(crate) enum TemplatedValue {
     /// No templates anywhere below: used as is.
     Literal(Value),
     /// A string with at least one `{{ … }}`.
@@ -22,7 +22,7 @@ pub enum TemplatedValue {
 impl TemplatedValue {
     /// Compiles every template string in `value`; on error, returns the JSON pointer-like steps
     /// to the offending string with the error.
-    pub fn compile(value: &Value) -> Result<Self, (Vec<String>, TemplateError)> {
+    pub(crate) fn compile(value: &Value) -> Result<Self, (Vec<String>, TemplateError)> {
         match value {
             Value::String(source) if has_expressions(source) => Template::parse(source)
                 .map(TemplatedValue::Template)
@@ -55,7 +55,7 @@ impl TemplatedValue {
     }
 
     /// The value with every template rendered (whole expressions keep their JSON type).
-    pub fn render(&self, scope: &dyn Scope) -> Result<Value, RenderFailure> {
+    pub(crate) fn render(&self, scope: &dyn Scope) -> Result<Value, RenderFailure> {
         Ok(match self {
             TemplatedValue::Literal(value) => value.clone(),
             TemplatedValue::Template(template) => template.render_value(scope)?,
@@ -76,7 +76,7 @@ impl TemplatedValue {
 
     /// Records where each template is written; `locate` maps the steps to a template (member
     /// names and list indexes) to its location.
-    pub fn set_locations(&mut self, locate: &dyn Fn(&[String]) -> Location) {
+    pub(crate) fn set_locations(&mut self, locate: &dyn Fn(&[String]) -> Location) {
         fn walk(
             value: &mut TemplatedValue,
             steps: &mut Vec<String>,
@@ -105,7 +105,7 @@ impl TemplatedValue {
     }
 
     /// The literal value, when there is no template in it.
-    pub fn as_literal(&self) -> Option<&Value> {
+    pub(crate) fn as_literal(&self) -> Option<&Value> {
         match self {
             TemplatedValue::Literal(value) => Some(value),
             _ => None,
@@ -113,7 +113,7 @@ impl TemplatedValue {
     }
 
     /// Every template inside, with the steps leading to it.
-    pub fn templates(&self) -> Vec<(Vec<String>, &Template)> {
+    pub(crate) fn templates(&self) -> Vec<(Vec<String>, &Template)> {
         let mut found = Vec::new();
         self.collect(&mut Vec::new(), &mut found);
         found
@@ -142,14 +142,6 @@ impl TemplatedValue {
                 }
             }
         }
-    }
-
-    /// Every name the templates inside read.
-    pub fn names(&self) -> Vec<&NameUse> {
-        self.templates()
-            .into_iter()
-            .flat_map(|(_, template)| template.names())
-            .collect()
     }
 }
 

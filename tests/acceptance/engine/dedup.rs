@@ -7,9 +7,10 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
+use ekscheck::engine::execute;
 use ekscheck::evaluate::{Status, evaluate};
 use ekscheck::execute::recording::RecordingBackend;
-use ekscheck::execute::{Execution, Limits, call_key, execute};
+use ekscheck::execute::{Execution, Limits, call_key};
 use ekscheck::format::{Pack, load_packs};
 use ekscheck::plan::{CheckId, Plan};
 

@@ -51,7 +51,6 @@ impl Loader<'_> {
         }
         Suite {
             name,
-            description: suite.description.clone(),
             file: Arc::clone(&self.file),
             calls,
             checks,
@@ -96,7 +95,6 @@ impl Loader<'_> {
         Some(Check {
             id,
             title: title?,
-            description: raw.description.clone(),
             severity: raw.severity.as_ref().map(|s| s.value).unwrap_or_default(),
             remediation: remediation.flatten(),
             expect: expect.into_iter().collect::<Option<_>>()?,

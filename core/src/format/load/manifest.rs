@@ -250,7 +250,6 @@ impl Loader<'_> {
             description: decl.value.description.clone(),
             kind,
             from,
-            location: self.at(name),
         })
     }
 }

@@ -167,7 +167,6 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
     Some(Pack {
         name,
         version: manifest.version.value,
-        description: manifest.description,
         dir: dir.to_path_buf(),
         manifest: manifest_file,
         vars,
@@ -181,13 +180,13 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
 }
 
 /// The directory of a pack's own tests (`ekscheck test`), which holds no suites.
-pub const TESTS: &str = "tests";
+pub(crate) const TESTS: &str = "tests";
 
 /// The format version this ekscheck reads.
-pub const FORMAT: u64 = 1;
+pub(crate) const FORMAT: u64 = 1;
 
 /// This ekscheck's version, which a pack's `ekscheck:` requirement must match.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Converts the raw shapes of one file into the model, reporting problems as it goes.
 struct Loader<'d> {

@@ -7,11 +7,11 @@
 use aws_sdk_kms::{Client, types};
 use serde_json::Value;
 
+use crate::engine::aws::convert::{Params, ToCli, enums, object, paginated, single};
 use crate::execute::CallError;
-use crate::execute::aws::convert::{Params, ToCli, enums, object, paginated, single};
 
 /// Calls `operation` of kms with `params`, returning the response as the AWS CLI prints it.
-pub(in crate::execute::aws) async fn call(
+pub(in crate::engine::aws) async fn call(
     client: &Client,
     operation: &str,
     params: &Params<'_>,

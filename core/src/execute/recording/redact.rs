@@ -39,7 +39,7 @@ static CERTIFICATE: LazyLock<Regex> =
 
 /// Replaces sensitive values consistently across every document it is given.
 #[derive(Debug, Default)]
-pub struct Redactor {
+pub(crate) struct Redactor {
     accounts: HashMap<String, String>,
     networks: HashMap<(u8, u8), (u8, u8)>,
     networks_v6: HashMap<[u16; 3], u16>,
@@ -49,12 +49,12 @@ pub struct Redactor {
 
 impl Redactor {
     /// A redactor with no replacements made yet.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Redacts every string (and object key) in `document` in place.
-    pub fn redact(&mut self, document: &mut Value) {
+    pub(crate) fn redact(&mut self, document: &mut Value) {
         match document {
             Value::String(text) => *text = self.redact_text(text),
             Value::Array(items) => items.iter_mut().for_each(|item| self.redact(item)),
@@ -75,7 +75,7 @@ impl Redactor {
     }
 
     /// Redacts one string.
-    pub fn redact_text(&mut self, text: &str) -> String {
+    pub(crate) fn redact_text(&mut self, text: &str) -> String {
         let text = ACCOUNT.replace_all(text, |caps: &Captures| {
             let next = self.accounts.len() + 1;
             self.accounts

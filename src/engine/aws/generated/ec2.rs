@@ -5,13 +5,13 @@
 use aws_sdk_ec2::{Client, types};
 use serde_json::Value;
 
-use crate::execute::CallError;
-use crate::execute::aws::convert::{
+use crate::engine::aws::convert::{
     FromParam, Params, ToCli, console_output, enums, field, object, paginated, single,
 };
+use crate::execute::CallError;
 
 /// Calls `operation` of ec2 with `params`, returning the response as the AWS CLI prints it.
-pub(in crate::execute::aws) async fn call(
+pub(in crate::engine::aws) async fn call(
     client: &Client,
     operation: &str,
     params: &Params<'_>,

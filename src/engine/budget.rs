@@ -11,7 +11,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
-use super::{Backend, CallError};
+use crate::execute::{Backend, CallError};
 
 /// A token bucket's size and refill rate.
 #[derive(Clone, Copy, Debug, PartialEq)]

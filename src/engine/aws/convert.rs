@@ -274,12 +274,12 @@ impl Params<'_> {
 /// Implements [`ToCli`] and [`FromParam`] for SDK enums: their strings, as in the model.
 macro_rules! enums {
     ($($enum:ty),* $(,)?) => {$(
-        impl $crate::execute::aws::convert::ToCli for $enum {
+        impl $crate::engine::aws::convert::ToCli for $enum {
             fn to_cli(&self) -> Option<serde_json::Value> {
                 Some(serde_json::Value::String(self.as_str().to_owned()))
             }
         }
-        impl $crate::execute::aws::convert::FromParam for $enum {
+        impl $crate::engine::aws::convert::FromParam for $enum {
             fn from_param(value: &serde_json::Value) -> Result<Self, String> {
                 value
                     .as_str()

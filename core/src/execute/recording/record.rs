@@ -5,20 +5,20 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::backend::{Backend, CallError};
-use super::call_key;
-use crate::redact::Redactor;
+use super::redact::Redactor;
+use super::{RecordedCall, RecordedError};
+use crate::execute::{Backend, CallError, call_key};
 
-/// One recorded call: operation, params and answer.
-type RecordedCall = (String, Value, Result<Arc<Value>, CallError>);
+/// One call made: operation, params and answer.
+type Made = (String, Value, Result<Arc<Value>, CallError>);
 
 /// Wraps a backend and remembers each distinct call and its answer.
 pub struct Recorder<'a, B> {
     inner: &'a B,
     region: Option<String>,
-    calls: Mutex<BTreeMap<String, RecordedCall>>,
+    calls: Mutex<BTreeMap<String, Made>>,
 }
 
 impl<'a, B: Backend> Recorder<'a, B> {
@@ -32,25 +32,33 @@ impl<'a, B: Backend> Recorder<'a, B> {
     }
 
     /// Writes one JSON file per recorded call into `dir` (created if needed); returns how many.
-    /// With a redactor, account IDs, IP addresses and host names are replaced consistently in
-    /// params and responses alike, so the recording still replays.
-    pub fn write(&self, dir: &Path, mut redactor: Option<&mut Redactor>) -> std::io::Result<usize> {
+    /// Redacted, account IDs, IP addresses and host names are replaced consistently in params
+    /// and responses alike, so the recording still replays.
+    pub fn write(&self, dir: &Path, redacted: bool) -> std::io::Result<usize> {
         std::fs::create_dir_all(dir)?;
+        let mut redactor = redacted.then(Redactor::new);
         let calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
         let mut names: BTreeMap<String, usize> = BTreeMap::new();
         for (api, params, answer) in calls.values() {
-            let mut document = match answer {
-                Ok(response) => json!({"api": api, "params": params, "response": **response}),
-                Err(error) => json!({
-                    "api": api,
-                    "params": params,
-                    "error": {"code": error.code, "message": error.message}
-                }),
+            let (response, error) = match answer {
+                Ok(response) => (Some((**response).clone()), None),
+                Err(error) => (
+                    None,
+                    Some(RecordedError {
+                        code: error.code.clone(),
+                        message: error.message.clone(),
+                    }),
+                ),
             };
-            if let Some(region) = &self.region {
-                document["region"] = json!(region);
-            }
-            if let Some(redactor) = redactor.as_deref_mut() {
+            let recorded = RecordedCall {
+                api: api.clone(),
+                params: params.clone(),
+                response,
+                error,
+                region: self.region.clone(),
+            };
+            let mut document = serde_json::to_value(recorded).unwrap_or_default();
+            if let Some(redactor) = redactor.as_mut() {
                 redactor.redact(&mut document);
             }
             let stem = crate::operations::dashed(api);

@@ -5,13 +5,13 @@
 use aws_sdk_iam::{Client, types};
 use serde_json::Value;
 
-use crate::execute::CallError;
-use crate::execute::aws::convert::{
+use crate::engine::aws::convert::{
     FromParam, Params, ToCli, enums, field, object, paginated, policy_document, single,
 };
+use crate::execute::CallError;
 
 /// Calls `operation` of iam with `params`, returning the response as the AWS CLI prints it.
-pub(in crate::execute::aws) async fn call(
+pub(in crate::engine::aws) async fn call(
     client: &Client,
     operation: &str,
     params: &Params<'_>,

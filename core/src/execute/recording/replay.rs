@@ -1,40 +1,15 @@
-//! A recording: a directory of JSON files, each answering one call. Runs offline.
+//! Replaying a recording: calls answered from its files, offline.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use super::backend::{Backend, CallError};
-use super::call_key;
+use super::RecordedCall;
 use crate::diagnostic::Diagnostic;
+use crate::execute::{Backend, CallError, call_key};
 use crate::input;
-
-/// One recorded call, as stored on disk.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RecordedCall {
-    api: String,
-    #[serde(default)]
-    params: Value,
-    #[serde(default)]
-    response: Option<Value>,
-    #[serde(default)]
-    error: Option<RecordedError>,
-    /// The region the call was made in (written by `ekscheck record`).
-    #[serde(default)]
-    region: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RecordedError {
-    code: String,
-    #[serde(default)]
-    message: String,
-}
 
 /// Answers calls from a recording; counts how often each call is asked for.
 #[derive(Debug, Default)]

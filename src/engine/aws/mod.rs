@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 
 pub use convert::iso8601;
 
-use super::backend::{Backend, CallError};
+use crate::execute::{Backend, CallError};
 
 /// How to reach AWS.
 #[derive(Clone, Debug)]

@@ -1,4 +1,4 @@
-//! The engine: each call once its dependencies are done, each distinct request once.
+//! Running a plan: each call once its dependencies are done, each distinct request once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,11 +8,11 @@ use futures::future::{BoxFuture, FutureExt, join_all};
 use serde_json::Value;
 use tokio::sync::{OnceCell, Semaphore};
 
-use super::{
+use crate::execute::{
     Answer, Backend, CallError, CallResults, Execution, Expanding, Expansion, Gathering, Instance,
     Limits, Prepared, Row, RowScope, call_key, gathered, prepare, row_scope, within_limit,
 };
-use crate::plan::{CallId, Plan, Ref};
+use crate::plan::{CallId, Plan};
 
 type SharedRequest = Arc<OnceCell<(Result<Arc<Value>, CallError>, Duration)>>;
 
@@ -117,7 +117,7 @@ impl<'p, B: Backend> Engine<'p, B> {
         };
         let calls = self.snapshot();
         let vars = &self.vars[planned.pack];
-        let gathers = planned.def.for_each.as_ref().is_some_and(|f| f.gather);
+        let gathers = planned.def.gathers();
         let instances = join_all(rows.into_iter().map(|row| {
             let calls = &calls;
             async move {
@@ -203,10 +203,7 @@ impl<'p, B: Backend> Engine<'p, B> {
     /// made for a row has no items there.
     async fn expand(&self, id: CallId) -> Arc<Expansion> {
         let planned = &self.plan.calls[id];
-        let Some(for_each) = &planned.def.for_each else {
-            return Arc::default();
-        };
-        let Some(Ref::Call(source)) = planned.refs.get(&for_each.source).copied() else {
+        let Some(source) = planned.iterated() else {
             return Arc::default();
         };
         self.results(source).await;

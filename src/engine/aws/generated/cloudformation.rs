@@ -5,11 +5,11 @@
 use aws_sdk_cloudformation::{Client, types};
 use serde_json::Value;
 
+use crate::engine::aws::convert::{Params, ToCli, enums, object, paginated};
 use crate::execute::CallError;
-use crate::execute::aws::convert::{Params, ToCli, enums, object, paginated};
 
 /// Calls `operation` of cloudformation with `params`, returning the response as the AWS CLI prints it.
-pub(in crate::execute::aws) async fn call(
+pub(in crate::engine::aws) async fn call(
     client: &Client,
     operation: &str,
     params: &Params<'_>,

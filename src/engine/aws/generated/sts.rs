@@ -5,11 +5,11 @@
 use aws_sdk_sts::Client;
 use serde_json::Value;
 
+use crate::engine::aws::convert::{Params, ToCli, object, single};
 use crate::execute::CallError;
-use crate::execute::aws::convert::{Params, ToCli, object, single};
 
 /// Calls `operation` of sts with `params`, returning the response as the AWS CLI prints it.
-pub(in crate::execute::aws) async fn call(
+pub(in crate::engine::aws) async fn call(
     client: &Client,
     operation: &str,
     _params: &Params<'_>,
