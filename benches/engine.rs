@@ -17,6 +17,7 @@
 //!    so far.
 
 #[path = "../tests/acceptance/emulator/http.rs"]
+#[allow(clippy::format_push_string, reason = "the tests' fixture code")]
 mod http;
 
 use std::fmt::Write as _;
@@ -48,6 +49,7 @@ const LEVELS: [usize; 3] = [2, NODEGROUPS, 2 * NODEGROUPS];
 fn main() {
     // SAFETY: no other thread exists yet. The live backend reads credentials from the
     // environment; the fixture server ignores them.
+    #[allow(unsafe_code, reason = "set_var before any thread starts")]
     unsafe {
         std::env::set_var("AWS_ACCESS_KEY_ID", "bench");
         std::env::set_var("AWS_SECRET_ACCESS_KEY", "bench");
@@ -292,29 +294,29 @@ fn fixture_answer(answers: &HashMap<String, Value>, request: &http::Message) -> 
     match field("Action").as_str() {
         "DescribeSubnets" => {
             let subnets = &answers[&format!("DescribeSubnets {}", field("SubnetId.1"))]["Subnets"];
-            let items: String = subnets
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| format!("<item><subnetId>{}</subnetId><availableIpAddressCount>{}</availableIpAddressCount><state>{}</state></item>", s["SubnetId"].as_str().unwrap(), s["AvailableIpAddressCount"], s["State"].as_str().unwrap()))
-                .collect();
+            let items = subnets.as_array().unwrap().iter().fold(String::new(), |mut items, s| {
+                let _ = write!(items, "<item><subnetId>{}</subnetId><availableIpAddressCount>{}</availableIpAddressCount><state>{}</state></item>", s["SubnetId"].as_str().unwrap(), s["AvailableIpAddressCount"], s["State"].as_str().unwrap());
+                items
+            });
             xml(format!(
                 "<DescribeSubnetsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><subnetSet>{items}</subnetSet></DescribeSubnetsResponse>"
             ))
         }
         _ => {
             let policies = &answers[&format!("ListAttachedRolePolicies {}", field("RoleName"))]["AttachedPolicies"];
-            let members: String = policies
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| {
-                    format!(
-                        "<member><PolicyName>{}</PolicyName></member>",
-                        p["PolicyName"].as_str().unwrap()
-                    )
-                })
-                .collect();
+            let members =
+                policies
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .fold(String::new(), |mut members, p| {
+                        let _ = write!(
+                            members,
+                            "<member><PolicyName>{}</PolicyName></member>",
+                            p["PolicyName"].as_str().unwrap()
+                        );
+                        members
+                    });
             xml(format!(
                 "<ListAttachedRolePoliciesResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListAttachedRolePoliciesResult><AttachedPolicies>{members}</AttachedPolicies><IsTruncated>false</IsTruncated></ListAttachedRolePoliciesResult></ListAttachedRolePoliciesResponse>"
             ))
@@ -346,9 +348,10 @@ fn scale(dir: &Path) {
          checks:\n  - id: each\n    title: Node group {{ng}}\n    on: group\n    expect: [{ matches: \"^ng-\" }]\n",
     );
     for index in 0..CHECKS {
-        suite.push_str(&format!(
-            "  - id: c{index}\n    title: t\n    on: groups\n    expect: [{{ exists: true }}]\n"
-        ));
+        let _ = writeln!(
+            suite,
+            "  - id: c{index}\n    title: t\n    on: groups\n    expect: [{{ exists: true }}]"
+        );
     }
     std::fs::write(pack.join("s.yaml"), &suite).unwrap();
     let started = Instant::now();

@@ -8,6 +8,7 @@
 //! allow, and the binary's peak resident memory.
 
 #[path = "../tests/acceptance/emulator/http.rs"]
+#[allow(clippy::format_push_string, reason = "the tests' fixture code")]
 mod http;
 
 use std::fmt::Write as _;
@@ -73,74 +74,14 @@ fn main() {
     std::fs::create_dir_all(dir.path().join("pack")).unwrap();
     std::fs::write(dir.path().join("pack/pack.yaml"), PACK).unwrap();
     std::fs::write(dir.path().join("pack/checks.yaml"), SUITE).unwrap();
-    let mut targets = String::from("targets:\n");
-    let mut cluster = 0;
-    for account in 0..ACCOUNTS {
-        for region in REGIONS {
-            let names: Vec<String> = (0..CLUSTERS_PER_GROUP)
-                .map(|_| {
-                    cluster += 1;
-                    format!("c{cluster}")
-                })
-                .collect();
-            let _ = writeln!(
-                targets,
-                "  - account: \"{:012}\"\n    regions: [{region}]\n    clusters: [{}]",
-                100_000_000_000 + account,
-                names.join(", ")
-            );
-        }
-    }
-    let clusters = cluster;
+    let (targets, clusters) = targets_file();
     std::fs::write(dir.path().join("fleet.yaml"), targets).unwrap();
 
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     let (url, received) = runtime.block_on(server());
     let started = Instant::now();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ekscheck"))
-        .args([
-            "run",
-            "pack",
-            "--targets",
-            "fleet.yaml",
-            "--max-attempts",
-            "1",
-        ])
-        .args(["--endpoint-url", &url, "--region", REGIONS[0]])
-        .args([
-            "--max-concurrency",
-            &MAX_CONCURRENCY.to_string(),
-            "--",
-            "-q",
-        ])
-        .current_dir(dir.path())
-        .env("AWS_ACCESS_KEY_ID", "bench")
-        .env("AWS_SECRET_ACCESS_KEY", "bench")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", dir.path().join("none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("ekscheck runs");
-    let status_file = format!("/proc/{}/status", child.id());
-    let mut peak_kib = 0_u64;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if let Some(kib) = std::fs::read_to_string(&status_file)
-            .ok()
-            .and_then(|status| {
-                let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-                line.split_whitespace().nth(1)?.parse::<u64>().ok()
-            })
-        {
-            peak_kib = peak_kib.max(kib);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let (status, output, peak_kib) = run_measured(dir.path(), &url);
     let wall = started.elapsed();
-    let output = child.wait_with_output().expect("output");
     let summary = String::from_utf8_lossy(&output.stdout);
     let result = summary
         .lines()
@@ -204,6 +145,81 @@ fn main() {
     println!("  {result}");
 }
 
+/// The targets file of the fleet, and how many clusters it names.
+fn targets_file() -> (String, usize) {
+    let mut targets = String::from("targets:\n");
+    let mut cluster = 0;
+    for account in 0..ACCOUNTS {
+        for region in REGIONS {
+            let names: Vec<String> = (0..CLUSTERS_PER_GROUP)
+                .map(|_| {
+                    cluster += 1;
+                    format!("c{cluster}")
+                })
+                .collect();
+            let _ = writeln!(
+                targets,
+                "  - account: \"{:012}\"\n    regions: [{region}]\n    clusters: [{}]",
+                100_000_000_000 + account,
+                names.join(", ")
+            );
+        }
+    }
+    (targets, cluster)
+}
+
+/// Runs `ekscheck run` on the fleet in `dir` against the fixture server at `url`: its exit
+/// status, its output, and its peak resident memory in KiB.
+fn run_measured(
+    dir: &std::path::Path,
+    url: &str,
+) -> (std::process::ExitStatus, std::process::Output, u64) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ekscheck"))
+        .args([
+            "run",
+            "pack",
+            "--targets",
+            "fleet.yaml",
+            "--max-attempts",
+            "1",
+        ])
+        .args(["--endpoint-url", url, "--region", REGIONS[0]])
+        .args([
+            "--max-concurrency",
+            &MAX_CONCURRENCY.to_string(),
+            "--",
+            "-q",
+        ])
+        .current_dir(dir)
+        .env("AWS_ACCESS_KEY_ID", "bench")
+        .env("AWS_SECRET_ACCESS_KEY", "bench")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("none"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("ekscheck runs");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0_u64;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if let Some(kib) = std::fs::read_to_string(&status_file)
+            .ok()
+            .and_then(|status| {
+                let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+                line.split_whitespace().nth(1)?.parse::<u64>().ok()
+            })
+        {
+            peak_kib = peak_kib.max(kib);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let output = child.wait_with_output().expect("output");
+    (status, output, peak_kib)
+}
+
 /// A loopback EKS and EC2 that answers after 50 ms: every cluster ACTIVE with node groups
 /// `ng-0` … `ng-4`, each with 10 running instances.
 async fn server() -> (String, Arc<AtomicUsize>) {
@@ -247,13 +263,13 @@ fn answer(request: &http::Message) -> http::Message {
             &json!({"nodegroup": {"nodegroupName": name, "status": "ACTIVE"}}),
         ),
         _ => {
-            let instances: String = (0..INSTANCES)
-                .map(|i| {
-                    format!(
-                        "<item><instanceId>i-{i:017}</instanceId><instanceState><code>16</code><name>running</name></instanceState></item>"
-                    )
-                })
-                .collect();
+            let instances = (0..INSTANCES).fold(String::new(), |mut items, i| {
+                let _ = write!(
+                    items,
+                    "<item><instanceId>i-{i:017}</instanceId><instanceState><code>16</code><name>running</name></instanceState></item>"
+                );
+                items
+            });
             let body = format!(
                 "<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><reservationSet><item><reservationId>r-1</reservationId><instancesSet>{instances}</instancesSet></item></reservationSet></DescribeInstancesResponse>"
             );

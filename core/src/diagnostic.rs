@@ -1,6 +1,6 @@
 //! Located, actionable problems: what is wrong, where (file, line, column) and how to fix it.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -187,7 +187,7 @@ fn shorten_quoted(text: String) -> String {
             out.push('`');
         }
         if let Some(length) = cut_length.take() {
-            out.push_str(&format!(" ({length} characters)"));
+            let _ = write!(out, " ({length} characters)");
         }
         let quoted = index % 2 == 1;
         let length = part.chars().count();
@@ -473,7 +473,17 @@ impl miette::SourceCode for SourceFile {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
+
+    /// A file whose lines `1..=lines` read `line{n}: x`.
+    fn numbered_lines(lines: usize) -> String {
+        (1..=lines).fold(String::new(), |mut text, n| {
+            let _ = writeln!(text, "line{n}: x");
+            text
+        })
+    }
 
     #[test]
     fn long_quoted_values_are_cut_short() {
@@ -492,7 +502,7 @@ mod tests {
 
     #[test]
     fn a_location_deep_in_a_file_is_shown_with_its_lines() {
-        let text: String = (1..=10_000).map(|n| format!("line{n}: x\n")).collect();
+        let text = numbered_lines(10_000);
         let file = SourceFile::new(PathBuf::from("f.yaml"), text);
         let location = Location::at_line_column(&file, 9_999, 1, 8);
         let rendered = Diagnostic::error(location, "wrong").render(false);
@@ -511,7 +521,7 @@ mod tests {
     fn rendering_a_problem_reads_only_the_lines_it_shows() {
         // 1,000 problems at the end of a 100,000-line file: read from the top of the file each
         // time, that is 1.7 GB of bytes scanned (tens of seconds); from the line table, none.
-        let text: String = (1..=100_000).map(|n| format!("line{n}: x\n")).collect();
+        let text = numbered_lines(100_000);
         let file = SourceFile::new(PathBuf::from("f.yaml"), text);
         let started = std::time::Instant::now();
         for line in 99_000..100_000 {

@@ -13,10 +13,10 @@
 //! - a pack's own cases compare outcomes with what they expect ([`pack_test`]);
 //! - fleets of clusters are read from a targets file ([`targets`]).
 //!
-//! [`operations`] is the allow-list of what a pack may call; [`input`], [`json`], [`suggest`] and
-//! [`template`] hold what the `ekscheck` crate shares of reading files, JSON values, did-you-mean
-//! help and rendered templates. Everything else is private: JSONPath (`path`, `query`), networks
-//! (`network`) and the insides of every stage.
+//! [`operations`] is the allow-list of what a pack may call; [`input`], [`json`], [`network`],
+//! [`suggest`] and [`template`] hold what the `ekscheck` crate and its tests share of reading
+//! files, JSON values, IP networks, did-you-mean help and rendered templates. Everything else is
+//! private: JSONPath (`path`, `query`) and the insides of every stage.
 
 pub mod assertion;
 pub mod diagnostic;

@@ -280,7 +280,26 @@ fn group(
             .with_help("remove one"),
         );
     }
-    let regions = match regions {
+    let regions = regions_of(file, item, regions, problems);
+    let clusters = clusters_of(file, item, clusters, problems);
+    (problems.len() == before).then(|| TargetGroup {
+        account,
+        credentials,
+        regions,
+        clusters,
+        location: Some(at(item)),
+    })
+}
+
+/// A target's `regions`, each an AWS region.
+fn regions_of(
+    file: &Arc<SourceFile>,
+    item: &Spanned<Node>,
+    regions: Option<&Spanned<Node>>,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let at = |node: &Spanned<Node>| location_of(file, node);
+    match regions {
         None => {
             problems.push(
                 Diagnostic::error(at(item), "a target needs `regions`")
@@ -301,8 +320,18 @@ fn group(
                 None
             })
             .collect(),
-    };
-    let clusters = match clusters {
+    }
+}
+
+/// A target's `clusters`: `all`, or their names.
+fn clusters_of(
+    file: &Arc<SourceFile>,
+    item: &Spanned<Node>,
+    clusters: Option<&Spanned<Node>>,
+    problems: &mut Vec<Diagnostic>,
+) -> Clusters {
+    let at = |node: &Spanned<Node>| location_of(file, node);
+    match clusters {
         None => {
             problems.push(
                 Diagnostic::error(at(item), "a target needs `clusters`")
@@ -317,14 +346,7 @@ fn group(
                 .map(|(name, _)| name)
                 .collect(),
         ),
-    };
-    (problems.len() == before).then(|| TargetGroup {
-        account,
-        credentials,
-        regions,
-        clusters,
-        location: Some(at(item)),
-    })
+    }
 }
 
 /// A list of names, each with where it is written.

@@ -1,6 +1,7 @@
 //! `ekscheck test` in words: each case of a pack passes when its run gives the outcomes its
 //! `expect.yaml` lists; otherwise each difference is shown with the row's own message.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
@@ -44,10 +45,10 @@ impl Row for CaseResult {
 /// One difference, with the row's message indented below it.
 pub fn mismatch(mismatch: &Mismatch) -> String {
     let indented = |message: &str| {
-        message
-            .lines()
-            .map(|line| format!("\n    {line}"))
-            .collect::<String>()
+        message.lines().fold(String::new(), |mut text, line| {
+            let _ = write!(text, "\n    {line}");
+            text
+        })
     };
     match mismatch {
         Mismatch::Outcome {

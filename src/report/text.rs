@@ -1,6 +1,8 @@
 //! Results in words: every failure, skip and undecided outcome, rendered once, for the console
 //! and JUnit alike. Values are shortened here, and only here.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use crate::assertion::{AssertionFailure, FailureReason, Note, Undecided};
@@ -243,17 +245,18 @@ pub fn assertion_failure(failure: &AssertionFailure) -> String {
     };
     let mut text = format!("assertion failed at {}", failure.location);
     if !failure.combines {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "\n  on:       {}\n  path:     {}",
             failure.on, failure.path
-        ));
+        );
     }
-    text.push_str(&format!("\n  expected: {}", failure.expected));
+    let _ = write!(text, "\n  expected: {}", failure.expected);
     if !failure.combines {
-        text.push_str(&format!("\n  actual:   {found}"));
+        let _ = write!(text, "\n  actual:   {found}");
     }
     if let Some(note) = note {
-        text.push_str(&format!("\n  note:     {note}"));
+        let _ = write!(text, "\n  note:     {note}");
     }
     text
 }

@@ -3,6 +3,7 @@
 //! are read (an archive is refused before it fills the disk, a directory before hashing it fills
 //! the memory), and hashed as streams.
 
+use std::fmt::Write as _;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -172,5 +173,8 @@ fn collect(
 
 /// Bytes as lowercase hex.
 pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    bytes.iter().fold(String::new(), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    })
 }

@@ -1,6 +1,7 @@
 //! `ekscheck.lock`: what each requirement of a pack resolved to — the commit and a hash of the
 //! files — so that a dependency's checks never run at another version than the lock names.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -69,18 +70,19 @@ pub(super) fn write(dir: &Path, packs: &[Locked]) -> Result<(), Diagnostic> {
     );
     for locked in packs {
         let quoted = |value: &str| serde_json::to_string(value).unwrap_or_default();
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "  - pack: {}\n    source: {}\n",
             quoted(&locked.pack),
             quoted(&locked.source)
-        ));
+        );
         if let Some(requirement) = &locked.requirement {
-            text.push_str(&format!("    requirement: {}\n", quoted(requirement)));
+            let _ = writeln!(text, "    requirement: {}", quoted(requirement));
         }
         if let Some(commit) = &locked.commit {
-            text.push_str(&format!("    commit: {}\n", quoted(commit)));
+            let _ = writeln!(text, "    commit: {}", quoted(commit));
         }
-        text.push_str(&format!("    hash: {}\n", quoted(&locked.hash)));
+        let _ = writeln!(text, "    hash: {}", quoted(&locked.hash));
     }
     // A new file beside the lock, renamed over it: a link in its place is replaced, never
     // written through.

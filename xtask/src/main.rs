@@ -550,7 +550,8 @@ impl Service {
         writeln!(
             body,
             "/// Calls `operation` of {0} with `params`, returning the response as the AWS CLI \
-             prints it.\npub(in crate::engine::aws) async fn call(client: &Client, operation: \
+             prints it.\n#[allow(clippy::too_many_lines, reason = \"one match arm per operation\")]\n\
+             pub(in crate::engine::aws) async fn call(client: &Client, operation: \
              &str, {1}: &Params<'_>) -> Result<Value, CallError> {{\nmatch operation {{",
             self.name,
             if takes_params { "params" } else { "_params" }
@@ -941,14 +942,16 @@ mod tests {
 
     /// A service `name` whose operation `Get` answers `Out { Item: <item> }`, with more shapes.
     fn service_with(name: &'static str, item: Value, shapes: Value) -> Service {
-        let mut all = json!({
-            "Out": {"type": "structure", "members": {"Item": {"shape": "Item"}}},
-            "Item": item,
-            "String": {"type": "string"},
-        });
-        all.as_object_mut()
-            .unwrap()
-            .extend(shapes.as_object().unwrap().clone());
+        let mut all = serde_json::Map::new();
+        all.insert(
+            "Out".into(),
+            json!({"type": "structure", "members": {"Item": {"shape": "Item"}}}),
+        );
+        all.insert("Item".into(), item);
+        all.insert("String".into(), json!({"type": "string"}));
+        if let Value::Object(shapes) = shapes {
+            all.extend(shapes);
+        }
         let model = json!({"operations": {"Get": {"output": {"shape": "Out"}}}, "shapes": all});
         Service::from_model(name, &model, &Value::Null, &["Get"]).unwrap()
     }

@@ -74,7 +74,7 @@ fn end_of_acronym(
 }
 
 /// `DescribeVpcAttribute` → `describe_vpc_attribute`.
-pub fn snake_case(name: &str) -> String {
+pub(crate) fn snake_case(name: &str) -> String {
     split_words(name)
         .iter()
         .map(|w| w.to_lowercase())
@@ -85,7 +85,7 @@ pub fn snake_case(name: &str) -> String {
 /// A shape name as a Rust type name, as smithy's `CaseUtils` makes it: words split where an
 /// acronym ends (`MFADevice` → `MfaDevice`) or a lowercase letter or digit meets an uppercase one
 /// (`MemoryMiB` → `MemoryMiB`), each word capitalised.
-pub fn pascal_case(name: &str) -> String {
+pub(crate) fn pascal_case(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut split = String::new();
     for (index, &c) in chars.iter().enumerate() {
@@ -116,7 +116,7 @@ pub fn pascal_case(name: &str) -> String {
 
 /// The SDK's field name for a structure member: snake case, keywords escaped, and names that
 /// would clash with builder methods renamed.
-pub fn rust_member_name(name: &str) -> String {
+pub(crate) fn rust_member_name(name: &str) -> String {
     const KEYWORDS: &[&str] = &[
         "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if",
         "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",

@@ -90,7 +90,9 @@ fn entries(definition: &str) -> Value {
 }
 
 fn list_of(item: Value) -> Value {
-    json!({ "type": "array", "items": item })
+    let mut list = json!({ "type": "array" });
+    list["items"] = item;
+    list
 }
 
 fn one_of_text(values: &[&str]) -> Value {

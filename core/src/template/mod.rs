@@ -23,6 +23,7 @@ pub fn helper_names() -> impl Iterator<Item = &'static str> {
 }
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use handlebars::template::{HelperTemplate, Parameter, TemplateElement};
@@ -56,7 +57,9 @@ pub(crate) fn escape_jsonpath_literal(text: &str) -> String {
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
-            c if c < ' ' || c == '\'' || c == '"' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if c < ' ' || c == '\'' || c == '"' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
             c => out.push(c),
         }
     }
@@ -648,126 +651,13 @@ impl Walker<'_> {
         let Some(signature) = helpers::signature_of(name) else {
             return Ok(());
         };
-        let error = |message: String, help: String| TemplateError {
-            message,
-            offset: Some(place.offset),
-            help: Some(help),
-        };
-        let wanted = signature.arguments.len();
-        let given = helper.params.len();
-        let fits = if signature.repeats {
-            given >= wanted
-        } else {
-            given == wanted
-        };
-        if !fits || !helper.hash.is_empty() {
-            let names: Vec<&str> = signature.arguments.iter().map(|(n, _)| *n).collect();
-            let takes = match (wanted, signature.repeats) {
-                (1, _) => format!("one argument ({})", names[0]),
-                (n, false) => format!("{} arguments ({})", number(n), names.join(", ")),
-                (n, true) => format!("{} or more arguments", number(n)),
-            };
-            let given = if helper.hash.is_empty() {
-                number(given)
-            } else {
-                format!("{} and named ones", number(given))
-            };
-            // `the route tables (`RouteTables`)` → ROUTE_TABLES
-            let placeholders: Vec<String> = names
-                .iter()
-                .map(|n| {
-                    n.split([',', '('])
-                        .next()
-                        .unwrap_or_default()
-                        .trim()
-                        .trim_start_matches("the ")
-                        .replace("'s", "")
-                        .replace(' ', "_")
-                        .to_uppercase()
-                })
-                .collect();
-            let call = format!("{name} {}", placeholders.join(" "));
-            let help = if helper.block {
-                format!("write `{{{{#{call}}}}}…{{{{/{name}}}}}`")
-            } else {
-                format!("write `{{{{{call}}}}}`")
-            };
-            return Err(error(
-                format!("`{name}` takes {takes}; it was given {given}"),
-                help,
-            ));
-        }
-        for (parameter, (what, kind)) in helper.params.iter().zip(signature.arguments) {
+        check_arity(name, signature, helper, place.offset)?;
+        for (parameter, &(what, kind)) in helper.params.iter().zip(signature.arguments) {
             let literal = match parameter {
                 Parameter::Literal(value) => Some(value),
                 _ => None,
             };
-            match (kind, literal) {
-                (helpers::Kind::Text, Some(value)) if !value.is_string() => {
-                    return Err(error(
-                        format!(
-                            "`{name}` takes {what} as text, but it was given {} `{value}`",
-                            crate::json::type_name(value)
-                        ),
-                        "quote it, or give a name whose value is text".to_owned(),
-                    ));
-                }
-                (helpers::Kind::Path, Some(Value::String(query))) => {
-                    if let Err(problem) = Query::parse(&query::normalize(query)) {
-                        return Err(error(
-                            format!(
-                                "the query `{query}` of `{name}` is not valid: {}",
-                                problem.message
-                            ),
-                            problem.help,
-                        ));
-                    }
-                }
-                (helpers::Kind::Name, Some(value)) => {
-                    return Err(error(
-                        format!(
-                            "`{name}` takes {what} as a name whose value it reads, but it was \
-                             given {} `{value}`",
-                            crate::json::type_name(value)
-                        ),
-                        "give a name, e.g. `vars.cluster` or `nodegroup.nodegroup.subnets`"
-                            .to_owned(),
-                    ));
-                }
-                (helpers::Kind::Pattern, Some(Value::String(pattern))) => {
-                    if let Err(problem) = regex::Regex::new(pattern) {
-                        let problem = problem.to_string();
-                        let reason = problem
-                            .lines()
-                            .map(str::trim)
-                            .rfind(|line| line.starts_with("error:"))
-                            .map_or(problem.as_str(), |line| line["error:".len()..].trim());
-                        return Err(error(
-                            format!(
-                                "the regular expression `{pattern}` of `{name}` is not valid: {reason}"
-                            ),
-                            "see https://docs.rs/regex for the syntax".to_owned(),
-                        ));
-                    }
-                }
-                (helpers::Kind::Pattern, _) => {
-                    return Err(error(
-                        format!("`{name}` takes {what} written as a quoted string"),
-                        format!(
-                            "write e.g. `{{{{{name} image.Images.0.Description 'k8s: ([0-9.]+)'}}}}`"
-                        ),
-                    ));
-                }
-                (helpers::Kind::Path, _) => {
-                    return Err(error(
-                        format!("`{name}` takes {what} written as a quoted string"),
-                        format!(
-                            "write e.g. `{{{{{name} instance \"$.SecurityGroups[*].GroupId\"}}}}`"
-                        ),
-                    ));
-                }
-                _ => {}
-            }
+            check_argument(name, what, kind, literal, place.offset)?;
         }
         // `lookup vars "NAME"` reads a variable, which must be declared like any other.
         if name == "lookup"
@@ -849,6 +739,145 @@ impl Walker<'_> {
             self.paths.push(segments);
         }
     }
+}
+
+/// The error of a helper call at byte `offset` of the template.
+fn helper_error(offset: usize, message: String, help: String) -> TemplateError {
+    TemplateError {
+        message,
+        offset: Some(offset),
+        help: Some(help),
+    }
+}
+
+/// Checks that helper `name` is given as many arguments as its `signature` takes, and no named
+/// ones.
+fn check_arity(
+    name: &str,
+    signature: &helpers::Signature,
+    helper: &HelperTemplate,
+    offset: usize,
+) -> Result<(), TemplateError> {
+    let error = |message: String, help: String| helper_error(offset, message, help);
+    let wanted = signature.arguments.len();
+    let given = helper.params.len();
+    let fits = if signature.repeats {
+        given >= wanted
+    } else {
+        given == wanted
+    };
+    if !fits || !helper.hash.is_empty() {
+        let names: Vec<&str> = signature.arguments.iter().map(|(n, _)| *n).collect();
+        let takes = match (wanted, signature.repeats) {
+            (1, _) => format!("one argument ({})", names[0]),
+            (n, false) => format!("{} arguments ({})", number(n), names.join(", ")),
+            (n, true) => format!("{} or more arguments", number(n)),
+        };
+        let given = if helper.hash.is_empty() {
+            number(given)
+        } else {
+            format!("{} and named ones", number(given))
+        };
+        // `the route tables (`RouteTables`)` → ROUTE_TABLES
+        let placeholders: Vec<String> = names
+            .iter()
+            .map(|n| {
+                n.split([',', '('])
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .trim_start_matches("the ")
+                    .replace("'s", "")
+                    .replace(' ', "_")
+                    .to_uppercase()
+            })
+            .collect();
+        let call = format!("{name} {}", placeholders.join(" "));
+        let help = if helper.block {
+            format!("write `{{{{#{call}}}}}…{{{{/{name}}}}}`")
+        } else {
+            format!("write `{{{{{call}}}}}`")
+        };
+        return Err(error(
+            format!("`{name}` takes {takes}; it was given {given}"),
+            help,
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a literal argument of helper `name` (`what`, of `kind`; `literal` is `None` for a
+/// name or an expression).
+fn check_argument(
+    name: &str,
+    what: &str,
+    kind: helpers::Kind,
+    literal: Option<&Value>,
+    offset: usize,
+) -> Result<(), TemplateError> {
+    let error = |message: String, help: String| helper_error(offset, message, help);
+    match (kind, literal) {
+        (helpers::Kind::Text, Some(value)) if !value.is_string() => {
+            return Err(error(
+                format!(
+                    "`{name}` takes {what} as text, but it was given {} `{value}`",
+                    crate::json::type_name(value)
+                ),
+                "quote it, or give a name whose value is text".to_owned(),
+            ));
+        }
+        (helpers::Kind::Path, Some(Value::String(query))) => {
+            if let Err(problem) = Query::parse(&query::normalize(query)) {
+                return Err(error(
+                    format!(
+                        "the query `{query}` of `{name}` is not valid: {}",
+                        problem.message
+                    ),
+                    problem.help,
+                ));
+            }
+        }
+        (helpers::Kind::Name, Some(value)) => {
+            return Err(error(
+                format!(
+                    "`{name}` takes {what} as a name whose value it reads, but it was \
+                     given {} `{value}`",
+                    crate::json::type_name(value)
+                ),
+                "give a name, e.g. `vars.cluster` or `nodegroup.nodegroup.subnets`".to_owned(),
+            ));
+        }
+        (helpers::Kind::Pattern, Some(Value::String(pattern))) => {
+            if let Err(problem) = regex::Regex::new(pattern) {
+                let problem = problem.to_string();
+                let reason = problem
+                    .lines()
+                    .map(str::trim)
+                    .rfind(|line| line.starts_with("error:"))
+                    .map_or(problem.as_str(), |line| line["error:".len()..].trim());
+                return Err(error(
+                    format!(
+                        "the regular expression `{pattern}` of `{name}` is not valid: {reason}"
+                    ),
+                    "see https://docs.rs/regex for the syntax".to_owned(),
+                ));
+            }
+        }
+        (helpers::Kind::Pattern, _) => {
+            return Err(error(
+                format!("`{name}` takes {what} written as a quoted string"),
+                format!("write e.g. `{{{{{name} image.Images.0.Description 'k8s: ([0-9.]+)'}}}}`"),
+            ));
+        }
+        (helpers::Kind::Path, _) => {
+            return Err(error(
+                format!("`{name}` takes {what} written as a quoted string"),
+                format!("write e.g. `{{{{{name} instance \"$.SecurityGroups[*].GroupId\"}}}}`"),
+            ));
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// A small count in words, for messages: `one`, `two`, … (`none` for 0).

@@ -10,7 +10,7 @@ use crate::format::raw;
 use crate::format::yaml::Spanned;
 
 impl Loader<'_> {
-    pub(super) fn suite(&mut self, suite: raw::Suite) -> Suite {
+    pub(super) fn suite(&mut self, suite: &raw::Suite) -> Suite {
         let name = match &suite.suite {
             Some(name) => self.slug(name, "suite name"),
             None => self

@@ -63,126 +63,28 @@ impl Loader<'_> {
         }
     }
 
-    /// One entry of `requires:`: a pack by relative `path`, or from `git` with a `version`
-    /// range of its tags or a `ref`. Only URLs that cannot run a program are accepted.
+    /// One entry of `requires:`: a pack by relative `path`, from a `tarball`, or from `git` with
+    /// a `version` range of its tags or a `ref`. Only URLs that cannot run a program are accepted.
     pub(super) fn requirement(&mut self, raw: &Spanned<raw::Requirement>) -> Option<Requirement> {
         let requirement = &raw.value;
         let pack = self.slug(&requirement.pack, "pack name");
-        let at = self.at(raw);
         let only_git = [
             ("subdir", &requirement.subdir),
             ("version", &requirement.version),
             ("ref", &requirement.reference),
         ];
-        let subdir_of = |loader: &mut Self| -> Option<String> {
-            let subdir = requirement.subdir.as_ref().map_or("", |s| s.value.as_str());
-            if subdir.split('/').any(|part| part == "..") || subdir.starts_with('/') {
-                let at = loader.at(requirement.subdir.as_ref()?);
-                loader.error(
-                    at,
-                    "`subdir` is a directory inside the repository or archive",
-                    "write e.g. `subdir: checks/node-join`",
-                );
-                return None;
-            }
-            Some(subdir.to_owned())
-        };
         let source = match (&requirement.path, &requirement.git, &requirement.tarball) {
             (None, None, Some(tarball)) => {
-                if let Some((key, _)) = only_git[1..].iter().find(|(_, value)| value.is_some()) {
-                    let at = self.at(raw);
-                    self.error(at, format!("`{key}` is for a pack from git"), "remove it");
-                    return None;
-                }
-                let file = &tarball.value;
-                let archive = file.ends_with(".tar.gz") || file.ends_with(".tgz");
-                if Path::new(file).is_absolute() || !archive {
-                    let at = self.at(tarball);
-                    self.error(
-                        at,
-                        "`tarball` is a .tar.gz file, relative to this pack's directory",
-                        "write e.g. `tarball: ../node-join-1.2.0.tar.gz`",
-                    );
-                    return None;
-                }
-                Source::Tarball {
-                    path: file.clone(),
-                    subdir: subdir_of(self)?,
-                }
+                self.not_git(raw, &only_git[1..])?;
+                self.tarball_source(tarball, requirement)?
             }
             (Some(path), None, None) => {
-                if let Some((key, _)) = only_git.iter().find(|(_, value)| value.is_some()) {
-                    let at = self.at(raw);
-                    self.error(at, format!("`{key}` is for a pack from git"), "remove it");
-                    return None;
-                }
-                if Path::new(&path.value).is_absolute() || path.value.is_empty() {
-                    let at = self.at(path);
-                    self.error(
-                        at,
-                        "a required pack's `path` is relative to this pack's directory",
-                        "write e.g. `path: ../node-join`",
-                    );
-                    return None;
-                }
-                Source::Path(path.value.clone())
+                self.not_git(raw, &only_git)?;
+                self.path_source(path)?
             }
-            (None, Some(url), None) => {
-                let safe = ["https://", "ssh://", "file://"]
-                    .iter()
-                    .any(|scheme| url.value.starts_with(scheme))
-                    || SCP_LIKE.is_match(&url.value);
-                if !safe {
-                    let at = self.at(url);
-                    self.error(
-                        at,
-                        "a pack is fetched over https, ssh or from a file URL",
-                        "write e.g. `git: https://example.com/platform/packs.git`",
-                    );
-                    return None;
-                }
-                let subdir = subdir_of(self)?;
-                let selector = match (&requirement.version, &requirement.reference) {
-                    (Some(version), None) => {
-                        if semver::VersionReq::parse(&version.value).is_err() {
-                            let at = self.at(version);
-                            self.error(
-                                at,
-                                "`version` must be a semver range of the repository's tags",
-                                "write e.g. `version: \"^1.0\"`",
-                            );
-                            return None;
-                        }
-                        Selector::Version(version.value.clone())
-                    }
-                    (None, Some(reference)) if GIT_REF.is_match(&reference.value) => {
-                        Selector::Ref(reference.value.clone())
-                    }
-                    (None, Some(reference)) => {
-                        let at = self.at(reference);
-                        self.error(
-                            at,
-                            "not a tag, branch or commit name",
-                            "write e.g. `ref: v1.2.0`",
-                        );
-                        return None;
-                    }
-                    _ => {
-                        self.error(
-                            at,
-                            "a pack from git needs `version` (a range of its tags) or `ref`",
-                            "write e.g. `version: \"^1.0\"`, or `ref: v1.2.0`",
-                        );
-                        return None;
-                    }
-                };
-                Source::Git {
-                    url: url.value.clone(),
-                    subdir,
-                    selector,
-                }
-            }
+            (None, Some(url), None) => self.git_source(raw, url)?,
             _ => {
+                let at = self.at(raw);
                 self.error(
                     at,
                     "a required pack comes from a `path`, from `git` or from a `tarball`: one of them",
@@ -195,6 +97,132 @@ impl Loader<'_> {
             pack,
             source,
             location: self.at(&requirement.pack),
+        })
+    }
+
+    /// Refuses the keys of a pack from git in a requirement that is not one.
+    fn not_git(
+        &mut self,
+        raw: &Spanned<raw::Requirement>,
+        keys: &[(&str, &Option<Spanned<String>>)],
+    ) -> Option<()> {
+        if let Some((key, _)) = keys.iter().find(|(_, value)| value.is_some()) {
+            let at = self.at(raw);
+            self.error(at, format!("`{key}` is for a pack from git"), "remove it");
+            return None;
+        }
+        Some(())
+    }
+
+    /// `subdir`: a directory inside the repository or archive (`""`: its top).
+    fn subdir(&mut self, requirement: &raw::Requirement) -> Option<String> {
+        let subdir = requirement.subdir.as_ref().map_or("", |s| s.value.as_str());
+        if subdir.split('/').any(|part| part == "..") || subdir.starts_with('/') {
+            let at = self.at(requirement.subdir.as_ref()?);
+            self.error(
+                at,
+                "`subdir` is a directory inside the repository or archive",
+                "write e.g. `subdir: checks/node-join`",
+            );
+            return None;
+        }
+        Some(subdir.to_owned())
+    }
+
+    fn tarball_source(
+        &mut self,
+        tarball: &Spanned<String>,
+        requirement: &raw::Requirement,
+    ) -> Option<Source> {
+        let file = &tarball.value;
+        let archive = file.ends_with(".tar.gz") || file.ends_with(".tgz");
+        if Path::new(file).is_absolute() || !archive {
+            let at = self.at(tarball);
+            self.error(
+                at,
+                "`tarball` is a .tar.gz file, relative to this pack's directory",
+                "write e.g. `tarball: ../node-join-1.2.0.tar.gz`",
+            );
+            return None;
+        }
+        Some(Source::Tarball {
+            path: file.clone(),
+            subdir: self.subdir(requirement)?,
+        })
+    }
+
+    fn path_source(&mut self, path: &Spanned<String>) -> Option<Source> {
+        if Path::new(&path.value).is_absolute() || path.value.is_empty() {
+            let at = self.at(path);
+            self.error(
+                at,
+                "a required pack's `path` is relative to this pack's directory",
+                "write e.g. `path: ../node-join`",
+            );
+            return None;
+        }
+        Some(Source::Path(path.value.clone()))
+    }
+
+    fn git_source(
+        &mut self,
+        raw: &Spanned<raw::Requirement>,
+        url: &Spanned<String>,
+    ) -> Option<Source> {
+        let requirement = &raw.value;
+        let safe = ["https://", "ssh://", "file://"]
+            .iter()
+            .any(|scheme| url.value.starts_with(scheme))
+            || SCP_LIKE.is_match(&url.value);
+        if !safe {
+            let at = self.at(url);
+            self.error(
+                at,
+                "a pack is fetched over https, ssh or from a file URL",
+                "write e.g. `git: https://example.com/platform/packs.git`",
+            );
+            return None;
+        }
+        let subdir = self.subdir(requirement)?;
+        let selector = match (&requirement.version, &requirement.reference) {
+            (Some(version), None) => {
+                if semver::VersionReq::parse(&version.value).is_err() {
+                    let at = self.at(version);
+                    self.error(
+                        at,
+                        "`version` must be a semver range of the repository's tags",
+                        "write e.g. `version: \"^1.0\"`",
+                    );
+                    return None;
+                }
+                Selector::Version(version.value.clone())
+            }
+            (None, Some(reference)) if GIT_REF.is_match(&reference.value) => {
+                Selector::Ref(reference.value.clone())
+            }
+            (None, Some(reference)) => {
+                let at = self.at(reference);
+                self.error(
+                    at,
+                    "not a tag, branch or commit name",
+                    "write e.g. `ref: v1.2.0`",
+                );
+                return None;
+            }
+            _ => {
+                let at = self.at(raw);
+                self.error(
+                    at,
+                    "a pack from git needs `version` (a range of its tags) or `ref`",
+                    "write e.g. `version: \"^1.0\"`, or `ref: v1.2.0`",
+                );
+                return None;
+            }
+        };
+        Some(Source::Git {
+            url: url.value.clone(),
+            subdir,
+            selector,
         })
     }
 

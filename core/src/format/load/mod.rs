@@ -119,7 +119,7 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
             diagnostics.push(diagnostic);
             // Still check the suites, so that one run shows every problem.
             for (file, raw_suite) in raw_suites {
-                Loader::new(file, &mut *diagnostics).suite(raw_suite);
+                Loader::new(file, &mut *diagnostics).suite(&raw_suite);
             }
             return None;
         }
@@ -152,7 +152,7 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
     let mut suites: Vec<Suite> = Vec::new();
     for (file, raw_suite) in raw_suites {
         let mut loader = Loader::new(file, &mut *loader.diagnostics);
-        let suite = loader.suite(raw_suite);
+        let suite = loader.suite(&raw_suite);
         if let Some(other) = suites.iter().find(|other| other.name == suite.name) {
             let message = format!(
                 "suite `{}` is defined twice (also in {})",

@@ -11,6 +11,7 @@ use crate::engine::aws::convert::{
 use crate::execute::CallError;
 
 /// Calls `operation` of ec2 with `params`, returning the response as the AWS CLI prints it.
+#[allow(clippy::too_many_lines, reason = "one match arm per operation")]
 pub(in crate::engine::aws) async fn call(
     client: &Client,
     operation: &str,

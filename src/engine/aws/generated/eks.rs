@@ -9,6 +9,7 @@ use crate::engine::aws::convert::{Params, ToCli, enums, object, paginated, singl
 use crate::execute::CallError;
 
 /// Calls `operation` of eks with `params`, returning the response as the AWS CLI prints it.
+#[allow(clippy::too_many_lines, reason = "one match arm per operation")]
 pub(in crate::engine::aws) async fn call(
     client: &Client,
     operation: &str,
