@@ -35,4 +35,6 @@ mod query;
 pub mod suggest;
 pub mod targets;
 pub mod template;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod vars;

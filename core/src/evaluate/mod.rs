@@ -536,3 +536,6 @@ fn decide_row(
         _ => plain(Status::Pass),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -64,10 +64,7 @@ impl RecordingBackend {
                     }
                     answered_by.insert(key.clone(), path.clone());
                     let answer = match (recorded.response, recorded.error) {
-                        (Some(response), None) if recorded.api.starts_with("iam:") => {
-                            decode_policy_documents(response)
-                        }
-                        (Some(response), None) => Ok(response),
+                        (Some(response), None) => answer_of(&recorded.api, Ok(response)),
                         (None, Some(error)) => Err(CallError::new(error.code, error.message)),
                         _ => {
                             problems.push(
@@ -80,7 +77,7 @@ impl RecordingBackend {
                             continue;
                         }
                     };
-                    answers.insert(key, answer.map(Arc::new));
+                    answers.insert(key, answer);
                 }
                 Err(problem) => problems.push(problem),
             }
@@ -101,6 +98,22 @@ impl RecordingBackend {
         })
     }
 
+    /// A recording of `calls` (operation, params, and the response or error), made in no known
+    /// region: the in-memory recording of the test kit.
+    #[cfg(any(test, feature = "testkit"))]
+    pub fn from_calls(
+        calls: impl IntoIterator<Item = (String, Value, Result<Value, CallError>)>,
+    ) -> Self {
+        let answers = calls
+            .into_iter()
+            .map(|(api, params, answer)| (call_key(&api, &params), answer_of(&api, answer)))
+            .collect();
+        Self {
+            answers,
+            ..Self::default()
+        }
+    }
+
     /// The region the recording was made in, if its files say.
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
@@ -113,6 +126,16 @@ impl RecordingBackend {
             .map(|asked| asked.clone())
             .unwrap_or_default()
     }
+}
+
+/// The answer to a recorded call: its error, or its response (IAM's with their policy documents
+/// decoded).
+fn answer_of(api: &str, recorded: Result<Value, CallError>) -> Result<Arc<Value>, CallError> {
+    match recorded {
+        Ok(response) if api.starts_with("iam:") => decode_policy_documents(response),
+        other => other,
+    }
+    .map(Arc::new)
 }
 
 /// IAM members holding policy documents: the AWS CLI prints them decoded and parsed, but a
