@@ -552,4 +552,49 @@ mod tests {
         );
         assert!(rendered.contains("[s.yaml:2:5]"), "{rendered}");
     }
+
+    #[test]
+    fn miette_sees_the_level_the_place_the_label_and_the_help() {
+        let file = SourceFile::new("s.yaml".into(), "calls:\n  c: { api: eks:Nope }\n".into());
+        let diagnostic = Diagnostic::warning(Location::at_offset(&file, 19, 8), "not an operation")
+            .with_label("not registered")
+            .with_help("did you mean `eks:ListNodegroups`?");
+        let rendered = Rendered(&diagnostic, None);
+        let report: &dyn miette::Diagnostic = &rendered;
+        assert_eq!(report.severity(), Some(miette::Severity::Warning));
+        assert_eq!(
+            report.help().map(|help| help.to_string()).as_deref(),
+            Some("did you mean `eks:ListNodegroups`?")
+        );
+        let labels: Vec<LabeledSpan> = report.labels().expect("labels").collect();
+        assert_eq!(labels.len(), 1);
+        assert_eq!((labels[0].offset(), labels[0].len()), (19, 8));
+        assert_eq!(labels[0].label(), Some("not registered"));
+        let source = report.source_code().expect("the file");
+        let span = source
+            .read_span(&labels[0].inner().clone(), 0, 0)
+            .expect("a span");
+        assert_eq!(span.data(), b"eks:Nope");
+        assert_eq!((span.line(), span.column()), (1, 12));
+        assert_eq!(rendered.to_string(), "not an operation");
+    }
+
+    #[test]
+    fn on_a_long_line_miette_reads_an_excerpt_around_the_place() {
+        let line = format!("calls: {}x\n", "y".repeat(1_000));
+        let file = SourceFile::new("s.yaml".into(), line);
+        let location = Location::at_offset(&file, 500, 600);
+        let diagnostic = Diagnostic::error(location.clone(), "too long");
+        let rendered = Rendered(&diagnostic, Excerpt::of(&location));
+        let report: &dyn miette::Diagnostic = &rendered;
+        let labels: Vec<LabeledSpan> = report.labels().expect("labels").collect();
+        // The highlight ends with the excerpt: EXCERPT bytes from the place.
+        assert_eq!((labels[0].offset(), labels[0].len()), (500, EXCERPT));
+        let source = report.source_code().expect("the excerpt");
+        let span = source
+            .read_span(&labels[0].inner().clone(), 1, 1)
+            .expect("a span");
+        assert_eq!(span.data().len(), EXCERPT / 4 + EXCERPT);
+        assert_eq!(span.column(), 500 - EXCERPT / 4);
+    }
 }

@@ -106,15 +106,15 @@ impl<'p> Plan<'p> {
     }
 
     /// The calls needed to decide `checks`: those they test or read, and everything those depend
-    /// on, including the calls whose rows they fan out over.
+    /// on, including the calls whose rows they fan out over (a check's fan-out is that of the
+    /// calls it reads).
     pub fn calls_needed(&self, checks: &[CheckId]) -> Vec<bool> {
         let mut needed = vec![false; self.calls.len()];
-        let mut stack: Vec<CallId> = Vec::new();
-        for &check in checks {
-            let check = &self.checks[check];
-            stack.extend(check.refs.values().filter_map(|r| r.call_id()));
-            stack.extend(&check.fanout);
-        }
+        let mut stack: Vec<CallId> = checks
+            .iter()
+            .flat_map(|&check| self.checks[check].refs.values())
+            .filter_map(|r| r.call_id())
+            .collect();
         while let Some(id) = stack.pop() {
             if !std::mem::replace(&mut needed[id], true) {
                 let call = &self.calls[id];
@@ -216,3 +216,6 @@ impl<'p> Builder<'p> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

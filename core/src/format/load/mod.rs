@@ -338,3 +338,6 @@ impl<'d> Loader<'d> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
