@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::evaluate::{Outcome, Status};
+use crate::evaluate::{Outcome, OutcomeKind};
 use crate::format::TESTS;
 use crate::format::yaml::{self, Node, Spanned, location_of};
 use crate::input;
@@ -30,54 +30,6 @@ use crate::vars::{self, FileVar};
 pub(crate) const EXPECT: &str = "expect.yaml";
 /// The directory of a case that holds its recording.
 pub(crate) const RECORDING: &str = "recording";
-
-/// An outcome a case can expect of a row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Expect {
-    /// Every assertion held.
-    Pass,
-    /// An assertion did not hold (whatever the severity).
-    Fail,
-    /// The check could not be decided.
-    Error,
-    /// The check did not apply.
-    Skip,
-}
-
-/// The outcomes a case can name, by name.
-pub const EXPECTS: [(&str, Expect); 4] = [
-    ("pass", Expect::Pass),
-    ("fail", Expect::Fail),
-    ("error", Expect::Error),
-    ("skip", Expect::Skip),
-];
-
-impl Expect {
-    /// How a row ended, in a case's terms.
-    pub fn of(status: &Status) -> Self {
-        match status {
-            Status::Pass => Expect::Pass,
-            Status::Fail(_) => Expect::Fail,
-            Status::Undecided(_) => Expect::Error,
-            Status::Skip(_) => Expect::Skip,
-        }
-    }
-
-    /// The name written in `expect.yaml`.
-    pub fn name(self) -> &'static str {
-        EXPECTS
-            .iter()
-            .find(|(_, expect)| *expect == self)
-            .map_or("", |(name, _)| name)
-    }
-
-    fn parse(name: &str) -> Option<Self> {
-        EXPECTS
-            .iter()
-            .find(|(known, _)| *known == name)
-            .map(|(_, expect)| *expect)
-    }
-}
 
 /// What the rows a case does not list must do (`others:`).
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -96,7 +48,7 @@ pub(crate) struct Expected {
     /// The test name, `PACK::SUITE::ID` or `PACK::SUITE::ID[LABEL]`.
     pub(crate) test: String,
     /// How it must end.
-    pub(crate) outcome: Expect,
+    pub(crate) outcome: OutcomeKind,
     /// Text its message must contain.
     pub(crate) message: Option<String>,
 }
@@ -279,14 +231,14 @@ fn expected_rows(
 fn outcome_of(
     file: &Arc<SourceFile>,
     value: &Spanned<Node>,
-) -> Result<(Expect, Option<String>), Diagnostic> {
+) -> Result<(OutcomeKind, Option<String>), Diagnostic> {
     let wrong = |at: &Spanned<Node>, what: String| {
         Diagnostic::error(location_of(file, at), what).with_help(
             "write `pass`, `fail`, `error` or `skip`, or `{ outcome: fail, message: TEXT }`",
         )
     };
     match &value.value {
-        Node::String(name) => Expect::parse(name)
+        Node::String(name) => OutcomeKind::named(name)
             .map(|outcome| (outcome, None))
             .ok_or_else(|| wrong(value, format!("`{name}` is not an outcome"))),
         Node::Map(entries) => {
@@ -295,7 +247,7 @@ fn outcome_of(
                 match (key.value.as_str(), &entry.value) {
                     ("outcome", Node::String(name)) => {
                         outcome =
-                            Some(Expect::parse(name).ok_or_else(|| {
+                            Some(OutcomeKind::named(name).ok_or_else(|| {
                                 wrong(entry, format!("`{name}` is not an outcome"))
                             })?);
                     }
@@ -334,9 +286,9 @@ pub enum Mismatch {
         /// The row.
         test: String,
         /// As listed.
-        expected: Expect,
+        expected: OutcomeKind,
         /// As run.
-        actual: Expect,
+        actual: OutcomeKind,
         /// The row's message.
         message: String,
     },
@@ -361,7 +313,7 @@ pub enum Mismatch {
         /// The row.
         test: String,
         /// How it ended.
-        actual: Expect,
+        actual: OutcomeKind,
         /// The row's message.
         message: String,
     },
@@ -389,7 +341,7 @@ pub fn compare(
             });
             continue;
         };
-        let actual = Expect::of(&outcome.status);
+        let actual = outcome.status.kind();
         let text = message(outcome);
         if actual != expected.outcome {
             mismatches.push(Mismatch::Outcome {
@@ -410,9 +362,9 @@ pub fn compare(
     }
     if case.others == Others::Pass {
         for outcome in outcomes {
-            let actual = Expect::of(&outcome.status);
+            let actual = outcome.status.kind();
             let listed = case.expected.iter().any(|e| e.test == outcome.name);
-            if !listed && matches!(actual, Expect::Fail | Expect::Error) {
+            if !listed && matches!(actual, OutcomeKind::Fail | OutcomeKind::Error) {
                 mismatches.push(Mismatch::Unlisted {
                     test: outcome.name.clone(),
                     actual,

@@ -18,7 +18,7 @@ use clap::Parser;
 use libtest_mimic::Arguments;
 
 use crate::diagnostic::Diagnostic;
-use crate::evaluate::{Outcome, Status, evaluate_with};
+use crate::evaluate::{Outcome, OutcomeKind, evaluate_with};
 use crate::execute::recording::Recorder;
 use crate::plan::{CheckId, Plan};
 use crate::report;
@@ -348,7 +348,7 @@ pub fn exit_code<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> u8 {
         if outcome.fails_run() {
             return exit::FAILED;
         }
-        if matches!(outcome.status, Status::Undecided(_)) {
+        if outcome.status.kind() == OutcomeKind::Error {
             code = exit::ERRORS;
         }
     }

@@ -37,6 +37,39 @@ pub enum Mark {
     Ignored(String),
 }
 
+impl Mark {
+    /// Its word in the pretty format: `ok`, `FAILED`, the severity, `ignored` (before the
+    /// reason).
+    fn word(&self) -> &'static str {
+        match self {
+            Mark::Ok => "ok",
+            Mark::Failed => "FAILED",
+            Mark::Advisory(severity) => severity.name(),
+            Mark::Ignored(_) => "ignored",
+        }
+    }
+
+    /// Its letter in the terse format.
+    fn letter(&self) -> char {
+        match self {
+            Mark::Ok => '.',
+            Mark::Failed => 'F',
+            Mark::Advisory(_) => 'w',
+            Mark::Ignored(_) => 'i',
+        }
+    }
+
+    /// Its event in libtest's JSON (`ok`, `failed`, `warning`, `ignored`).
+    fn event(&self) -> &'static str {
+        match self {
+            Mark::Ok => "ok",
+            Mark::Failed => "failed",
+            Mark::Advisory(_) => "warning",
+            Mark::Ignored(_) => "ignored",
+        }
+    }
+}
+
 /// What the console reports: a check's row of a run, or a case of `ekscheck test`.
 pub trait Row {
     /// The test name.
@@ -102,12 +135,13 @@ impl Paint {
 
     fn mark(&self, mark: &Mark) -> String {
         match mark {
-            Mark::Ok => self.paint("ok", "32"),
-            Mark::Failed => self.paint("FAILED", "31"),
-            Mark::Advisory(severity) => self.paint(severity.name(), "33"),
-            Mark::Ignored(reason) => {
-                self.paint(&format!("ignored ({})", for_console_line(reason)), "33")
-            }
+            Mark::Ok => self.paint(mark.word(), "32"),
+            Mark::Failed => self.paint(mark.word(), "31"),
+            Mark::Advisory(_) => self.paint(mark.word(), "33"),
+            Mark::Ignored(reason) => self.paint(
+                &format!("{} ({})", mark.word(), for_console_line(reason)),
+                "33",
+            ),
         }
     }
 }
@@ -164,13 +198,7 @@ fn text<R: Row>(
     let marks: Vec<Mark> = shown.iter().map(|outcome| outcome.mark()).collect();
     for (name, mark) in names.iter().zip(&marks) {
         if terse {
-            let c = match mark {
-                Mark::Ok => ".",
-                Mark::Failed => "F",
-                Mark::Advisory(_) => "w",
-                Mark::Ignored(_) => "i",
-            };
-            write!(out, "{c}")?;
+            write!(out, "{}", mark.letter())?;
         } else {
             writeln!(out, "test {name:width$} ... {}", paint.mark(mark))?;
         }
@@ -263,24 +291,26 @@ fn json<R: Row>(
             json!({"type": "test", "event": "started", "name": outcome.name()})
         )?;
         let name = outcome.name();
-        let event = match outcome.mark() {
+        let mark = outcome.mark();
+        let event = mark.event();
+        let event = match &mark {
             Mark::Ok => {
                 passed += 1;
-                json!({"type": "test", "name": name, "event": "ok"})
+                json!({"type": "test", "name": name, "event": event})
             }
             Mark::Failed => {
                 failed += 1;
-                json!({"type": "test", "name": name, "event": "failed",
+                json!({"type": "test", "name": name, "event": event,
                        "stdout": outcome.details()})
             }
             Mark::Advisory(severity) => {
                 warnings += 1;
-                json!({"type": "test", "name": name, "event": "warning",
+                json!({"type": "test", "name": name, "event": event,
                        "severity": severity.name(), "stdout": outcome.details()})
             }
             Mark::Ignored(reason) => {
                 ignored += 1;
-                json!({"type": "test", "name": name, "event": "ignored",
+                json!({"type": "test", "name": name, "event": event,
                        "message": reason})
             }
         };
@@ -289,7 +319,7 @@ fn json<R: Row>(
     writeln!(
         out,
         "{}",
-        json!({"type": "suite", "event": if failed > 0 { "failed" } else { "ok" },
+        json!({"type": "suite", "event": if failed > 0 { Mark::Failed } else { Mark::Ok }.event(),
                "passed": passed, "failed": failed, "warnings": warnings, "ignored": ignored,
                "measured": 0, "filtered_out": filtered_out,
                "exec_time": summary.elapsed.as_secs_f64(), "requests": summary.requests})

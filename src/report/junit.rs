@@ -7,7 +7,7 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 
 use super::escape::for_xml;
 use super::text::{details, skip_reason};
-use crate::evaluate::{Outcome, Status};
+use crate::evaluate::{Outcome, OutcomeKind, Status};
 use crate::plan::Plan;
 
 /// Builds the JUnit report of `outcomes`; `elapsed` is the run's wall time.
@@ -36,25 +36,25 @@ pub fn report<'a>(
             .name
             .strip_prefix(&format!("{classname}::"))
             .unwrap_or(&outcome.name);
-        let mut status = match &outcome.status {
-            Status::Pass => TestCaseStatus::success(),
-            Status::Fail(_) => {
+        let kind = outcome.status.kind();
+        let mut status = match kind {
+            OutcomeKind::Pass => TestCaseStatus::success(),
+            OutcomeKind::Fail => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 status.set_type(outcome.severity.name());
                 status
             }
-            Status::Undecided(_) => {
+            OutcomeKind::Error => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-                status.set_type("error");
+                status.set_type(OutcomeKind::Error.name());
                 status
             }
-            Status::Skip(reason) => {
-                let mut status = TestCaseStatus::skipped();
-                status.set_message(xml(skip_reason(reason)));
-                status
-            }
+            OutcomeKind::Skip => TestCaseStatus::skipped(),
         };
-        if matches!(outcome.status, Status::Fail(_) | Status::Undecided(_)) {
+        if let Status::Skip(reason) = &outcome.status {
+            status.set_message(xml(skip_reason(reason)));
+        }
+        if matches!(kind, OutcomeKind::Fail | OutcomeKind::Error) {
             status.set_message(xml(&outcome.title));
             status.set_description(xml(details(outcome)));
         }

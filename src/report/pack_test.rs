@@ -8,6 +8,7 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 
 use super::console::{Mark, Row};
 use super::junit::xml;
+use crate::evaluate::OutcomeKind;
 use crate::pack_test::Mismatch;
 
 /// How one case went.
@@ -82,8 +83,8 @@ pub fn mismatch(mismatch: &Mismatch) -> String {
             message,
         } => format!(
             "{test}: {} but not listed (others: pass){}",
-            match actual.name() {
-                "error" => "could not be decided",
+            match actual {
+                OutcomeKind::Error => "could not be decided",
                 _ => "failed",
             },
             indented(message)

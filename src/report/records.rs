@@ -9,8 +9,7 @@ use serde_json::{Value, json};
 
 use super::escape::for_xml;
 use super::text::details;
-use crate::evaluate::{Outcome, Status};
-use crate::pack_test::Expect;
+use crate::evaluate::{Outcome, OutcomeKind};
 use crate::plan::Plan;
 use crate::targets::Target;
 
@@ -23,8 +22,9 @@ pub fn json_lines(plan: &Plan, rows: &[Row]) -> String {
     for (outcome, target) in rows {
         let check = &plan.checks[outcome.check];
         let pack = &plan.packs[check.pack];
-        let (message, remediation) = match &outcome.status {
-            Status::Pass => (Value::Null, Value::Null),
+        let kind = outcome.status.kind();
+        let (message, remediation) = match kind {
+            OutcomeKind::Pass => (Value::Null, Value::Null),
             _ => (
                 Value::String(details(outcome)),
                 outcome
@@ -40,7 +40,7 @@ pub fn json_lines(plan: &Plan, rows: &[Row]) -> String {
             "check": check.name,
             "name": outcome.name,
             "row": outcome.row.label(),
-            "outcome": Expect::of(&outcome.status).name(),
+            "outcome": kind.name(),
             "severity": outcome.severity.name(),
             "title": outcome.title,
             "message": message,
@@ -76,12 +76,12 @@ pub fn step_summary(rows: &[Row]) -> String {
         if groups.last().is_none_or(|(last, _)| *last != label) {
             groups.push((label, [0; 5]));
         }
-        let column = match &outcome.status {
-            Status::Pass => 0,
-            Status::Fail(_) if outcome.fails_run() => 1,
-            Status::Fail(_) => 2,
-            Status::Undecided(_) => 3,
-            Status::Skip(_) => 4,
+        let column = match outcome.status.kind() {
+            OutcomeKind::Pass => 0,
+            OutcomeKind::Fail if outcome.fails_run() => 1,
+            OutcomeKind::Fail => 2,
+            OutcomeKind::Error => 3,
+            OutcomeKind::Skip => 4,
         };
         if let Some((_, counts)) = groups.last_mut() {
             counts[column] += 1;

@@ -7,10 +7,10 @@ use std::collections::BTreeSet;
 
 use ekscheck::cli::exit;
 use ekscheck::diagnostic::SourceFile;
+use ekscheck::evaluate::OutcomeKind;
 use ekscheck::format::Keyword;
 use ekscheck::format::schema::{SchemaKind, schema};
 use ekscheck::format::yaml::{self, Node, Spanned};
-use ekscheck::pack_test::EXPECTS;
 use ekscheck::template::helper_names;
 use serde_json::Value;
 
@@ -77,7 +77,7 @@ fn the_format_documents_every_keyword_the_loader_accepts() {
         ("Keys of an assertion", assertion_keys),
         ("Predicates", set(predicates)),
         ("Template helpers", set(helper_names())),
-        ("Outcomes", set(EXPECTS.map(|(name, _)| name))),
+        ("Outcomes", set(OutcomeKind::ALL.map(OutcomeKind::name))),
         ("Exit codes", set(exit_codes.iter().map(String::as_str))),
     ];
     for (heading, accepted) in expected {

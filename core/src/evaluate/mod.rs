@@ -32,6 +32,52 @@ pub enum Status {
     Skip(SkipReason),
 }
 
+impl Status {
+    /// How it ended, in the four words reports and pack tests use.
+    pub fn kind(&self) -> OutcomeKind {
+        match self {
+            Status::Pass => OutcomeKind::Pass,
+            Status::Fail(_) => OutcomeKind::Fail,
+            Status::Undecided(_) => OutcomeKind::Error,
+            Status::Skip(_) => OutcomeKind::Skip,
+        }
+    }
+}
+
+/// How a row ended, without why: the `outcome` of the JSON records and of a pack test's
+/// `expect.yaml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutcomeKind {
+    /// Every assertion held.
+    Pass,
+    /// An assertion did not hold (whatever the severity).
+    Fail,
+    /// The check could not be decided.
+    Error,
+    /// The check did not apply.
+    Skip,
+}
+
+impl OutcomeKind {
+    /// Every kind, in the order the docs list them.
+    pub const ALL: [OutcomeKind; 4] = [Self::Pass, Self::Fail, Self::Error, Self::Skip];
+
+    /// Its word: `pass`, `fail`, `error` or `skip`.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutcomeKind::Pass => "pass",
+            OutcomeKind::Fail => "fail",
+            OutcomeKind::Error => "error",
+            OutcomeKind::Skip => "skip",
+        }
+    }
+
+    /// The kind a word stands for.
+    pub(crate) fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
 /// The assertions of a failed row that do not hold.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Failed {
@@ -81,6 +127,17 @@ pub enum NeedState {
     Undecided,
     /// It was skipped.
     Skipped,
+}
+
+impl NeedState {
+    /// Its word, in a skipped row's reason: `failed`, `error` or `skipped`.
+    pub fn name(self) -> &'static str {
+        match self {
+            NeedState::Failed => "failed",
+            NeedState::Undecided => "error",
+            NeedState::Skipped => "skipped",
+        }
+    }
 }
 
 /// The outcome of one check for one row.
@@ -133,7 +190,7 @@ pub enum CrossState {
 impl Outcome {
     /// Whether this outcome fails the run (a failure of severity `error`).
     pub fn fails_run(&self) -> bool {
-        matches!(self.status, Status::Fail(_)) && self.severity == Severity::Error
+        self.status.kind() == OutcomeKind::Fail && self.severity == Severity::Error
     }
 }
 
