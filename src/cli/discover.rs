@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use serde_json::json;
 
-use super::output::show;
-use super::{exit, printed};
+use super::output::CliError;
+use super::printed;
 use crate::diagnostic::Diagnostic;
 use crate::format::schema::SchemaKind;
 use crate::operations::{OPERATIONS, Operation, dashed, lookup};
@@ -17,18 +17,19 @@ use crate::suggest;
 
 /// `ekscheck ops`: every operation; `ekscheck ops SERVICE`: a service's; `ekscheck ops
 /// SERVICE:OPERATION`: one operation in full.
-pub(super) fn ops(name: Option<&str>) -> u8 {
+pub(super) fn ops(name: Option<&str>) -> Result<u8, CliError> {
     let text = match name {
         None => listing(OPERATIONS.iter()),
         Some(name) if name.contains(':') => match lookup(name) {
             Some(operation) => describe(operation),
             None => {
                 let known = OPERATIONS.iter().map(|op| op.api);
-                show(&[Diagnostic::unlocated(format!(
-                    "`{name}` is not an operation ekscheck can call"
-                ))
-                .with_help(suggest::did_you_mean(name, known))]);
-                return exit::INVALID_INPUT;
+                return Err(CliError::from(
+                    Diagnostic::unlocated(format!(
+                        "`{name}` is not an operation ekscheck can call"
+                    ))
+                    .with_help(suggest::did_you_mean(name, known)),
+                ));
             }
         },
         Some(service) => {
@@ -43,11 +44,10 @@ pub(super) fn ops(name: Option<&str>) -> u8 {
                     .filter_map(|op| op.api.split(':').next())
                     .collect();
                 services.dedup();
-                show(&[Diagnostic::unlocated(format!(
-                    "ekscheck can call no operation of `{service}`"
-                ))
-                .with_help(suggest::did_you_mean(service, services))]);
-                return exit::INVALID_INPUT;
+                return Err(CliError::from(
+                    Diagnostic::unlocated(format!("ekscheck can call no operation of `{service}`"))
+                        .with_help(suggest::did_you_mean(service, services)),
+                ));
             }
             listing(matching.into_iter())
         }
@@ -108,7 +108,7 @@ fn describe(operation: &Operation) -> String {
 
 /// `ekscheck list PACK…`: each check with its title, severity, `needs`, the calls it reads and
 /// the fan-out it runs once per row of; with `json`, one JSON object per line.
-pub(super) fn list(plan: &Plan, json: bool) -> u8 {
+pub(super) fn list(plan: &Plan, json: bool) -> Result<u8, CliError> {
     let mut text = String::new();
     for check in &plan.checks {
         let calls: Vec<String> = check
@@ -164,24 +164,20 @@ pub(super) fn list(plan: &Plan, json: bool) -> u8 {
 }
 
 /// `ekscheck schema pack|suite`: the JSON Schema of `pack.yaml` or of suite files.
-pub(super) fn schema(name: &str) -> u8 {
+pub(super) fn schema(name: &str) -> Result<u8, CliError> {
     let Some((kind, _)) = SchemaKind::ALL
         .into_iter()
         .find(|(_, known)| *known == name)
     else {
-        show(
-            &[Diagnostic::unlocated(format!("no schema `{name}`")).with_help("`pack` or `suite`")],
-        );
-        return exit::INVALID_INPUT;
+        return Err(CliError::from(
+            Diagnostic::unlocated(format!("no schema `{name}`")).with_help("`pack` or `suite`"),
+        ));
     };
     match crate::format::schema::schema(kind) {
         Ok(schema) => printed(&format!("{:#}\n", schema)),
-        Err(untyped) => {
-            show(&[Diagnostic::unlocated(format!(
-                "the schema lacks a type for {}",
-                untyped.join(", ")
-            ))]);
-            exit::INVALID_INPUT
-        }
+        Err(untyped) => Err(CliError::from(Diagnostic::unlocated(format!(
+            "the schema lacks a type for {}",
+            untyped.join(", ")
+        )))),
     }
 }

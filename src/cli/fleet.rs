@@ -9,8 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::args::RunArgs;
-use super::exit;
-use super::output::show;
+use super::output::CliError;
 use super::session::{AnyBackend, Session, aws_settings};
 use crate::diagnostic::Diagnostic;
 use crate::engine::aws::{AssumeRole, AwsBackend};
@@ -64,12 +63,8 @@ pub(super) fn run(
     session: &Session,
     selected: &[CheckId],
     evaluated: &[CheckId],
-) -> Result<FleetRun, u8> {
-    let invalid = |problems: Vec<Diagnostic>| {
-        show(&problems);
-        exit::INVALID_INPUT
-    };
-    let groups = groups(args, session).map_err(invalid)?;
+) -> Result<FleetRun, CliError> {
+    let groups = groups(args, session).map_err(CliError::invalid)?;
     let started = Instant::now();
     let (backends, accounts) = connect_all(args, session, &groups);
     // `clusters: all`, listed. Where they cannot be, one target `*` carries the reason.
@@ -92,7 +87,7 @@ pub(super) fn run(
             }
         }
     })
-    .map_err(invalid)?;
+    .map_err(CliError::invalid)?;
     // A target of the base credentials' account is named after it once known.
     for target in fleet.iter_mut().filter(|target| target.account == "base") {
         target.account = accounts[&key(target)].clone();
@@ -104,7 +99,7 @@ pub(super) fn run(
         .iter()
         .map(|target| session.vars_for(plan, target))
         .collect::<Result<_, _>>()
-        .map_err(invalid)?;
+        .map_err(CliError::invalid)?;
     // AWS's request rates hold for AWS, not for a recording.
     let budget = match session.backend {
         AnyBackend::Recording(..) => Budget::without_rates(session.limits.max_concurrency),
@@ -133,7 +128,7 @@ pub(super) fn run(
             .map(|(backend, vars)| execute(plan, vars, &needed, backend, session.limits)),
     ));
     super::session::within_outcome_budget(plan, &executions, evaluated, session.limits)
-        .map_err(|problem| invalid(vec![problem]))?;
+        .map_err(CliError::from)?;
     let mut outcomes = Vec::new();
     let mut requests = 0;
     for (index, (execution, vars)) in executions.iter().zip(&vars).enumerate() {

@@ -26,7 +26,7 @@ use crate::report::records::Row;
 use crate::requires;
 use args::{Cli, Command, RecordArgs, RunArgs};
 use libtest::{libtest_arguments, may_select};
-use output::show;
+use output::{CliError, show};
 use session::Session;
 
 /// Exit codes, as in the format specification.
@@ -41,10 +41,11 @@ pub mod exit {
     pub const ERRORS: u8 = 3;
 }
 
-/// Runs the command line and returns the process exit code.
+/// Runs the command line and returns the process exit code; a command that stops early returns
+/// a `CliError`, whose problems are printed here, once.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let code = match cli.command {
+    let ran = match cli.command {
         Command::Validate { packs, locked } => with_plan(&packs, locked, validate),
         Command::Policy { packs } => with_plan(&packs, false, policy),
         Command::Test(args) => pack_test::test(&args),
@@ -64,25 +65,38 @@ pub fn main() -> ExitCode {
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
     };
-    ExitCode::from(code)
+    match ran {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            show(&error.problems);
+            ExitCode::from(error.exit)
+        }
+    }
 }
 
 /// Loads `dirs` and the packs they require (as their locks say, with `locked`), plans them,
 /// prints every problem of both stages at once, and goes on with the plan (`then`) only if there
 /// is none.
-fn with_plan(dirs: &[PathBuf], locked: bool, then: impl FnOnce(&Plan) -> u8) -> u8 {
+fn with_plan(
+    dirs: &[PathBuf],
+    locked: bool,
+    then: impl FnOnce(&Plan) -> Result<u8, CliError>,
+) -> Result<u8, CliError> {
     let (packs, mut diagnostics) = requires::load(dirs, locked);
     let plan = Plan::build(&packs)
         .map_err(|problems| diagnostics.extend(problems))
         .ok();
-    let invalid = show(&diagnostics);
     match plan {
-        Some(plan) if !invalid => then(&plan),
-        _ => exit::INVALID_INPUT,
+        Some(plan) if !diagnostics.iter().any(Diagnostic::is_error) => {
+            // The warnings, before the command's own output.
+            show(&diagnostics);
+            then(&plan)
+        }
+        _ => Err(CliError::invalid(diagnostics)),
     }
 }
 
-fn validate(plan: &Plan) -> u8 {
+fn validate(plan: &Plan) -> Result<u8, CliError> {
     printed(&format!(
         "{} pack(s), {} check(s): valid\n",
         plan.packs.len(),
@@ -91,14 +105,11 @@ fn validate(plan: &Plan) -> u8 {
 }
 
 /// Prints `text`: exit code 0, or 2 if stdout could not be written (but was not closed).
-fn printed(text: &str) -> u8 {
-    match output::print(text) {
-        Ok(()) => exit::PASSED,
-        Err(output::WriteFailed) => exit::INVALID_INPUT,
-    }
+fn printed(text: &str) -> Result<u8, CliError> {
+    output::print(text).map(|()| exit::PASSED)
 }
 
-fn policy(plan: &Plan) -> u8 {
+fn policy(plan: &Plan) -> Result<u8, CliError> {
     let policy = serde_json::to_string_pretty(&least_privilege_policy(plan)).unwrap_or_default();
     printed(&format!("{policy}\n"))
 }
@@ -127,20 +138,18 @@ pub fn least_privilege_policy(plan: &Plan) -> serde_json::Value {
     })
 }
 
-fn run(plan: &Plan, args: &RunArgs) -> u8 {
+fn run(plan: &Plan, args: &RunArgs) -> Result<u8, CliError> {
     let libtest = match libtest_arguments(&args.libtest) {
         Ok(libtest) => libtest,
         Err(problem) => {
-            show(&[problem]);
-            return exit::INVALID_INPUT;
+            return Err(CliError::from(problem));
         }
     };
     if args.fleet.partition.is_some() && !args.fleet.is_fleet() {
-        show(&[Diagnostic::unlocated(
-            "--partition shares out a fleet's targets, and there is none",
-        )
-        .with_help("add --targets FILE or --cluster NAME")]);
-        return exit::INVALID_INPUT;
+        return Err(CliError::from(
+            Diagnostic::unlocated("--partition shares out a fleet's targets, and there is none")
+                .with_help("add --targets FILE or --cluster NAME"),
+        ));
     }
     // Reports that cannot be written, or would overwrite an input, are invalid input, found
     // before anything runs.
@@ -156,8 +165,7 @@ fn run(plan: &Plan, args: &RunArgs) -> u8 {
         if let Some(path) = path
             && let Err(problem) = inputs.check_output(flag, path)
         {
-            show(&[problem]);
-            return exit::INVALID_INPUT;
+            return Err(CliError::from(problem));
         }
     }
     let selected: Vec<CheckId> = (0..plan.checks.len())
@@ -175,23 +183,14 @@ fn run(plan: &Plan, args: &RunArgs) -> u8 {
             .iter()
             .map(|&id| plan.checks[id].name.clone())
             .collect();
-        return match report::console::list(&libtest, &names)
+        return report::console::list(&libtest, &names)
             .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()))
-        {
-            Ok(()) => exit::PASSED,
-            Err(output::WriteFailed) => exit::INVALID_INPUT,
-        };
+            .map(|()| exit::PASSED);
     }
-    let session = match Session::open(plan, &args.input, &args.backend, args.fleet.is_fleet()) {
-        Ok(session) => session,
-        Err(code) => return code,
-    };
+    let session = Session::open(plan, &args.input, &args.backend, args.fleet.is_fleet())?;
     let evaluated = plan.with_needed_checks(&selected);
     if args.fleet.is_fleet() {
-        let fleet = match fleet::run(plan, args, &session, &selected, &evaluated) {
-            Ok(fleet) => fleet,
-            Err(code) => return code,
-        };
+        let fleet = fleet::run(plan, args, &session, &selected, &evaluated)?;
         let rows: Vec<Row> = fleet
             .outcomes
             .iter()
@@ -207,8 +206,7 @@ fn run(plan: &Plan, args: &RunArgs) -> u8 {
     if let Err(problem) =
         session::within_outcome_budget(plan, [&execution], &evaluated, session.limits)
     {
-        show(&[problem]);
-        return exit::INVALID_INPUT;
+        return Err(CliError::from(problem));
     }
     let started = std::time::Instant::now();
     let outcomes: Vec<Outcome> = evaluate_with(
@@ -229,27 +227,22 @@ fn run(plan: &Plan, args: &RunArgs) -> u8 {
     finish(plan, &rows, &selected, summary, &libtest, args)
 }
 
-fn record(plan: &Plan, args: &RecordArgs) -> u8 {
+fn record(plan: &Plan, args: &RecordArgs) -> Result<u8, CliError> {
     // A directory that is an input, or cannot be made, is invalid input, found before any call.
     if let Err(problem) = args
         .input
         .inputs(&args.backend, plan, None)
         .check_output_dir("--out", &args.out)
     {
-        show(&[problem]);
-        return exit::INVALID_INPUT;
+        return Err(CliError::from(problem));
     }
     if let Err(error) = std::fs::create_dir_all(&args.out) {
-        show(&[Diagnostic::file(
+        return Err(CliError::from(Diagnostic::file(
             &args.out,
             format_args!("cannot write the recording: {error}"),
-        )]);
-        return exit::INVALID_INPUT;
+        )));
     }
-    let session = match Session::open(plan, &args.input, &args.backend, false) {
-        Ok(session) => session,
-        Err(code) => return code,
-    };
+    let session = Session::open(plan, &args.input, &args.backend, false)?;
     let all: Vec<CheckId> = (0..plan.checks.len()).collect();
     let recorder = Recorder::new(&session.backend, session.backend.region());
     session.execute(plan, &plan.calls_needed(&all), &recorder);
@@ -258,13 +251,10 @@ fn record(plan: &Plan, args: &RecordArgs) -> u8 {
             "recorded {count} call(s) in {}\n",
             args.out.display()
         )),
-        Err(error) => {
-            show(&[Diagnostic::file(
-                &args.out,
-                format_args!("cannot write the recording: {error}"),
-            )]);
-            exit::INVALID_INPUT
-        }
+        Err(error) => Err(CliError::from(Diagnostic::file(
+            &args.out,
+            format_args!("cannot write the recording: {error}"),
+        ))),
     }
 }
 
@@ -277,7 +267,7 @@ fn finish(
     summary: report::console::RunSummary,
     libtest: &Arguments,
     args: &RunArgs,
-) -> u8 {
+) -> Result<u8, CliError> {
     let shown: Vec<Row> = rows
         .iter()
         .filter(|(outcome, _)| {
@@ -292,53 +282,56 @@ fn finish(
     let outcomes: Vec<&Outcome> = rows.iter().map(|(outcome, _)| *outcome).collect();
     let printed = report::console::print(libtest, &outcomes, &filtered, summary)
         .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()));
+    // The report files are written even when stdout fails; the first file that cannot be
+    // written ends the run.
+    let written = write_reports(plan, &shown, summary, args);
+    match (printed, written) {
+        (Err(stdout), files) => Err(stdout.then(files.err())),
+        (Ok(()), Err(files)) => Err(files),
+        (Ok(()), Ok(())) => Ok(exit_code(shown.iter().map(|(outcome, _)| *outcome))),
+    }
+}
+
+/// Writes the report files asked for: JUnit, JSON records, GitHub's job summary.
+fn write_reports(
+    plan: &Plan,
+    shown: &[Row],
+    summary: report::console::RunSummary,
+    args: &RunArgs,
+) -> Result<(), CliError> {
     if let Some(path) = &args.junit {
         let outcomes = shown.iter().map(|(outcome, _)| *outcome);
         let report = report::junit::report(plan, outcomes, summary.elapsed);
-        if output::write_junit(path, &report).is_err() {
-            return exit::INVALID_INPUT;
-        }
+        output::write_junit(path, &report)?;
     }
     if let Some(path) = &args.json {
-        let lines = report::records::json_lines(plan, &shown);
-        if output::write_file("--json", path, lines.as_bytes()).is_err() {
-            return exit::INVALID_INPUT;
-        }
+        let lines = report::records::json_lines(plan, shown);
+        output::write_file("--json", path, lines.as_bytes())?;
     }
     if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        let table = report::records::step_summary(&shown);
-        if output::append_file("GITHUB_STEP_SUMMARY", Path::new(&path), table.as_bytes()).is_err() {
-            return exit::INVALID_INPUT;
-        }
+        let table = report::records::step_summary(shown);
+        output::append_file("GITHUB_STEP_SUMMARY", Path::new(&path), table.as_bytes())?;
     }
-    if printed.is_err() {
-        return exit::INVALID_INPUT;
-    }
-    exit_code(shown.iter().map(|(outcome, _)| *outcome))
+    Ok(())
 }
 
 /// `ekscheck merge-junit A.xml B.xml … -o ALL.xml`; a fleet's report may be large. Each input is
 /// read, checked and copied before the next is read; nothing is written if one is invalid.
-fn merge_junit(inputs: &[PathBuf], output: &Path) -> u8 {
+fn merge_junit(inputs: &[PathBuf], output: &Path) -> Result<u8, CliError> {
     const REPORT_LIMIT: u64 = 1 << 30;
     let given = output::Inputs::new([], inputs.iter().map(PathBuf::as_path));
     if let Err(problem) = given.check_output("--output", output) {
-        show(&[problem]);
-        return exit::INVALID_INPUT;
+        return Err(CliError::from(problem));
     }
     let mut merger = report::merge::Merger::default();
     for path in inputs {
         let added =
             crate::input::read_text(path, REPORT_LIMIT).and_then(|text| merger.add(path, text));
         if let Err(problem) = added {
-            show(&[problem]);
-            return exit::INVALID_INPUT;
+            return Err(CliError::from(problem));
         }
     }
-    match output::write_file("--output", output, merger.finish().as_bytes()) {
-        Ok(()) => exit::PASSED,
-        Err(output::WriteFailed) => exit::INVALID_INPUT,
-    }
+    output::write_file("--output", output, merger.finish().as_bytes()).map(|()| exit::PASSED)
 }
 
 /// The run's exit code from the outcomes that were reported.

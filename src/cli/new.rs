@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::exit;
-use super::output::{self, show};
+use super::output::{self, CliError};
 use crate::diagnostic::Diagnostic;
 use crate::format::is_slug;
 
@@ -24,26 +24,24 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// Writes a new pack into `dir` (which must not exist, or be empty), named after it.
-pub(super) fn new(dir: &Path) -> u8 {
+pub(super) fn new(dir: &Path) -> Result<u8, CliError> {
     let name = dir
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
     if !is_slug(&name) {
-        show(&[
+        return Err(CliError::from(
             Diagnostic::file(dir, format_args!("`{name}` cannot name a pack")).with_help(
                 "name the directory with lowercase letters, digits and dashes, e.g. `team-nodes`",
             ),
-        ]);
-        return exit::INVALID_INPUT;
+        ));
     }
     let occupied = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
     if occupied || (dir.exists() && !dir.is_dir()) {
-        show(&[
+        return Err(CliError::from(
             Diagnostic::file(dir, "already exists and is not an empty directory")
                 .with_help("choose a new directory: ekscheck new never overwrites"),
-        ]);
-        return exit::INVALID_INPUT;
+        ));
     }
     for (path, text) in FILES {
         let path = dir.join(path);
@@ -52,20 +50,17 @@ pub(super) fn new(dir: &Path) -> u8 {
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| std::fs::write(&path, text.replace("PACK_NAME", &name)));
         if let Err(error) = written {
-            show(&[Diagnostic::file(
+            return Err(CliError::from(Diagnostic::file(
                 &path,
                 format_args!("cannot write: {error}"),
-            )]);
-            return exit::INVALID_INPUT;
+            )));
         }
     }
     let dir = dir.display();
-    match output::print(&format!(
+    output::print(&format!(
         "created pack `{name}` in {dir}\n\
          next: ekscheck validate {dir} && ekscheck test {dir}\n\
          then: ekscheck run {dir} --var cluster=NAME\n"
-    )) {
-        Ok(()) => exit::PASSED,
-        Err(output::WriteFailed) => exit::INVALID_INPUT,
-    }
+    ))
+    .map(|()| exit::PASSED)
 }

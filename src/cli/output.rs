@@ -8,20 +8,51 @@ use std::path::{Path, PathBuf};
 
 use std::collections::HashMap;
 
+use super::exit;
 use crate::diagnostic::{Diagnostic, Level};
 use crate::format::{Pack, Source};
 
-/// A write that failed for another reason than a closed pipe, already reported.
+/// Why a command stopped before its end: the problems it found, printed once by
+/// [`super::main`], and the exit code they give.
 #[derive(Debug)]
-pub(super) struct WriteFailed;
+pub(super) struct CliError {
+    /// The exit code ([`exit::INVALID_INPUT`]: invalid input, or a report that could not be
+    /// written).
+    pub(super) exit: u8,
+    /// What went wrong, with the warnings found beside it.
+    pub(super) problems: Vec<Diagnostic>,
+}
+
+impl CliError {
+    /// Invalid input (or output that could not be written): exit code 2.
+    pub(super) fn invalid(problems: Vec<Diagnostic>) -> Self {
+        Self {
+            exit: exit::INVALID_INPUT,
+            problems,
+        }
+    }
+
+    /// This error, then `later`'s problems (the exit code of the first stands).
+    pub(super) fn then(mut self, later: Option<CliError>) -> Self {
+        if let Some(later) = later {
+            self.problems.extend(later.problems);
+        }
+        self
+    }
+}
+
+impl From<Diagnostic> for CliError {
+    fn from(problem: Diagnostic) -> Self {
+        Self::invalid(vec![problem])
+    }
+}
 
 /// The most problems shown of one file: the first ones are enough to start fixing it.
 const PROBLEMS_PER_FILE: usize = 100;
 
 /// Prints diagnostics to stderr (a stderr that cannot be written is ignored: the exit code
-/// still tells), at most [`PROBLEMS_PER_FILE`] of each file and then how many more there are;
-/// returns whether any is an error.
-pub(super) fn show(diagnostics: &[Diagnostic]) -> bool {
+/// still tells), at most [`PROBLEMS_PER_FILE`] of each file and then how many more there are.
+pub(super) fn show(diagnostics: &[Diagnostic]) {
     let color = std::io::stderr().is_terminal();
     let mut stderr = std::io::stderr().lock();
     // Per file, in the order first seen: how many problems it has.
@@ -57,11 +88,10 @@ pub(super) fn show(diagnostics: &[Diagnostic]) -> bool {
             let _ = writeln!(stderr, "{}", more.render(color));
         }
     }
-    diagnostics.iter().any(Diagnostic::is_error)
 }
 
 /// Writes `text` to stdout.
-pub(super) fn print(text: &str) -> Result<(), WriteFailed> {
+pub(super) fn print(text: &str) -> Result<(), CliError> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -73,54 +103,48 @@ pub(super) fn print(text: &str) -> Result<(), WriteFailed> {
 }
 
 /// Reports a failed write to stdout, unless stdout was closed (`message` is the OS error).
-pub(super) fn stdout_failed(message: &str, kind: ErrorKind) -> Result<(), WriteFailed> {
+pub(super) fn stdout_failed(message: &str, kind: ErrorKind) -> Result<(), CliError> {
     if kind == ErrorKind::BrokenPipe {
         return Ok(());
     }
-    show(&[Diagnostic::unlocated(format!(
+    Err(CliError::from(Diagnostic::unlocated(format!(
         "cannot write the output: {message}"
-    ))]);
-    Err(WriteFailed)
+    ))))
 }
 
 /// Writes a report file given as `flag PATH`, naming the OS error if it cannot.
 /// Appends `contents` to the file at `path` (`what` names it in the message if that fails).
-pub(super) fn append_file(what: &str, path: &Path, contents: &[u8]) -> Result<(), WriteFailed> {
+pub(super) fn append_file(what: &str, path: &Path, contents: &[u8]) -> Result<(), CliError> {
     std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
         .and_then(|mut file| file.write_all(contents))
         .map_err(|error| {
-            show(&[Diagnostic::unlocated(format!(
+            CliError::from(Diagnostic::unlocated(format!(
                 "{what} {}: {error}",
                 path.display()
-            ))]);
-            WriteFailed
+            )))
         })
 }
 
-pub(super) fn write_file(flag: &str, path: &Path, contents: &[u8]) -> Result<(), WriteFailed> {
+pub(super) fn write_file(flag: &str, path: &Path, contents: &[u8]) -> Result<(), CliError> {
     std::fs::write(path, contents).map_err(|error| {
-        show(&[Diagnostic::unlocated(format!(
+        CliError::from(Diagnostic::unlocated(format!(
             "{flag} {}: {error}",
             path.display()
-        ))]);
-        WriteFailed
+        )))
     })
 }
 
 /// Writes a JUnit report to `path` (`--junit`).
-pub(super) fn write_junit(path: &Path, report: &quick_junit::Report) -> Result<(), WriteFailed> {
+pub(super) fn write_junit(path: &Path, report: &quick_junit::Report) -> Result<(), CliError> {
     match report.to_string() {
         Ok(xml) => write_file("--junit", path, xml.as_bytes()),
-        Err(error) => {
-            show(&[Diagnostic::unlocated(format!(
-                "--junit {}: {error}",
-                path.display()
-            ))]);
-            Err(WriteFailed)
-        }
+        Err(error) => Err(CliError::from(Diagnostic::unlocated(format!(
+            "--junit {}: {error}",
+            path.display()
+        )))),
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Instant;
 use super::args::TestArgs;
 use super::exit;
 use super::libtest::libtest_arguments;
-use super::output::{self, Inputs, show};
+use super::output::{self, CliError, Inputs, show};
 use crate::diagnostic::Diagnostic;
 use crate::engine::execute;
 use crate::evaluate::{Outcome, evaluate};
@@ -21,12 +21,11 @@ use crate::requires;
 use crate::vars;
 
 /// Runs the cases of every pack in `args`; exit code 1 when a case differs from what it expects.
-pub(super) fn test(args: &TestArgs) -> u8 {
+pub(super) fn test(args: &TestArgs) -> Result<u8, CliError> {
     let libtest = match libtest_arguments(&args.libtest) {
         Ok(libtest) => libtest,
         Err(problem) => {
-            show(&[problem]);
-            return exit::INVALID_INPUT;
+            return Err(CliError::from(problem));
         }
     };
     // Every pack, plan and case is read before any case runs, and every problem shown at once.
@@ -50,8 +49,7 @@ pub(super) fn test(args: &TestArgs) -> u8 {
         .collect();
     // Cases are read only of packs that load.
     if problems.iter().any(Diagnostic::is_error) || plans.len() < args.packs.len() {
-        show(&problems);
-        return exit::INVALID_INPUT;
+        return Err(CliError::invalid(problems));
     }
     // The report may overwrite none of the packs, nor of those they require.
     if let Some(path) = &args.junit {
@@ -60,8 +58,7 @@ pub(super) fn test(args: &TestArgs) -> u8 {
             |inputs, plan| inputs.with_packs(plan.packs),
         );
         if let Err(problem) = inputs.check_output("--junit", path) {
-            show(&[problem]);
-            return exit::INVALID_INPUT;
+            return Err(CliError::from(problem));
         }
     }
     // The cases of each pack given (the first of its plan; the packs it requires are tested
@@ -79,25 +76,22 @@ pub(super) fn test(args: &TestArgs) -> u8 {
         }
         cases.extend(found.into_iter().map(|case| (plan, case)));
     }
-    if show(&problems) {
-        return exit::INVALID_INPUT;
+    if problems.iter().any(Diagnostic::is_error) {
+        return Err(CliError::invalid(problems));
     }
+    show(&problems);
     let names: Vec<String> = cases.iter().map(|(_, case)| case.name.clone()).collect();
     if libtest.list {
-        return match report::console::list(&libtest, &names)
+        return report::console::list(&libtest, &names)
             .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()))
-        {
-            Ok(()) => exit::PASSED,
-            Err(output::WriteFailed) => exit::INVALID_INPUT,
-        };
+            .map(|()| exit::PASSED);
     }
     let runtime = match tokio::runtime::Builder::new_current_thread().build() {
         Ok(runtime) => runtime,
         Err(error) => {
-            show(&[Diagnostic::unlocated(format!(
+            return Err(CliError::from(Diagnostic::unlocated(format!(
                 "cannot start the async runtime: {error}"
-            ))]);
-            return exit::INVALID_INPUT;
+            ))));
         }
     };
     let started = Instant::now();
@@ -113,8 +107,7 @@ pub(super) fn test(args: &TestArgs) -> u8 {
                 results.push(result);
             }
             Err(problems) => {
-                show(&problems);
-                return exit::INVALID_INPUT;
+                return Err(CliError::invalid(problems));
             }
         }
     }
@@ -125,18 +118,19 @@ pub(super) fn test(args: &TestArgs) -> u8 {
     let filtered: Vec<&str> = Vec::new();
     let printed = report::console::print(&libtest, &results, &filtered, summary)
         .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()));
-    if let Some(path) = &args.junit
-        && output::write_junit(path, &report::pack_test::junit(&results, summary.elapsed)).is_err()
-    {
-        return exit::INVALID_INPUT;
-    }
-    if printed.is_err() {
-        return exit::INVALID_INPUT;
-    }
-    if results.iter().all(|result| result.mismatches.is_empty()) {
-        exit::PASSED
-    } else {
-        exit::FAILED
+    let written = match &args.junit {
+        Some(path) => {
+            output::write_junit(path, &report::pack_test::junit(&results, summary.elapsed))
+        }
+        None => Ok(()),
+    };
+    match (printed, written) {
+        (Err(stdout), junit) => Err(stdout.then(junit.err())),
+        (Ok(()), Err(junit)) => Err(junit),
+        (Ok(()), Ok(())) if results.iter().all(|result| result.mismatches.is_empty()) => {
+            Ok(exit::PASSED)
+        }
+        (Ok(()), Ok(())) => Ok(exit::FAILED),
     }
 }
 

@@ -4,8 +4,7 @@
 use std::time::Duration;
 
 use super::args::{BackendArgs, InputArgs};
-use super::exit;
-use super::output::show;
+use super::output::CliError;
 use crate::diagnostic::Diagnostic;
 use crate::engine::aws::{AwsBackend, AwsSettings, check_endpoints};
 use crate::engine::execute;
@@ -40,11 +39,7 @@ impl Session {
         input: &InputArgs,
         args: &BackendArgs,
         fleet: bool,
-    ) -> Result<Self, u8> {
-        let invalid = |problems: Vec<Diagnostic>| {
-            show(&problems);
-            exit::INVALID_INPUT
-        };
+    ) -> Result<Self, CliError> {
         // The vars file is read once: the overrides under its `overrides:`, then its variables.
         let mut problems = Vec::new();
         let vars_file = input.vars_file.as_deref().and_then(|path| {
@@ -55,8 +50,8 @@ impl Session {
         let inline = vars_file.as_ref().and_then(VarsFile::overrides);
         let overrides = match Overrides::load(plan, &input.overrides, inline) {
             Ok(overrides) if problems.is_empty() => overrides,
-            Ok(_) => return Err(invalid(problems)),
-            Err(more) => return Err(invalid([problems, more].concat())),
+            Ok(_) => return Err(CliError::invalid(problems)),
+            Err(more) => return Err(CliError::invalid([problems, more].concat())),
         };
         let (backend, runtime) = connect(args)?;
         let region = backend.region();
@@ -74,7 +69,7 @@ impl Session {
             Vec::new()
         } else {
             vars::resolve_given(plan.packs, &input.vars, &given, region.as_deref(), problems)
-                .map_err(invalid)?
+                .map_err(CliError::invalid)?
         };
         let limits = args.limits();
         Ok(Self {
@@ -164,22 +159,23 @@ impl Backend for AnyBackend {
 }
 
 /// The async runtime and the backend of a run: a recording, or AWS.
-pub(super) fn connect(args: &BackendArgs) -> Result<(AnyBackend, tokio::runtime::Runtime), u8> {
+pub(super) fn connect(
+    args: &BackendArgs,
+) -> Result<(AnyBackend, tokio::runtime::Runtime), CliError> {
     let runtime = tokio::runtime::Runtime::new().map_err(|error| {
-        show(&[Diagnostic::unlocated(format!(
+        CliError::from(Diagnostic::unlocated(format!(
             "cannot start the async runtime: {error}"
-        ))]);
-        exit::INVALID_INPUT
+        )))
     })?;
     let backend = match &args.recording {
         Some(recording) => RecordingBackend::load(recording, args.limits().max_response_bytes)
             .map(|backend| AnyBackend::Recording(backend, args.region.clone()))
-            .map_err(|problems| show(&problems)),
+            .map_err(CliError::invalid),
         None if let Err(problem) = check_endpoints(args.endpoint_url.as_deref()) => {
-            Err(show(&[Diagnostic::unlocated(problem).with_help(
+            Err(CliError::from(Diagnostic::unlocated(problem).with_help(
                 "give the endpoint's URL (e.g. `https://eks.eu-west-1.amazonaws.com`), or leave \
                  it out to use AWS's own",
-            )]))
+            )))
         }
         None => {
             let settings = aws_settings(args);
@@ -187,16 +183,14 @@ pub(super) fn connect(args: &BackendArgs) -> Result<(AnyBackend, tokio::runtime:
                 .block_on(AwsBackend::connect(&settings))
                 .map(AnyBackend::Aws)
                 .map_err(|message| {
-                    show(&[Diagnostic::unlocated(message).with_help(
+                    CliError::from(Diagnostic::unlocated(message).with_help(
                         "ekscheck finds credentials and region as the AWS CLI does; \
                          or pass --recording DIR to run offline",
-                    )])
+                    ))
                 })
         }
     };
-    backend
-        .map(|backend| (backend, runtime))
-        .map_err(|_| exit::INVALID_INPUT)
+    backend.map(|backend| (backend, runtime))
 }
 
 /// The AWS settings the command line gives.

@@ -7,10 +7,11 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use super::args::Cli;
-use super::{exit, output, printed};
+use super::output::{self, CliError};
+use super::{exit, printed};
 
 /// `ekscheck completions SHELL`.
-pub(super) fn completions(shell: Shell) -> u8 {
+pub(super) fn completions(shell: Shell) -> Result<u8, CliError> {
     let mut script = Vec::new();
     // clap_complete panics when its writer fails: it writes to memory, stdout is written after.
     clap_complete::generate(shell, &mut Cli::command(), "ekscheck", &mut script);
@@ -19,7 +20,7 @@ pub(super) fn completions(shell: Shell) -> u8 {
 
 /// `ekscheck man`: the page of `ekscheck`, then the page of each subcommand (`ekscheck-run(1)`
 /// and the others its list of subcommands names), in one roff document.
-pub(super) fn man() -> u8 {
+pub(super) fn man() -> Result<u8, CliError> {
     let mut command = Cli::command().disable_help_subcommand(true);
     command.build();
     let subcommands = command.get_subcommands().filter(|sub| !sub.is_hide_set());
@@ -37,8 +38,7 @@ pub(super) fn man() -> u8 {
             page.render(&mut stdout)
         })
         .and_then(|()| stdout.flush());
-    match written.or_else(|error| output::stdout_failed(&error.to_string(), error.kind())) {
-        Ok(()) => exit::PASSED,
-        Err(output::WriteFailed) => exit::INVALID_INPUT,
-    }
+    written
+        .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()))
+        .map(|()| exit::PASSED)
 }
