@@ -7,7 +7,7 @@
 //! [`Root`], and only there: a link is followed only to a file inside the root, so that a pack
 //! from another team cannot make ekscheck read (and echo in its messages) a file it was not
 //! given. A file the user names on the command line is read with [`read_text`] or
-//! [`read_source`].
+//! `read_source`.
 
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::Read;
