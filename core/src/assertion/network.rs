@@ -1,6 +1,6 @@
 //! `in_cidr` and `allows_traffic` (security groups and network ACLs), for IPv4 and IPv6.
 //!
-//! `allows_traffic: {direction, protocol, port, cidr, group}` holds when the value — a network ACL
+//! `allows_traffic: {direction, protocol, port, cidr, group, prefix_lists}` holds when the value — a network ACL
 //! (`Entries`), a security group (`IpPermissions`/`IpPermissionsEgress`), or a list of them —
 //! lets that traffic through. ACL entries are evaluated in `RuleNumber` order, first match wins,
 //! unmatched traffic is denied; an entry applies to the traffic's address family only

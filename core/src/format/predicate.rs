@@ -35,7 +35,7 @@ pub(crate) enum Predicate {
     Empty(bool),
     /// `in_cidr: NETWORK`.
     InCidr(TemplatedValue),
-    /// `allows_traffic: {direction, protocol, port, cidr, group}`.
+    /// `allows_traffic: {direction, protocol, port, cidr, group, prefix_lists}`.
     AllowsTraffic(TemplatedValue),
     /// `all: PREDICATE`.
     All(Box<Nested>),
