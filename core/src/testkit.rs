@@ -37,6 +37,27 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// A pack's manifest with a required `cluster` var and two calls every suite may read:
+/// `cluster` (eks:DescribeCluster) and `groups` (eks:ListNodegroups).
+pub const MANIFEST: &str = "\
+pack: t
+version: 1.0.0
+vars:
+  cluster: { required: true }
+calls:
+  cluster:
+    api: eks:DescribeCluster
+    params: { name: '{{vars.cluster}}' }
+  groups:
+    api: eks:ListNodegroups
+    params: { clusterName: '{{vars.cluster}}' }
+";
+
+/// The pack of [`MANIFEST`] and one suite, `s.yaml`.
+pub fn pack(suite: &str) -> Loaded {
+    load(&[("pack.yaml", MANIFEST), ("s.yaml", suite)])
+}
+
 /// Loads the pack made of `files` (paths relative to the pack's directory `pack/`, and their
 /// text).
 pub fn load(files: &[(&str, &str)]) -> Loaded {

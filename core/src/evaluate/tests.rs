@@ -6,26 +6,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::assertion::{FailureReason, Undecided};
 use crate::execute::Failure;
-use crate::testkit::{Loaded, Recording, load, run};
-
-const MANIFEST: &str = "\
-pack: t
-version: 1.0.0
-vars:
-  cluster: { required: true }
-calls:
-  cluster:
-    api: eks:DescribeCluster
-    params: { name: '{{vars.cluster}}' }
-  groups:
-    api: eks:ListNodegroups
-    params: { clusterName: '{{vars.cluster}}' }
-";
-
-/// The pack of `MANIFEST` and one suite, `s.yaml`.
-fn pack(suite: &str) -> Loaded {
-    load(&[("pack.yaml", MANIFEST), ("s.yaml", suite)])
-}
+use crate::testkit::{Loaded, MANIFEST, Recording, load, pack, run};
 
 fn cluster(status: &str) -> Value {
     json!({"cluster": {"name": "c1", "status": status, "version": "1.31"}})

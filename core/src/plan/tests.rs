@@ -2,25 +2,7 @@
 //! inherit, the calls a check needs, and the references that point nowhere.
 
 use super::*;
-use crate::testkit::{Loaded, load};
-
-const MANIFEST: &str = "\
-pack: t
-version: 1.0.0
-vars:
-  cluster: { required: true }
-calls:
-  cluster:
-    api: eks:DescribeCluster
-    params: { name: '{{vars.cluster}}' }
-  groups:
-    api: eks:ListNodegroups
-    params: { clusterName: '{{vars.cluster}}' }
-";
-
-fn pack(suite: &str) -> Loaded {
-    load(&[("pack.yaml", MANIFEST), ("s.yaml", suite)])
-}
+use crate::testkit::{load, pack};
 
 /// The id of the call named `name`.
 fn call(plan: &Plan, name: &str) -> CallId {
