@@ -6,9 +6,11 @@
 //! value of that expression, so `"{{nodegroup.nodegroup.subnets}}"` is a list, not a string.
 
 pub(crate) mod helpers;
+mod memo;
 mod user_data;
 mod value;
 
+pub(crate) use memo::Memo;
 pub(crate) use user_data::{Inflated, inflate};
 pub(crate) use value::TemplatedValue;
 
@@ -247,8 +249,14 @@ fn unbalanced_block(source: &str) -> Option<TemplateError> {
 pub(crate) const MAX_EXPRESSIONS: usize = 1_000;
 
 impl Template {
-    /// Compiles a template, rejecting partials, decorators and unknown helpers.
+    /// Compiles a template, rejecting partials, decorators and unknown helpers; while a [`Memo`]
+    /// is alive, each distinct source is compiled once.
     pub(crate) fn parse(source: &str) -> Result<Self, TemplateError> {
+        memo::parse(source, Self::compile)
+    }
+
+    /// Compiles a template, rejecting partials, decorators and unknown helpers.
+    fn compile(source: &str) -> Result<Self, TemplateError> {
         if !has_expressions(source) {
             return Ok(Self {
                 source: source.to_owned(),
