@@ -7,6 +7,7 @@
 
 pub(crate) mod helpers;
 mod memo;
+mod plain;
 mod user_data;
 mod value;
 
@@ -279,6 +280,24 @@ impl Template {
                 help: Some("split it, or compute parts of it in calls with `value:`".into()),
             });
         }
+        match Self::plain(source) {
+            Some(template) => Ok(template),
+            None => Self::compile_with_handlebars(source),
+        }
+    }
+
+    /// A template of text and plain paths, read without handlebars (see [`plain`]).
+    fn plain(source: &str) -> Option<Self> {
+        let (body, paths) = plain::read(source)?;
+        let mut walker = Walker::new(source);
+        for path in &paths {
+            walker.record_path(&path.join("."), Place::TOP);
+        }
+        Some(walker.into_template(body))
+    }
+
+    /// Compiles a template with handlebars and walks it.
+    fn compile_with_handlebars(source: &str) -> Result<Self, TemplateError> {
         let compiled = handlebars::Template::compile(source).map_err(|error| {
             if let Some(unbalanced) = unbalanced_block(source) {
                 return unbalanced;
@@ -298,13 +317,8 @@ impl Template {
                 help: Some("expressions are written `{{name.member}}` or `{{helper arg}}`".into()),
             }
         })?;
-        let mut walker = Walker {
-            source,
-            names: BTreeSet::new(),
-            paths: Vec::new(),
-        };
+        let mut walker = Walker::new(source);
         walker.template(&compiled, false)?;
-        let Walker { names, paths, .. } = walker;
         let body = match compiled.elements.as_slice() {
             [TemplateElement::Expression(expression)] if plain_path(expression).is_some() => {
                 Body::WholePath(plain_path(expression).unwrap_or_default())
@@ -318,13 +332,7 @@ impl Template {
             }
             _ => Body::Text(compiled),
         };
-        Ok(Self {
-            source: source.to_owned(),
-            body,
-            names: names.into_iter().collect(),
-            paths,
-            location: None,
-        })
+        Ok(walker.into_template(body))
     }
 
     /// Records where the template is written, for messages about it.
@@ -578,7 +586,35 @@ struct Place {
     offset: usize,
 }
 
-impl Walker<'_> {
+impl Place {
+    /// The top of a template: outside blocks and conditions.
+    const TOP: Self = Self {
+        in_item_scope: false,
+        condition: false,
+        offset: 0,
+    };
+}
+
+impl<'s> Walker<'s> {
+    fn new(source: &'s str) -> Self {
+        Self {
+            source,
+            names: BTreeSet::new(),
+            paths: Vec::new(),
+        }
+    }
+
+    /// The template of `body`, reading what this walk found.
+    fn into_template(self, body: Body) -> Template {
+        Template {
+            source: self.source.to_owned(),
+            body,
+            names: self.names.into_iter().collect(),
+            paths: self.paths,
+            location: None,
+        }
+    }
+
     fn template(
         &mut self,
         template: &handlebars::Template,
