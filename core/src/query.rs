@@ -58,6 +58,12 @@ pub(crate) const HELP: &str = "write paths like `$.cluster.status`, `$.nodegroup
 impl Query {
     /// Parses a query as written (see [`normalize`] for what a pack writes).
     pub(crate) fn parse(source: &str) -> Result<Self, PathError> {
+        if let Some(steps) = plain_steps(source) {
+            return Ok(Self {
+                singular: true,
+                plan: Plan::Steps(steps),
+            });
+        }
         let parsed = parse_checked(source)?;
         Ok(Self {
             singular: is_singular(&parsed),
@@ -128,6 +134,35 @@ fn steps_of(query: &JpQuery) -> Option<Vec<Step>> {
             _ => None,
         })
         .collect()
+}
+
+/// The steps of a query of plain names and indexes (`$.nodegroup.subnets[0]`), read without
+/// jsonpath-rust's grammar (most of a pack's paths are of this kind): names of ASCII letters,
+/// digits and `_` that start with a letter or `_`, indexes of at most 9 digits.
+fn plain_steps(source: &str) -> Option<Vec<Step>> {
+    let mut rest = source.strip_prefix('$')?;
+    let mut steps = Vec::new();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            let name = &after[..end];
+            if !name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+                return None;
+            }
+            steps.push(Step::Name(name.to_owned()));
+            rest = &after[end..];
+        } else {
+            let (digits, after) = rest.strip_prefix('[')?.split_once(']')?;
+            let plain = (digits == "0" || !digits.starts_with('0'))
+                && (1..=9).contains(&digits.len())
+                && digits.bytes().all(|b| b.is_ascii_digit());
+            steps.push(Step::Index(digits.parse().ok().filter(|_| plain)?));
+            rest = after;
+        }
+    }
+    Some(steps)
 }
 
 /// Follows names and indexes (negative from the end, as RFC 9535 says).
@@ -354,6 +389,68 @@ fn is_singular(query: &JpQuery) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn plain_steps_are_what_the_grammar_reads() {
+        let parsed = |source: &str| {
+            let parsed = parse_checked(source).ok()?;
+            Some((is_singular(&parsed), steps_of(&parsed)))
+        };
+        let segments = [
+            ".a",
+            ".cluster",
+            "._x",
+            ".a_b",
+            ".a1",
+            ".Tags",
+            ".true",
+            ".null",
+            "[0]",
+            "[7]",
+            "[123456789]",
+            "[1234567890]",
+            "[01]",
+            "[-1]",
+            "[ 0]",
+            "[a]",
+            "['a']",
+            "[*]",
+            ".*",
+            ".1a",
+            ".a-b",
+            ".",
+            "..a",
+            ".a b",
+            "[?@.a]",
+            "[0:1]",
+            "",
+            "[",
+            "]",
+            ".é",
+        ];
+        let mut plain = 0;
+        for first in segments {
+            for second in segments {
+                let source = format!("${first}{second}");
+                let Some(steps) = plain_steps(&source) else {
+                    continue;
+                };
+                plain += 1;
+                let (singular, grammar) = parsed(&source)
+                    .unwrap_or_else(|| panic!("{source} is read as plain but does not parse"));
+                assert!(singular, "{source}");
+                assert_eq!(
+                    format!("{grammar:?}"),
+                    format!("{:?}", Some(steps)),
+                    "{source}"
+                );
+            }
+        }
+        assert!(plain > 100, "{plain}");
+        for source in ["$", "$.cluster.resourcesVpcConfig.subnetIds[0]"] {
+            assert!(plain_steps(source).is_some(), "{source}");
+        }
+    }
 
     #[test]
     fn direct_walk_matches_the_general_evaluator() {
