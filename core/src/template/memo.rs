@@ -48,7 +48,8 @@ impl Drop for Memo {
 
 /// `compile(source)`, taken from the memo when one is alive and has it.
 pub(super) fn parse(source: &str, compile: impl FnOnce(&str) -> Parsed) -> Parsed {
-    let known = PARSED.with_borrow(|parsed| parsed.as_ref().map(|parsed| parsed.get(source).cloned()));
+    let known =
+        PARSED.with_borrow(|parsed| parsed.as_ref().map(|parsed| parsed.get(source).cloned()));
     match known {
         None => compile(source),
         Some(Some(parsed)) => parsed,
