@@ -25,6 +25,7 @@ pub mod execute;
 pub mod format;
 pub mod input;
 pub mod json;
+mod memo;
 pub mod network;
 pub mod operations;
 pub mod overrides;

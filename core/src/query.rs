@@ -58,6 +58,11 @@ pub(crate) const HELP: &str = "write paths like `$.cluster.status`, `$.nodegroup
 impl Query {
     /// Parses a query as written (see [`normalize`] for what a pack writes).
     pub(crate) fn parse(source: &str) -> Result<Self, PathError> {
+        crate::memo::query(source, Self::parse_once)
+    }
+
+    /// Parses a query, without the memo.
+    fn parse_once(source: &str) -> Result<Self, PathError> {
         if let Some(steps) = plain_steps(source) {
             return Ok(Self {
                 singular: true,

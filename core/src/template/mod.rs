@@ -6,12 +6,10 @@
 //! value of that expression, so `"{{nodegroup.nodegroup.subnets}}"` is a list, not a string.
 
 pub(crate) mod helpers;
-mod memo;
 mod plain;
 mod user_data;
 mod value;
 
-pub(crate) use memo::Memo;
 pub(crate) use user_data::{Inflated, inflate};
 pub(crate) use value::TemplatedValue;
 
@@ -250,10 +248,10 @@ fn unbalanced_block(source: &str) -> Option<TemplateError> {
 pub(crate) const MAX_EXPRESSIONS: usize = 1_000;
 
 impl Template {
-    /// Compiles a template, rejecting partials, decorators and unknown helpers; while a [`Memo`]
-    /// is alive, each distinct source is compiled once.
+    /// Compiles a template, rejecting partials, decorators and unknown helpers; while a
+    /// [`Memo`](crate::memo::Memo) is alive, each distinct source is compiled once.
     pub(crate) fn parse(source: &str) -> Result<Self, TemplateError> {
-        memo::parse(source, Self::compile)
+        crate::memo::template(source, Self::compile)
     }
 
     /// Compiles a template, rejecting partials, decorators and unknown helpers.

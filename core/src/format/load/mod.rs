@@ -41,7 +41,7 @@ pub fn is_slug(name: &str) -> bool {
 /// a caller must not run anything if any diagnostic is an error.
 /// A pack given twice (the same directory, however written) is loaded once, with a warning.
 pub fn load_packs(dirs: &[PathBuf]) -> (Vec<Pack>, Vec<Diagnostic>) {
-    let _memo = crate::template::Memo::enter();
+    let _memo = crate::memo::Memo::enter();
     let mut diagnostics = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut packs = Vec::new();
