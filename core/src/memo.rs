@@ -4,41 +4,33 @@
 //! every check that makes it), queries and patterns (a boot-log pattern is written once and
 //! aliased by the checks that read it), and compiling them is most of the cost of loading a pack.
 //! While a [`Memo`] is alive, its thread compiles each distinct source once and clones the result
-//! after that; the tables are emptied when it drops, so nothing outlives the load.
+//! after that; the table is emptied when it drops, so nothing outlives the load.
 
+use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::thread::LocalKey;
 
-use regex::Regex;
-
-use crate::query::{PathError, Query};
-use crate::template::{Template, TemplateError};
-
-/// The results compiled on this thread while a memo is alive, by source.
-type Table<T> = RefCell<Option<HashMap<String, T>>>;
+/// What was compiled on this thread while a memo is alive: by the type of the result and the
+/// source, so that a template and a pattern written alike stay apart.
+type Table = HashMap<(TypeId, String), Box<dyn Any>>;
 
 thread_local! {
-    static TEMPLATES: Table<Result<Template, TemplateError>> = const { RefCell::new(None) };
-    static QUERIES: Table<Result<Query, PathError>> = const { RefCell::new(None) };
-    static PATTERNS: Table<Result<Regex, String>> = const { RefCell::new(None) };
+    static COMPILED: RefCell<Option<Table>> = const { RefCell::new(None) };
 }
 
-/// While alive, templates, queries and patterns compiled on this thread are compiled once per
-/// distinct source.
+/// While alive, each distinct source compiled on this thread through [`remembered`] is compiled
+/// once.
 pub(crate) struct Memo {
-    /// Whether this memo opened the tables (an inner one leaves them to the outer one).
+    /// Whether this memo opened the table (an inner one leaves it to the outer one).
     outermost: bool,
 }
 
 impl Memo {
     /// Starts memoising on this thread, until the returned guard drops.
     pub(crate) fn enter() -> Self {
-        let outermost = TEMPLATES.with_borrow(Option::is_none);
+        let outermost = COMPILED.with_borrow(Option::is_none);
         if outermost {
-            TEMPLATES.set(Some(HashMap::new()));
-            QUERIES.set(Some(HashMap::new()));
-            PATTERNS.set(Some(HashMap::new()));
+            COMPILED.set(Some(HashMap::new()));
         }
         Self { outermost }
     }
@@ -47,51 +39,30 @@ impl Memo {
 impl Drop for Memo {
     fn drop(&mut self) {
         if self.outermost {
-            TEMPLATES.set(None);
-            QUERIES.set(None);
-            PATTERNS.set(None);
+            COMPILED.set(None);
         }
     }
 }
 
-/// `compile(source)` for a template, from the memo when one is alive and has it.
-pub(crate) fn template(
-    source: &str,
-    compile: impl FnOnce(&str) -> Result<Template, TemplateError>,
-) -> Result<Template, TemplateError> {
-    remembered(&TEMPLATES, source, compile)
-}
-
-/// `parse(source)` for a query, from the memo when one is alive and has it.
-pub(crate) fn query(
-    source: &str,
-    parse: impl FnOnce(&str) -> Result<Query, PathError>,
-) -> Result<Query, PathError> {
-    remembered(&QUERIES, source, parse)
-}
-
-/// The regular expression `source`, from the memo when one is alive and has it (a `Regex` clone
-/// shares the compiled program).
-pub(crate) fn pattern(source: &str) -> Result<Regex, String> {
-    remembered(&PATTERNS, source, |source| {
-        Regex::new(source).map_err(|error| error.to_string())
-    })
-}
-
-fn remembered<T: Clone + 'static>(
-    table: &'static LocalKey<Table<T>>,
-    source: &str,
-    compile: impl FnOnce(&str) -> T,
-) -> T {
-    let known = table.with_borrow(|table| table.as_ref().map(|table| table.get(source).cloned()));
+/// `compile(source)`, from the memo when one is alive and has it (errors included).
+pub(crate) fn remembered<T: Clone + 'static>(source: &str, compile: impl FnOnce(&str) -> T) -> T {
+    let key = (TypeId::of::<T>(), source.to_owned());
+    let known = COMPILED.with_borrow(|table| {
+        table.as_ref().map(|table| {
+            table
+                .get(&key)
+                .and_then(|compiled| compiled.downcast_ref::<T>())
+                .cloned()
+        })
+    });
     match known {
         None => compile(source),
         Some(Some(compiled)) => compiled,
         Some(None) => {
             let compiled = compile(source);
-            table.with_borrow_mut(|table| {
+            COMPILED.with_borrow_mut(|table| {
                 if let Some(table) = table {
-                    table.insert(source.to_owned(), compiled.clone());
+                    table.insert(key, Box::new(compiled.clone()));
                 }
             });
             compiled
@@ -103,11 +74,15 @@ fn remembered<T: Clone + 'static>(
 mod tests {
     use std::cell::Cell;
 
+    use regex::Regex;
+
     use super::*;
+    use crate::query::Query;
+    use crate::template::{Template, TemplateError};
 
     /// Compiles `source` through the memo, counting the compilations.
     fn counting(source: &str, compiled: &Cell<usize>) -> Result<Template, TemplateError> {
-        template(source, |source| {
+        remembered(source, |source| {
             compiled.set(compiled.get() + 1);
             Template::parse(source)
         })
@@ -139,17 +114,29 @@ mod tests {
     }
 
     #[test]
-    fn patterns_and_queries_are_remembered_with_their_errors() {
+    fn results_of_each_type_are_remembered_apart_with_their_errors() {
         let _memo = Memo::enter();
+        let pattern = |source: &str| {
+            remembered(source, |source| {
+                Regex::new(source).map_err(|error| error.to_string())
+            })
+        };
         assert!(pattern("^a+$").unwrap().is_match("aa"));
         assert!(pattern("(").is_err());
+        assert!(pattern("(").is_err());
         assert_eq!(
-            PATTERNS.with_borrow(|table| table.as_ref().map(HashMap::len)),
+            COMPILED.with_borrow(|table| table.as_ref().map(HashMap::len)),
             Some(2)
+        );
+        // The same source as a template is compiled apart.
+        assert!(Template::parse("(").is_ok());
+        assert_eq!(
+            COMPILED.with_borrow(|table| table.as_ref().map(HashMap::len)),
+            Some(3)
         );
         let parsed = Cell::new(0);
         for _ in 0..2 {
-            query("$.a[?@.b]", |source| {
+            remembered("$.a[?@.b]", |source| {
                 parsed.set(parsed.get() + 1);
                 Query::parse(source)
             })

@@ -58,7 +58,7 @@ pub(crate) const HELP: &str = "write paths like `$.cluster.status`, `$.nodegroup
 impl Query {
     /// Parses a query as written (see [`normalize`] for what a pack writes).
     pub(crate) fn parse(source: &str) -> Result<Self, PathError> {
-        crate::memo::query(source, Self::parse_once)
+        crate::memo::remembered(source, Self::parse_once)
     }
 
     /// Parses a query, without the memo.

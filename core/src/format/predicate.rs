@@ -236,7 +236,9 @@ impl Pattern {
             let template = Template::parse(source).map_err(|error| error.message)?;
             Compiled::Templated(TemplatedValue::Template(template))
         } else {
-            Compiled::Fixed(crate::memo::pattern(source)?)
+            Compiled::Fixed(crate::memo::remembered(source, |source| {
+                Regex::new(source).map_err(|error| error.to_string())
+            })?)
         };
         Ok(Self {
             source: source.to_owned(),

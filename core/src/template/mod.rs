@@ -251,7 +251,7 @@ impl Template {
     /// Compiles a template, rejecting partials, decorators and unknown helpers; while a
     /// [`Memo`](crate::memo::Memo) is alive, each distinct source is compiled once.
     pub(crate) fn parse(source: &str) -> Result<Self, TemplateError> {
-        crate::memo::template(source, Self::compile)
+        crate::memo::remembered(source, Self::compile)
     }
 
     /// Compiles a template, rejecting partials, decorators and unknown helpers.
