@@ -84,8 +84,10 @@ pub struct Location {
 impl Location {
     /// A location from a byte offset and length, computing line and column.
     pub fn at_offset(file: &Arc<SourceFile>, offset: usize, len: usize) -> Self {
-        let offset = floor_char_boundary(file.text(), offset.min(file.text().len()));
-        let len = len.min(file.text().len() - offset);
+        let text = file.text();
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        // A span that would end inside a character ends before it.
+        let len = floor_char_boundary(text, offset + len.min(text.len() - offset)) - offset;
         let line = file.line_starts.partition_point(|&start| start <= offset);
         let column = file.text()[file.line_starts[line - 1]..offset]
             .chars()
@@ -498,6 +500,15 @@ mod tests {
         );
         let short = "`a` and `b`".to_owned();
         assert_eq!(shorten_quoted(short.clone()), short);
+    }
+
+    #[test]
+    fn a_span_inside_a_character_is_cut_to_whole_characters() {
+        let file = SourceFile::new(PathBuf::from("f.yaml"), "aé€b".into());
+        for (offset, len, snippet) in [(0, 2, "a"), (1, 1, ""), (2, 3, "é"), (0, 99, "aé€b")] {
+            let location = Location::at_offset(&file, offset, len);
+            assert_eq!(location.snippet(), snippet, "{offset}+{len}");
+        }
     }
 
     #[test]
