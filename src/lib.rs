@@ -11,5 +11,5 @@ pub mod requires;
 
 pub use ekscheck_core::{
     assertion, diagnostic, evaluate, execute, format, input, json, network, operations, overrides,
-    pack_test, plan, suggest, targets, template, vars,
+    pack_test, plan, suggest, targets, template, test_name, vars,
 };

@@ -11,7 +11,8 @@
 //! - every check is decided for every row ([`evaluate`]), each assertion tested by
 //!   [`assertion`], with a team's [`overrides`] and the run's [`vars`];
 //! - a pack's own cases compare outcomes with what they expect ([`pack_test`]);
-//! - fleets of clusters are read from a targets file ([`targets`]).
+//! - fleets of clusters are read from a targets file ([`targets`]);
+//! - each outcome is named by its check, row and target ([`test_name`]).
 //!
 //! [`operations`] is the allow-list of what a pack may call; [`input`], [`json`], [`network`],
 //! [`suggest`] and [`template`] hold what the `ekscheck` crate and its tests share of reading
@@ -36,6 +37,7 @@ mod query;
 pub mod suggest;
 pub mod targets;
 pub mod template;
+pub mod test_name;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod vars;

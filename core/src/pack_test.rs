@@ -24,6 +24,7 @@ use crate::format::yaml::{self, Node, Spanned, location_of};
 use crate::input;
 use crate::plan::Plan;
 use crate::suggest;
+use crate::test_name::TestName;
 use crate::vars::{self, FileVar};
 
 /// The file of a case that says what to expect.
@@ -59,7 +60,7 @@ pub struct Case {
     /// Index of its pack in the plan.
     pub pack: usize,
     /// `PACK::tests::CASE`.
-    pub name: String,
+    pub name: TestName,
     /// Its `expect.yaml`.
     pub file: PathBuf,
     /// Its recording directory.
@@ -173,7 +174,7 @@ fn load_case(
     };
     (problems.len() == before).then(|| Case {
         pack,
-        name: format!("{}::{TESTS}::{case_name}", plan.packs[pack].name),
+        name: TestName::new(&plan.packs[pack].name, TESTS, &case_name, None),
         file: expect,
         recording,
         vars,
@@ -328,12 +329,12 @@ pub fn compare(
 ) -> Vec<Mismatch> {
     let mut mismatches = Vec::new();
     for expected in &case.expected {
-        let Some(outcome) = outcomes.iter().find(|o| o.name == expected.test) else {
+        let Some(outcome) = outcomes.iter().find(|o| o.name == expected.test.as_str()) else {
             let check = expected.test.split('[').next().unwrap_or_default();
             let rows = outcomes
                 .iter()
-                .filter(|o| o.name == check || o.name.starts_with(&format!("{check}[")))
-                .map(|o| o.name.clone())
+                .filter(|o| o.name.check() == check)
+                .map(|o| o.name.to_string())
                 .collect();
             mismatches.push(Mismatch::NoSuchRow {
                 test: expected.test.clone(),
@@ -363,10 +364,13 @@ pub fn compare(
     if case.others == Others::Pass {
         for outcome in outcomes {
             let actual = outcome.status.kind();
-            let listed = case.expected.iter().any(|e| e.test == outcome.name);
+            let listed = case
+                .expected
+                .iter()
+                .any(|e| outcome.name == e.test.as_str());
             if !listed && matches!(actual, OutcomeKind::Fail | OutcomeKind::Error) {
                 mismatches.push(Mismatch::Unlisted {
-                    test: outcome.name.clone(),
+                    test: outcome.name.to_string(),
                     actual,
                     message: message(outcome),
                 });

@@ -138,12 +138,7 @@ pub(super) fn run(
             if !selected.contains(&outcome.check) {
                 continue;
             }
-            let row = outcome
-                .row
-                .label()
-                .map(|row| format!("/{row}"))
-                .unwrap_or_default();
-            outcome.name = format!("{}[{label}{row}]", plan.checks[outcome.check].name);
+            outcome.name.set_target(label.clone());
             outcomes.push((outcome, index));
         }
     }

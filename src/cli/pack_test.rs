@@ -80,7 +80,10 @@ pub(super) fn test(args: &TestArgs) -> Result<u8, CliError> {
         return Err(CliError::invalid(problems));
     }
     show(&problems);
-    let names: Vec<String> = cases.iter().map(|(_, case)| case.name.clone()).collect();
+    let names: Vec<String> = cases
+        .iter()
+        .map(|(_, case)| case.name.to_string())
+        .collect();
     if libtest.list {
         return report::console::list(&libtest, &names)
             .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()))

@@ -96,7 +96,7 @@ impl<R: Row> Row for &R {
 
 impl Row for Outcome {
     fn name(&self) -> &str {
-        &self.name
+        self.name.as_str()
     }
 
     fn mark(&self) -> Mark {

@@ -20,10 +20,9 @@ pub fn report<'a>(
     for outcome in outcomes {
         let check = &plan.checks[outcome.check];
         let pack = &plan.packs[check.pack];
-        let suite_name = &pack.suites[check.suite].name;
-        let classname = format!("{}::{suite_name}", pack.name);
+        let classname = outcome.name.classname();
         let suite = suites.entry((check.pack, check.suite)).or_insert_with(|| {
-            let mut suite = TestSuite::new(classname.clone());
+            let mut suite = TestSuite::new(classname);
             suite.add_property(Property::new("pack", pack.name.clone()));
             suite.add_property(Property::new("pack.version", pack.version.clone()));
             suite.add_property(Property::new(
@@ -32,10 +31,6 @@ pub fn report<'a>(
             ));
             suite
         });
-        let case_name = outcome
-            .name
-            .strip_prefix(&format!("{classname}::"))
-            .unwrap_or(&outcome.name);
         let kind = outcome.status.kind();
         let mut status = match kind {
             OutcomeKind::Pass => TestCaseStatus::success(),
@@ -58,7 +53,7 @@ pub fn report<'a>(
             status.set_message(xml(&outcome.title));
             status.set_description(xml(details(outcome)));
         }
-        let mut case = TestCase::new(xml(case_name), status);
+        let mut case = TestCase::new(xml(outcome.name.case()), status);
         case.set_classname(classname);
         case.set_time(outcome.elapsed);
         case.add_property(Property::new("severity", outcome.severity.name()));

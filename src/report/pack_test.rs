@@ -10,12 +10,13 @@ use super::console::{Mark, Row};
 use super::junit::xml;
 use crate::evaluate::OutcomeKind;
 use crate::pack_test::Mismatch;
+use crate::test_name::TestName;
 
 /// How one case went.
 #[derive(Debug)]
 pub struct CaseResult {
     /// `PACK::tests::CASE`.
-    pub name: String,
+    pub name: TestName,
     /// Its pack.
     pub pack: String,
     /// How the run differed from what the case expects (nothing: it passed).
@@ -26,7 +27,7 @@ pub struct CaseResult {
 
 impl Row for CaseResult {
     fn name(&self) -> &str {
-        &self.name
+        self.name.as_str()
     }
 
     fn mark(&self) -> Mark {
@@ -97,9 +98,12 @@ pub fn mismatch(mismatch: &Mismatch) -> String {
 pub fn junit(results: &[CaseResult], elapsed: Duration) -> Report {
     let mut suites: Vec<TestSuite> = Vec::new();
     for result in results {
-        let classname = format!("{}::tests", result.pack);
-        if suites.last().is_none_or(|suite| suite.name != classname) {
-            let mut suite = TestSuite::new(classname.clone());
+        let classname = result.name.classname();
+        if suites
+            .last()
+            .is_none_or(|suite| suite.name.as_str() != classname)
+        {
+            let mut suite = TestSuite::new(classname);
             suite.add_property(Property::new("pack", result.pack.clone()));
             suites.push(suite);
         }
@@ -115,11 +119,7 @@ pub fn junit(results: &[CaseResult], elapsed: Duration) -> Report {
             status.set_description(xml(result.details()));
             status
         };
-        let name = result
-            .name
-            .strip_prefix(&format!("{classname}::"))
-            .unwrap_or(&result.name);
-        let mut case = TestCase::new(xml(name), status);
+        let mut case = TestCase::new(xml(result.name.case()), status);
         case.set_classname(classname);
         case.set_time(result.elapsed);
         if let Some(suite) = suites.last_mut() {

@@ -38,7 +38,7 @@ pub fn json_lines(plan: &Plan, rows: &[Row]) -> String {
             "pack": pack.name,
             "pack_version": pack.version,
             "check": check.name,
-            "name": outcome.name,
+            "name": outcome.name.as_str(),
             "row": outcome.row.label(),
             "outcome": kind.name(),
             "severity": outcome.severity.name(),

@@ -18,6 +18,7 @@ use crate::format::{Assertion, Severity};
 use crate::overrides::Overrides;
 use crate::plan::{CheckId, Plan, PlannedCheck};
 use crate::template::RenderFailure;
+use crate::test_name::TestName;
 
 /// How a check ended for one row.
 #[derive(Clone, Debug, PartialEq)]
@@ -145,8 +146,8 @@ impl NeedState {
 pub struct Outcome {
     /// The check.
     pub check: CheckId,
-    /// `PACK::SUITE::ID` or `PACK::SUITE::ID[LABEL]`.
-    pub name: String,
+    /// Its test name: the check's, the row's label and (in a fleet) the target's.
+    pub name: TestName,
     /// The row.
     pub row: Row,
     /// The check's title, rendered for the row (as written when it cannot be rendered).
@@ -168,8 +169,8 @@ pub struct Outcome {
 /// row that corresponds to a failed one: agreeing, or not.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrossCheck {
-    /// Its test name, `PACK::SUITE::ID[LABEL]`.
-    pub name: String,
+    /// Its test name.
+    pub name: TestName,
     /// How it ended there.
     pub ended: CrossState,
 }
@@ -376,6 +377,8 @@ fn decide_check(
 ) -> Vec<Outcome> {
     let check = &plan.checks[id];
     let vars = &vars[check.pack];
+    let pack = &plan.packs[check.pack];
+    let (pack, suite) = (&pack.name, &pack.suites[check.suite].name);
     rows_of(check, execution)
         .into_iter()
         .map(|(row, expansion_failure)| {
@@ -394,12 +397,9 @@ fn decide_check(
                     .insert(0, ("", Unavailable::Failed(failure)));
             }
             let title = check.def.title.render_string(&scope);
-            let name = match row.label() {
-                Some(label) => format!("{}[{label}]", check.name),
-                None => check.name.clone(),
-            };
+            let name = TestName::new(pack, suite, &check.def.id, row.label());
             let skip = |reason| Decision::plain(Status::Skip(reason), check.def.severity);
-            let decision = if let Some(reason) = overrides.skip(&check.name, &name) {
+            let decision = if let Some(reason) = overrides.skip(&check.name, name.as_str()) {
                 skip(SkipReason::Overridden(reason.to_owned()))
             } else if let Some(reason) = unmet_need(plan, check, &row, decided) {
                 skip(reason)

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::format::{Call, Check, Pack};
+use crate::test_name::TestName;
 
 mod fanout;
 mod graph;
@@ -208,7 +209,7 @@ impl<'p> Builder<'p> {
             pack: pack_index,
             suite: suite_index,
             def: check,
-            name: format!("{}::{}::{}", pack.name, suite.name, check.id),
+            name: TestName::new(&pack.name, &suite.name, &check.id, None).to_string(),
             refs,
             fanout,
             needs: Vec::new(),

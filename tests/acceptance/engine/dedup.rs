@@ -307,10 +307,8 @@ fn only_the_calls_of_the_selected_checks_are_made() {
         assert_eq!(asked, expected, "{names:?}");
         let outcomes = evaluate(&plan, &execution, &vars, &checks);
         // Every selected check was decided (at least one row each), and every row passed.
-        let decided: std::collections::BTreeSet<&str> = outcomes
-            .iter()
-            .map(|o| o.name.split('[').next().unwrap_or(&o.name))
-            .collect();
+        let decided: std::collections::BTreeSet<&str> =
+            outcomes.iter().map(|o| o.name.check()).collect();
         assert_eq!(
             decided,
             names.iter().copied().collect(),
