@@ -10,10 +10,21 @@ use crate::targets::Partition;
 use super::output::Inputs;
 use crate::execute::Limits;
 
+/// The exit codes, below `--help` (the format specification words them in full).
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  every reported check passed (warnings allowed); `test`: every case gave what it expects
+  1  a check of severity error failed; `test`: a case did not
+  2  invalid input, found before any call (packs, command line, variables, recording, ...);
+     a run beyond --max-outcomes; or, after the run, a report that could not be written
+     (--junit, --json, GITHUB_STEP_SUMMARY, the recording, stdout): the results are printed
+     first, and 2 replaces the run's 0, 1 or 3
+  3  no check failed with severity error, but some could not be decided";
+
 /// Why won't my EKS nodes join? Declarative, shareable checks over read-only AWS calls.
 #[derive(Debug, Parser)]
 // The version names the commit it was built from, when built from git (`build.rs`).
-#[command(name = "ekscheck", version = env!("EKSCHECK_VERSION"), about)]
+#[command(name = "ekscheck", version = env!("EKSCHECK_VERSION"), about, after_help = EXIT_CODES)]
 pub(super) struct Cli {
     #[command(subcommand)]
     pub(super) command: Command,

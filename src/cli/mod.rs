@@ -35,7 +35,11 @@ pub mod exit {
     pub const PASSED: u8 = 0;
     /// A check of severity `error` failed.
     pub const FAILED: u8 = 1;
-    /// Invalid input (pack, command line, variables): nothing ran.
+    /// Could not run, or could not report: invalid input found before any call (pack, command
+    /// line, variables, recording, an output path); a run beyond `--max-outcomes` (after the
+    /// calls, before any check is decided); or, after the run, a report, the recording or stdout
+    /// that could not be written. Then the results are printed first, and 2 replaces the 0, 1 or
+    /// 3 they would give.
     pub const INVALID_INPUT: u8 = 2;
     /// No check failed, but some could not be decided.
     pub const ERRORS: u8 = 3;

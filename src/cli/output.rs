@@ -12,19 +12,20 @@ use super::exit;
 use crate::diagnostic::{Diagnostic, Level};
 use crate::format::{Pack, Source};
 
-/// Why a command stopped before its end: the problems it found, printed once by
-/// [`super::main`], and the exit code they give.
+/// Why a command stopped before its end, or ended without its reports: the problems it found,
+/// printed once by [`super::main`] (after the console report, when the run got that far), and
+/// the exit code they give.
 #[derive(Debug)]
 pub(super) struct CliError {
-    /// The exit code ([`exit::INVALID_INPUT`]: invalid input, or a report that could not be
-    /// written).
+    /// The exit code, [`exit::INVALID_INPUT`]: invalid input found before anything ran, or,
+    /// after a run, a report that could not be written (which replaces the run's own code).
     pub(super) exit: u8,
     /// What went wrong, with the warnings found beside it.
     pub(super) problems: Vec<Diagnostic>,
 }
 
 impl CliError {
-    /// Invalid input (or output that could not be written): exit code 2.
+    /// Invalid input, or output that could not be written: exit code 2.
     pub(super) fn invalid(problems: Vec<Diagnostic>) -> Self {
         Self {
             exit: exit::INVALID_INPUT,
@@ -112,7 +113,6 @@ pub(super) fn stdout_failed(message: &str, kind: ErrorKind) -> Result<(), CliErr
     ))))
 }
 
-/// Writes a report file given as `flag PATH`, naming the OS error if it cannot.
 /// Appends `contents` to the file at `path` (`what` names it in the message if that fails).
 pub(super) fn append_file(what: &str, path: &Path, contents: &[u8]) -> Result<(), CliError> {
     std::fs::OpenOptions::new()
@@ -128,6 +128,7 @@ pub(super) fn append_file(what: &str, path: &Path, contents: &[u8]) -> Result<()
         })
 }
 
+/// Writes a report file given as `flag PATH`, naming the OS error if it cannot.
 pub(super) fn write_file(flag: &str, path: &Path, contents: &[u8]) -> Result<(), CliError> {
     std::fs::write(path, contents).map_err(|error| {
         CliError::from(Diagnostic::unlocated(format!(

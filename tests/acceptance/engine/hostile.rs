@@ -280,6 +280,82 @@ fn a_full_device_is_an_error_naming_the_output() {
     );
 }
 
+/// Exit code 2 after a run: each report that cannot be written makes a run that failed exit 2,
+/// the console report printed first; the reports after it are not written. `ekscheck test` too.
+#[test]
+fn a_report_that_cannot_be_written_exits_2_after_the_results_are_printed() {
+    let failing = SUITE.replace("exists: true", "exists: false");
+    let work = Dir::with(&[
+        ("p/pack.yaml", MANIFEST),
+        ("p/s.yaml", &failing),
+        ("r/x.json", CALL),
+        ("p/tests/t/expect.yaml", "outcomes: { \"p::s::c\": fail }\n"),
+        ("p/tests/t/recording/x.json", CALL),
+    ]);
+    let records = work.path().join("records.json");
+    // (the arguments after the recording, GITHUB_STEP_SUMMARY, the exit code, the message)
+    let cases = [
+        (&[][..], None, 1, None),
+        (
+            &["--json", "/dev/full"][..],
+            None,
+            2,
+            Some("--json /dev/full: No space left"),
+        ),
+        (
+            &[][..],
+            Some("/dev/full"),
+            2,
+            Some("GITHUB_STEP_SUMMARY /dev/full: No space left"),
+        ),
+        (
+            &["--junit", "/dev/full", "--json", "@records.json"][..],
+            None,
+            2,
+            Some("--junit /dev/full: No space left"),
+        ),
+    ];
+    for (more, summary, code, message) in cases {
+        let mut args = vec!["run", "@p", "--recording", "@r"];
+        args.extend(more);
+        let mut command = ekscheck_in(&work, &args);
+        command.env_remove("GITHUB_STEP_SUMMARY");
+        if let Some(summary) = summary {
+            command.env("GITHUB_STEP_SUMMARY", summary);
+        }
+        let run = within_deadline(&work, command, true);
+        assert_eq!(run.code, code, "{args:?}\n{}", run.stderr);
+        assert!(
+            run.stdout.contains("test p::s::c ... FAILED")
+                && run
+                    .stdout
+                    .contains("test result: FAILED. 0 passed; 1 failed"),
+            "{args:?}\n{}",
+            run.stdout
+        );
+        assert_eq!(
+            message.is_some_and(|message| run.stderr.contains(message)),
+            message.is_some(),
+            "{args:?}\n{}",
+            run.stderr
+        );
+    }
+    assert!(!records.exists(), "--json after a --junit that failed");
+    let args = ["test", "@p", "--junit", "/dev/full"];
+    let run = within_deadline(&work, ekscheck_in(&work, &args), true);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("test p::tests::t ... ok"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("--junit /dev/full: No space left"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn no_output_overwrites_an_input() {
     let work = workspace();
