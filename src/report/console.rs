@@ -155,27 +155,32 @@ pub fn print<R: Row>(
     filtered: &[&str],
     summary: RunSummary,
 ) -> io::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    write(&mut out, args, outcomes, filtered, summary)?;
+    out.flush()
+}
+
+/// [`print`], to `out`.
+pub fn write<R: Row>(
+    out: &mut impl Write,
+    args: &Arguments,
+    outcomes: &[R],
+    filtered: &[&str],
+    summary: RunSummary,
+) -> io::Result<()> {
     let shown: Vec<&R> = outcomes
         .iter()
         .filter(|outcome| !args.is_filtered_out(&Trial::test(outcome.name(), || Ok(()))))
         .collect();
     let filtered_out = outcomes.len() - shown.len() + filtered.len();
-    let mut out = io::BufWriter::new(io::stdout().lock());
     match args.format {
-        Some(FormatSetting::Json) => json(&mut out, &shown, filtered_out, summary)?,
+        Some(FormatSetting::Json) => json(out, &shown, filtered_out, summary),
         format => {
             let terse = args.quiet || matches!(format, Some(FormatSetting::Terse));
-            text(
-                &mut out,
-                &Paint::new(args),
-                terse,
-                &shown,
-                filtered_out,
-                summary,
-            )?
+            let paint = Paint::new(args);
+            text(out, &paint, terse, &shown, filtered_out, summary)
         }
     }
-    out.flush()
 }
 
 fn text<R: Row>(

@@ -8,3 +8,6 @@ pub mod merge;
 pub mod pack_test;
 pub mod records;
 pub mod text;
+
+#[cfg(test)]
+mod tests;
