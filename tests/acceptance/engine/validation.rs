@@ -43,6 +43,19 @@ const CASES: &[Case] = &[
         help: &["each key may appear once in a mapping"],
     },
     Case {
+        file: "unquoted-wildcard.yaml",
+        text: "checks:\n  - id: a\n    title: A\n    on: cluster\n    expect:\n      - { path: $.a[*], exists: true }\n",
+        printed: &["pack/unquoted-wildcard.yaml:6:21: error: while scanning an anchor or alias, did \
+                    not find expected alphabetic or numeric character"],
+        help: &["quote the value, e.g. `path: \"$.a[*]\"`"],
+    },
+    Case {
+        file: "missing-key.yaml",
+        text: "checks:\n  - id: a\n    on: cluster\n    expect:\n      - exists: true\n",
+        printed: &["pack/missing-key.yaml:4:5: error: missing field `title`"],
+        help: &["add the missing key"],
+    },
+    Case {
         file: "unknown-operation.yaml",
         text: "calls:\n  c:\n    api: eks:DescribeClustr\n    params: { name: x }\nchecks:\n  - id: a\n    title: A\n    on: c\n    expect:\n      - exists: true\n",
         printed: &["pack/unknown-operation.yaml:3:10: error: `eks:DescribeClustr` is not an operation \
