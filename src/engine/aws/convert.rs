@@ -138,7 +138,7 @@ pub(crate) fn console_output(value: &Option<String>) -> Option<Value> {
 /// ISO 8601 in UTC as Python's `isoformat()` writes it: `2024-03-14T11:31:44.348000+00:00`, the
 /// fraction only when not zero. EKS sends epoch seconds as floats, so nanoseconds are rounded to
 /// microseconds (`…347999999` is `.348000`).
-pub fn iso8601(time: &DateTime) -> String {
+pub(super) fn iso8601(time: &DateTime) -> String {
     let mut seconds = time.secs();
     let mut micros = (time.subsec_nanos() + 500) / 1000;
     if micros == 1_000_000 {

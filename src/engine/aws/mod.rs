@@ -22,8 +22,6 @@ use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryA
 use aws_smithy_types::error::display::DisplayErrorContext;
 use serde_json::{Map, Value};
 
-pub use convert::iso8601;
-
 use crate::execute::{Backend, CallError};
 
 /// How to reach AWS.
