@@ -57,17 +57,8 @@ pub fn report<'a>(
         case.set_classname(classname);
         case.set_time(outcome.elapsed);
         case.add_property(Property::new("severity", outcome.severity.name()));
-        let mut operations: Vec<&str> = check
-            .refs
-            .values()
-            .filter_map(|r| match r {
-                crate::plan::Ref::Call(id) => plan.calls[*id].def.operation().map(|op| op.api),
-                _ => None,
-            })
-            .collect();
-        operations.sort_unstable();
-        operations.dedup();
-        case.add_property(Property::new("operations", operations.join(",")));
+        let operations = plan.operations(outcome.check).join(",");
+        case.add_property(Property::new("operations", operations));
         suite.add_test_case(case);
     }
     let mut report = Report::new("ekscheck");

@@ -126,6 +126,22 @@ impl<'p> Plan<'p> {
         needed
     }
 
+    /// The AWS operations (`eks:DescribeCluster`) of the calls `check` reads, sorted, each once.
+    pub fn operations(&self, check: CheckId) -> Vec<&'static str> {
+        let mut operations: Vec<&'static str> = self.checks[check]
+            .refs
+            .values()
+            .filter_map(|r| match r {
+                Ref::Call(id) => self.calls[*id].def.operation(),
+                Ref::Vars | Ref::Binding(_) => None,
+            })
+            .map(|operation| operation.api)
+            .collect();
+        operations.sort_unstable();
+        operations.dedup();
+        operations
+    }
+
     /// `checks` and every check they need, each after the checks it needs (the order in which
     /// they can be decided).
     pub(crate) fn needs_first(&self, checks: &[CheckId]) -> Vec<CheckId> {

@@ -212,3 +212,34 @@ checks:
     let problems = Plan::build(&packs).expect_err("undefined names");
     assert_eq!(problems.len(), 2, "{problems:#?}");
 }
+
+#[test]
+fn a_checks_operations_are_those_of_the_calls_it_reads_not_of_its_rows() {
+    let loaded = pack(&format!(
+        "{FAN_OUTS}  - id: both
+    title: In {{{{groups.nodegroups.0}}}} of {{{{cluster.cluster.name}}}}
+    on: cluster
+    expect: [{{ exists: true }}]
+"
+    ));
+    let plan = loaded.plan();
+    let operations = |id: &str| {
+        let check = plan
+            .checks
+            .iter()
+            .position(|check| check.def.id == id)
+            .unwrap_or_else(|| panic!("no check `{id}`"));
+        plan.operations(check)
+    };
+    assert_eq!(
+        operations("both"),
+        ["eks:DescribeCluster", "eks:ListNodegroups"]
+    );
+    assert_eq!(operations("group"), ["eks:DescribeNodegroup"]);
+    // `subnet` reads a computed value, and `{{ng}}` of the rows it runs over.
+    assert!(
+        operations("subnet").is_empty(),
+        "{:?}",
+        operations("subnet")
+    );
+}
