@@ -28,12 +28,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use ekscheck::engine::Selection;
 use ekscheck::engine::aws::{AwsBackend, AwsSettings};
-use ekscheck::engine::execute;
 use ekscheck::evaluate::evaluate;
 use ekscheck::execute::recording::RecordingBackend;
 use ekscheck::execute::{Backend, CallError, Limits};
 use ekscheck::format::load_packs;
+use ekscheck::overrides::Overrides;
 use ekscheck::plan::Plan;
 use serde_json::{Value, json};
 
@@ -74,11 +75,11 @@ fn main() {
     let vars = ekscheck::vars::resolve(&packs, &[("cluster".into(), "bench".into())], None, None)
         .expect("vars");
     let checks: Vec<usize> = (0..plan.checks.len()).collect();
-    let needed = plan.calls_needed(&checks);
+    let selection = Selection::new(&plan, &checks);
     let planning = started.elapsed();
     let limits = Limits::default();
     let started = Instant::now();
-    let execution = runtime.block_on(execute(&plan, &vars, &needed, &backend, limits));
+    let execution = runtime.block_on(selection.execute(&vars, &backend, limits));
     let executing = started.elapsed();
     let started = Instant::now();
     let outcomes = evaluate(&plan, &execution, &vars, &checks);
@@ -117,7 +118,7 @@ fn main() {
             ..Limits::default()
         };
         let started = Instant::now();
-        let execution = runtime.block_on(execute(&plan, &vars, &needed, &slow, limits));
+        let execution = runtime.block_on(selection.execute(&vars, &slow, limits));
         let wall = started.elapsed();
         // The critical path, in rounds of `max_concurrency` requests per level.
         let rounds: usize = LEVELS.iter().map(|&n| n.div_ceil(max_concurrency)).sum();
@@ -149,13 +150,14 @@ fn main() {
     let live = runtime
         .block_on(AwsBackend::connect(&settings))
         .expect("live backend");
-    let started = Instant::now();
-    let execution = runtime.block_on(execute(&plan, &vars, &needed, &live, limits));
-    let wall = started.elapsed();
+    let ran = runtime
+        .block_on(selection.run(&vars, &live, limits, &Overrides::default()))
+        .expect("within the outcome budget");
+    let wall = ran.execution.elapsed;
     let rounds: usize = LEVELS.iter().map(|&n| n.div_ceil(32)).sum();
     let critical = LATENCY * rounds as u32;
-    let outcomes = evaluate(&plan, &execution, &vars, &checks);
-    let undecided = outcomes
+    let undecided = ran
+        .outcomes
         .iter()
         .filter(|o| matches!(o.status, ekscheck::evaluate::Status::Undecided(_)))
         .count();
@@ -165,7 +167,7 @@ fn main() {
         ms(critical),
         wall.as_secs_f64() / critical.as_secs_f64(),
         received.load(Ordering::SeqCst),
-        execution.requests,
+        ran.execution.requests,
     );
 }
 
@@ -373,17 +375,17 @@ fn scale(dir: &Path) {
     std::fs::write(recording.join("groups.json"), call.to_string()).unwrap();
     let backend = RecordingBackend::load(&recording, u64::MAX).expect("recording loads");
     let vars = ekscheck::vars::resolve(&packs, &[], None, None).expect("vars");
-    let checks = vec![0];
-    let needed = plan.calls_needed(&checks);
+    let selection = Selection::new(&plan, &[0]);
     let limits = Limits {
         max_rows: ROWS,
         ..Limits::default()
     };
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     let started = Instant::now();
-    let execution = runtime.block_on(execute(&plan, &vars, &needed, &backend, limits));
-    let outcomes = evaluate(&plan, &execution, &vars, &checks);
-    assert_eq!(outcomes.len(), ROWS);
+    let ran = runtime
+        .block_on(selection.run(&vars, &backend, limits, &Overrides::default()))
+        .expect("within the outcome budget");
+    assert_eq!(ran.outcomes.len(), ROWS);
     println!(
         "scale: a fan-out of {ROWS} rows over a recording: execute + evaluate {:.0} ms; peak memory {:.0} MiB",
         ms(started.elapsed()),

@@ -12,12 +12,12 @@ use super::args::RunArgs;
 use super::output::CliError;
 use super::session::{AnyBackend, Session, aws_settings};
 use crate::diagnostic::Diagnostic;
+use crate::engine::Selection;
 use crate::engine::aws::{AssumeRole, AwsBackend};
 use crate::engine::budget::{Budget, Budgeted, Unreachable, aws_rate};
-use crate::engine::execute;
-use crate::evaluate::{Outcome, evaluate_with};
+use crate::evaluate::Outcome;
 use crate::execute::{Backend, CallError};
-use crate::plan::{CheckId, Plan};
+use crate::plan::Plan;
 use crate::targets::{self, Clusters, Credentials, Target, TargetGroup};
 
 /// What a fleet run produced: each outcome with the index of its target.
@@ -55,14 +55,12 @@ fn key(target: &Target) -> BackendKey {
     (target.credentials.clone(), target.region.clone())
 }
 
-/// Runs `evaluated` (the checks selected and those they need; `selected` are reported) for every
-/// target of the fleet the command line names.
+/// Runs `selection` for every target of the fleet the command line names.
 pub(super) fn run(
     plan: &Plan,
     args: &RunArgs,
     session: &Session,
-    selected: &[CheckId],
-    evaluated: &[CheckId],
+    selection: &Selection,
 ) -> Result<FleetRun, CliError> {
     let groups = groups(args, session).map_err(CliError::invalid)?;
     let started = Instant::now();
@@ -120,24 +118,20 @@ pub(super) fn run(
             }
         })
         .collect();
-    let needed = plan.calls_needed(evaluated);
-    let executions = session.runtime.block_on(futures::future::join_all(
-        target_backends
-            .iter()
-            .zip(&vars)
-            .map(|(backend, vars)| execute(plan, vars, &needed, backend, session.limits)),
-    ));
-    super::session::within_outcome_budget(plan, &executions, evaluated, session.limits)
+    let targets = target_backends
+        .iter()
+        .zip(&vars)
+        .map(|(backend, vars)| (vars.as_slice(), backend));
+    let runs = session
+        .runtime
+        .block_on(selection.run_each(targets, session.limits, &session.overrides))
         .map_err(CliError::from)?;
     let mut outcomes = Vec::new();
     let mut requests = 0;
-    for (index, (execution, vars)) in executions.iter().zip(&vars).enumerate() {
-        requests += execution.requests;
+    for (index, run) in runs.into_iter().enumerate() {
+        requests += run.execution.requests;
         let label = fleet[index].label();
-        for mut outcome in evaluate_with(plan, execution, vars, evaluated, &session.overrides) {
-            if !selected.contains(&outcome.check) {
-                continue;
-            }
+        for mut outcome in run.outcomes {
             outcome.name.set_target(label.clone());
             outcomes.push((outcome, index));
         }

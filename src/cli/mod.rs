@@ -18,7 +18,8 @@ use clap::Parser;
 use libtest_mimic::Arguments;
 
 use crate::diagnostic::Diagnostic;
-use crate::evaluate::{Outcome, OutcomeKind, evaluate_with};
+use crate::engine::Selection;
+use crate::evaluate::{Outcome, OutcomeKind};
 use crate::execute::recording::Recorder;
 use crate::plan::{CheckId, Plan};
 use crate::report;
@@ -192,9 +193,9 @@ fn run(plan: &Plan, args: &RunArgs) -> Result<u8, CliError> {
             .map(|()| exit::PASSED);
     }
     let session = Session::open(plan, &args.input, &args.backend, args.fleet.is_fleet())?;
-    let evaluated = plan.with_needed_checks(&selected);
+    let selection = Selection::new(plan, &selected);
     if args.fleet.is_fleet() {
-        let fleet = fleet::run(plan, args, &session, &selected, &evaluated)?;
+        let fleet = fleet::run(plan, args, &session, &selection)?;
         let rows: Vec<Row> = fleet
             .outcomes
             .iter()
@@ -206,27 +207,19 @@ fn run(plan: &Plan, args: &RunArgs) -> Result<u8, CliError> {
         };
         return finish(plan, &rows, &selected, summary, &libtest, args);
     }
-    let execution = session.execute(plan, &plan.calls_needed(&evaluated), &session.backend);
-    if let Err(problem) =
-        session::within_outcome_budget(plan, [&execution], &evaluated, session.limits)
-    {
-        return Err(CliError::from(problem));
-    }
-    let started = std::time::Instant::now();
-    let outcomes: Vec<Outcome> = evaluate_with(
-        plan,
-        &execution,
-        &session.vars,
-        &evaluated,
-        &session.overrides,
-    )
-    .into_iter()
-    .filter(|outcome| selected.contains(&outcome.check))
-    .collect();
-    let rows: Vec<Row> = outcomes.iter().map(|outcome| (outcome, None)).collect();
+    let run = session
+        .runtime
+        .block_on(selection.run(
+            &session.vars,
+            &session.backend,
+            session.limits,
+            &session.overrides,
+        ))
+        .map_err(CliError::from)?;
+    let rows: Vec<Row> = run.outcomes.iter().map(|outcome| (outcome, None)).collect();
     let summary = report::console::RunSummary {
-        elapsed: execution.elapsed + started.elapsed(),
-        requests: execution.requests,
+        elapsed: run.elapsed,
+        requests: run.execution.requests,
     };
     finish(plan, &rows, &selected, summary, &libtest, args)
 }
@@ -249,7 +242,11 @@ fn record(plan: &Plan, args: &RecordArgs) -> Result<u8, CliError> {
     let session = Session::open(plan, &args.input, &args.backend, false)?;
     let all: Vec<CheckId> = (0..plan.checks.len()).collect();
     let recorder = Recorder::new(&session.backend, session.backend.region());
-    session.execute(plan, &plan.calls_needed(&all), &recorder);
+    session.runtime.block_on(Selection::new(plan, &all).execute(
+        &session.vars,
+        &recorder,
+        session.limits,
+    ));
     match recorder.write(&args.out, args.redact) {
         Ok(count) => printed(&format!(
             "recorded {count} call(s) in {}\n",

@@ -8,11 +8,11 @@ use super::exit;
 use super::libtest::libtest_arguments;
 use super::output::{self, CliError, Inputs, show};
 use crate::diagnostic::Diagnostic;
-use crate::engine::execute;
-use crate::evaluate::{Outcome, evaluate};
+use crate::engine::Selection;
 use crate::execute::Limits;
 use crate::execute::recording::RecordingBackend;
 use crate::format::Pack;
+use crate::overrides::Overrides;
 use crate::pack_test::{Case, compare, load_cases};
 use crate::plan::{CheckId, Plan};
 use crate::report;
@@ -163,26 +163,15 @@ fn run_case(
     let checks: Vec<CheckId> = (0..plan.checks.len())
         .filter(|&id| plan.checks[id].pack == case.pack)
         .collect();
-    let evaluated = plan.with_needed_checks(&checks);
-    let execution = runtime.block_on(execute(
-        plan,
-        &vars,
-        &plan.calls_needed(&evaluated),
-        &backend,
-        limits,
-    ));
-    super::session::within_outcome_budget(plan, [&execution], &evaluated, limits)
+    let run = runtime
+        .block_on(Selection::new(plan, &checks).run(&vars, &backend, limits, &Overrides::default()))
         .map_err(|problem| vec![problem])?;
-    let outcomes: Vec<Outcome> = evaluate(plan, &execution, &vars, &evaluated)
-        .into_iter()
-        .filter(|outcome| plan.checks[outcome.check].pack == case.pack)
-        .collect();
-    let mismatches = compare(case, &outcomes, report::text::details);
+    let mismatches = compare(case, &run.outcomes, report::text::details);
     let result = CaseResult {
         name: case.name.clone(),
         pack: plan.packs[case.pack].name.clone(),
         mismatches,
         elapsed: started.elapsed(),
     };
-    Ok((result, execution.requests))
+    Ok((result, run.execution.requests))
 }

@@ -7,12 +7,10 @@ use super::args::{BackendArgs, InputArgs};
 use super::output::CliError;
 use crate::diagnostic::Diagnostic;
 use crate::engine::aws::{AwsBackend, AwsSettings, check_endpoints};
-use crate::engine::execute;
-use crate::evaluate::rows_to_decide;
 use crate::execute::recording::RecordingBackend;
-use crate::execute::{Backend, CallError, Execution, Limits};
+use crate::execute::{Backend, CallError, Limits};
 use crate::overrides::Overrides;
-use crate::plan::{CheckId, Plan};
+use crate::plan::Plan;
 use crate::targets::Target;
 use crate::vars::{self, VarsFile};
 
@@ -113,17 +111,6 @@ impl Session {
             Vec::new(),
         )
     }
-
-    /// Makes the `needed` calls of `plan` through `backend` (the session's, or a wrapper of it).
-    pub(super) fn execute(
-        &self,
-        plan: &Plan,
-        needed: &[bool],
-        backend: &impl Backend,
-    ) -> Execution {
-        self.runtime
-            .block_on(execute(plan, &self.vars, needed, backend, self.limits))
-    }
 }
 
 /// The backend chosen on the command line.
@@ -205,29 +192,4 @@ pub(super) fn aws_settings(args: &BackendArgs) -> AwsSettings {
         attempt_timeout: Duration::from_secs(args.call_timeout.max(1)),
         assume_role: None,
     }
-}
-
-/// Refuses to decide `checks` on `executions` (one per target of a fleet) when that gives more
-/// rows than `limits` allow: each outcome is held until the run is reported, and checks × rows
-/// can exhaust the memory long before any single fan-out is too large.
-pub(super) fn within_outcome_budget<'e>(
-    plan: &Plan,
-    executions: impl IntoIterator<Item = &'e Execution>,
-    checks: &[CheckId],
-    limits: Limits,
-) -> Result<(), Diagnostic> {
-    let rows: usize = executions
-        .into_iter()
-        .map(|execution| rows_to_decide(plan, execution, checks))
-        .sum();
-    if rows <= limits.max_outcomes {
-        return Ok(());
-    }
-    Err(Diagnostic::unlocated(format!(
-        "the run would decide {rows} check rows ({} checks over their rows), more than the {} \
-         a run may (--max-outcomes)",
-        checks.len(),
-        limits.max_outcomes
-    ))
-    .with_help("select fewer checks (a name filter after `--`), or raise --max-outcomes"))
 }

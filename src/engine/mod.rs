@@ -1,9 +1,12 @@
 //! The engine: a plan's calls made concurrently, each distinct request once, against a
-//! recording or AWS ([`aws`]), and for a fleet held to one shared budget ([`budget`]). What a run
-//! produces is [`crate::execute`]'s.
+//! recording or AWS ([`aws`]), and for a fleet held to one shared budget ([`budget`]); and the
+//! run sequence from the checks selected to their outcomes ([`Selection`]). What a run produces
+//! is [`crate::execute`]'s.
 
 pub mod aws;
 pub mod budget;
 mod run;
+mod sequence;
 
-pub use run::execute;
+use run::execute;
+pub use sequence::{Run, Selection};

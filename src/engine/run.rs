@@ -30,7 +30,7 @@ struct Engine<'p, B> {
 
 /// Runs every needed call of `plan` against `backend`. `vars` holds each pack's variables;
 /// `needed` (by call id) says which calls the selected checks need.
-pub async fn execute<B: Backend>(
+pub(crate) async fn execute<B: Backend>(
     plan: &Plan<'_>,
     vars: &[Value],
     needed: &[bool],

@@ -1,17 +1,18 @@
-//! Deduplication, through the library: identical calls (same operation, same rendered params)
-//! are made once per run, whichever checks, suites, packs or fan-out rows ask for them; and only
-//! the calls the selected checks need are made.
+//! Deduplication, through the library's run sequence: identical calls (same operation, same
+//! rendered params) are made once per run, whichever checks, suites, packs or fan-out rows ask
+//! for them; only the calls the selected checks need are made, and only their outcomes kept.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use ekscheck::engine::execute;
-use ekscheck::evaluate::{Status, evaluate};
+use ekscheck::engine::{Run, Selection};
+use ekscheck::evaluate::{NeedState, SkipReason, Status};
 use ekscheck::execute::recording::RecordingBackend;
-use ekscheck::execute::{Execution, Limits, call_key};
+use ekscheck::execute::{Limits, call_key};
 use ekscheck::format::{Pack, load_packs};
+use ekscheck::overrides::Overrides;
 use ekscheck::plan::{CheckId, Plan};
 
 use crate::support::{Dir, ekscheck};
@@ -168,31 +169,28 @@ fn load(dirs: &[PathBuf]) -> Vec<Pack> {
     packs
 }
 
-/// Executes the calls `checks` need; returns the execution and how often each call was asked.
+/// Runs `checks` (their calls, then their outcomes) on the recording; returns the run and how
+/// often each call was asked.
 fn run(
     plan: &Plan,
     vars: &[Value],
     checks: &[CheckId],
     recording: &std::path::Path,
     max_concurrency: usize,
-) -> (Execution, BTreeMap<String, usize>) {
+) -> (Run, BTreeMap<String, usize>) {
     let backend = RecordingBackend::load(recording, u64::MAX).expect("a valid recording");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .build()
         .expect("a runtime");
-    let needed = plan.calls_needed(&plan.with_needed_checks(checks));
-    let execution = runtime.block_on(execute(
-        plan,
-        vars,
-        &needed,
-        &backend,
-        Limits {
-            max_concurrency,
-            ..Limits::default()
-        },
-    ));
-    (execution, backend.times_asked().into_iter().collect())
+    let limits = Limits {
+        max_concurrency,
+        ..Limits::default()
+    };
+    let run = runtime
+        .block_on(Selection::new(plan, checks).run(vars, &backend, limits, &Overrides::default()))
+        .expect("within the outcome budget");
+    (run, backend.times_asked().into_iter().collect())
 }
 
 #[test]
@@ -208,7 +206,7 @@ fn each_distinct_call_is_asked_for_exactly_once() {
         .map(|(api, params)| (call_key(api, params), 1))
         .collect();
     for max_concurrency in [1, 32] {
-        let (execution, asked) = run(
+        let (ran, asked) = run(
             &plan,
             &vars,
             &all,
@@ -216,17 +214,18 @@ fn each_distinct_call_is_asked_for_exactly_once() {
             max_concurrency,
         );
         assert_eq!(asked, expected, "max concurrency {max_concurrency}");
-        assert_eq!(execution.requests, distinct.len());
+        assert_eq!(ran.execution.requests, distinct.len());
         // Per pack: cluster, nodegroups, same_cluster, listed, 2 nodegroup, 2 role, 4 subnet and
         // 2 cluster_again instances.
-        let instances: usize = execution
+        let instances: usize = ran
+            .execution
             .calls
             .iter()
             .flatten()
             .map(|results| results.instances.len())
             .sum();
         assert_eq!(instances, 2 * 14);
-        let outcomes = evaluate(&plan, &execution, &vars, &all);
+        let outcomes = ran.outcomes;
         let names: Vec<(&str, &Status)> = outcomes
             .iter()
             .map(|o| (o.name.as_str(), &o.status))
@@ -303,9 +302,9 @@ fn only_the_calls_of_the_selected_checks_are_made() {
     ];
     for (names, expected) in cases {
         let checks: Vec<CheckId> = names.iter().map(|name| pick(name)).collect();
-        let (execution, asked) = run(&plan, &vars, &checks, &recording, 32);
+        let (ran, asked) = run(&plan, &vars, &checks, &recording, 32);
         assert_eq!(asked, expected, "{names:?}");
-        let outcomes = evaluate(&plan, &execution, &vars, &checks);
+        let outcomes = ran.outcomes;
         // Every selected check was decided (at least one row each), and every row passed.
         let decided: std::collections::BTreeSet<&str> =
             outcomes.iter().map(|o| o.name.check()).collect();
@@ -319,4 +318,68 @@ fn only_the_calls_of_the_selected_checks_are_made() {
             "{names:?}"
         );
     }
+}
+
+#[test]
+fn a_run_reports_the_selected_checks_only_though_it_decides_the_checks_they_need() {
+    let suite = "\
+checks:
+  - id: active
+    title: active
+    on: cluster
+    expect:
+      - { path: $.cluster.status, equals: ACTIVE }
+  - id: counted
+    title: counted
+    on: nodegroups
+    needs: [active]
+    expect:
+      - { path: $.nodegroups, count: 2 }
+";
+    let dir = Dir::with(&[
+        ("pack/pack.yaml", &MANIFEST.replace("PACK", "p")),
+        ("pack/s.yaml", suite),
+    ]);
+    recorded(
+        &dir,
+        "cluster",
+        "eks:DescribeCluster",
+        json!({"name": "c1"}),
+        json!({"cluster": {"name": "c1", "status": "CREATING"}}),
+    );
+    recorded(
+        &dir,
+        "nodegroups",
+        "eks:ListNodegroups",
+        json!({"clusterName": "c1"}),
+        json!({"nodegroups": ["ng-a", "ng-b"]}),
+    );
+    let packs = load(&[dir.path().join("pack")]);
+    let plan = Plan::build(&packs).expect("a valid plan");
+    let vars = ekscheck::vars::resolve(&packs, &[("cluster".into(), "c1".into())], None, None)
+        .expect("valid variables");
+    let counted = plan
+        .checks
+        .iter()
+        .position(|check| check.name == "p::s::counted")
+        .expect("the check");
+    let (ran, asked) = run(&plan, &vars, &[counted], &dir.path().join("recording"), 32);
+    // The needed check's call was made and the check decided (it failed), but only the selected
+    // check is reported: skipped for its need.
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    let reported: Vec<(&str, &Status)> = ran
+        .outcomes
+        .iter()
+        .map(|outcome| (outcome.name.as_str(), &outcome.status))
+        .collect();
+    assert_eq!(
+        reported,
+        [(
+            "p::s::counted",
+            &Status::Skip(SkipReason::Needs {
+                check: "active".into(),
+                state: NeedState::Failed,
+            })
+        )]
+    );
 }
