@@ -1,7 +1,7 @@
 //! libtest's arguments after `--`: parsed by libtest-mimic, checked, and used to select checks
-//! before any call is made.
+//! before any call is made and the tests reported after.
 
-use libtest_mimic::Arguments;
+use libtest_mimic::{Arguments, Trial};
 
 use crate::diagnostic::Diagnostic;
 
@@ -47,6 +47,12 @@ pub(super) fn may_select(args: &Arguments, name: &str, fanned_out: bool) -> bool
     })
 }
 
+/// Whether libtest's filters (`FILTER`, `--skip`, `--exact`, `--ignored`) rule out the test
+/// `name`, as libtest-mimic decides for a test it would run.
+pub(crate) fn filtered_out(args: &Arguments, name: &str) -> bool {
+    args.is_filtered_out(&Trial::test(name, || Ok(())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +78,20 @@ mod tests {
         ));
         assert!(!may_select(&args(&["--skip", "iam"]), name, true));
         assert!(may_select(&args(&["--skip", "network"]), name, true));
+    }
+
+    #[test]
+    fn filters_rule_out_reported_names_as_libtest_does() {
+        let name = "node-join::iam::cni[ng-b]";
+        assert!(!filtered_out(&args(&[]), name));
+        assert!(!filtered_out(&args(&["ng-b"]), name));
+        assert!(filtered_out(&args(&["ng-a"]), name));
+        assert!(!filtered_out(&args(&["--exact", name]), name));
+        assert!(filtered_out(
+            &args(&["--exact", "node-join::iam::cni"]),
+            name
+        ));
+        assert!(filtered_out(&args(&["--skip", "iam"]), name));
+        assert!(filtered_out(&args(&["--ignored"]), name));
     }
 }

@@ -7,12 +7,13 @@
 use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
-use libtest_mimic::{Arguments, ColorSetting, FormatSetting, Trial};
+use libtest_mimic::{Arguments, ColorSetting, FormatSetting};
 
 use std::borrow::Cow;
 
 use super::escape::{console_name, for_console, for_console_line};
 use super::text::{details, skip_reason};
+use crate::cli::libtest;
 use crate::evaluate::{Outcome, Status};
 use crate::format::Severity;
 
@@ -170,7 +171,7 @@ pub fn write<R: Row>(
 ) -> io::Result<()> {
     let shown: Vec<&R> = outcomes
         .iter()
-        .filter(|outcome| !args.is_filtered_out(&Trial::test(outcome.name(), || Ok(()))))
+        .filter(|outcome| !libtest::filtered_out(args, outcome.name()))
         .collect();
     let filtered_out = outcomes.len() - shown.len() + filtered.len();
     match args.format {
