@@ -5,7 +5,8 @@
 //! names, text without braces or backslashes) and leaves everything else to handlebars; a
 //! property test holds the two to the same result.
 
-use super::{Body, Piece, helpers};
+use super::compile::{Body, Piece};
+use super::helpers;
 
 /// The body of `source` if it is text and plain paths only, and the paths in the order written.
 pub(super) fn read(source: &str) -> Option<(Body, Vec<Vec<String>>)> {
