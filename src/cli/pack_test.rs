@@ -7,6 +7,7 @@ use super::args::TestArgs;
 use super::exit;
 use super::libtest::{filtered_out, libtest_arguments};
 use super::output::{self, CliError, Inputs, show};
+use super::session;
 use crate::diagnostic::Diagnostic;
 use crate::engine::Selection;
 use crate::execute::Limits;
@@ -89,14 +90,7 @@ pub(super) fn test(args: &TestArgs) -> Result<u8, CliError> {
             .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()))
             .map(|()| exit::PASSED);
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            return Err(CliError::from(Diagnostic::unlocated(format!(
-                "cannot start the async runtime: {error}"
-            ))));
-        }
-    };
+    let runtime = session::runtime(&mut tokio::runtime::Builder::new_current_thread())?;
     let started = Instant::now();
     let mut requests = 0;
     let mut results = Vec::new();

@@ -145,15 +145,22 @@ impl Backend for AnyBackend {
     }
 }
 
+/// The async runtime `builder` makes, with the timers and I/O a backend needs.
+pub(super) fn runtime(
+    builder: &mut tokio::runtime::Builder,
+) -> Result<tokio::runtime::Runtime, CliError> {
+    builder.enable_all().build().map_err(|error| {
+        CliError::from(Diagnostic::unlocated(format!(
+            "cannot start the async runtime: {error}"
+        )))
+    })
+}
+
 /// The async runtime and the backend of a run: a recording, or AWS.
 pub(super) fn connect(
     args: &BackendArgs,
 ) -> Result<(AnyBackend, tokio::runtime::Runtime), CliError> {
-    let runtime = tokio::runtime::Runtime::new().map_err(|error| {
-        CliError::from(Diagnostic::unlocated(format!(
-            "cannot start the async runtime: {error}"
-        )))
-    })?;
+    let runtime = runtime(&mut tokio::runtime::Builder::new_multi_thread())?;
     let backend = match &args.recording {
         Some(recording) => RecordingBackend::load(recording, args.limits().max_response_bytes)
             .map(|backend| AnyBackend::Recording(backend, args.region.clone()))
