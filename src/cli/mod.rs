@@ -120,7 +120,7 @@ fn policy(plan: &Plan) -> Result<u8, CliError> {
 }
 
 /// An IAM policy allowing exactly the operations the checks of `plan` call.
-pub fn least_privilege_policy(plan: &Plan) -> serde_json::Value {
+fn least_privilege_policy(plan: &Plan) -> serde_json::Value {
     let all: Vec<CheckId> = (0..plan.checks.len()).collect();
     let mut actions: Vec<&str> = plan
         .calls_needed(&all)
@@ -334,7 +334,7 @@ fn merge_junit(inputs: &[PathBuf], output: &Path) -> Result<u8, CliError> {
 }
 
 /// The run's exit code from the outcomes that were reported.
-pub fn exit_code<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> u8 {
+fn exit_code<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> u8 {
     let mut code = exit::PASSED;
     for outcome in outcomes {
         if outcome.fails_run() {

@@ -161,7 +161,7 @@ pub fn print<R: Row>(
     out.flush()
 }
 
-/// [`print`], to `out`.
+/// [`print()`], to `out`.
 pub fn write<R: Row>(
     out: &mut impl Write,
     args: &Arguments,

@@ -1,5 +1,6 @@
 //! Results in words: every failure, skip and undecided outcome, rendered once, for the console
-//! and JUnit alike. Values are shortened here, and only here.
+//! and JUnit alike. Values found in responses are shortened here; an assertion's `expected` and
+//! a recording's messages are shortened where core makes them.
 
 use std::fmt::Write as _;
 
