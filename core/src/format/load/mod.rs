@@ -9,6 +9,7 @@ mod assertion;
 mod call;
 mod check;
 mod manifest;
+mod parallel;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
@@ -97,30 +98,35 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
         .into_iter()
         .filter(|path| *path != manifest_path && !path.starts_with(&tests))
         .collect();
+    let read = parallel::map(suite_files, |path| {
+        let mut problems = Vec::new();
+        let parsed = read_source(&root, &path, &mut problems).and_then(|file| {
+            yaml::parse::<raw::Suite>(&file)
+                .map(|suite| (file, suite))
+                .map_err(|diagnostic| problems.push(diagnostic))
+                .ok()
+        });
+        (path, parsed, problems)
+    });
     let mut unloaded_suites = Vec::new();
-    let raw_suites: Vec<(Arc<SourceFile>, raw::Suite)> = suite_files
-        .iter()
-        .filter_map(|path| {
-            let parsed = read_source(&root, path, diagnostics).and_then(|file| {
-                yaml::parse::<raw::Suite>(&file)
-                    .map(|suite| (file, suite))
-                    .map_err(|diagnostic| diagnostics.push(diagnostic))
-                    .ok()
-            });
-            if parsed.is_none() {
+    let mut raw_suites: Vec<(Arc<SourceFile>, raw::Suite)> = Vec::new();
+    for (path, parsed, problems) in read {
+        diagnostics.extend(problems);
+        match parsed {
+            Some(parsed) => raw_suites.push(parsed),
+            None => {
                 let stem = path.file_stem().unwrap_or_default().to_string_lossy();
                 unloaded_suites.push(stem.into_owned());
             }
-            parsed
-        })
-        .collect();
+        }
+    }
     let manifest = match manifest {
         Ok(manifest) => manifest,
         Err(diagnostic) => {
             diagnostics.push(diagnostic);
             // Still check the suites, so that one run shows every problem.
-            for (file, raw_suite) in raw_suites {
-                Loader::new(file, &mut *diagnostics).suite(&raw_suite);
+            for (_, problems) in load_suites(raw_suites) {
+                diagnostics.extend(problems);
             }
             return None;
         }
@@ -151,9 +157,8 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
         }
     }
     let mut suites: Vec<Suite> = Vec::new();
-    for (file, raw_suite) in raw_suites {
-        let mut loader = Loader::new(file, &mut *loader.diagnostics);
-        let suite = loader.suite(&raw_suite);
+    for (suite, problems) in load_suites(raw_suites) {
+        loader.diagnostics.extend(problems);
         if let Some(other) = suites.iter().find(|other| other.name == suite.name) {
             let message = format!(
                 "suite `{}` is defined twice (also in {})",
@@ -177,6 +182,15 @@ fn load_pack(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
         unloaded_calls,
         unloaded_requires,
         unloaded_suites,
+    })
+}
+
+/// Each suite decoded into the model, with the problems found in it, in the suites' order.
+fn load_suites(raw_suites: Vec<(Arc<SourceFile>, raw::Suite)>) -> Vec<(Suite, Vec<Diagnostic>)> {
+    parallel::map(raw_suites, |(file, raw_suite)| {
+        let mut problems = Vec::new();
+        let suite = Loader::new(file, &mut problems).suite(&raw_suite);
+        (suite, problems)
     })
 }
 
