@@ -46,19 +46,21 @@ impl Drop for Memo {
 
 /// `compile(source)`, from the memo when one is alive and has it (errors included).
 pub(crate) fn remembered<T: Clone + 'static>(source: &str, compile: impl FnOnce(&str) -> T) -> T {
+    // Outside a load (a templated path or pattern rendered for each row), no key is built.
+    if COMPILED.with_borrow(Option::is_none) {
+        return compile(source);
+    }
     let key = (TypeId::of::<T>(), source.to_owned());
     let known = COMPILED.with_borrow(|table| {
-        table.as_ref().map(|table| {
-            table
-                .get(&key)
-                .and_then(|compiled| compiled.downcast_ref::<T>())
-                .cloned()
-        })
+        table
+            .as_ref()
+            .and_then(|table| table.get(&key))
+            .and_then(|compiled| compiled.downcast_ref::<T>())
+            .cloned()
     });
     match known {
-        None => compile(source),
-        Some(Some(compiled)) => compiled,
-        Some(None) => {
+        Some(compiled) => compiled,
+        None => {
             let compiled = compile(source);
             COMPILED.with_borrow_mut(|table| {
                 if let Some(table) = table {
