@@ -274,12 +274,11 @@ fn finish(
         .filter(|(outcome, _)| !filtered_out(libtest, outcome.name.as_str()))
         .copied()
         .collect();
-    let filtered: Vec<&str> = (0..plan.checks.len())
-        .filter(|id| !selected.contains(id))
-        .map(|id| plan.checks[id].name.as_str())
-        .collect();
-    let outcomes: Vec<&Outcome> = rows.iter().map(|(outcome, _)| *outcome).collect();
-    let printed = report::console::print(libtest, &outcomes, &filtered, summary)
+    // Checks the filters ruled out before any call count as filtered out, as in `cargo test`.
+    let unselected = plan.checks.len() - selected.len();
+    let filtered_out = rows.len() - shown.len() + unselected;
+    let outcomes: Vec<&Outcome> = shown.iter().map(|(outcome, _)| *outcome).collect();
+    let printed = report::console::print(libtest, &outcomes, filtered_out, summary)
         .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()));
     // The report files are written even when stdout fails; the first file that cannot be
     // written ends the run.

@@ -112,8 +112,8 @@ pub(super) fn test(args: &TestArgs) -> Result<u8, CliError> {
         elapsed: started.elapsed(),
         requests,
     };
-    let filtered: Vec<&str> = Vec::new();
-    let printed = report::console::print(&libtest, &results, &filtered, summary)
+    let filtered_out = cases.len() - results.len();
+    let printed = report::console::print(&libtest, &results, filtered_out, summary)
         .or_else(|error| output::stdout_failed(&error.to_string(), error.kind()));
     let written = match &args.junit {
         Some(path) => {

@@ -13,7 +13,6 @@ use std::borrow::Cow;
 
 use super::escape::{console_name, for_console, for_console_line};
 use super::text::{details, skip_reason};
-use crate::cli::libtest;
 use crate::evaluate::{Outcome, Status};
 use crate::format::Severity;
 
@@ -147,17 +146,17 @@ impl Paint {
     }
 }
 
-/// Prints `outcomes` in the format `args` asks for. `filtered` names the checks the filters ruled
-/// out before any call: they count as filtered out, as in `cargo test`. Fails if stdout could
-/// not be written.
+/// Prints the `shown` outcomes in the format `args` asks for; `filtered_out` counts the tests
+/// libtest's filters ruled out (before or after the calls), as in `cargo test`. Fails if stdout
+/// could not be written.
 pub fn print<R: Row>(
     args: &Arguments,
-    outcomes: &[R],
-    filtered: &[&str],
+    shown: &[R],
+    filtered_out: usize,
     summary: RunSummary,
 ) -> io::Result<()> {
     let mut out = io::BufWriter::new(io::stdout().lock());
-    write(&mut out, args, outcomes, filtered, summary)?;
+    write(&mut out, args, shown, filtered_out, summary)?;
     out.flush()
 }
 
@@ -165,21 +164,16 @@ pub fn print<R: Row>(
 pub fn write<R: Row>(
     out: &mut impl Write,
     args: &Arguments,
-    outcomes: &[R],
-    filtered: &[&str],
+    shown: &[R],
+    filtered_out: usize,
     summary: RunSummary,
 ) -> io::Result<()> {
-    let shown: Vec<&R> = outcomes
-        .iter()
-        .filter(|outcome| !libtest::filtered_out(args, outcome.name()))
-        .collect();
-    let filtered_out = outcomes.len() - shown.len() + filtered.len();
     match args.format {
-        Some(FormatSetting::Json) => json(out, &shown, filtered_out, summary),
+        Some(FormatSetting::Json) => json(out, shown, filtered_out, summary),
         format => {
             let terse = args.quiet || matches!(format, Some(FormatSetting::Terse));
             let paint = Paint::new(args);
-            text(out, &paint, terse, &shown, filtered_out, summary)
+            text(out, &paint, terse, shown, filtered_out, summary)
         }
     }
 }
@@ -188,7 +182,7 @@ fn text<R: Row>(
     out: &mut impl Write,
     paint: &Paint,
     terse: bool,
-    shown: &[&R],
+    shown: &[R],
     filtered_out: usize,
     summary: RunSummary,
 ) -> io::Result<()> {
@@ -217,14 +211,14 @@ fn text<R: Row>(
         .zip(&names)
         .zip(&marks)
         .filter(|(_, mark)| matches!(mark, Mark::Failed))
-        .map(|((outcome, name), _)| (*outcome, name.as_ref()))
+        .map(|((outcome, name), _)| (outcome, name.as_ref()))
         .collect();
     let advisories: Vec<(&R, &str, Severity)> = shown
         .iter()
         .zip(&names)
         .zip(&marks)
         .filter_map(|((outcome, name), mark)| match mark {
-            Mark::Advisory(severity) => Some((*outcome, name.as_ref(), *severity)),
+            Mark::Advisory(severity) => Some((outcome, name.as_ref(), *severity)),
             _ => None,
         })
         .collect();
@@ -279,7 +273,7 @@ fn text<R: Row>(
 /// libtest's JSON events, one per line; a warning or info failure is the event `warning`.
 fn json<R: Row>(
     out: &mut impl Write,
-    shown: &[&R],
+    shown: &[R],
     filtered_out: usize,
     summary: RunSummary,
 ) -> io::Result<()> {

@@ -694,7 +694,7 @@ fn every_variant_on_the_console() {
         requests: 0,
     };
     let mut text = Vec::new();
-    console::write(&mut text, &args, &outcomes(&loaded), &[], summary).expect("written");
+    console::write(&mut text, &args, &outcomes(&loaded), 0, summary).expect("written");
     let text = String::from_utf8(text).expect("UTF-8");
     snapshot("every_variant_console", &loaded, &text);
 }

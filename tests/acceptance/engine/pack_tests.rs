@@ -125,7 +125,10 @@ fn a_filter_selects_cases_by_name() {
     ]);
     let run = test(&fixture, &["--", "two"]);
     run.expect_code(0)
-        .expect_stdout_contains("running 1 test\ntest t::tests::two ... ok");
+        .expect_stdout_contains("running 1 test\ntest t::tests::two ... ok")
+        .expect_stdout_contains(
+            "1 passed; 0 failed; 0 warnings; 0 ignored; 0 measured; 1 filtered out;",
+        );
 }
 
 #[test]
