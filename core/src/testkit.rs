@@ -333,7 +333,7 @@ impl Run<'_> {
 }
 
 /// The output of a future that is ready at once, as a recording's answer is.
-fn answered<F: Future>(future: F) -> F::Output {
+pub(crate) fn answered<F: Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     match future
         .as_mut()

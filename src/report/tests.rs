@@ -13,7 +13,7 @@ use insta::assert_snapshot;
 use libtest_mimic::{Arguments, ColorSetting};
 use serde_json::{Value, json};
 
-use super::{console, junit, records};
+use super::{console, junit, records, text};
 use crate::assertion::{AssertionFailure, AssertionUndecided, FailureReason, Note, Undecided};
 use crate::diagnostic::Location;
 use crate::evaluate::{
@@ -724,4 +724,22 @@ fn every_variant_in_the_json_records() {
         serde_json::from_str::<Value>(line).expect("a JSON record");
     }
     snapshot("every_variant_records", &loaded, &lines);
+}
+
+/// A denied call is worded with the IAM action it needs, once: after the service's message,
+/// unless the message names it; a recording made before the action was kept apart holds those
+/// words in its message, and reads the same.
+#[test]
+fn a_denied_call_names_the_action_it_needs_once() {
+    let service = "You are not authorized to perform this operation.";
+    let words = "(this check needs the IAM action ec2:GetConsoleOutput)";
+    let worded = format!("UnauthorizedOperation: {service} {words}");
+    let denied = CallError::new("UnauthorizedOperation", service)
+        .noting_denied_action("ec2:GetConsoleOutput");
+    assert_eq!(text::call_error(&denied), worded);
+    let recorded_before = CallError::new("UnauthorizedOperation", format!("{service} {words}"));
+    assert_eq!(text::call_error(&recorded_before), worded);
+    let named = "User ci is not authorized to perform: iam:GetRole";
+    let naming = CallError::new("AccessDenied", named).noting_denied_action("iam:GetRole");
+    assert_eq!(text::call_error(&naming), format!("AccessDenied: {named}"));
 }

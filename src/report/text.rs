@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::assertion::{AssertionFailure, FailureReason, Note, Undecided};
 use crate::evaluate::{Blocker, CrossCheck, CrossState, Outcome, SkipReason, Status};
-use crate::execute::{Failure, NotMade, NotMadeReason};
+use crate::execute::{CallError, Failure, NotMade, NotMadeReason};
 use crate::format::Keyword;
 use crate::json::shorten;
 use crate::template::{RenderCause, RenderFailure};
@@ -120,6 +120,19 @@ pub fn blocker(blocker: &Blocker) -> String {
     }
 }
 
+/// The error a call was answered with: its code and message, then, for a denied call whose
+/// message does not name the IAM action it needs, that action. (A recording made before the
+/// action was kept apart holds these words in its message already.)
+pub fn call_error(error: &CallError) -> String {
+    let mut text = format!("{}: {}", error.code, error.message);
+    if let Some(action) = error.denied_action
+        && !error.message.contains(action)
+    {
+        let _ = write!(text, " (this check needs the IAM action {action})");
+    }
+    text
+}
+
 /// Why a call has no response.
 pub fn failure(failure: &Failure) -> String {
     match failure {
@@ -129,10 +142,9 @@ pub fn failure(failure: &Failure) -> String {
             params,
             error,
         } => format!(
-            "call `{call}` ({api} {}) failed: {}: {}",
+            "call `{call}` ({api} {}) failed: {}",
             shorten(params),
-            error.code,
-            error.message
+            call_error(error)
         ),
         Failure::Render { call, failure } => {
             format!(

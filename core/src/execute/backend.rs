@@ -6,14 +6,26 @@ use std::sync::Arc;
 use serde_json::Value;
 
 /// Why a call produced no response: the AWS error code (or an ekscheck code such as
-/// `NoRecording`) and a human-readable message.
+/// `NoRecording`) and message, and for a denied call the IAM action it needs (worded by the
+/// reports).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallError {
     /// Machine-readable code, e.g. `AccessDenied`, `ResourceNotFoundException`, `Throttling`.
     pub code: String,
     /// The service's message, or ekscheck's explanation.
     pub message: String,
+    /// For a call the service denied (`AccessDenied`, `AccessDeniedException`,
+    /// `UnauthorizedOperation`), the IAM action it was denied: the permission the caller needs.
+    /// It is the operation's name in [`crate::operations`], which is also its IAM action.
+    pub denied_action: Option<&'static str>,
 }
+
+/// The error codes with which AWS services deny a call the caller has no permission for.
+const DENIED_CODES: [&str; 3] = [
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+];
 
 impl CallError {
     /// Builds an error from a code and a message.
@@ -21,11 +33,10 @@ impl CallError {
         Self {
             code: code.into(),
             message: message.into(),
+            denied_action: None,
         }
     }
-}
 
-impl CallError {
     /// An operation the generated code does not know (cannot happen for a loaded pack).
     pub fn unregistered(service: &str, operation: &str) -> Self {
         Self::new(
@@ -34,23 +45,12 @@ impl CallError {
         )
     }
 
-    /// Adds the IAM action a denied call needs, so the fix is plain.
-    pub fn naming_denied_action(mut self, api: &str) -> Self {
-        let denied = [
-            "AccessDenied",
-            "AccessDeniedException",
-            "UnauthorizedOperation",
-        ];
-        if denied.contains(&self.code.as_str()) && !self.message.contains(api) {
-            self.message = format!("{} (this check needs the IAM action {api})", self.message);
+    /// Notes, when the service denied the call to `api`, that `api` is the IAM action it needs.
+    pub fn noting_denied_action(mut self, api: &str) -> Self {
+        if DENIED_CODES.contains(&self.code.as_str()) {
+            self.denied_action = crate::operations::lookup(api).map(|operation| operation.api);
         }
         self
-    }
-}
-
-impl std::fmt::Display for CallError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
     }
 }
 
@@ -83,4 +83,28 @@ impl<B: Backend> Backend for &B {
 /// A stable text key for a call: the operation and its params with object keys sorted.
 pub fn call_key(api: &str, params: &Value) -> String {
     format!("{api} {}", crate::json::canonical(params))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_denied_call_to_an_operation_notes_its_action() {
+        let action = |code: &str, api: &str| CallError::new(code, "").noting_denied_action(api);
+        for code in DENIED_CODES {
+            assert_eq!(
+                action(code, "eks:ListNodegroups").denied_action,
+                Some("eks:ListNodegroups")
+            );
+        }
+        assert_eq!(
+            action("Throttling", "eks:ListNodegroups").denied_action,
+            None
+        );
+        assert_eq!(
+            action("AccessDenied", "eks:DeleteCluster").denied_action,
+            None
+        );
+    }
 }

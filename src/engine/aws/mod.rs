@@ -249,19 +249,15 @@ impl Backend for AwsBackend {
         generated::call(&self.clients, api, &params)
             .await
             .map(Arc::new)
-            .map_err(|error| {
-                let error = error.naming_denied_action(api);
-                match (&self.endpoint, error.code.as_str()) {
-                    (Some(endpoint), "DispatchFailure") => CallError::new(
-                        error.code.clone(),
-                        error.message.replacen(
-                            "the endpoint",
-                            &format!("{endpoint} (--endpoint-url)"),
-                            1,
-                        ),
-                    ),
-                    _ => error,
+            .map_err(|mut error| {
+                if let (Some(endpoint), "DispatchFailure") = (&self.endpoint, error.code.as_str()) {
+                    error.message = error.message.replacen(
+                        "the endpoint",
+                        &format!("{endpoint} (--endpoint-url)"),
+                        1,
+                    );
                 }
+                error.noting_denied_action(api)
             })
     }
 }

@@ -328,3 +328,61 @@ fn two_recorded_files_for_one_call_are_refused_naming_both() {
         )
     );
 }
+
+const CONSOLE: &str = "\
+calls:
+  console:
+    api: ec2:GetConsoleOutput
+    params: { InstanceId: i-0abc }
+checks:
+  - id: console-read
+    title: The console of i-0abc can be read
+    on: console
+    expect:
+      - { path: $.Output, exists: true }
+";
+
+/// A denied call recorded by an earlier ekscheck holds the words that name the IAM action in its
+/// message; recorded now, it holds the service's message and the action apart
+/// (`denied_action`). Both read the same, on the console, in JUnit and in the JSON records.
+#[test]
+fn a_denied_call_reads_the_same_from_a_recording_made_before_or_now() {
+    let service = "You are not authorized to perform this operation.";
+    let words = "(this check needs the IAM action ec2:GetConsoleOutput)";
+    let replayed = |error: serde_json::Value| {
+        let fixture = Fixture::pack(&[("s.yaml", CONSOLE)]);
+        let call = json!({"api": "ec2:GetConsoleOutput", "params": {"InstanceId": "i-0abc"},
+            "error": error});
+        fixture
+            .dir()
+            .write("recording/call.json", &call.to_string());
+        let json = fixture.dir().join("records.json");
+        let (run, report) = fixture.run_with_report(&["--json", &json]);
+        run.expect_code(3);
+        let records = std::fs::read_to_string(&json).expect("the JSON records");
+        // The console's words, without the time the run took.
+        let console: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|line| !line.starts_with("test result: "))
+            .collect();
+        let junit = report.case("t::s::console-read").text.clone();
+        (console.join("\n"), junit, records)
+    };
+    let before = replayed(json!({"code": "UnauthorizedOperation",
+        "message": format!("{service} {words}")}));
+    let now = replayed(json!({"code": "UnauthorizedOperation", "message": service,
+        "denied_action": "ec2:GetConsoleOutput"}));
+    let worded = format!(
+        "error: could not decide: call `console` (ec2:GetConsoleOutput \
+         {{\"InstanceId\":\"i-0abc\"}}) failed: UnauthorizedOperation: {service} {words}"
+    );
+    assert!(now.0.contains(&format!("{worded}\n")), "{}", now.0);
+    assert_eq!(now.0.matches(words).count(), 1, "{}", now.0);
+    assert_eq!(
+        now.1,
+        format!("The console of i-0abc can be read\n{worded}")
+    );
+    assert!(now.2.contains(words), "{}", now.2);
+    assert_eq!(before, now);
+}

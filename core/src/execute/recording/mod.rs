@@ -5,6 +5,8 @@
 mod record;
 mod redact;
 mod replay;
+#[cfg(test)]
+mod tests;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -28,11 +30,15 @@ pub(super) struct RecordedCall {
     pub(super) region: Option<String>,
 }
 
-/// An error a call was answered with.
+/// An error a call was answered with: the service's code and message, and for a denied call the
+/// IAM action it needs. A recording made before `denied_action` was written holds the reports'
+/// words for it at the end of `message` instead, and replays them as they are.
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RecordedError {
     pub(super) code: String,
     #[serde(default)]
     pub(super) message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) denied_action: Option<String>,
 }

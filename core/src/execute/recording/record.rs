@@ -47,6 +47,7 @@ impl<'a, B: Backend> Recorder<'a, B> {
                     Some(RecordedError {
                         code: error.code.clone(),
                         message: error.message.clone(),
+                        denied_action: error.denied_action.map(str::to_owned),
                     }),
                 ),
             };

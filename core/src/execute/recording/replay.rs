@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use super::RecordedCall;
+use super::{RecordedCall, RecordedError};
 use crate::diagnostic::Diagnostic;
 use crate::execute::{Backend, CallError, call_key};
 use crate::input;
@@ -65,7 +65,25 @@ impl RecordingBackend {
                     answered_by.insert(key.clone(), path.clone());
                     let answer = match (recorded.response, recorded.error) {
                         (Some(response), None) => answer_of(&recorded.api, Ok(response)),
-                        (None, Some(error)) => Err(CallError::new(error.code, error.message)),
+                        (None, Some(error)) => match error_of(error) {
+                            Ok(error) => Err(error),
+                            Err(action) => {
+                                problems.push(
+                                    Diagnostic::file(
+                                        &path,
+                                        format_args!(
+                                            "names `{action}` as the action its error was \
+                                             denied, which is not an operation ekscheck can call"
+                                        ),
+                                    )
+                                    .with_help(
+                                        "write `denied_action` as `service:Operation`, e.g. \
+                                         `ec2:DescribeSubnets`, or leave it out",
+                                    ),
+                                );
+                                continue;
+                            }
+                        },
                         _ => {
                             problems.push(
                                 Diagnostic::file(
@@ -126,6 +144,16 @@ impl RecordingBackend {
             .map(|asked| asked.clone())
             .unwrap_or_default()
     }
+}
+
+/// The error a recorded call answers with, or the `denied_action` that names no operation.
+fn error_of(recorded: RecordedError) -> Result<CallError, String> {
+    let mut error = CallError::new(recorded.code, recorded.message);
+    if let Some(action) = recorded.denied_action {
+        let operation = crate::operations::lookup(&action).ok_or(action)?;
+        error.denied_action = Some(operation.api);
+    }
+    Ok(error)
 }
 
 /// The answer to a recorded call: its error, or its response (IAM's with their policy documents
