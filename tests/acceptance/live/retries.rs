@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::emulator::proxy::{Faults, Proxy};
 use crate::emulator::world::World;
 use crate::live::{live, pack_of_calls};
-use crate::support::{CaseOutcome, parse_junit};
+use crate::support::{CaseOutcome, ekscheck, parse_junit};
 
 /// One call of each protocol (EKS rest-json, EC2, IAM query), several times over.
 fn calls(world: &World) -> Vec<(&'static str, Value)> {
@@ -178,6 +178,60 @@ fn a_denied_call_names_the_iam_action_it_needs() {
         checked >= unnamed.len() + named.len(),
         "only {checked} denied calls were checked"
     );
+}
+
+/// A denied call recorded now replays in the words of the live run (the service's message, then
+/// the action it needs unless the message names it): the recording keeps the action apart.
+#[test]
+fn a_recorded_denial_replays_in_the_words_of_the_live_run() {
+    let proxy = Proxy::start(Faults {
+        denied_without_action: vec!["ec2:DescribeVpcs".to_owned(), "iam:GetRole".to_owned()],
+        denied: vec!["eks:ListNodegroups".to_owned()],
+        ..Faults::default()
+    });
+    let calls = [
+        ("ec2:DescribeVpcs", json!({"VpcIds": ["vpc-0abc"]})),
+        ("iam:GetRole", json!({"RoleName": "node"})),
+        ("eks:ListNodegroups", json!({"clusterName": "c1"})),
+    ];
+    let dir = pack_of_calls(&calls);
+    let pack = dir.join("pack");
+    let (live_junit, replay_junit) = (dir.join("live.xml"), dir.join("replay.xml"));
+    let recording = dir.join("recording");
+    let made = live(&proxy, &["run", &pack, "--junit", &live_junit]);
+    made.expect_code(3);
+    live(&proxy, &["record", &pack, "--out", &recording]).expect_code(0);
+    let replayed = ekscheck(&[
+        "run",
+        &pack,
+        "--recording",
+        &recording,
+        "--junit",
+        &replay_junit,
+    ]);
+    replayed.expect_code(3);
+    let report = |path: &str| parse_junit(&std::fs::read_to_string(path).unwrap());
+    let (live_report, replay_report) = (report(&live_junit), report(&replay_junit));
+    for (index, (api, _)) in calls.iter().enumerate() {
+        let name = format!("calls::calls::c{index}");
+        let words = live_report.case(&name).text.clone();
+        let suffix = format!("(this check needs the IAM action {api})");
+        assert_eq!(
+            words.trim_end().ends_with(&suffix),
+            *api != "eks:ListNodegroups",
+            "{words}"
+        );
+        assert_eq!(replay_report.case(&name).text, words, "{api}");
+    }
+    // The console too, but for the line with the time the run took and its requests.
+    let console = |stdout: &str| -> Vec<String> {
+        stdout
+            .lines()
+            .filter(|line| !line.starts_with("test result: "))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(console(&replayed.stdout), console(&made.stdout));
 }
 
 #[test]
