@@ -65,22 +65,10 @@ impl RecordingBackend {
                     answered_by.insert(key.clone(), path.clone());
                     let answer = match (recorded.response, recorded.error) {
                         (Some(response), None) => answer_of(&recorded.api, Ok(response)),
-                        (None, Some(error)) => match error_of(error) {
+                        (None, Some(error)) => match error_of(error, &path) {
                             Ok(error) => Err(error),
-                            Err(action) => {
-                                problems.push(
-                                    Diagnostic::file(
-                                        &path,
-                                        format_args!(
-                                            "names `{action}` as the action its error was \
-                                             denied, which is not an operation ekscheck can call"
-                                        ),
-                                    )
-                                    .with_help(
-                                        "write `denied_action` as `service:Operation`, e.g. \
-                                         `ec2:DescribeSubnets`, or leave it out",
-                                    ),
-                                );
+                            Err(problem) => {
+                                problems.push(problem);
                                 continue;
                             }
                         },
@@ -146,11 +134,27 @@ impl RecordingBackend {
     }
 }
 
-/// The error a recorded call answers with, or the `denied_action` that names no operation.
-fn error_of(recorded: RecordedError) -> Result<CallError, String> {
+/// The error a recorded call (in file `path`) answers with; its `denied_action` must name an
+/// operation.
+fn error_of(recorded: RecordedError, path: &Path) -> Result<CallError, Diagnostic> {
     let mut error = CallError::new(recorded.code, recorded.message);
     if let Some(action) = recorded.denied_action {
-        let operation = crate::operations::lookup(&action).ok_or(action)?;
+        let Some(operation) = crate::operations::lookup(&action) else {
+            let names = crate::operations::OPERATIONS.iter().map(|op| op.api);
+            let help = match crate::suggest::closest(&action, names) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => "write the IAM action as `service:Operation`, e.g. `ec2:DescribeSubnets`, \
+                         or leave `denied_action` out"
+                    .to_owned(),
+            };
+            return Err(Diagnostic::file(
+                path,
+                format_args!(
+                    "its `denied_action`, `{action}`, is not an operation ekscheck can call"
+                ),
+            )
+            .with_help(help));
+        };
         error.denied_action = Some(operation.api);
     }
     Ok(error)

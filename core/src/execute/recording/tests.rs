@@ -72,14 +72,20 @@ fn a_denied_action_that_is_no_operation_is_refused() {
         "error": {"code": "UnauthorizedOperation", "denied_action": "ec2:GetConsoleLog"},
     }));
     let problems = RecordingBackend::load(dir.path(), 1 << 20).unwrap_err();
-    let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    let refused: Vec<(&str, Option<&str>)> = problems
+        .iter()
+        .map(|p| (p.message.as_str(), p.help.as_deref()))
+        .collect();
     let file = dir.path().join("call.json");
+    let message = format!(
+        "{}: its `denied_action`, `ec2:GetConsoleLog`, is not an operation ekscheck can call",
+        file.display()
+    );
     assert_eq!(
-        messages,
-        [format!(
-            "{}: names `ec2:GetConsoleLog` as the action its error was denied, which is not an \
-             operation ekscheck can call",
-            file.display()
+        refused,
+        [(
+            message.as_str(),
+            Some("did you mean `ec2:GetConsoleOutput`?")
         )]
     );
 }
