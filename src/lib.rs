@@ -10,6 +10,6 @@ pub mod report;
 pub mod requires;
 
 pub use ekscheck_core::{
-    assertion, diagnostic, evaluate, execute, format, input, json, network, operations, overrides,
-    pack_test, plan, suggest, targets, template, test_name, vars,
+    assertion, diagnostic, evaluate, execute, format, input, json, memo, network, operations,
+    overrides, pack_test, plan, suggest, targets, template, test_name, vars,
 };

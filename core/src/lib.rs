@@ -16,7 +16,8 @@
 //!
 //! [`operations`] is the allow-list of what a pack may call; [`input`], [`json`], [`network`],
 //! [`suggest`] and [`template`] hold what the `ekscheck` crate and its tests share of reading
-//! files, JSON values, IP networks, did-you-mean help and rendered templates. Everything else is
+//! files, JSON values, IP networks, did-you-mean help and rendered templates; a command keeps one
+//! [`memo`] of what it compiled. Everything else is
 //! private: JSONPath (`path`, `query`) and the insides of every stage.
 
 pub mod assertion;
@@ -26,7 +27,7 @@ pub mod execute;
 pub mod format;
 pub mod input;
 pub mod json;
-mod memo;
+pub mod memo;
 pub mod network;
 pub mod operations;
 pub mod overrides;

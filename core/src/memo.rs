@@ -1,10 +1,13 @@
-//! Each distinct source compiled once per load.
+//! Each distinct source compiled once per load, or per command.
 //!
 //! A pack repeats the same templates (`{{vars.cluster}}` in every check, a call's parameters in
 //! every check that makes it), queries and patterns (a boot-log pattern is written once and
-//! aliased by the checks that read it), and compiling them is most of the cost of loading a pack.
+//! aliased by the checks that read it), and compiling them is most of the cost of loading a pack;
+//! a run then compiles the query of each `select` in a template again for every call it renders.
 //! While a [`Memo`] is alive, its thread compiles each distinct source once and clones the result
-//! after that; the table is emptied when it drops, so nothing outlives the load.
+//! after that; the table is emptied when it drops. Only sources written in a pack are remembered,
+//! so the table is bounded by the pack: what is rendered for each row (a templated path) is
+//! compiled without it.
 
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
@@ -20,14 +23,16 @@ thread_local! {
 
 /// While alive, each distinct source compiled on this thread through [`remembered`] is compiled
 /// once.
-pub(crate) struct Memo {
+pub struct Memo {
     /// Whether this memo opened the table (an inner one leaves it to the outer one).
     outermost: bool,
 }
 
 impl Memo {
-    /// Starts memoising on this thread, until the returned guard drops.
-    pub(crate) fn enter() -> Self {
+    /// Starts memoising on this thread, until the returned guard drops. A command enters one
+    /// for its whole life: its run is polled on the thread that loaded the packs.
+    #[must_use = "the memo ends when the guard drops"]
+    pub fn enter() -> Self {
         let outermost = COMPILED.with_borrow(Option::is_none);
         if outermost {
             COMPILED.set(Some(HashMap::new()));
@@ -145,5 +150,42 @@ mod tests {
             .unwrap();
         }
         assert_eq!(parsed.get(), 1);
+    }
+
+    #[test]
+    fn a_run_reads_the_queries_a_pack_wrote_from_the_memo_but_not_those_rendered_for_a_row() {
+        use serde_json::{Map, Value, json};
+
+        use crate::path::JsonPath;
+        use crate::query::{PathError, normalize};
+
+        let _memo = Memo::enter();
+        let entries = || COMPILED.with_borrow(|table| table.as_ref().map_or(0, HashMap::len));
+        let scope = |value: Value| -> Map<String, Value> {
+            json!({"doc": {"a": [1], "b": [2]}, "vars": {"key": value}})
+                .as_object()
+                .unwrap()
+                .clone()
+        };
+        let select = Template::parse(r#"{{select doc "$.a[*]"}}"#).unwrap();
+        // Another query stands in the memo for the one the template wrote: `select` reads it.
+        let key = (
+            TypeId::of::<Result<Query, PathError>>(),
+            normalize("$.a[*]"),
+        );
+        COMPILED.with_borrow_mut(|table| {
+            let table = table.as_mut().unwrap();
+            assert!(table.contains_key(&key), "loading checked the query");
+            table.insert(key, Box::new(Query::compile("$.b[*]")));
+        });
+        assert_eq!(select.render_value(&scope(json!(0))).unwrap(), json!([2]));
+
+        let path = JsonPath::parse("$.doc['{{vars.key}}'][0]").unwrap();
+        let written = entries();
+        for key in ["a", "b", "c"] {
+            path.select(&json!({"doc": {"a": [1], "b": [2]}}), &scope(json!(key)))
+                .unwrap();
+        }
+        assert_eq!(entries(), written, "a query rendered for a row is not kept");
     }
 }

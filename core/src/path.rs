@@ -88,7 +88,7 @@ impl JsonPath {
             Parsed::Fixed(query) => (query.nodes(document), None),
             Parsed::Templated(template) => {
                 let rendered = template.render_in_jsonpath(scope)?;
-                let query = Query::parse(&rendered).map_err(|error| {
+                let query = Query::compile(&rendered).map_err(|error| {
                     template.failure_of(RenderCause::InvalidPath {
                         rendered: rendered.clone(),
                         problem: error.message,

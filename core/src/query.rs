@@ -56,13 +56,15 @@ pub(crate) const HELP: &str = "write paths like `$.cluster.status`, `$.nodegroup
                     `$['kubernetes.io/role']`";
 
 impl Query {
-    /// Parses a query as written (see [`normalize`] for what a pack writes).
+    /// Parses a query written in a pack (see [`normalize`] for what a pack writes), once per
+    /// [`Memo`](crate::memo::Memo).
     pub(crate) fn parse(source: &str) -> Result<Self, PathError> {
-        crate::memo::remembered(source, Self::parse_once)
+        crate::memo::remembered(source, Self::compile)
     }
 
-    /// Parses a query, without the memo.
-    fn parse_once(source: &str) -> Result<Self, PathError> {
+    /// Parses a query without the memo: one rendered for a row, which the next row renders
+    /// differently.
+    pub(crate) fn compile(source: &str) -> Result<Self, PathError> {
         if let Some(steps) = plain_steps(source) {
             return Ok(Self {
                 singular: true,

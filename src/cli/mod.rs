@@ -50,6 +50,8 @@ pub mod exit {
 /// a `CliError`, whose problems are printed here, once.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // What loading compiles, the run reuses (a `select` query is compiled once, not per call).
+    let _memo = crate::memo::Memo::enter();
     let ran = match cli.command {
         Command::Validate { packs, locked } => with_plan(&packs, locked, validate),
         Command::Policy { packs } => with_plan(&packs, false, policy),
