@@ -77,6 +77,14 @@ pub(crate) fn remembered<T: Clone + 'static>(source: &str, compile: impl FnOnce(
     }
 }
 
+/// The regular expression `source` a pack writes (a predicate's pattern, `capture`'s), compiled
+/// once per memo; an error is the regex crate's message.
+pub(crate) fn pattern(source: &str) -> Result<regex::Regex, String> {
+    remembered(source, |source| {
+        regex::Regex::new(source).map_err(|error| error.to_string())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::cell::Cell;
@@ -153,7 +161,7 @@ mod tests {
     }
 
     #[test]
-    fn a_run_reads_the_queries_a_pack_wrote_from_the_memo_but_not_those_rendered_for_a_row() {
+    fn a_run_reuses_what_a_pack_wrote_but_not_what_it_renders_for_a_row() {
         use serde_json::{Map, Value, json};
 
         use crate::path::JsonPath;
@@ -179,6 +187,18 @@ mod tests {
             table.insert(key, Box::new(Query::compile("$.b[*]")));
         });
         assert_eq!(select.render_value(&scope(json!(0))).unwrap(), json!([2]));
+        // So does `capture` for its pattern.
+        let capture = Template::parse("{{capture vars.key 'a(b)'}}").unwrap();
+        let key = (TypeId::of::<Result<Regex, String>>(), "a(b)".to_owned());
+        COMPILED.with_borrow_mut(|table| {
+            let table = table.as_mut().unwrap();
+            assert!(table.contains_key(&key), "loading checked the pattern");
+            table.insert(key, Box::new(Regex::new("(a)b").map_err(|e| e.to_string())));
+        });
+        assert_eq!(
+            capture.render_value(&scope(json!("ab"))).unwrap(),
+            json!("a")
+        );
 
         let path = JsonPath::parse("$.doc['{{vars.key}}'][0]").unwrap();
         let written = entries();

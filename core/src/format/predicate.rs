@@ -236,9 +236,7 @@ impl Pattern {
             let template = Template::parse(source).map_err(|error| error.message)?;
             Compiled::Templated(TemplatedValue::Template(template))
         } else {
-            Compiled::Fixed(crate::memo::remembered(source, |source| {
-                Regex::new(source).map_err(|error| error.to_string())
-            })?)
+            Compiled::Fixed(crate::memo::pattern(source)?)
         };
         Ok(Self {
             source: source.to_owned(),

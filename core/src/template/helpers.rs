@@ -348,7 +348,7 @@ fn arn_field(arn: &str, index: usize) -> String {
 /// What the first match of `pattern` in `text` captures in its first group (the whole match
 /// when it has no group); `None` when it does not match (the pattern was checked at load time).
 fn first_capture(text: &str, pattern: &str) -> Option<String> {
-    let captures = regex::Regex::new(pattern).ok()?.captures(text)?;
+    let captures = crate::memo::pattern(pattern).ok()?.captures(text)?;
     captures
         .get(1)
         .or_else(|| captures.get(0))

@@ -340,8 +340,7 @@ fn check_argument(
             ));
         }
         (helpers::Kind::Pattern, Some(Value::String(pattern))) => {
-            if let Err(problem) = regex::Regex::new(pattern) {
-                let problem = problem.to_string();
+            if let Err(problem) = crate::memo::pattern(pattern) {
                 let reason = problem
                     .lines()
                     .map(str::trim)
