@@ -114,11 +114,7 @@ impl Location {
             .get(line.saturating_sub(1))
             .copied()
             .unwrap_or(file.text().len());
-        let offset = file.text()[line_start..]
-            .char_indices()
-            .nth(column.saturating_sub(1))
-            .map_or(file.text().len(), |(i, _)| line_start + i);
-        Self::at_offset(file, offset, len)
+        Self::at_offset(file, column_offset(file.text(), line_start, column), len)
     }
 
     /// The start of a file, for problems that concern the file as a whole.
@@ -471,6 +467,16 @@ impl miette::SourceCode for SourceFile {
             contents.line_count(),
         )))
     }
+}
+
+/// The byte offset of the 1-based `column` (counted in characters, as YAML and handlebars count)
+/// on the line of `text` that starts at byte `line_start`; the end of `text` if the line is
+/// shorter.
+pub(crate) fn column_offset(text: &str, line_start: usize, column: usize) -> usize {
+    text[line_start..]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| line_start + i)
 }
 
 #[cfg(test)]

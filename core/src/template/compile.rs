@@ -230,10 +230,7 @@ pub(super) fn offset_of(source: &str, line: usize, column: usize) -> usize {
         .take(line.saturating_sub(1))
         .map(str::len)
         .sum();
-    source[line_start..]
-        .char_indices()
-        .nth(column.saturating_sub(1))
-        .map_or(source.len(), |(i, _)| line_start + i)
+    crate::diagnostic::column_offset(source, line_start, column)
 }
 
 #[cfg(test)]
