@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::assertion::{AssertionFailure, FailureReason, Note, Undecided};
-use crate::evaluate::{Blocker, CrossCheck, CrossState, Outcome, SkipReason, Status};
+use crate::evaluate::{Blocker, CrossCheck, CrossState, NeedState, Outcome, SkipReason, Status};
 use crate::execute::{CallError, Failure, NotMade, NotMadeReason};
 use crate::format::Keyword;
 use crate::json::shorten;
@@ -64,7 +64,14 @@ fn cross_check(other: &CrossCheck) -> String {
 /// Why a row was skipped, in one line.
 pub fn skip_reason(reason: &SkipReason) -> String {
     match reason {
-        SkipReason::Needs { check, state } => format!("needs {check} ({})", state.name()),
+        SkipReason::Needs { check, state } => {
+            let state = match state {
+                NeedState::Failed => "failed",
+                NeedState::Undecided => "error",
+                NeedState::Skipped => "skipped",
+            };
+            format!("needs {check} ({state})")
+        }
         SkipReason::When(failure) => format!("when: {}", condition(failure)),
         SkipReason::NotMade(not_made) => self::not_made(not_made),
         SkipReason::Overridden(reason) => format!("overridden: {reason}"),

@@ -130,17 +130,6 @@ pub enum NeedState {
     Skipped,
 }
 
-impl NeedState {
-    /// Its word, in a skipped row's reason: `failed`, `error` or `skipped`.
-    pub fn name(self) -> &'static str {
-        match self {
-            NeedState::Failed => "failed",
-            NeedState::Undecided => "error",
-            NeedState::Skipped => "skipped",
-        }
-    }
-}
-
 /// The outcome of one check for one row.
 #[derive(Clone, Debug)]
 pub struct Outcome {
