@@ -168,6 +168,19 @@ pub fn run(
     vars: &[(&str, &str)],
     overrides: &Overrides,
 ) -> Vec<Outcome> {
+    let (execution, vars) = execution(plan, recording, vars);
+    let checks: Vec<CheckId> = (0..plan.checks.len()).collect();
+    evaluate_with(plan, &execution, &vars, &checks, overrides)
+}
+
+/// Makes the calls every check of `plan` needs on `recording`, with the variables given as
+/// `--var NAME=VALUE` would give them; returns the execution and the variables of each pack, for
+/// evaluating it.
+pub fn execution(
+    plan: &Plan,
+    recording: Recording,
+    vars: &[(&str, &str)],
+) -> (Execution, Vec<Value>) {
     let given: Vec<(String, String)> = vars
         .iter()
         .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
@@ -177,7 +190,7 @@ pub fn run(
     let checks: Vec<CheckId> = (0..plan.checks.len()).collect();
     let backend = RecordingBackend::from_calls(recording.0);
     let execution = execute(plan, &vars, &plan.calls_needed(&checks), &backend);
-    evaluate_with(plan, &execution, &vars, &checks, overrides)
+    (execution, vars)
 }
 
 /// Makes the `needed` calls of `plan`, each once its dependencies are done.

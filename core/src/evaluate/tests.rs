@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::assertion::{FailureReason, Undecided};
 use crate::execute::Failure;
-use crate::testkit::{Loaded, MANIFEST, Recording, load, pack, run};
+use crate::testkit::{Loaded, MANIFEST, Recording, execution, load, pack, run};
 
 fn cluster(status: &str) -> Value {
     json!({"cluster": {"name": "c1", "status": status, "version": "1.31"}})
@@ -482,4 +482,214 @@ checks:
         outcomes[0].status,
         Status::Undecided(Blocker::Call(_))
     ));
+}
+
+#[test]
+fn outcome_kinds_have_the_words_reports_and_pack_tests_use() {
+    let words: Vec<&str> = OutcomeKind::ALL
+        .into_iter()
+        .map(OutcomeKind::name)
+        .collect();
+    assert_eq!(words, ["pass", "fail", "error", "skip"]);
+    for kind in OutcomeKind::ALL {
+        assert_eq!(OutcomeKind::named(kind.name()), Some(kind));
+    }
+    assert_eq!(OutcomeKind::named("passed"), None);
+}
+
+#[test]
+fn rows_to_decide_counts_the_outcomes_evaluate_gives_failed_fan_outs_included() {
+    let suite = "\
+calls:
+  group:
+    for_each: { in: groups, path: '$.nodegroups[*]', as: ng }
+    api: eks:DescribeNodegroup
+    params: { clusterName: c1, nodegroupName: '{{ng}}' }
+  subnet:
+    for_each: { in: group, path: '$.nodegroup.subnets[*]', as: id }
+    value: '{{id}}'
+checks:
+  - id: active
+    title: Active
+    on: cluster
+    expect: [{ path: $.cluster.status, equals: ACTIVE }]
+  - id: subnet
+    title: Subnet {{id}}
+    on: subnet
+    expect: [{ exists: true }]
+";
+    let loaded = pack(suite);
+    let plan = loaded.plan();
+    // Group `a` has two subnets; group `b` could not be described: one row that is an error.
+    let recording = recording("ACTIVE")
+        .answer(
+            "eks:DescribeNodegroup",
+            json!({"clusterName": "c1", "nodegroupName": "a"}),
+            json!({"nodegroup": {"subnets": ["s1", "s2"]}}),
+        )
+        .fail(
+            "eks:DescribeNodegroup",
+            json!({"clusterName": "c1", "nodegroupName": "b"}),
+            "ResourceNotFoundException",
+            "gone",
+        );
+    let (execution, vars) = execution(&plan, recording, &[("cluster", "c1")]);
+    let checks: Vec<CheckId> = (0..plan.checks.len()).collect();
+    let outcomes = evaluate(&plan, &execution, &vars, &checks);
+    let names: Vec<&str> = outcomes.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "t::s::active",
+            "t::s::subnet[b]",
+            "t::s::subnet[a/s1]",
+            "t::s::subnet[a/s2]"
+        ]
+    );
+    assert!(matches!(
+        outcomes[1].status,
+        Status::Undecided(Blocker::Call(_))
+    ));
+    assert_eq!(rows_to_decide(&plan, &execution, &checks), outcomes.len());
+    assert_eq!(rows_to_decide(&plan, &execution, &[0]), 1);
+    assert_eq!(rows_to_decide(&plan, &execution, &[1]), 3);
+}
+
+#[test]
+fn a_failure_shows_how_its_cross_checks_ended_for_the_rows_that_correspond() {
+    let suite = "\
+calls:
+  group:
+    for_each: { in: groups, path: '$.nodegroups[*]', as: ng }
+    value: '{{ng}}'
+checks:
+  - id: is-a
+    title: Group {{ng}} is a
+    on: group
+    cross_checks: [a-or-c, active]
+    expect: [{ equals: a }]
+  - id: a-or-c
+    title: Group {{ng}} is a or c
+    on: group
+    expect: [{ one_of: [a, c] }]
+  - id: active
+    title: Active
+    on: cluster
+    expect: [{ path: $.cluster.status, equals: ACTIVE }]
+";
+    let loaded = pack(suite);
+    let outcomes = decide(&loaded, recording("ACTIVE"));
+    let cross_checks = |outcome: &Outcome| -> Vec<(String, CrossState)> {
+        outcome
+            .cross_checks
+            .iter()
+            .map(|cross| (cross.name.as_str().to_owned(), cross.ended.clone()))
+            .collect()
+    };
+    // Group `a` passes: nothing to show.
+    assert_eq!(outcomes[0].status, Status::Pass);
+    assert_eq!(cross_checks(&outcomes[0]), []);
+    // Group `b` fails: the other check per group, at `b` only, and the check without fan-out.
+    assert!(matches!(outcomes[1].status, Status::Fail(_)));
+    assert_eq!(
+        cross_checks(&outcomes[1]),
+        [
+            ("t::s::a-or-c[b]".to_owned(), CrossState::Failed),
+            ("t::s::active".to_owned(), CrossState::Passed),
+        ]
+    );
+    // Cross-checks change no outcome, and the checks cross-checked show none.
+    assert!(outcomes[2..].iter().all(|o| o.cross_checks.is_empty()));
+}
+
+#[test]
+fn any_of_and_all_of_read_a_call_not_made_as_null_but_not_one_that_failed() {
+    let manifest = format!(
+        "{MANIFEST}  addons:\n    api: eks:ListAddons\n    params: {{ clusterName: c1 }}\n    \
+         when: [{{ on: cluster, path: $.cluster.status, equals: CREATING }}]\n"
+    );
+    let suite = "\
+checks:
+  - id: either
+    title: Either
+    expect:
+      - any_of:
+          - { on: addons, path: $.addons, empty: false }
+          - { on: cluster, path: $.cluster.status, equals: ACTIVE }
+  - id: either-on-addons
+    title: Either, on addons
+    on: addons
+    expect:
+      - any_of:
+          - { path: $.addons, empty: false }
+          - { on: cluster, path: $.cluster.status, equals: ACTIVE }
+  - id: either-failed
+    title: Either, a call failed
+    expect:
+      - any_of:
+          - { on: groups, path: $.nodegroups, empty: false }
+          - { on: cluster, path: $.cluster.status, equals: ACTIVE }
+";
+    let loaded = load(&[("pack.yaml", &manifest), ("s.yaml", suite)]);
+    let recording = Recording::default()
+        .answer(
+            "eks:DescribeCluster",
+            json!({"name": "c1"}),
+            cluster("ACTIVE"),
+        )
+        .fail(
+            "eks:ListNodegroups",
+            json!({"clusterName": "c1"}),
+            "AccessDeniedException",
+            "no",
+        );
+    let outcomes = decide(&loaded, recording);
+    // `addons` was not made: its alternative reads null, the other one decides.
+    assert_eq!(outcomes[0].status, Status::Pass);
+    // Written as the check's `on`, the call is needed: the row does not apply.
+    assert!(matches!(
+        outcomes[1].status,
+        Status::Skip(SkipReason::NotMade(_))
+    ));
+    assert!(matches!(
+        outcomes[2].status,
+        Status::Undecided(Blocker::Call(_))
+    ));
+}
+
+#[test]
+fn a_title_or_remediation_reading_a_call_without_a_response_is_shown_as_written() {
+    let suite = "\
+checks:
+  - id: passes
+    title: 'Groups {{groups.nodegroups}}'
+    on: cluster
+    expect: [{ path: $.cluster.status, equals: ACTIVE }]
+  - id: fails
+    title: Fails
+    remediation: 'Look at {{groups.nodegroups}}'
+    on: cluster
+    expect: [{ path: $.cluster.status, equals: CREATING }]
+";
+    let loaded = pack(suite);
+    let recording = Recording::default()
+        .answer(
+            "eks:DescribeCluster",
+            json!({"name": "c1"}),
+            cluster("ACTIVE"),
+        )
+        .fail(
+            "eks:ListNodegroups",
+            json!({"clusterName": "c1"}),
+            "AccessDeniedException",
+            "no",
+        );
+    let outcomes = decide(&loaded, recording);
+    assert_eq!(outcomes[0].status, Status::Pass);
+    assert_eq!(outcomes[0].title, "Groups {{groups.nodegroups}}");
+    assert!(matches!(outcomes[1].status, Status::Fail(_)));
+    assert_eq!(
+        outcomes[1].remediation.as_deref(),
+        Some("Look at {{groups.nodegroups}}")
+    );
 }
