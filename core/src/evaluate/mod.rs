@@ -469,11 +469,9 @@ fn blocked<'s>(assertion: &Assertion, scope: &'s RowScope) -> Option<&'s Unavail
         .into_iter()
         .flat_map(|t| t.names().iter().map(|name| name.root.as_str()))
         .chain(on_needed.then_some(assertion.on.as_str()));
-    let alternatives = assertion
-        .predicate
-        .calls_read()
-        .into_iter()
-        .chain((!on_needed).then_some(assertion.on.as_str()));
+    // An `any_of` or `all_of` without a written `on` takes its first alternative's: it is
+    // among the calls the alternatives read.
+    let alternatives = assertion.predicate.calls_read().into_iter();
     needed
         .filter_map(|name| scope.why_unavailable(name))
         .chain(
