@@ -21,8 +21,8 @@ thread_local! {
     static COMPILED: RefCell<Option<Table>> = const { RefCell::new(None) };
 }
 
-/// While alive, each distinct source compiled on this thread through [`remembered`] is compiled
-/// once.
+/// While alive, each distinct template, query and pattern a pack writes is compiled once on this
+/// thread.
 pub struct Memo {
     /// Whether this memo opened the table (an inner one leaves it to the outer one).
     outermost: bool,
