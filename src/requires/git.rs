@@ -2,14 +2,15 @@
 //! commit, both in ekscheck's cache, so that a second run needs no network.
 //!
 //! Only https, ssh and file URLs reach here (the loader refuses others), and git is told to
-//! allow no other protocol either: a pack cannot make git run a program (`ext::`).
+//! allow no other protocol either: a pack cannot make git run a program (`ext::`). A commit is
+//! checked out only if its tree fits in the [`Budget`] of a pack, as an archive is extracted.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use super::contents::hex;
+use super::contents::{Budget, Tally, hex};
 
 /// The cache directory: `EKSCHECK_CACHE`, else `$XDG_CACHE_HOME/ekscheck`, else
 /// `~/.cache/ekscheck`.
@@ -89,12 +90,19 @@ impl Mirror {
         output(&self.dir, &["tag", "--list"]).map(|text| text.lines().map(str::to_owned).collect())
     }
 
-    /// The files of `commit`, checked out once into the cache.
-    pub(super) fn checkout(&self, cache: &Path, commit: &str) -> Result<PathBuf, String> {
+    /// The files of `commit`, checked out once into the cache if its tree fits in `budget`.
+    pub(super) fn checkout(
+        &self,
+        cache: &Path,
+        commit: &str,
+        budget: Budget,
+    ) -> Result<PathBuf, String> {
         let target = cache.join("checkouts").join(commit);
         if target.is_dir() {
             return Ok(target);
         }
+        self.fits(commit, budget)
+            .map_err(|why| format!("{} at {}: {why}", self.url, &commit[..12.min(commit.len())]))?;
         let partial = cache.join("checkouts").join(format!("{commit}.partial"));
         let _ = std::fs::remove_dir_all(&partial);
         std::fs::create_dir_all(&partial).map_err(|error| error.to_string())?;
@@ -109,6 +117,29 @@ impl Mirror {
         checked_out?;
         std::fs::rename(&partial, &target).map_err(|error| error.to_string())?;
         Ok(target)
+    }
+
+    /// Whether the tree of `commit` fits in `budget`, counted from git's listing of it (every
+    /// entry, and each file's size) before anything is written.
+    fn fits(&self, commit: &str, budget: Budget) -> Result<(), String> {
+        let listing = output(
+            &self.dir,
+            &["ls-tree", "-r", "-t", "-l", "-z", "--full-tree", commit],
+        )?;
+        let mut tally = Tally::new(budget);
+        for record in listing.split('\0').filter(|record| !record.is_empty()) {
+            // `MODE TYPE OBJECT SIZE\tPATH`, the size `-` for all but files.
+            let (fields, path) = record.split_once('\t').unwrap_or((record, ""));
+            tally.entry(path)?;
+            if let Some(size) = fields
+                .split_whitespace()
+                .nth(3)
+                .and_then(|size| size.parse().ok())
+            {
+                tally.bytes(path, size, size)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -143,4 +174,75 @@ fn run(command: &mut Command) -> Result<String, String> {
         .trim_start_matches("fatal: ")
         .trim_start_matches("error: ")
         .to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: Budget = Budget {
+        entries: 4,
+        file_bytes: 3 << 20,
+        total_bytes: 4 << 20,
+    };
+
+    /// A repository of `files` (path and size), mirrored into `cache`, and its commit.
+    fn mirrored(cache: &Path, files: &[(&str, usize)]) -> (Mirror, String) {
+        let source = cache.join("source");
+        for (path, size) in files {
+            let path = source.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, vec![b'x'; *size]).unwrap();
+        }
+        for args in [
+            &["init", "--quiet"][..],
+            &["add", "-A"],
+            &["commit", "--quiet", "-m", "p"],
+        ] {
+            run(Command::new("git")
+                .current_dir(&source)
+                .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+                .args(args))
+            .unwrap();
+        }
+        let mirror = Mirror::new(cache, &format!("file://{}", source.display()));
+        mirror.fetch().unwrap();
+        let commit = mirror.commit("HEAD").unwrap();
+        (mirror, commit)
+    }
+
+    /// Why the commit of `files` is not checked out within [`SMALL`] (empty if it is).
+    fn refusal(files: &[(&str, usize)]) -> String {
+        let cache = tempfile::tempdir().unwrap();
+        let (mirror, commit) = mirrored(cache.path(), files);
+        match mirror.checkout(cache.path(), &commit, SMALL) {
+            Ok(dir) => {
+                assert!(dir.join(files[0].0).is_file());
+                String::new()
+            }
+            Err(why) => {
+                assert!(!cache.path().join("checkouts").exists(), "nothing written");
+                let prefix = format!("{} at {}: ", mirror.url, &commit[..12]);
+                why.strip_prefix(&prefix).unwrap_or(&why).to_owned()
+            }
+        }
+    }
+
+    #[test]
+    fn a_commit_is_checked_out_only_within_the_budget_of_a_pack() {
+        assert_eq!(refusal(&[("p/a", 3 << 20), ("p/b", 1 << 20)]), "");
+        assert_eq!(
+            refusal(&[("p/a", 3 << 20), ("p/b", 2 << 20)]),
+            "holds more than 4 MB of files (at `p/b`), more than a pack may"
+        );
+        assert_eq!(
+            refusal(&[("p/a", (3 << 20) + 1)]),
+            "holds `p/a`, larger than the 3 MB a file of a pack may be"
+        );
+        // Directories count, as in an archive: `p` and four files are five entries.
+        assert_eq!(
+            refusal(&[("p/a", 1), ("p/b", 1), ("p/c", 1), ("p/d", 1)]),
+            "holds more than 4 files (at `p/d`), more than a pack may"
+        );
+    }
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::Diagnostic;
 use crate::format::{MANIFEST, Pack, Requirement, Selector, Source, load_packs};
 use crate::input::Root;
-use contents::content_hash;
+use contents::{BUDGET, content_hash};
 use git::{Mirror, cache_dir};
 pub(crate) use lock::LOCK;
 use lock::Locked;
@@ -230,7 +230,7 @@ fn resolve(
                     select(&mirror, url, selector).map_err(at)?
                 }
             };
-            let checkout = mirror.checkout(&cache, &commit).map_err(at)?;
+            let checkout = mirror.checkout(&cache, &commit, BUDGET).map_err(at)?;
             let root = pack_in(&checkout, subdir)
                 .map_err(located)?
                 .ok_or_else(|| {
