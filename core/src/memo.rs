@@ -1,9 +1,10 @@
-//! Each distinct source compiled once per load, or per command.
+//! Each distinct source compiled once per command.
 //!
 //! A pack repeats the same templates (`{{vars.cluster}}` in every check, a call's parameters in
 //! every check that makes it), queries and patterns (a boot-log pattern is written once and
 //! aliased by the checks that read it), and compiling them is most of the cost of loading a pack;
-//! a run then compiles the query of each `select` in a template again for every call it renders.
+//! a run would compile the query of a `select` (or the pattern of a `capture`) again for every
+//! call it renders.
 //! While a [`Memo`] is alive, its thread compiles each distinct source once and clones the result
 //! after that; the table is emptied when it drops. Only sources written in a pack are remembered,
 //! so the table is bounded by the pack: what is rendered for each row (a templated path) is
