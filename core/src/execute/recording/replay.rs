@@ -141,12 +141,7 @@ fn error_of(recorded: RecordedError, path: &Path) -> Result<CallError, Diagnosti
     if let Some(action) = recorded.denied_action {
         let Some(operation) = crate::operations::lookup(&action) else {
             let names = crate::operations::OPERATIONS.iter().map(|op| op.api);
-            let help = match crate::suggest::closest(&action, names) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None => "write the IAM action as `service:Operation`, e.g. `ec2:DescribeSubnets`, \
-                         or leave `denied_action` out"
-                    .to_owned(),
-            };
+            let help = crate::suggest::did_you_mean(&action, names);
             return Err(Diagnostic::file(
                 path,
                 format_args!(
