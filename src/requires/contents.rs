@@ -178,3 +178,28 @@ pub(super) fn hex(bytes: &[u8]) -> String {
         hex
     })
 }
+
+/// A small budget and packs on either side of it, for the tests of each way a pack arrives.
+#[cfg(test)]
+pub(super) mod budget_cases {
+    use super::Budget;
+
+    pub(in crate::requires) const SMALL: Budget = Budget {
+        entries: 4,
+        file_bytes: 3 << 20,
+        total_bytes: 4 << 20,
+    };
+
+    /// Packs (files and their sizes) and why each is refused within [`SMALL`] (empty: it fits).
+    pub(in crate::requires) const PACKS: [(&[(&str, usize)], &str); 3] = [
+        (&[("p/a", 3 << 20), ("p/b", 1 << 20)], ""),
+        (
+            &[("p/a", 3 << 20), ("p/b", 2 << 20)],
+            "holds more than 4 MB of files (at `p/b`), more than a pack may",
+        ),
+        (
+            &[("p/a", (3 << 20) + 1)],
+            "holds `p/a`, larger than the 3 MB a file of a pack may be",
+        ),
+    ];
+}

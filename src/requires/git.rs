@@ -102,7 +102,7 @@ impl Mirror {
             return Ok(target);
         }
         self.fits(commit, budget)
-            .map_err(|why| format!("{} at {}: {why}", self.url, &commit[..12.min(commit.len())]))?;
+            .map_err(|why| format!("{} at {}: {why}", self.url, short(commit)))?;
         let partial = cache.join("checkouts").join(format!("{commit}.partial"));
         let _ = std::fs::remove_dir_all(&partial);
         std::fs::create_dir_all(&partial).map_err(|error| error.to_string())?;
@@ -143,6 +143,11 @@ impl Mirror {
     }
 }
 
+/// A commit's name as messages show it: its first 12 digits.
+pub(super) fn short(commit: &str) -> &str {
+    &commit[..12.min(commit.len())]
+}
+
 fn git(dir: &Path, args: &[&str]) -> Result<(), String> {
     output(dir, args).map(drop)
 }
@@ -179,12 +184,7 @@ fn run(command: &mut Command) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const SMALL: Budget = Budget {
-        entries: 4,
-        file_bytes: 3 << 20,
-        total_bytes: 4 << 20,
-    };
+    use crate::requires::contents::budget_cases::{PACKS, SMALL};
 
     /// A repository of `files` (path and size), mirrored into `cache`, and its commit.
     fn mirrored(cache: &Path, files: &[(&str, usize)]) -> (Mirror, String) {
@@ -222,7 +222,7 @@ mod tests {
             }
             Err(why) => {
                 assert!(!cache.path().join("checkouts").exists(), "nothing written");
-                let prefix = format!("{} at {}: ", mirror.url, &commit[..12]);
+                let prefix = format!("{} at {}: ", mirror.url, short(&commit));
                 why.strip_prefix(&prefix).unwrap_or(&why).to_owned()
             }
         }
@@ -230,15 +230,9 @@ mod tests {
 
     #[test]
     fn a_commit_is_checked_out_only_within_the_budget_of_a_pack() {
-        assert_eq!(refusal(&[("p/a", 3 << 20), ("p/b", 1 << 20)]), "");
-        assert_eq!(
-            refusal(&[("p/a", 3 << 20), ("p/b", 2 << 20)]),
-            "holds more than 4 MB of files (at `p/b`), more than a pack may"
-        );
-        assert_eq!(
-            refusal(&[("p/a", (3 << 20) + 1)]),
-            "holds `p/a`, larger than the 3 MB a file of a pack may be"
-        );
+        for (files, why) in PACKS {
+            assert_eq!(refusal(files), why, "{files:?}");
+        }
         // Directories count, as in an archive: `p` and four files are five entries.
         assert_eq!(
             refusal(&[("p/a", 1), ("p/b", 1), ("p/c", 1), ("p/d", 1)]),

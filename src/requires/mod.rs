@@ -236,7 +236,7 @@ fn resolve(
                 .ok_or_else(|| {
                     at(format!(
                         "{url} has no pack in `{subdir}` at {}",
-                        &commit[..12.min(commit.len())]
+                        git::short(&commit)
                     ))
                     .with_help("`subdir` is the pack's directory in the repository")
                 })?;

@@ -299,6 +299,7 @@ impl<R: Read> Read for Bounded<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::requires::contents::budget_cases::{PACKS, SMALL};
 
     /// A gzipped tar archive of `files` (name, size in bytes).
     fn archive(files: &[(&str, usize)]) -> Vec<u8> {
@@ -316,12 +317,6 @@ mod tests {
         gzip.finish().unwrap()
     }
 
-    const SMALL: Budget = Budget {
-        entries: 4,
-        file_bytes: 3 << 20,
-        total_bytes: 4 << 20,
-    };
-
     fn refusal(files: &[(&str, usize)]) -> String {
         let into = tempfile::tempdir().unwrap();
         match unpack(&archive(files)[..], into.path(), SMALL) {
@@ -332,15 +327,9 @@ mod tests {
 
     #[test]
     fn an_archive_is_extracted_within_its_budget() {
-        assert_eq!(refusal(&[("p/a", 3 << 20), ("p/b", 1 << 20)]), "");
-        assert_eq!(
-            refusal(&[("p/a", 3 << 20), ("p/b", 2 << 20)]),
-            "holds more than 4 MB of files (at `p/b`), more than a pack may"
-        );
-        assert_eq!(
-            refusal(&[("p/a", (3 << 20) + 1)]),
-            "holds `p/a`, larger than the 3 MB a file of a pack may be"
-        );
+        for (files, why) in PACKS {
+            assert_eq!(refusal(files), why, "{files:?}");
+        }
         assert_eq!(
             refusal(&[("a", 1), ("b", 1), ("c", 1), ("d", 1), ("e", 1)]),
             "holds more than 4 files (at `e`), more than a pack may"
