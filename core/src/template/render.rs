@@ -244,6 +244,11 @@ mod tests {
         .clone()
     }
 
+    /// `source` rendered in [`scope`].
+    fn render(source: &str) -> Result<Value, RenderFailure> {
+        Template::parse(source).unwrap().render_value(&scope())
+    }
+
     #[test]
     fn literal_strings_are_not_compiled() {
         let template = Template::parse("plain text").unwrap();
@@ -278,35 +283,34 @@ mod tests {
 
     #[test]
     fn strict_mode_rejects_undefined_names() {
-        let absent = |source: &str| Template::parse(source).unwrap().render_value(&scope());
         let cause = |path: &[&str], present| RenderCause::Absent {
             path: path.iter().map(|s| s.to_string()).collect(),
             present,
         };
         // The absent value is named, with how much of its path exists, whatever the body shape.
         assert_eq!(
-            absent("{{vars.nope}}").unwrap_err().cause,
+            render("{{vars.nope}}").unwrap_err().cause,
             cause(&["vars", "nope"], 1)
         );
         assert_eq!(
-            absent("x {{nodegroup.missing}} y").unwrap_err().cause,
+            render("x {{nodegroup.missing}} y").unwrap_err().cause,
             cause(&["nodegroup", "missing"], 1)
         );
         assert_eq!(
-            absent("{{arn_name nodegroup.nodegroup.role}}")
+            render("{{arn_name nodegroup.nodegroup.role}}")
                 .unwrap_err()
                 .cause,
             cause(&["nodegroup", "nodegroup", "role"], 2)
         );
         assert_eq!(
-            absent("{{#each nodegroup.nodegroup.subnets}}{{this}}{{/each}} {{nope.x}}")
+            render("{{#each nodegroup.nodegroup.subnets}}{{this}}{{/each}} {{nope.x}}")
                 .unwrap_err()
                 .cause,
             cause(&["nope", "x"], 0)
         );
         // A condition may be absent: that is not the failure.
         assert_eq!(
-            absent("{{#if ng.x}}a{{/if}}{{arn_name vars.no}}")
+            render("{{#if ng.x}}a{{/if}}{{arn_name vars.no}}")
                 .unwrap_err()
                 .cause,
             cause(&["vars", "no"], 1)
@@ -323,7 +327,6 @@ mod tests {
 
     #[test]
     fn default_stands_in_for_absent_values() {
-        let render = |source: &str| Template::parse(source).unwrap().render_value(&scope());
         assert_eq!(render("{{default ng \"x\"}}").unwrap(), json!("ng-a"));
         assert_eq!(
             render("{{default nodegroup.nodegroup.nope \"x\"}}").unwrap(),
@@ -338,7 +341,6 @@ mod tests {
 
     #[test]
     fn base64_decode_gives_text_or_null() {
-        let render = |source: &str| Template::parse(source).unwrap().render_value(&scope());
         // `#!/bin/bash` and a line of a script, base64 as EC2 user data holds it.
         assert_eq!(
             render("{{base64_decode \"IyEvYmluL2Jhc2gKZWNobyBoaQo=\"}}").unwrap(),
@@ -353,7 +355,6 @@ mod tests {
 
     #[test]
     fn strip_prefix_keeps_other_text_and_values() {
-        let render = |source: &str| Template::parse(source).unwrap().render_value(&scope());
         assert_eq!(
             render("{{strip_prefix \"https://oidc.eks\" \"https://\"}}").unwrap(),
             json!("oidc.eks")
